@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Cluster tests start real processes; keep files in separate forks and give them time.
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: more parallel files only make multi-process tests starve each other.
+    maxWorkers: 2,
+  },
+});
