@@ -1,0 +1,274 @@
+/**
+ * The public face of a cluster connection. `Cluster` is the interface; `RemoteCluster` validates arguments
+ * and delegates to the private engine (piscina's `Piscina` over its `ThreadPool` is the model).
+ */
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FunctionRef } from '../proto/convert.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { ClientEngine } from './engine.ts';
+import { ObjectRef, isObjectRef, type RefArgs } from './object-ref.ts';
+import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOptions } from './options.ts';
+import type { ActorRecord, ActorState } from './actors.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyClass = abstract new (...args: any[]) => object;
+
+/** A module that holds task functions or actor classes: `new URL('./tasks.ts', import.meta.url)`, a file URL or a path. */
+export type ModuleSpecifier = URL | string;
+
+export interface NodeSummary {
+  nodeId: string;
+  address: string;
+  state: string;
+  total: ResourceVector;
+  available: ResourceVector;
+  deadReason: string;
+  queuedTasks: number;
+  runningTasks: number;
+  storeUsedBytes: number;
+  storeObjects: number;
+}
+
+export interface ClusterSummary {
+  nodes: NodeSummary[];
+  tasksByState: Record<string, number>;
+  pending: { description: string; count: number; infeasible: boolean; reason: string; resources: ResourceVector }[];
+  clients: number;
+  leases: number;
+  objects: number;
+  objectBytes: number;
+}
+
+export interface GetOptions {
+  /** Throw GetTimeoutError if not all values are ready by then. @default no limit */
+  timeoutMs?: number;
+}
+
+export interface WaitOptions {
+  /** How many refs must be ready. @default 1 */
+  numReturns?: number;
+  /** Return what is ready after this long. @default no limit */
+  timeoutMs?: number;
+}
+
+export interface Cluster {
+  /** The head's address. */
+  readonly address: string;
+  /** A task function, to call with `.remote(...args)`. */
+  task<F extends AnyFunction>(module: ModuleSpecifier, exportName: string, options?: TaskOptions): RemoteFunction<F>;
+  /** An actor class, to start with `.remote(...ctorArgs)`. */
+  actor<C extends AnyClass>(module: ModuleSpecifier, className: string, options?: ActorOptions): ActorClass<C>;
+  get<T>(ref: ObjectRef<T>, options?: GetOptions): Promise<T>;
+  get<T>(refs: readonly ObjectRef<T>[], options?: GetOptions): Promise<T[]>;
+  wait(refs: readonly ObjectRef[], options?: WaitOptions): Promise<{ ready: ObjectRef[]; notReady: ObjectRef[] }>;
+  put<T>(value: T): ObjectRef<T>;
+  /** Cancels a task: dropped if queued; a running one is stopped only with `force` (its thread is ended). */
+  cancel(ref: ObjectRef, options?: { force?: boolean }): void;
+  status(): Promise<ClusterSummary>;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export class RemoteFunction<F extends AnyFunction> {
+  readonly #engine: ClientEngine;
+  readonly #fn: FunctionRef;
+  readonly #key: string;
+  readonly #given: TaskOptions | undefined;
+  readonly #opts: ReturnType<typeof compileTaskOptions>;
+
+  constructor(engine: ClientEngine, fn: FunctionRef, options: TaskOptions | undefined) {
+    this.#engine = engine;
+    this.#fn = fn;
+    this.#key = `${fn.packageId ?? ''}|${fn.packagePath ?? fn.moduleUrl}#${fn.exportName}`;
+    this.#given = options;
+    this.#opts = compileTaskOptions(options);
+  }
+
+  /** Submits the task; arguments may be values or ObjectRefs (resolved before it runs). */
+  remote(...args: RefArgs<Parameters<F>>): ObjectRef<Awaited<ReturnType<F>>> {
+    return this.#engine.submitTask(this.#fn, this.#key, this.#opts, args) as ObjectRef<Awaited<ReturnType<F>>>;
+  }
+
+  /** The same function with some options changed, as Ray's `.options()`. */
+  options(options: TaskOptions): RemoteFunction<F> {
+    return new RemoteFunction<F>(this.#engine, this.#fn, { ...this.#given, ...options });
+  }
+}
+
+type Methods<T> = { [K in keyof T]: T[K] extends AnyFunction ? K : never }[keyof T] & string;
+
+export class ActorHandle<T extends object> {
+  readonly #engine: ClientEngine;
+  readonly #record: ActorRecord;
+
+  constructor(engine: ClientEngine, record: ActorRecord) {
+    this.#engine = engine;
+    this.#record = record;
+  }
+
+  get actorId(): string {
+    return this.#record.actorId;
+  }
+
+  get state(): ActorState {
+    return this.#record.state;
+  }
+
+  /** Calls a method; calls run one at a time, in the order they were made. */
+  call<K extends Methods<T>>(
+    method: K,
+    ...args: T[K] extends AnyFunction ? RefArgs<Parameters<T[K]>> : never
+  ): ObjectRef<T[K] extends AnyFunction ? Awaited<ReturnType<T[K]>> : never> {
+    if (typeof method !== 'string' || !method) throw new TypeError('actor method name must be a non-empty string');
+    return this.#engine.actors.call(this.#record, method, args) as ObjectRef<never>;
+  }
+
+  /** Resolves once the actor's first instance is constructed; rejects with ActorDiedError if it never is. */
+  ready(): Promise<void> {
+    return this.#record.ready();
+  }
+
+  /** Stops the actor and frees its resources; pending calls fail with ActorDiedError. */
+  kill(): void {
+    this.#engine.actors.kill(this.#record);
+  }
+}
+
+export class ActorClass<C extends AnyClass> {
+  constructor(
+    private readonly engine: ClientEngine,
+    private readonly cls: FunctionRef,
+    private readonly given: ActorOptions | undefined,
+  ) {
+    compileActorOptions(given); // validate now, at the call that passed them
+  }
+
+  remote(...args: RefArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> {
+    const record = this.engine.actors.create(this.cls, compileActorOptions(this.given), args);
+    return new ActorHandle<InstanceType<C>>(this.engine, record);
+  }
+
+  options(options: ActorOptions): ActorClass<C> {
+    return new ActorClass<C>(this.engine, this.cls, { ...this.given, ...options });
+  }
+}
+
+export class RemoteCluster implements Cluster {
+  readonly #engine: ClientEngine;
+  readonly #onClose: (() => Promise<void>) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(engine: ClientEngine, onClose?: () => Promise<void>) {
+    this.#engine = engine;
+    this.#onClose = onClose;
+  }
+
+  get address(): string {
+    return this.#engine.head.address;
+  }
+
+  task<F extends AnyFunction>(module: ModuleSpecifier, exportName: string, options?: TaskOptions): RemoteFunction<F> {
+    this.#engine.assertOpen();
+    return new RemoteFunction<F>(this.#engine, functionRef(module, exportName), options);
+  }
+
+  actor<C extends AnyClass>(module: ModuleSpecifier, className: string, options?: ActorOptions): ActorClass<C> {
+    this.#engine.assertOpen();
+    return new ActorClass<C>(this.#engine, functionRef(module, className), options);
+  }
+
+  get<T>(ref: ObjectRef<T>, options?: GetOptions): Promise<T>;
+  get<T>(refs: readonly ObjectRef<T>[], options?: GetOptions): Promise<T[]>;
+  async get<T>(refOrRefs: ObjectRef<T> | readonly ObjectRef<T>[], options: GetOptions = {}): Promise<T | T[]> {
+    if (Array.isArray(refOrRefs)) {
+      refOrRefs.forEach((r, i) => assertRef(r, `get(refs[${i}])`));
+      return (await this.#engine.get(refOrRefs, options.timeoutMs)) as T[];
+    }
+    assertRef(refOrRefs, 'get(ref)');
+    const [v] = await this.#engine.get([refOrRefs as ObjectRef<T>], options.timeoutMs);
+    return v as T;
+  }
+
+  wait(refs: readonly ObjectRef[], options: WaitOptions = {}) {
+    refs.forEach((r, i) => assertRef(r, `wait(refs[${i}])`));
+    return this.#engine.wait(refs, options.numReturns ?? 1, options.timeoutMs);
+  }
+
+  put<T>(value: T): ObjectRef<T> {
+    return this.#engine.put(value) as ObjectRef<T>;
+  }
+
+  cancel(ref: ObjectRef, options: { force?: boolean } = {}): void {
+    assertRef(ref, 'cancel(ref)');
+    this.#engine.cancel(ref, options.force ?? false);
+  }
+
+  async status(): Promise<ClusterSummary> {
+    const s = await this.#engine.head.status();
+    const vec = (r: { amounts: Record<string, number> } | null | undefined) =>
+      Object.fromEntries(Object.entries(r?.amounts ?? {}).filter(([k]) => !k.startsWith('_')));
+    return {
+      nodes: s.nodes.map((n) => ({
+        nodeId: n.nodeId,
+        address: n.address,
+        state: n.state,
+        total: vec(n.total),
+        available: vec(n.available),
+        deadReason: n.deadReason,
+        queuedTasks: n.load?.queuedTasks ?? 0,
+        runningTasks: n.load?.runningTasks ?? 0,
+        storeUsedBytes: Number(n.load?.storeUsedBytes ?? 0),
+        storeObjects: n.load?.storeObjects ?? 0,
+      })),
+      tasksByState: Object.fromEntries(Object.entries(s.tasksByState).map(([k, v]) => [k, Number(v)])),
+      pending: s.pending.map((p) => ({ description: p.description, count: p.count, infeasible: p.infeasible, reason: p.reason, resources: vec(p.resources) })),
+      clients: s.clients,
+      leases: s.leases,
+      objects: s.objects,
+      objectBytes: Number(s.objectBytes),
+    };
+  }
+
+  /** Closes the connection (and the embedded cluster, if this connection started one). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#engine.close();
+      if (this.#onClose) await this.#onClose();
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function assertRef(r: unknown, where: string): asserts r is ObjectRef {
+  if (!isObjectRef(r)) throw new TypeError(`${where}: expected an ObjectRef (from .remote() or put()), got ${typeof r}`);
+}
+
+/**
+ * Turns a module specifier into what workers import. Inside a job, modules under the uploaded working
+ * directory are named by the package and their relative path, so each worker imports its own copy.
+ */
+export function functionRef(module: ModuleSpecifier, exportName: string): FunctionRef {
+  if (typeof exportName !== 'string' || !exportName) throw new TypeError('export name must be a non-empty string');
+  let url: string;
+  if (module instanceof URL) url = module.href;
+  else if (typeof module === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) url = module;
+  else if (typeof module === 'string' && module) url = pathToFileURL(path.resolve(module)).href;
+  else throw new TypeError('module must be a URL (e.g. new URL("./tasks.ts", import.meta.url)) or a file path');
+  const workDir = process.env.CONVOY_WORKING_DIR;
+  const packageId = process.env.CONVOY_PACKAGE_ID;
+  if (workDir && packageId && url.startsWith('file:')) {
+    const rel = path.relative(workDir, fileURLToPath(url));
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+      return { moduleUrl: url, exportName, packageId, packagePath: rel.split(path.sep).join('/') };
+    }
+  }
+  return { moduleUrl: url, exportName };
+}
+

@@ -1,0 +1,73 @@
+/**
+ * `connect()`: to a running cluster (an address, or CONVOY_ADDRESS) or, with neither, to a fresh embedded
+ * local cluster that lives as long as the connection.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { readTokenFile } from '../common/auth.ts';
+import { AuthError } from '../common/errors.ts';
+import { latestSessionDir } from '../common/paths.ts';
+import type { TlsOptions } from '../transport/grpc.ts';
+import { ClientEngine } from './engine.ts';
+import { RemoteCluster, type Cluster } from './cluster.ts';
+import { startLocalCluster } from './embedded.ts';
+import { parseConnectOptions, type ConnectOptions } from './options.ts';
+
+/**
+ * Connects to a Convoy cluster.
+ *
+ * @example
+ * const cluster = await connect();                 // embedded local cluster
+ * const cluster = await connect('10.0.0.5:6380');  // a running head (token from CONVOY_TOKEN or --token-file)
+ */
+export async function connect(address?: string | ConnectOptions, options?: ConnectOptions): Promise<Cluster> {
+  const given: ConnectOptions = typeof address === 'string' ? { ...options, address } : { ...(address ?? {}), ...(options ?? {}) };
+  const o = parseConnectOptions(given);
+  const target = o.address ?? process.env.CONVOY_ADDRESS;
+  const engineOptions = {
+    kind: (process.env.CONVOY_JOB_ID ? 'job' : process.env.CONVOY_NODE_ID ? 'task' : 'driver') as 'driver' | 'job' | 'task',
+    jobId: process.env.CONVOY_JOB_ID ?? '',
+    maxPendingTasks: o.maxPendingTasks ?? 1_000_000,
+    maxInFlightPerLease: o.maxInFlightPerLease ?? 512,
+    leaseIdleMs: o.leaseIdleMs ?? 1000,
+    inlineThreshold: o.inlineThreshold ?? 100 * 1024,
+  };
+  const tls: TlsOptions | undefined = o.tlsCaFile ?? process.env.CONVOY_TLS_CA ? { ca: readFileSync(o.tlsCaFile ?? process.env.CONVOY_TLS_CA!, 'utf8') } : undefined;
+
+  if (!target) {
+    const local = await startLocalCluster({
+      workers: o.workers,
+      cpusPerWorker: o.cpusPerWorker,
+      gpusPerWorker: o.gpusPerWorker,
+      resourcesPerWorker: o.resourcesPerWorker,
+      objectStoreMemory: o.objectStoreMemory,
+    });
+    const engine = new ClientEngine({ ...engineOptions, address: local.address, token: local.token });
+    try {
+      await engine.open(o.connectTimeoutMs ?? 10_000);
+    } catch (err) {
+      await local.stop();
+      throw err;
+    }
+    return new RemoteCluster(engine, () => local.stop());
+  }
+
+  const token = resolveToken(o.token, o.tokenFile);
+  const engine = new ClientEngine({ ...engineOptions, address: target, token, tls });
+  await engine.open(o.connectTimeoutMs ?? 10_000);
+  return new RemoteCluster(engine);
+}
+
+/** Token from the option, CONVOY_TOKEN, a token file, or the local session's token (same machine as the head). */
+export function resolveToken(token?: string, tokenFile?: string): string {
+  if (token) return token;
+  if (process.env.CONVOY_TOKEN) return process.env.CONVOY_TOKEN;
+  const file = tokenFile ?? process.env.CONVOY_TOKEN_FILE;
+  if (file) return readTokenFile(file);
+  const local = path.join(latestSessionDir(), 'token');
+  if (existsSync(local)) return readTokenFile(local);
+  throw new AuthError(
+    'no cluster token: set CONVOY_TOKEN, pass --token-file / { tokenFile }, or run on the head machine (the token is in the path `convoy start --head` printed)',
+  );
+}

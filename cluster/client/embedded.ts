@@ -1,0 +1,161 @@
+/**
+ * The embedded local cluster: a head and worker processes on loopback, started by `connect()` when no address
+ * is given, and stopped with the connection or when this process exits (each child watches its IPC channel,
+ * so even a SIGKILLed driver leaves nothing behind).
+ */
+import type { ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { generateToken } from '../common/auth.ts';
+import { ConnectError } from '../common/errors.ts';
+import { newSessionDir } from '../common/paths.ts';
+import { encodeEntryOptions } from '../common/process-entry.ts';
+import { spawnTs } from '../common/spawn.ts';
+
+export interface LocalClusterOptions {
+  /** @default 2 */
+  workers?: number;
+  /** @default half of this machine's CPUs, at least 1 */
+  cpusPerWorker?: number;
+  gpusPerWorker?: number;
+  resourcesPerWorker?: Record<string, number>;
+  objectStoreMemory?: number;
+  /** @default 30_000 */
+  startTimeoutMs?: number;
+  heartbeatTimeoutMs?: number;
+  logLevel?: string;
+}
+
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly address: string;
+  readonly nodeId?: string;
+  readonly child: ChildProcess;
+}
+
+export interface LocalCluster {
+  readonly address: string;
+  readonly httpAddress: string;
+  readonly token: string;
+  readonly sessionDir: string;
+  readonly head: ProcessInfo;
+  readonly workers: ProcessInfo[];
+  /** Starts one more worker process (tests use it to replace a killed one). */
+  addWorker(opts?: { numCpus?: number; numGpus?: number; resources?: Record<string, number> }): Promise<ProcessInfo>;
+  stop(): Promise<void>;
+}
+
+const HEAD_MAIN = new URL('../head/main.ts', import.meta.url);
+const WORKER_MAIN = new URL('../worker/main.ts', import.meta.url);
+
+function waitReady(child: ChildProcess, what: string, timeoutMs: number): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      reject(new ConnectError('local', `the embedded ${what} ${why}`));
+    };
+    const onMessage = (m: unknown) => {
+      const msg = m as { type?: string; message?: string };
+      if (msg.type === 'ready') {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(msg as Record<string, unknown>);
+      } else if (msg.type === 'failed') fail(`failed to start: ${msg.message}`);
+    };
+    const onExit = (code: number | null, signal: string | null) => fail(`exited during start (${signal ?? `code ${code}`})`);
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+  const token = generateToken();
+  const sessionDir = newSessionDir();
+  const timeout = opts.startTimeoutMs ?? 30_000;
+  const env = { ...process.env, CONVOY_TOKEN: token };
+  const children: ChildProcess[] = [];
+  const spawnEntry = (entry: URL, options: Record<string, unknown>) => {
+    const child = spawnTs(entry, [encodeEntryOptions({ ...options, dieWithParent: true, logLevel: opts.logLevel })], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push(child);
+    // The IPC channel must not keep the driver alive; the child still exits when it closes.
+    child.unref();
+    (child.channel as { unref?: () => void } | undefined)?.unref?.();
+    return child;
+  };
+  const killAll = () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  try {
+    const headChild = spawnEntry(HEAD_MAIN, {
+      host: '127.0.0.1',
+      port: 0,
+      dashboardPort: 0,
+      sessionDir,
+      heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+    });
+    const ready = await waitReady(headChild, 'head', timeout);
+    const address = String(ready.address);
+    const head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };
+    const cpus = opts.cpusPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / 2));
+    const addWorker: LocalCluster['addWorker'] = async (w = {}) => {
+      const child = spawnEntry(WORKER_MAIN, {
+        address,
+        host: '127.0.0.1',
+        port: 0,
+        numCpus: w.numCpus ?? cpus,
+        numGpus: w.numGpus ?? opts.gpusPerWorker,
+        resources: w.resources ?? opts.resourcesPerWorker,
+        objectStoreMemory: opts.objectStoreMemory,
+        logDir: path.join(sessionDir, 'logs'),
+      });
+      const r = await waitReady(child, 'worker', timeout);
+      return { pid: child.pid!, address: String(r.address), nodeId: String(r.nodeId), child };
+    };
+    const workers = await Promise.all(Array.from({ length: opts.workers ?? 2 }, () => addWorker()));
+    let stopping: Promise<void> | undefined;
+    return {
+      address,
+      httpAddress: String(ready.httpAddress),
+      token,
+      sessionDir,
+      head,
+      workers,
+      addWorker: async (w) => {
+        const info = await addWorker(w);
+        workers.push(info);
+        return info;
+      },
+      stop: () =>
+        (stopping ??= (async () => {
+          // Workers first, so they do not spend their last seconds reconnecting to a head that is gone.
+          await Promise.all(children.filter((c) => c !== headChild).map((c) => stopChild(c)));
+          await stopChild(headChild);
+          process.off('exit', killAll);
+        })()),
+    };
+  } catch (err) {
+    killAll();
+    process.off('exit', killAll);
+    throw err;
+  }
+}

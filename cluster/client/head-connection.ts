@@ -1,0 +1,148 @@
+/**
+ * The client's session with the head: lease requests and returns go up, grants, revokes, infeasibility
+ * warnings and node deaths come down. One long-lived stream, so a lease costs no extra round trip setup.
+ */
+import { EventEmitter } from 'node:events';
+import { AuthError, ConnectError } from '../common/errors.ts';
+import { loadProtos, type HeadServiceClient } from '../proto/load.ts';
+import { compileResources, compileStrategy } from '../proto/convert.ts';
+import { channelCredentials, clientOptions, grpc, mapGrpcError, type TlsOptions } from '../transport/grpc.ts';
+import type { ClientToHead } from '../proto/generated/convoy/v1/ClientToHead.ts';
+import type { HeadToClient__Output } from '../proto/generated/convoy/v1/HeadToClient.ts';
+import type { GetClusterStatusReply__Output } from '../proto/generated/convoy/v1/GetClusterStatusReply.ts';
+import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
+import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+
+export interface HeadEvents {
+  grant: [requestId: number, leases: Lease__Output[]];
+  infeasible: [requestId: number, reason: string];
+  revoke: [leaseIds: string[]];
+  nodeDead: [nodeId: string, reason: string];
+  lost: [reason: string];
+}
+
+export class HeadConnection extends EventEmitter<HeadEvents> {
+  readonly client: HeadServiceClient;
+  #session: grpc.ClientDuplexStream<ClientToHead, HeadToClient__Output> | undefined;
+  #closed = false;
+
+  constructor(
+    readonly address: string,
+    token: string,
+    tls: TlsOptions | undefined,
+    private readonly hello: { clientId: string; kind: string; jobId: string },
+  ) {
+    super();
+    const { head } = loadProtos();
+    this.client = new head.convoy.v1.HeadService(address, channelCredentials(tls), clientOptions(token)) as unknown as HeadServiceClient;
+  }
+
+  /** Waits for the head (a status call checks the token too), then opens the session stream. */
+  async open(timeoutMs: number): Promise<void> {
+    try {
+      await this.status(timeoutMs);
+    } catch (err) {
+      const e = mapGrpcError(err, `connecting to ${this.address}`);
+      if (e instanceof AuthError) throw e;
+      const code = (err as grpc.ServiceError).code;
+      const detail =
+        code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.UNAVAILABLE
+          ? `no head answered within ${timeoutMs} ms (is \`convoy start --head\` running there?)`
+          : e.message;
+      throw new ConnectError(this.address, detail, { cause: err });
+    }
+    const session = this.client.ClientSession();
+    this.#session = session;
+    session.on('data', (m: HeadToClient__Output) => this.#onMessage(m));
+    const lost = (why: string) => {
+      if (this.#session !== session) return;
+      this.#session = undefined;
+      if (!this.#closed) this.emit('lost', why);
+    };
+    session.on('error', (err) => lost(err.message));
+    session.on('end', () => lost('the head ended the session'));
+    session.write({ hello: { clientId: this.hello.clientId, kind: this.hello.kind, jobId: this.hello.jobId, pid: process.pid } });
+  }
+
+  #onMessage(m: HeadToClient__Output): void {
+    switch (m.kind) {
+      case 'leaseGrant':
+        this.emit('grant', Number(m.leaseGrant!.requestId), m.leaseGrant!.leases);
+        return;
+      case 'leaseInfeasible':
+        this.emit('infeasible', Number(m.leaseInfeasible!.requestId), m.leaseInfeasible!.reason);
+        return;
+      case 'leaseRevoke':
+        this.emit('revoke', m.leaseRevoke!.leaseIds);
+        return;
+      case 'nodeDead':
+        this.emit('nodeDead', m.nodeDead!.nodeId, m.nodeDead!.reason);
+        return;
+    }
+  }
+
+  requestLeases(r: {
+    requestId: number;
+    resources: ResourceVector;
+    count: number;
+    strategy: PlacementStrategy;
+    preferredNodes?: string[];
+    actor?: boolean;
+    description: string;
+  }): void {
+    this.#write({
+      leaseRequest: {
+        requestId: r.requestId,
+        resources: compileResources(r.resources),
+        count: r.count,
+        strategy: compileStrategy(r.strategy),
+        preferredNodes: r.preferredNodes ?? [],
+        actor: r.actor ?? false,
+        description: r.description,
+      },
+    });
+  }
+
+  returnLeases(leaseIds: string[]): void {
+    if (leaseIds.length) this.#write({ leaseReturn: { leaseIds } });
+  }
+
+  reportCounts(byState: Record<string, number>): void {
+    this.#write({ taskCounts: { byState } });
+  }
+
+  #write(msg: ClientToHead): void {
+    try {
+      this.#session?.write(msg);
+    } catch {
+      // the session is gone; 'lost' has been or will be emitted
+    }
+  }
+
+  status(timeoutMs = 10_000): Promise<GetClusterStatusReply__Output> {
+    return new Promise((resolve, reject) => {
+      this.client.GetClusterStatus({}, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res!)));
+    });
+  }
+
+  locate(objectIds: string[]): Promise<ObjectLocation__Output[]> {
+    return new Promise((resolve, reject) => {
+      this.client.GetObjectLocations({ objectIds }, { deadline: Date.now() + 10_000 }, (err, res) =>
+        err ? reject(mapGrpcError(err, 'locating objects')) : resolve(res!.locations),
+      );
+    });
+  }
+
+  close(): void {
+    this.#closed = true;
+    try {
+      this.#session?.end();
+    } catch {
+      // already closed
+    }
+    this.#session = undefined;
+    this.client.close();
+  }
+}

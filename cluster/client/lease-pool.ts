@@ -1,0 +1,199 @@
+/**
+ * The tasks of one resource shape waiting for a slot, and the leases this client holds for that shape.
+ *
+ * Tasks whose arguments live on a node queue under that node, so a lease there takes them first (locality);
+ * a lease elsewhere takes them only when nothing else is left. Pipelines are as deep as the backlog calls for
+ * (scheduler/dispatch.ts). Idle leases go back to the head after `leaseIdleMs`; revoked ones as soon as their
+ * in-flight tasks finish.
+ */
+import { leasesWanted, planDispatch } from '../../scheduler/dispatch.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import type { WorkerConnection } from './worker-connection.ts';
+import type { TaskRecord } from './task-record.ts';
+
+export interface HeldLease {
+  readonly lease: Lease__Output;
+  readonly conn: WorkerConnection;
+  inFlight: number;
+  revoked: boolean;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export interface PoolHost {
+  readonly maxInFlight: number;
+  readonly leaseIdleMs: number;
+  send(task: TaskRecord, held: HeldLease): void;
+  request(pool: LeasePool, count: number, preferredNodes: string[]): void;
+  giveBack(pool: LeasePool, held: HeldLease): void;
+}
+
+/** A FIFO with O(1) shift, compacted now and then. */
+class Queue<T> {
+  #items: T[] = [];
+  #head = 0;
+  get length(): number {
+    return this.#items.length - this.#head;
+  }
+  push(x: T): void {
+    this.#items.push(x);
+  }
+  unshift(x: T): void {
+    if (this.#head > 0) this.#items[--this.#head] = x;
+    else this.#items.unshift(x);
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const x = this.#items[this.#head]!;
+    this.#items[this.#head++] = undefined as T;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return x;
+  }
+  remove(x: T): boolean {
+    const i = this.#items.indexOf(x, this.#head);
+    if (i < 0) return false;
+    this.#items.splice(i, 1);
+    return true;
+  }
+}
+
+export class LeasePool {
+  readonly leases = new Map<string, HeldLease>();
+  /** Queued tasks by preferred node ('' = no preference). */
+  readonly #queues = new Map<string, Queue<TaskRecord>>();
+  #queued = 0;
+  /** Leases asked for and not granted yet (the head's view of our demand). */
+  #outstanding = 0;
+  #scheduled = false;
+
+  constructor(
+    readonly requestId: number,
+    readonly resources: ResourceVector,
+    readonly strategy: PlacementStrategy,
+    readonly description: string,
+    private readonly host: PoolHost,
+  ) {}
+
+  get queued(): number {
+    return this.#queued;
+  }
+
+  enqueue(task: TaskRecord, front = false): void {
+    let q = this.#queues.get(task.preferredNode);
+    if (!q) this.#queues.set(task.preferredNode, (q = new Queue()));
+    if (front) q.unshift(task);
+    else q.push(task);
+    this.#queued++;
+    this.schedulePump();
+  }
+
+  remove(task: TaskRecord): boolean {
+    const q = this.#queues.get(task.preferredNode);
+    if (q?.remove(task)) {
+      this.#queued--;
+      return true;
+    }
+    return false;
+  }
+
+  /** Coalesces pumps: 20,000 enqueues in one synchronous loop cause one dispatch after the loop. */
+  schedulePump(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      this.pump();
+    });
+  }
+
+  granted(leases: readonly HeldLease[]): void {
+    this.#outstanding = Math.max(0, this.#outstanding - leases.length);
+    for (const h of leases) this.leases.set(h.lease.leaseId, h);
+    this.pump();
+  }
+
+  pump(): void {
+    const usable = [...this.leases.values()].filter((h) => !h.revoked);
+    if (this.#queued > 0 && usable.length > 0) {
+      const plan = planDispatch(
+        this.#queued,
+        usable.map((h) => ({ leaseId: h.lease.leaseId, inFlight: h.inFlight, local: (this.#queues.get(h.lease.nodeId)?.length ?? 0) > 0 })),
+        this.host.maxInFlight,
+      );
+      for (const { leaseId, count } of plan) {
+        const held = this.leases.get(leaseId)!;
+        for (let i = 0; i < count; i++) {
+          const task = this.#take(held.lease.nodeId);
+          if (!task) break;
+          held.inFlight++;
+          this.host.send(task, held);
+        }
+      }
+    }
+    // Ask for as many more leases as the backlog could use; the head replaces our previous demand.
+    // To keep the head's session quiet, a shrinking demand is not re-sent: extra grants just go back idle.
+    const want = this.#queued > 0 ? leasesWanted(this.#queued, this.leases.size, 0, 4096) : 0;
+    if (want > this.#outstanding || (want === 0 && this.#outstanding > 0)) {
+      this.#outstanding = want;
+      this.host.request(this, want, this.#preferredNodes());
+    }
+    for (const held of this.leases.values()) this.#checkIdle(held);
+  }
+
+  #take(nodeId: string): TaskRecord | undefined {
+    const order = [nodeId, ''];
+    for (const key of order) {
+      const t = this.#queues.get(key)?.shift();
+      if (t) {
+        this.#queued--;
+        return t;
+      }
+    }
+    for (const q of this.#queues.values()) {
+      const t = q.shift();
+      if (t) {
+        this.#queued--;
+        return t;
+      }
+    }
+    return undefined;
+  }
+
+  #preferredNodes(): string[] {
+    return [...this.#queues].filter(([k, q]) => k !== '' && q.length > 0).sort((a, b) => b[1].length - a[1].length).map(([k]) => k);
+  }
+
+  #checkIdle(held: HeldLease): void {
+    if (held.inFlight > 0 || (this.#queued > 0 && !held.revoked)) {
+      clearTimeout(held.idleTimer);
+      held.idleTimer = undefined;
+      return;
+    }
+    if (held.revoked) return this.release(held);
+    if (held.idleTimer) return;
+    held.idleTimer = setTimeout(() => {
+      held.idleTimer = undefined;
+      if (held.inFlight === 0 && this.#queued === 0 && this.leases.get(held.lease.leaseId) === held) this.release(held);
+    }, this.host.leaseIdleMs);
+    held.idleTimer.unref();
+  }
+
+  release(held: HeldLease): void {
+    clearTimeout(held.idleTimer);
+    if (this.leases.delete(held.lease.leaseId)) this.host.giveBack(this, held);
+  }
+
+  /** Forgets a lease whose node or stream is gone (nothing to give back). */
+  drop(leaseId: string): HeldLease | undefined {
+    const held = this.leases.get(leaseId);
+    if (held) {
+      clearTimeout(held.idleTimer);
+      this.leases.delete(leaseId);
+    }
+    return held;
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * A reference to a value in the cluster: a task's result, an actor call's result, or a `put` value.
+ * Pass it to other tasks (it is resolved before they run) or read it with `cluster.get(ref)`.
+ */
+const REF_MARK = '__convoyObjectRef';
+
+export class ObjectRef<T = unknown> {
+  /** Only for typing: an ObjectRef<T> is not assignable to ObjectRef<U>. */
+  declare readonly __type?: T;
+  readonly [REF_MARK] = true;
+
+  constructor(
+    /** The object's id: `<owner>.<n>`. */
+    readonly id: string,
+    /** The client that owns it (tracks its state and frees it). */
+    readonly owner: string,
+  ) {}
+
+  toString(): string {
+    return `ObjectRef(${this.id})`;
+  }
+
+  toJSON(): { objectRef: string } {
+    return { objectRef: this.id };
+  }
+}
+
+/** True for ObjectRefs, including ones that crossed a thread or process as plain objects. */
+export function isObjectRef(v: unknown): v is ObjectRef {
+  return v instanceof ObjectRef || (typeof v === 'object' && v !== null && (v as Record<string, unknown>)[REF_MARK] === true && typeof (v as ObjectRef).id === 'string');
+}
+
+/** An argument may be given as the value or as a reference to it. */
+export type RefOr<T> = T | ObjectRef<T>;
+export type RefArgs<A extends readonly unknown[]> = { [K in keyof A]: RefOr<A[K]> };

@@ -1,0 +1,149 @@
+/**
+ * The client's stream to one worker node: functions are registered once per stream (tasks then name them by
+ * a small number), leases are opened on it, and task specs are batched per turn of the event loop so that
+ * 20,000 `remote()` calls in a loop become a few dozen messages.
+ */
+import { EventEmitter } from 'node:events';
+import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
+import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
+import { channelCredentials, clientOptions, grpc, type TlsOptions } from '../transport/grpc.ts';
+import { fetchObject, putObject } from '../transport/object-stream.ts';
+import type { ClientToWorker } from '../proto/generated/convoy/v1/ClientToWorker.ts';
+import type { WorkerToClient__Output } from '../proto/generated/convoy/v1/WorkerToClient.ts';
+import type { TaskSpec } from '../proto/generated/convoy/v1/TaskSpec.ts';
+import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult.ts';
+import type { ActorCreate } from '../proto/generated/convoy/v1/ActorCreate.ts';
+import type { ActorEvent__Output } from '../proto/generated/convoy/v1/ActorEvent.ts';
+import type { ObjectLocation, ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
+import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+
+/** Task specs per message: keeps each message well under gRPC limits while amortising framing. */
+const MAX_TASKS_PER_MESSAGE = 2000;
+
+export interface WorkerConnectionEvents {
+  results: [results: TaskResult__Output[]];
+  actorEvent: [event: ActorEvent__Output];
+  lost: [reason: string];
+}
+
+export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
+  readonly client: WorkerServiceClient;
+  readonly #stream: grpc.ClientDuplexStream<ClientToWorker, WorkerToClient__Output>;
+  readonly #fnIds = new Map<string, number>();
+  #outbox: TaskSpec[] = [];
+  #flushScheduled = false;
+  #lost = false;
+
+  constructor(
+    readonly nodeId: string,
+    readonly address: string,
+    token: string,
+    tls: TlsOptions | undefined,
+    clientId: string,
+  ) {
+    super();
+    const { worker } = loadProtos();
+    this.client = new worker.convoy.v1.WorkerService(address, channelCredentials(tls), clientOptions(token)) as unknown as WorkerServiceClient;
+    this.#stream = this.client.TaskStream();
+    this.#stream.on('data', (m: WorkerToClient__Output) => {
+      if (m.kind === 'results') this.emit('results', m.results!.results);
+      else if (m.kind === 'actorEvent') this.emit('actorEvent', m.actorEvent!);
+    });
+    this.#stream.on('error', (err) => this.#markLost(err.message));
+    this.#stream.on('end', () => this.#markLost('the worker ended the stream'));
+    this.#stream.write({ hello: { clientId } });
+  }
+
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  #markLost(reason: string): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.emit('lost', reason);
+  }
+
+  /** The stream-local number of a function, registering it on first use. */
+  functionId(fn: FunctionRef, key: string): number {
+    let id = this.#fnIds.get(key);
+    if (id === undefined) {
+      id = this.#fnIds.size + 1;
+      this.#fnIds.set(key, id);
+      this.#flush(); // specs queued so far were for other functions; keep the registration ahead of its tasks
+      this.#write({ functions: { entries: [{ fnId: id, fn: compileFunction(fn) }] } });
+    }
+    return id;
+  }
+
+  openLease(lease: Lease__Output): void {
+    this.#flush();
+    this.#write({ leaseOpen: { leaseId: lease.leaseId, resources: lease.resources ? compileResources(lease.resources.amounts) : {}, gpuIds: lease.gpuIds } });
+  }
+
+  closeLease(leaseId: string): void {
+    this.#flush();
+    this.#write({ leaseClose: { leaseId } });
+  }
+
+  submit(spec: TaskSpec): void {
+    this.#outbox.push(spec);
+    if (this.#outbox.length >= MAX_TASKS_PER_MESSAGE) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  cancel(taskIds: string[], force: boolean): void {
+    this.#flush();
+    this.#write({ cancel: { taskIds, force } });
+  }
+
+  createActor(spec: ActorCreate): void {
+    this.#flush();
+    this.#write({ actorCreate: spec });
+  }
+
+  killActor(actorId: string): void {
+    this.#flush();
+    this.#write({ actorKill: { actorId } });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#outbox.length === 0) return;
+    const tasks = this.#outbox;
+    this.#outbox = [];
+    this.#write({ tasks: { tasks } });
+  }
+
+  #write(msg: ClientToWorker): void {
+    if (this.#lost) return;
+    try {
+      this.#stream.write(msg);
+    } catch (err) {
+      this.#markLost((err as Error).message);
+    }
+  }
+
+  fetch(loc: ObjectLocation__Output): Promise<Uint8Array> {
+    return fetchObject(this.client, loc);
+  }
+
+  /** Uploads a value into this node's store (put of a large value). */
+  put(objectId: string, bytes: Uint8Array, owner: string): Promise<ObjectLocation> {
+    return putObject(this.client, objectId, bytes, owner);
+  }
+
+  close(): void {
+    this.#flush();
+    this.#lost = true;
+    try {
+      this.#stream.end();
+    } catch {
+      // already closed
+    }
+    this.client.close();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Convoy's error classes. Each failure a user can act on has its own class, with the data needed to act and
+ * the underlying `cause`. Errors that cross a thread, process or gRPC hop travel as {name, message, stack,
+ * data} and are rebuilt here from a name → class table, so `instanceof` works on the receiving side.
+ */
+export class ConvoyError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+  /** The data fields that travel with the error (everything but message, stack and cause). */
+  toData(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this)) if (k !== 'cause') out[k] = v;
+    return out;
+  }
+}
+
+/** A task threw. `cause` is the task's own error, rebuilt, with the remote stack. */
+export class TaskError extends ConvoyError {
+  constructor(
+    readonly taskId: string,
+    readonly functionName: string,
+    readonly remoteStack: string,
+    cause?: unknown,
+    message?: string,
+  ) {
+    super(message ?? `task ${functionName} (${taskId}) failed: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+export class TaskTimeoutError extends ConvoyError {
+  constructor(readonly taskId: string, readonly timeoutMs: number, message?: string) {
+    super(message ?? `task ${taskId} ran longer than its timeoutMs (${timeoutMs} ms) and was stopped`);
+  }
+}
+
+export class TaskCancelledError extends ConvoyError {
+  constructor(readonly taskId: string, message?: string) {
+    super(message ?? `task ${taskId} was cancelled`);
+  }
+}
+
+/** The process running the task died (killed, crashed, out of memory) and no retries were left. */
+export class WorkerDiedError extends ConvoyError {
+  constructor(readonly nodeId: string, readonly detail: string, message?: string) {
+    super(message ?? `worker ${nodeId} died: ${detail}`);
+  }
+}
+
+export class ActorDiedError extends ConvoyError {
+  constructor(readonly actorId: string, readonly detail: string, message?: string) {
+    super(message ?? `actor ${actorId} died and will not be restarted: ${detail}`);
+  }
+}
+
+export class ObjectLostError extends ConvoyError {
+  constructor(readonly objectId: string, readonly detail: string, message?: string) {
+    super(message ?? `object ${objectId} is lost: ${detail}`);
+  }
+}
+
+export class OwnerDiedError extends ConvoyError {
+  constructor(readonly objectId: string, readonly owner: string, message?: string) {
+    super(message ?? `the owner ${owner} of object ${objectId} is gone, so the object cannot be found`);
+  }
+}
+
+export class GetTimeoutError extends ConvoyError {
+  constructor(readonly timeoutMs: number, readonly pending: number, message?: string) {
+    super(message ?? `get() timed out after ${timeoutMs} ms with ${pending} object(s) not ready`);
+  }
+}
+
+export class ClusterClosedError extends ConvoyError {
+  constructor(readonly reason = 'the cluster connection was closed', message?: string) {
+    super(message ?? reason);
+  }
+}
+
+/** The cluster token was missing or wrong. Not retried: retrying cannot fix it. */
+export class AuthError extends ConvoyError {}
+
+export class ConnectError extends ConvoyError {
+  constructor(readonly address: string, detail: string, options?: { cause?: unknown }) {
+    super(`could not connect to the Convoy head at ${address}: ${detail}`, options);
+  }
+}
+
+export class BackpressureError extends ConvoyError {}
+
+/** A method was called in a state where it cannot run (e.g. submitting on a closed cluster). */
+export class IllegalStateError extends ConvoyError {}
+
+/** A job upload was refused (path outside the directory, symlink out of it, too large). */
+export class UploadError extends ConvoyError {}
+
+/** A task module or export could not be loaded on the worker. */
+export class TaskLoadError extends ConvoyError {}
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack: string;
+  data?: Record<string, unknown>;
+  cause?: SerializedError;
+}
+
+const classes: Record<string, new (...args: never[]) => Error> = {
+  ConvoyError,
+  TaskError,
+  TaskTimeoutError,
+  TaskCancelledError,
+  WorkerDiedError,
+  ActorDiedError,
+  ObjectLostError,
+  OwnerDiedError,
+  GetTimeoutError,
+  ClusterClosedError,
+  AuthError,
+  ConnectError,
+  BackpressureError,
+  IllegalStateError,
+  UploadError,
+  TaskLoadError,
+};
+
+const builtins: Record<string, ErrorConstructor> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** Lets a library (e.g. the traffic sources) make its own errors survive a hop: `registerError(RateLimitedError)`. */
+export function registerError(cls: new (...args: never[]) => Error): void {
+  classes[cls.name] = cls;
+}
+
+export function serializeError(err: unknown, depth = 0): SerializedError {
+  if (!(err instanceof Error)) {
+    return { name: 'Error', message: `non-error value thrown: ${safeString(err)}`, stack: '' };
+  }
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(err)) {
+    if (k === 'cause' || typeof v === 'function') continue;
+    data[k] = v;
+  }
+  const out: SerializedError = { name: err.name, message: err.message, stack: err.stack ?? '', data };
+  if (err.cause !== undefined && depth < 8) out.cause = serializeError(err.cause, depth + 1);
+  return out;
+}
+
+/** Rebuilds an error of the right class where it is known, else a plain Error carrying the original name. */
+export function deserializeError(e: SerializedError): Error {
+  const cause = e.cause ? deserializeError(e.cause) : undefined;
+  const cls = classes[e.name] ?? builtins[e.name];
+  let err: Error;
+  if (cls) {
+    err = Object.create(cls.prototype) as Error;
+    Object.defineProperty(err, 'message', { value: e.message, writable: true, configurable: true });
+  } else {
+    err = new Error(e.message);
+  }
+  Object.defineProperty(err, 'name', { value: e.name, writable: true, configurable: true });
+  Object.defineProperty(err, 'stack', { value: e.stack, writable: true, configurable: true });
+  if (cause) Object.defineProperty(err, 'cause', { value: cause, writable: true, configurable: true });
+  Object.assign(err, e.data ?? {});
+  return err;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : safeString(err);
+}
+
+function safeString(v: unknown): string {
+  try {
+    return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}

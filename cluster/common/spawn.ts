@@ -1,0 +1,23 @@
+/**
+ * Starting Convoy's own processes (head, workers, actor processes): Node with the tsx loader, so TypeScript
+ * entry points and the user's TypeScript task modules load without a build step.
+ */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+let loader: string | undefined;
+
+/** The `file:` URL of tsx's ESM loader, resolved from Convoy's own install (not the caller's cwd). */
+export function tsxLoaderUrl(): string {
+  loader ??= import.meta.resolve('tsx');
+  return loader;
+}
+
+/** Convoy's install root, for linking `node_modules/convoy` into uploaded job directories. */
+export function convoyRoot(): string {
+  return fileURLToPath(new URL('../../', import.meta.url));
+}
+
+export function spawnTs(entry: URL, args: string[], opts: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', tsxLoaderUrl(), fileURLToPath(entry), ...args], opts);
+}

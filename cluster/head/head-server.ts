@@ -1,0 +1,366 @@
+/**
+ * The head: the control plane of a Convoy cluster. It holds the node table, grants leases, keeps the object
+ * directory and the task counts clients report, runs jobs, and serves the HTTP API and dashboard.
+ * It is not on the per-task path: clients push tasks straight to workers over their leases.
+ */
+import path from 'node:path';
+import { advertiseHost } from '../common/net.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { IllegalStateError } from '../common/errors.ts';
+import { loadProtos, type HeadServiceHandlers } from '../proto/load.ts';
+import { compileResources, decompileResources, decompileStrategy } from '../proto/convert.ts';
+import { bindServer, grpc, requireToken, CHANNEL_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
+import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
+import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
+import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
+import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
+import { NodeTable, type NodeRecord } from './node-table.ts';
+import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
+import { ObjectDirectory } from './object-directory.ts';
+import { JobManager } from './jobs/job-manager.ts';
+import { HttpApi } from './http/http-api.ts';
+import { buildStatus, type ClusterStatus } from './status.ts';
+import { EventHub } from './events.ts';
+
+export const VERSION = '0.1.0';
+
+export interface HeadOptions {
+  token: string;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** gRPC port. @default 6380 (0 picks a free port) */
+  port?: number;
+  /** HTTP jobs API and dashboard port. @default 8265 (0 picks a free port) */
+  dashboardPort?: number;
+  /** Session folder for jobs and packages. */
+  sessionDir: string;
+  /** @default 1000 */
+  heartbeatIntervalMs?: number;
+  /** A node that has not heartbeated for this long is marked dead. @default 10_000 */
+  heartbeatTimeoutMs?: number;
+  tls?: TlsOptions;
+  log?: Logger;
+}
+
+interface ClientSession {
+  clientId: string;
+  kind: string;
+  jobId: string;
+  stream: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>;
+  counts: Record<string, number>;
+  connectedAt: number;
+}
+
+export class HeadServer {
+  readonly log: Logger;
+  readonly nodes = new NodeTable();
+  readonly leases: LeaseManager;
+  readonly objects = new ObjectDirectory();
+  readonly jobs: JobManager;
+  readonly events = new EventHub();
+  readonly startedAt = Date.now();
+  readonly #opts: HeadOptions;
+  readonly #server = new grpc.Server(CHANNEL_OPTIONS);
+  readonly #http: HttpApi;
+  readonly #clients = new Map<string, ClientSession>();
+  readonly #nodeSessions = new Map<string, grpc.ServerDuplexStream<NodeToHead__Output, HeadToNode>>();
+  /** Finished/failed counts of clients that have left, so totals survive their drivers. */
+  readonly #retiredCounts: Record<string, number> = {};
+  #address = '';
+  #livenessTimer: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+  #started = false;
+
+  constructor(opts: HeadOptions) {
+    this.#opts = opts;
+    this.log = (opts.log ?? createLogger()).child({ component: 'head' });
+    this.leases = new LeaseManager(
+      this.nodes,
+      {
+        granted: (clientId, requestId, leases) =>
+          this.#toClient(clientId, { leaseGrant: { requestId, leases: leases.map((l) => this.#leaseMessage(l)) } }),
+        infeasible: (clientId, requestId, reason) => {
+          this.#toClient(clientId, { leaseInfeasible: { requestId, reason } });
+          this.events.publish({ type: 'warning', message: reason });
+        },
+        revoke: (clientId, leaseIds) => this.#toClient(clientId, { leaseRevoke: { leaseIds } }),
+      },
+      this.log,
+    );
+    this.jobs = new JobManager({
+      dir: path.join(opts.sessionDir, 'jobs'),
+      token: opts.token,
+      headAddress: () => this.#address,
+      log: this.log,
+      events: this.events,
+    });
+    this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });
+  }
+
+  get address(): string {
+    return this.#address;
+  }
+
+  get httpAddress(): string {
+    return this.#http.address;
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) throw new IllegalStateError('head already started');
+    this.#started = true;
+    const { head } = loadProtos();
+    this.#server.addService(head.convoy.v1.HeadService.service, requireToken(this.#opts.token, this.#handlers()));
+    const host = this.#opts.host ?? '127.0.0.1';
+    const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 6380}`, this.#opts.tls);
+    this.#address = `${advertiseHost(host)}:${port}`;
+    await this.#http.listen(host, this.#opts.dashboardPort ?? 8265);
+    const timeout = this.#opts.heartbeatTimeoutMs ?? 10_000;
+    this.#livenessTimer = setInterval(() => {
+      for (const n of this.nodes.overdue(Date.now(), timeout)) this.#nodeDead(n.nodeId, `no heartbeat for ${timeout} ms`);
+    }, Math.min(1000, timeout / 2));
+    this.#livenessTimer.unref();
+    this.log.info({ address: this.#address, http: this.httpAddress }, 'head started');
+  }
+
+  #leaseMessage(l: LeaseRecord) {
+    return { leaseId: l.leaseId, nodeId: l.nodeId, address: this.nodes.get(l.nodeId)?.address ?? '', resources: compileResources(l.resources), gpuIds: [...l.gpuIds] };
+  }
+
+  #toClient(clientId: string, msg: HeadToClient): void {
+    const s = this.#clients.get(clientId);
+    if (!s) return;
+    try {
+      s.stream.write(msg);
+    } catch (err) {
+      this.log.debug({ clientId, err: (err as Error).message }, 'write to client failed');
+    }
+  }
+
+  #handlers(): HeadServiceHandlers {
+    return {
+      RegisterNode: (call, callback) => {
+        const r = call.request;
+        let total;
+        try {
+          total = decompileResources(r.total);
+          if (!r.nodeId || !r.address) throw new TypeError('nodeId and address are required');
+        } catch (err) {
+          return callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
+        }
+        const rec = this.nodes.register(
+          { nodeId: r.nodeId, address: r.address, total, labels: r.labels, hostname: r.hostname, pid: r.pid },
+          Date.now(),
+        );
+        this.log.info({ nodeId: rec.nodeId, address: rec.address, total }, 'node registered');
+        this.events.publish({ type: 'node', nodeId: rec.nodeId, state: 'alive' });
+        this.leases.schedule();
+        callback(null, { nodeId: rec.nodeId, httpAddress: this.httpAddress, heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
+      },
+      NodeSession: (call) => this.#nodeSession(call),
+      ClientSession: (call) => this.#clientSession(call),
+      GetClusterStatus: (_call, callback) => callback(null, this.statusMessage()),
+      GetObjectLocations: (call, callback) => {
+        callback(null, { locations: this.objects.locate(call.request.objectIds, (id) => this.nodes.get(id)) });
+      },
+    };
+  }
+
+  #nodeSession(call: grpc.ServerDuplexStream<NodeToHead__Output, HeadToNode>): void {
+    let nodeId = '';
+    let generation = 0;
+    call.on('data', (msg: NodeToHead__Output) => {
+      switch (msg.kind) {
+        case 'heartbeat': {
+          const hb = msg.heartbeat!;
+          if (!nodeId) {
+            nodeId = hb.nodeId;
+            generation = this.nodes.get(nodeId)?.generation ?? 0;
+            this.#nodeSessions.set(nodeId, call);
+          }
+          this.nodes.heartbeat(nodeId, {
+            queuedTasks: hb.queuedTasks,
+            runningTasks: hb.runningTasks,
+            storeUsedBytes: hb.storeUsedBytes,
+            storeSpilledBytes: hb.storeSpilledBytes,
+            storeObjects: hb.storeObjects,
+            storeBudgetBytes: hb.storeBudgetBytes,
+          }, Date.now());
+          return;
+        }
+        case 'objectsAdded':
+          for (const o of msg.objectsAdded!.objects) this.objects.add(o.objectId, o.nodeId || nodeId, Number(o.size), '');
+          return;
+        case 'objectsRemoved':
+          for (const id of msg.objectsRemoved!.objectIds) this.objects.remove(id, nodeId);
+          return;
+      }
+    });
+    const end = (why: string) => {
+      if (!nodeId) return;
+      if (this.#nodeSessions.get(nodeId) === call) this.#nodeSessions.delete(nodeId);
+      // A node that re-registered since this session began is alive under a newer session.
+      if ((this.nodes.get(nodeId)?.generation ?? 0) === generation) this.#nodeDead(nodeId, why);
+    };
+    call.on('end', () => end('its session ended'));
+    call.on('error', (err) => end(`its session broke: ${err.message}`));
+    call.on('cancelled', () => end('its session was cancelled'));
+  }
+
+  #nodeDead(nodeId: string, reason: string): void {
+    if (!this.nodes.markDead(nodeId, reason)) return;
+    this.log.warn({ nodeId, reason }, 'node dead');
+    this.leases.nodeDead(nodeId);
+    this.objects.nodeDead(nodeId);
+    this.events.publish({ type: 'node', nodeId, state: 'dead', reason });
+    for (const s of this.#clients.values()) this.#toClient(s.clientId, { nodeDead: { nodeId, reason } });
+  }
+
+  #clientSession(call: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>): void {
+    let session: ClientSession | undefined;
+    call.on('data', (msg: ClientToHead__Output) => {
+      if (msg.kind === 'hello') {
+        const h = msg.hello!;
+        session = { clientId: h.clientId, kind: h.kind, jobId: h.jobId, stream: call, counts: {}, connectedAt: Date.now() };
+        this.#clients.set(h.clientId, session);
+        this.log.debug({ clientId: h.clientId, kind: h.kind }, 'client connected');
+        return;
+      }
+      if (!session) return;
+      switch (msg.kind) {
+        case 'leaseRequest': {
+          const r = msg.leaseRequest!;
+          try {
+            this.leases.request(session.clientId, {
+              requestId: Number(r.requestId),
+              resources: decompileResources(r.resources),
+              count: r.count,
+              strategy: decompileStrategy(r.strategy),
+              preferredNodes: r.preferredNodes,
+              actor: r.actor,
+              description: r.description,
+            });
+          } catch (err) {
+            this.#toClient(session.clientId, { leaseInfeasible: { requestId: r.requestId, reason: (err as Error).message } });
+          }
+          return;
+        }
+        case 'leaseReturn':
+          this.leases.release(session.clientId, msg.leaseReturn!.leaseIds);
+          return;
+        case 'leaseRequestCancel':
+          this.leases.cancel(session.clientId, Number(msg.leaseRequestCancel!.requestId));
+          return;
+        case 'taskCounts':
+          session.counts = Object.fromEntries(Object.entries(msg.taskCounts!.byState).map(([k, v]) => [k, Number(v)]));
+          return;
+      }
+    });
+    const end = () => {
+      if (!session || this.#clients.get(session.clientId) !== session) return;
+      this.#clients.delete(session.clientId);
+      for (const k of ['finished', 'failed', 'cancelled']) {
+        if (session.counts[k]) this.#retiredCounts[k] = (this.#retiredCounts[k] ?? 0) + session.counts[k]!;
+      }
+      this.leases.clientGone(session.clientId);
+      this.log.debug({ clientId: session.clientId }, 'client disconnected');
+      try {
+        call.end();
+      } catch {
+        // already closed
+      }
+    };
+    call.on('end', end);
+    call.on('error', end);
+    call.on('cancelled', end);
+  }
+
+  status(): ClusterStatus {
+    return buildStatus({
+      nodes: this.nodes.all(),
+      demands: this.leases.demands(),
+      leases: this.leases.leases(),
+      clients: [...this.#clients.values()].map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts })),
+      retiredCounts: this.#retiredCounts,
+      objects: this.objects.stats(),
+      jobs: this.jobs.list(),
+      startedAt: this.startedAt,
+      address: this.#address,
+      httpAddress: this.httpAddress,
+      version: VERSION,
+    });
+  }
+
+  statusMessage() {
+    const s = this.status();
+    return {
+      nodes: s.nodes.map((n) => ({
+        nodeId: n.nodeId,
+        address: n.address,
+        state: n.state,
+        total: compileResources(n.total),
+        available: compileResources(n.available),
+        lastHeartbeatMs: n.lastHeartbeat,
+        hostname: n.hostname,
+        pid: n.pid,
+        deadReason: n.deadReason ?? '',
+        labels: n.labels,
+        load: n.load ? { nodeId: n.nodeId, ...n.load } : null,
+      })),
+      tasksByState: s.tasksByState,
+      pending: s.pending.map((p) => ({
+        clientId: p.clientId,
+        resources: compileResources(p.resources),
+        count: p.count,
+        description: p.description,
+        infeasible: p.infeasible,
+        reason: p.reason,
+        sinceMs: p.since,
+      })),
+      clients: s.clients,
+      leases: s.leases,
+      startedAtMs: s.startedAt,
+      version: s.version,
+      objects: s.objects.count,
+      objectBytes: s.objects.bytes,
+    };
+  }
+
+  /** Asks every node to stop (used by `convoy stop` through the HTTP API). */
+  shutdownNodes(reason: string): void {
+    for (const call of this.#nodeSessions.values()) {
+      try {
+        call.write({ shutdown: { reason } });
+      } catch {
+        // node already gone
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#livenessTimer);
+      await this.jobs.close();
+      for (const s of this.#clients.values()) {
+        try {
+          s.stream.end();
+        } catch {
+          // ignore
+        }
+      }
+      for (const call of this.#nodeSessions.values()) {
+        try {
+          call.end();
+        } catch {
+          // ignore
+        }
+      }
+      await Promise.allSettled([new Promise<void>((r) => this.#server.tryShutdown(() => r())), this.#http.close()]);
+      this.#server.forceShutdown();
+      this.events.close();
+      this.log.info('head stopped');
+    })();
+    return this.#closing;
+  }
+}
+
+export type { NodeRecord };

@@ -1,0 +1,202 @@
+/**
+ * Leases: a client asks for N slots of a resource shape; the head places them (scheduler/leases.ts), reserves
+ * the resources, and tells the client which nodes to push tasks to. Scheduling decisions are per lease, not per
+ * task. Demands that no node can ever satisfy stay queued with a warning, visible in `convoy status`.
+ */
+import { randomId } from '../common/ids.ts';
+import type { Logger } from '../common/logger.ts';
+import { scheduleDemands, type Demand, type Holding } from '../../scheduler/leases.ts';
+import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { NodeTable } from './node-table.ts';
+
+export interface DemandRecord {
+  readonly id: string;
+  readonly clientId: string;
+  readonly requestId: number;
+  readonly resources: ResourceVector;
+  remaining: number;
+  readonly strategy: PlacementStrategy;
+  readonly preferredNodes: readonly string[];
+  readonly actor: boolean;
+  readonly description: string;
+  readonly since: number;
+  infeasible?: string;
+  waiting?: string;
+}
+
+export interface LeaseRecord {
+  readonly leaseId: string;
+  readonly clientId: string;
+  readonly nodeId: string;
+  readonly resources: ResourceVector;
+  readonly gpuIds: readonly number[];
+  readonly actor: boolean;
+  revoking: boolean;
+  readonly grantedAt: number;
+}
+
+/** How the lease manager talks back to clients; the head wires it to their session streams. */
+export interface LeaseEvents {
+  granted(clientId: string, requestId: number, leases: LeaseRecord[]): void;
+  infeasible(clientId: string, requestId: number, reason: string): void;
+  revoke(clientId: string, leaseIds: string[]): void;
+}
+
+export class LeaseManager {
+  readonly #demands = new Map<string, DemandRecord>();
+  readonly #leases = new Map<string, LeaseRecord>();
+  #scheduled = false;
+  #rotation = 0;
+
+  constructor(
+    private readonly nodes: NodeTable,
+    private readonly events: LeaseEvents,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  request(
+    clientId: string,
+    r: { requestId: number; resources: ResourceVector; count: number; strategy: PlacementStrategy; preferredNodes: string[]; actor: boolean; description: string },
+  ): void {
+    const id = `${clientId}/${r.requestId}`;
+    const prev = this.#demands.get(id);
+    if (r.count <= 0) {
+      this.#demands.delete(id);
+      return;
+    }
+    this.#demands.set(id, {
+      id,
+      clientId,
+      requestId: r.requestId,
+      resources: r.resources,
+      remaining: r.count,
+      strategy: r.strategy,
+      preferredNodes: r.preferredNodes,
+      actor: r.actor,
+      description: r.description,
+      since: prev?.since ?? this.now(),
+      infeasible: prev?.infeasible,
+    });
+    this.schedule();
+  }
+
+  cancel(clientId: string, requestId: number): void {
+    this.#demands.delete(`${clientId}/${requestId}`);
+  }
+
+  /** A client hands leases back (idle, or after a revoke). Unknown or foreign ids are ignored. */
+  release(clientId: string, leaseIds: readonly string[]): void {
+    for (const id of leaseIds) {
+      const l = this.#leases.get(id);
+      if (!l || l.clientId !== clientId) continue;
+      this.#leases.delete(id);
+      this.nodes.release(l.nodeId, l.resources, l.gpuIds);
+    }
+    this.schedule();
+  }
+
+  clientGone(clientId: string): void {
+    for (const [id, d] of this.#demands) if (d.clientId === clientId) this.#demands.delete(id);
+    this.release(clientId, [...this.#leases.values()].filter((l) => l.clientId === clientId).map((l) => l.leaseId));
+  }
+
+  /** The node is gone: its leases vanish with it (its resources went too). Returns the affected leases. */
+  nodeDead(nodeId: string): LeaseRecord[] {
+    const gone = [...this.#leases.values()].filter((l) => l.nodeId === nodeId);
+    for (const l of gone) this.#leases.delete(l.leaseId);
+    this.schedule();
+    return gone;
+  }
+
+  /** Coalesces scheduling to once per turn of the event loop, however many requests arrived. */
+  schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#run();
+    });
+  }
+
+  #run(): void {
+    if (this.#demands.size === 0) return;
+    const demands: Demand[] = [...this.#demands.values()].map((d) => ({
+      id: d.id,
+      clientId: d.clientId,
+      resources: d.resources,
+      remaining: d.remaining,
+      strategy: d.strategy,
+      preferredNodes: d.preferredNodes,
+      actor: d.actor,
+    }));
+    const holdings: Holding[] = [...this.#leases.values()].map((l) => ({
+      leaseId: l.leaseId,
+      clientId: l.clientId,
+      nodeId: l.nodeId,
+      resources: l.resources,
+      actor: l.actor,
+      revoking: l.revoking,
+    }));
+    const outcome = scheduleDemands(demands, this.nodes.views(), holdings, this.#rotation++);
+
+    const grantsByDemand = new Map<string, LeaseRecord[]>();
+    for (const g of outcome.grants) {
+      const d = this.#demands.get(g.demandId)!;
+      const gpuIds = this.nodes.reserve(g.nodeId, d.resources);
+      const lease: LeaseRecord = {
+        leaseId: `L${randomId(5)}`,
+        clientId: d.clientId,
+        nodeId: g.nodeId,
+        resources: d.resources,
+        gpuIds,
+        actor: d.actor,
+        revoking: false,
+        grantedAt: this.now(),
+      };
+      this.#leases.set(lease.leaseId, lease);
+      d.remaining--;
+      d.infeasible = undefined;
+      let list = grantsByDemand.get(d.id);
+      if (!list) grantsByDemand.set(d.id, (list = []));
+      list.push(lease);
+    }
+    for (const [demandId, leases] of grantsByDemand) {
+      const d = this.#demands.get(demandId)!;
+      if (d.remaining <= 0) this.#demands.delete(demandId);
+      this.events.granted(d.clientId, d.requestId, leases);
+    }
+    for (const [demandId, reason] of outcome.infeasible) {
+      const d = this.#demands.get(demandId);
+      if (!d) continue;
+      if (d.infeasible !== reason) {
+        d.infeasible = reason;
+        this.log.warn({ clientId: d.clientId, description: d.description, reason }, 'infeasible resource request');
+        this.events.infeasible(d.clientId, d.requestId, reason);
+      }
+    }
+    for (const [demandId, reason] of outcome.waiting) {
+      const d = this.#demands.get(demandId);
+      if (d) d.waiting = reason;
+    }
+    const revokeByClient = new Map<string, string[]>();
+    for (const leaseId of outcome.revoke) {
+      const l = this.#leases.get(leaseId);
+      if (!l) continue;
+      l.revoking = true;
+      let list = revokeByClient.get(l.clientId);
+      if (!list) revokeByClient.set(l.clientId, (list = []));
+      list.push(leaseId);
+    }
+    for (const [clientId, ids] of revokeByClient) this.events.revoke(clientId, ids);
+  }
+
+  demands(): DemandRecord[] {
+    return [...this.#demands.values()];
+  }
+
+  leases(): LeaseRecord[] {
+    return [...this.#leases.values()];
+  }
+}

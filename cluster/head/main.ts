@@ -1,0 +1,62 @@
+/** Process entry of a head node (started by `convoy start --head` or by the embedded local cluster). */
+import path from 'node:path';
+import { generateToken, readTokenFile, writeTokenFile } from '../common/auth.ts';
+import { createLogger } from '../common/logger.ts';
+import { newSessionDir, recordProcess } from '../common/paths.ts';
+import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
+import { readTlsFiles } from '../transport/grpc.ts';
+import { HeadServer } from './head-server.ts';
+
+export interface HeadEntryOptions {
+  host?: string;
+  port?: number;
+  dashboardPort?: number;
+  /** Read the token from here instead of generating one (cloud-init puts it there). */
+  tokenFile?: string;
+  sessionDir?: string;
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  tls?: { cert?: string; key?: string; ca?: string };
+  dieWithParent?: boolean;
+  logLevel?: string;
+}
+
+const opts = readEntryOptions<HeadEntryOptions>();
+try {
+  const sessionDir = opts.sessionDir ?? newSessionDir();
+  const log = createLogger({ level: opts.logLevel, file: path.join(sessionDir, 'logs', 'head.log') });
+  let token = process.env.CONVOY_TOKEN;
+  if (!token && opts.tokenFile) token = readTokenFile(opts.tokenFile);
+  if (!token) token = generateToken();
+  const tokenFile = opts.tokenFile ?? path.join(sessionDir, 'token');
+  if (!opts.tokenFile) writeTokenFile(tokenFile, token);
+  const head = new HeadServer({
+    token,
+    host: opts.host,
+    port: opts.port,
+    dashboardPort: opts.dashboardPort,
+    sessionDir,
+    heartbeatIntervalMs: opts.heartbeatIntervalMs,
+    heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+    tls: opts.tls ? readTlsFiles(opts.tls) : undefined,
+    log,
+  });
+  await head.start();
+  const forget = recordProcess({
+    pid: process.pid,
+    role: 'head',
+    address: head.address,
+    httpAddress: head.httpAddress,
+    tokenFile,
+    sessionDir,
+    startedAt: Date.now(),
+  });
+  closeOnSignals(async () => {
+    forget();
+    await head.close();
+  }, opts.dieWithParent ?? false);
+  announceReady({ role: 'head', address: head.address, httpAddress: head.httpAddress, tokenFile, sessionDir, pid: process.pid });
+} catch (err) {
+  announceFailure(err);
+  process.exit(1);
+}

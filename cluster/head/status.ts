@@ -1,0 +1,114 @@
+/** The cluster's status as one plain object: what `convoy status --json`, the HTTP API and the dashboard show. */
+import { subtract, type ResourceVector } from '../../scheduler/resources.ts';
+import type { NodeLoad, NodeRecord } from './node-table.ts';
+import type { DemandRecord, LeaseRecord } from './lease-manager.ts';
+import type { JobInfo } from './jobs/job-manager.ts';
+
+export interface NodeStatus {
+  nodeId: string;
+  address: string;
+  state: 'alive' | 'dead';
+  total: ResourceVector;
+  available: ResourceVector;
+  lastHeartbeat: number;
+  hostname: string;
+  pid: number;
+  deadReason?: string;
+  labels: Record<string, string>;
+  load?: NodeLoad;
+}
+
+export interface PendingStatus {
+  clientId: string;
+  resources: ResourceVector;
+  count: number;
+  description: string;
+  infeasible: boolean;
+  reason: string;
+  since: number;
+}
+
+export interface ClusterStatus {
+  address: string;
+  httpAddress: string;
+  version: string;
+  startedAt: number;
+  nodes: NodeStatus[];
+  resources: { total: ResourceVector; used: ResourceVector };
+  tasksByState: Record<string, number>;
+  pending: PendingStatus[];
+  warnings: string[];
+  clients: number;
+  leases: number;
+  objects: { count: number; bytes: number };
+  jobs: JobInfo[];
+}
+
+/** Resource names starting with `_` are internal bookkeeping and stay out of what users see. */
+function visible(v: ResourceVector): ResourceVector {
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('_')));
+}
+
+export function buildStatus(input: {
+  nodes: NodeRecord[];
+  demands: DemandRecord[];
+  leases: LeaseRecord[];
+  clients: { clientId: string; kind: string; counts: Record<string, number> }[];
+  retiredCounts: Record<string, number>;
+  objects: { count: number; bytes: number };
+  jobs: JobInfo[];
+  startedAt: number;
+  address: string;
+  httpAddress: string;
+  version: string;
+}): ClusterStatus {
+  const nodes: NodeStatus[] = input.nodes.map((n) => ({
+    nodeId: n.nodeId,
+    address: n.address,
+    state: n.alive ? 'alive' : 'dead',
+    total: visible(n.total),
+    available: visible(n.alive ? subtract(n.total, n.leased) : {}),
+    lastHeartbeat: n.lastHeartbeat,
+    hostname: n.hostname,
+    pid: n.pid,
+    deadReason: n.deadReason,
+    labels: n.labels,
+    load: n.load,
+  }));
+  const total: Record<string, number> = {};
+  const used: Record<string, number> = {};
+  for (const n of input.nodes) {
+    if (!n.alive) continue;
+    for (const [k, v] of Object.entries(visible(n.total))) total[k] = (total[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(visible(n.leased))) used[k] = (used[k] ?? 0) + v;
+  }
+  const tasksByState: Record<string, number> = { ...input.retiredCounts };
+  for (const c of input.clients) for (const [k, v] of Object.entries(c.counts)) tasksByState[k] = (tasksByState[k] ?? 0) + v;
+  const pending: PendingStatus[] = input.demands.map((d) => ({
+    clientId: d.clientId,
+    resources: visible(d.resources),
+    count: d.remaining,
+    description: d.description,
+    infeasible: d.infeasible !== undefined,
+    reason: d.infeasible ?? d.waiting ?? '',
+    since: d.since,
+  }));
+  const warnings = pending
+    .filter((p) => p.infeasible)
+    .map((p) => `${p.count} pending ${p.description || 'task'}(s) can never be scheduled: ${p.reason}`);
+  return {
+    address: input.address,
+    httpAddress: input.httpAddress,
+    version: input.version,
+    startedAt: input.startedAt,
+    nodes,
+    resources: { total, used },
+    tasksByState,
+    pending,
+    warnings,
+    clients: input.clients.length,
+    leases: input.leases.length,
+    objects: input.objects,
+    jobs: input.jobs,
+  };
+}

@@ -1,0 +1,10 @@
+// Original file: worker.proto
+
+
+export interface ActorKill {
+  'actorId'?: (string);
+}
+
+export interface ActorKill__Output {
+  'actorId': (string);
+}

@@ -1,0 +1,31 @@
+// Original file: head.proto
+
+import type { ClientHello as _convoy_v1_ClientHello, ClientHello__Output as _convoy_v1_ClientHello__Output } from '../../convoy/v1/ClientHello.ts';
+import type { LeaseRequest as _convoy_v1_LeaseRequest, LeaseRequest__Output as _convoy_v1_LeaseRequest__Output } from '../../convoy/v1/LeaseRequest.ts';
+import type { LeaseReturn as _convoy_v1_LeaseReturn, LeaseReturn__Output as _convoy_v1_LeaseReturn__Output } from '../../convoy/v1/LeaseReturn.ts';
+import type { LeaseRequestCancel as _convoy_v1_LeaseRequestCancel, LeaseRequestCancel__Output as _convoy_v1_LeaseRequestCancel__Output } from '../../convoy/v1/LeaseRequestCancel.ts';
+import type { TaskCounts as _convoy_v1_TaskCounts, TaskCounts__Output as _convoy_v1_TaskCounts__Output } from '../../convoy/v1/TaskCounts.ts';
+
+/**
+ * ---- client session ----
+ */
+export interface ClientToHead {
+  'hello'?: (_convoy_v1_ClientHello | null);
+  'leaseRequest'?: (_convoy_v1_LeaseRequest | null);
+  'leaseReturn'?: (_convoy_v1_LeaseReturn | null);
+  'leaseRequestCancel'?: (_convoy_v1_LeaseRequestCancel | null);
+  'taskCounts'?: (_convoy_v1_TaskCounts | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts";
+}
+
+/**
+ * ---- client session ----
+ */
+export interface ClientToHead__Output {
+  'hello'?: (_convoy_v1_ClientHello__Output | null);
+  'leaseRequest'?: (_convoy_v1_LeaseRequest__Output | null);
+  'leaseReturn'?: (_convoy_v1_LeaseReturn__Output | null);
+  'leaseRequestCancel'?: (_convoy_v1_LeaseRequestCancel__Output | null);
+  'taskCounts'?: (_convoy_v1_TaskCounts__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts";
+}

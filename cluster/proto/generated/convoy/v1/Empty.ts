@@ -1,0 +1,8 @@
+// Original file: common.proto
+
+
+export interface Empty {
+}
+
+export interface Empty__Output {
+}

@@ -1,0 +1,10 @@
+// Original file: worker.proto
+
+
+export interface FreeObjectsRequest {
+  'objectIds'?: (string)[];
+}
+
+export interface FreeObjectsRequest__Output {
+  'objectIds': (string)[];
+}

@@ -1,0 +1,14 @@
+// Original file: head.proto
+
+
+/**
+ * ---- status ----
+ */
+export interface GetClusterStatusRequest {
+}
+
+/**
+ * ---- status ----
+ */
+export interface GetClusterStatusRequest__Output {
+}

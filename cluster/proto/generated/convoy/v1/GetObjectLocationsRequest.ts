@@ -1,0 +1,10 @@
+// Original file: head.proto
+
+
+export interface GetObjectLocationsRequest {
+  'objectIds'?: (string)[];
+}
+
+export interface GetObjectLocationsRequest__Output {
+  'objectIds': (string)[];
+}

@@ -1,0 +1,16 @@
+// Original file: head.proto
+
+import type { FreeObjects as _convoy_v1_FreeObjects, FreeObjects__Output as _convoy_v1_FreeObjects__Output } from '../../convoy/v1/FreeObjects.ts';
+import type { Shutdown as _convoy_v1_Shutdown, Shutdown__Output as _convoy_v1_Shutdown__Output } from '../../convoy/v1/Shutdown.ts';
+
+export interface HeadToNode {
+  'freeObjects'?: (_convoy_v1_FreeObjects | null);
+  'shutdown'?: (_convoy_v1_Shutdown | null);
+  'kind'?: "freeObjects"|"shutdown";
+}
+
+export interface HeadToNode__Output {
+  'freeObjects'?: (_convoy_v1_FreeObjects__Output | null);
+  'shutdown'?: (_convoy_v1_Shutdown__Output | null);
+  'kind'?: "freeObjects"|"shutdown";
+}

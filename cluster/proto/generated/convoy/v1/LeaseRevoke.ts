@@ -1,0 +1,10 @@
+// Original file: head.proto
+
+
+export interface LeaseRevoke {
+  'leaseIds'?: (string)[];
+}
+
+export interface LeaseRevoke__Output {
+  'leaseIds': (string)[];
+}

@@ -1,0 +1,13 @@
+// Original file: head.proto
+
+import type { ObjectLocation as _convoy_v1_ObjectLocation, ObjectLocation__Output as _convoy_v1_ObjectLocation__Output } from '../../convoy/v1/ObjectLocation.ts';
+
+export interface ObjectsAdded {
+  'objects'?: (_convoy_v1_ObjectLocation)[];
+  'owners'?: (string)[];
+}
+
+export interface ObjectsAdded__Output {
+  'objects': (_convoy_v1_ObjectLocation__Output)[];
+  'owners': (string)[];
+}

@@ -1,0 +1,10 @@
+// Original file: head.proto
+
+
+export interface ObjectsRemoved {
+  'objectIds'?: (string)[];
+}
+
+export interface ObjectsRemoved__Output {
+  'objectIds': (string)[];
+}

@@ -1,0 +1,120 @@
+/**
+ * gRPC plumbing shared by every process: credentials (plain or TLS), the token check on the server, the
+ * token header on the client, and channel options tuned for long-lived streams on a LAN.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
+import { AuthError } from '../common/errors.ts';
+import { tokenMatches } from '../common/auth.ts';
+
+export interface TlsOptions {
+  /** PEM certificate chain of this server. */
+  cert?: string;
+  /** PEM private key of this server. */
+  key?: string;
+  /** PEM CA bundle used to verify the peer. */
+  ca?: string;
+}
+
+export function readTlsFiles(paths: { cert?: string; key?: string; ca?: string }): TlsOptions | undefined {
+  if (!paths.cert && !paths.key && !paths.ca) return undefined;
+  if ((paths.cert && !paths.key) || (!paths.cert && paths.key)) {
+    throw new TypeError('TLS needs both --tls-cert and --tls-key');
+  }
+  const read = (p?: string) => (p ? readFileSync(p, 'utf8') : undefined);
+  return { cert: read(paths.cert), key: read(paths.key), ca: read(paths.ca) };
+}
+
+const MiB = 1024 * 1024;
+
+/** Shared by servers and clients: big messages for batches and chunks, keepalive to notice dead peers. */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': 512 * MiB,
+  'grpc.max_send_message_length': 512 * MiB,
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_permit_without_calls': 1,
+  'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  'grpc-node.max_session_memory': 256,
+};
+
+export function serverCredentials(tls?: TlsOptions): grpc.ServerCredentials {
+  if (!tls?.cert || !tls.key) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(
+    tls.ca ? Buffer.from(tls.ca) : null,
+    [{ cert_chain: Buffer.from(tls.cert), private_key: Buffer.from(tls.key) }],
+    false,
+  );
+}
+
+export function channelCredentials(tls?: TlsOptions): grpc.ChannelCredentials {
+  if (!tls?.ca && !tls?.cert) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(
+    tls.ca ? Buffer.from(tls.ca) : null,
+    tls.key ? Buffer.from(tls.key) : null,
+    tls.cert ? Buffer.from(tls.cert) : null,
+  );
+}
+
+/** Adds `authorization: Bearer TOKEN` to every outgoing call. */
+export function authInterceptor(token: string): grpc.Interceptor {
+  const value = `Bearer ${token}`;
+  return (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start(metadata, listener, next) {
+        metadata.set('authorization', value);
+        next(metadata, listener);
+      },
+    });
+}
+
+export function clientOptions(token: string): grpc.ClientOptions {
+  return { ...CHANNEL_OPTIONS, interceptors: [authInterceptor(token)] };
+}
+
+const UNAUTHENTICATED_DETAILS = 'missing or wrong cluster token (send authorization: Bearer TOKEN)';
+
+type AnyCall =
+  | grpc.ServerUnaryCall<unknown, unknown>
+  | grpc.ServerReadableStream<unknown, unknown>
+  | grpc.ServerWritableStream<unknown, unknown>
+  | grpc.ServerDuplexStream<unknown, unknown>;
+
+/**
+ * Wraps every handler of a service so that a call without the right token is refused with UNAUTHENTICATED
+ * before the handler sees it.
+ */
+export function requireToken<H extends grpc.UntypedServiceImplementation>(token: string, handlers: H): H {
+  const out: grpc.UntypedServiceImplementation = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    out[name] = ((call: AnyCall, callback?: grpc.sendUnaryData<unknown>) => {
+      const presented = call.metadata.get('authorization')[0];
+      if (tokenMatches(typeof presented === 'string' ? presented : undefined, token)) {
+        return (handler as (c: AnyCall, cb?: grpc.sendUnaryData<unknown>) => void)(call, callback);
+      }
+      const status = { code: grpc.status.UNAUTHENTICATED, details: UNAUTHENTICATED_DETAILS, metadata: new grpc.Metadata() };
+      if (callback) callback(status, null);
+      else (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', status);
+    }) as grpc.UntypedHandleCall;
+  }
+  return out as H;
+}
+
+/** Turns a gRPC error into AuthError where the token was the problem, so callers stop retrying. */
+export function mapGrpcError(err: unknown, what: string): Error {
+  const e = err as grpc.ServiceError;
+  if (e && e.code === grpc.status.UNAUTHENTICATED) {
+    return new AuthError(`${what}: the cluster refused the token (${e.details}). Check CONVOY_TOKEN or --token-file.`, {
+      cause: err,
+    });
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+export function bindServer(server: grpc.Server, address: string, tls?: TlsOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, serverCredentials(tls), (err, port) => (err ? reject(err) : resolve(port)));
+  });
+}
+
+export { grpc };

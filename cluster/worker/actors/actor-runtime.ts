@@ -1,0 +1,51 @@
+/**
+ * The inside of an actor: constructs the instance, then runs method calls strictly one at a time in arrival
+ * order, awaiting async methods before the next call starts. Runs in a worker thread or a child process;
+ * `post` is the only difference between the two.
+ */
+import { decodeValue, encodeValue } from '../../common/serialization.ts';
+import { TaskLoadError, serializeError } from '../../common/errors.ts';
+import { loadExport } from '../runtime/load-function.ts';
+import { setCurrentTask } from '../../common/runtime-context.ts';
+import type { FromActor, ToActor } from './messages.ts';
+
+export function startActorRuntime(post: (msg: FromActor) => void): (msg: ToActor) => void {
+  let instance: Record<string, unknown> | undefined;
+  let chain: Promise<void> = Promise.resolve();
+
+  const handle = async (msg: ToActor): Promise<void> => {
+    if (msg.type === 'init') {
+      try {
+        const cls = await loadExport(msg.moduleUrl, msg.className);
+        if (typeof cls !== 'function') {
+          throw new TaskLoadError(`export "${msg.className}" of ${msg.moduleUrl} is a ${typeof cls}, not a class`);
+        }
+        const ctor = cls as new (...args: unknown[]) => Record<string, unknown>;
+        instance = new ctor(...msg.args.map(decodeValue));
+        post({ type: 'ready' });
+      } catch (err) {
+        post({ type: 'init-failed', error: serializeError(err) });
+      }
+      return;
+    }
+    try {
+      if (!instance) throw new Error('actor is not initialised');
+      const method = instance[msg.method];
+      if (typeof method !== 'function') {
+        throw new TypeError(`actor has no method "${msg.method}"`);
+      }
+      setCurrentTask(msg.callId);
+      let value = (method as (...a: unknown[]) => unknown).apply(instance, msg.args.map(decodeValue));
+      if (value instanceof Promise) value = await value;
+      post({ type: 'result', callId: msg.callId, ok: true, value: encodeValue(value) });
+    } catch (err) {
+      post({ type: 'result', callId: msg.callId, ok: false, error: serializeError(err) });
+    } finally {
+      setCurrentTask(undefined);
+    }
+  };
+
+  return (msg) => {
+    chain = chain.then(() => handle(msg));
+  };
+}

@@ -1,0 +1,23 @@
+/** What a task stream and its actors need from their node, as one interface (so they never import the node). */
+import type { Logger } from '../common/logger.ts';
+import type { FunctionRef } from '../proto/convert.ts';
+import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
+import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
+import type { ThreadPoolExecutor } from './pool/thread-pool.ts';
+import type { TaskStream } from './task-stream.ts';
+
+export interface NodeServices {
+  readonly nodeId: string;
+  readonly log: Logger;
+  readonly pool: ThreadPoolExecutor;
+  /** Results below this many bytes travel inline in the reply. */
+  readonly inlineThreshold: number;
+  /** Environment for actor threads and processes (cluster address, token, node id). */
+  readonly childEnv: Record<string, string>;
+  /** Turns arguments into encoded bytes, pulling referenced objects from other nodes where needed. */
+  resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]>;
+  /** The URL this node imports a function's module from (an uploaded package is fetched once). */
+  resolveModule(fn: FunctionRef): Promise<string>;
+  storeResult(objectId: string, bytes: Uint8Array, owner: string): ObjectLocation;
+  streamClosed(stream: TaskStream, reason: string): void;
+}

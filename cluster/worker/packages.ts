@@ -1,0 +1,55 @@
+/**
+ * Uploaded job directories on a worker: fetched from the head's HTTP API once per package id, checked and
+ * extracted into the node's cache, then task modules are imported from there.
+ */
+import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { extractPackage, linkConvoyInto } from '../common/package-archive.ts';
+import { convoyRoot } from '../common/spawn.ts';
+
+export class PackageCache {
+  readonly #dir: string;
+  readonly #pending = new Map<string, Promise<string>>();
+  #headHttp: string | undefined;
+
+  constructor(dir: string, private readonly token: string) {
+    this.#dir = dir;
+  }
+
+  set headHttpAddress(addr: string) {
+    this.#headHttp = addr;
+  }
+
+  ensure(packageId: string): Promise<string> {
+    if (!/^[0-9a-f]{8,64}$/.test(packageId)) return Promise.reject(new TypeError(`invalid package id ${packageId}`));
+    const dest = path.join(this.#dir, packageId);
+    if (existsSync(dest)) return Promise.resolve(dest);
+    let p = this.#pending.get(packageId);
+    if (!p) {
+      p = this.#download(packageId, dest).finally(() => this.#pending.delete(packageId));
+      this.#pending.set(packageId, p);
+    }
+    return p;
+  }
+
+  async #download(packageId: string, dest: string): Promise<string> {
+    if (!this.#headHttp) throw new Error('this node has not registered with a head yet, so it cannot fetch packages');
+    const res = await fetch(`http://${this.#headHttp}/api/packages/${packageId}`, {
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    if (!res.ok) throw new Error(`fetching package ${packageId} from the head failed: HTTP ${res.status}`);
+    const archive = new Uint8Array(await res.arrayBuffer());
+    // Extract beside the final folder, then rename: a crash mid-way never leaves a half package in use.
+    const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
+    await extractPackage(archive, tmp);
+    await linkConvoyInto(tmp, convoyRoot());
+    try {
+      await rename(tmp, dest);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      if (!existsSync(dest)) throw err;
+    }
+    return dest;
+  }
+}

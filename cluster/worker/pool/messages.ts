@@ -1,0 +1,30 @@
+/**
+ * Messages between a worker node's main thread and its pool threads. A batch of tasks crosses in one message
+ * and comes back as one array: per-message overhead, not the task, is what limits tiny tasks.
+ */
+import type { SerializedError } from '../../common/errors.ts';
+
+/** An argument: encoded bytes, possibly a view into a SharedArrayBuffer held by the node's object store. */
+export type ThreadArg = Uint8Array;
+
+export interface ThreadTask {
+  readonly taskId: string;
+  readonly moduleUrl: string;
+  readonly exportName: string;
+  readonly args: readonly ThreadArg[];
+}
+
+export interface BatchRequest {
+  readonly type: 'batch';
+  readonly tasks: readonly ThreadTask[];
+  /** Results at least this large are written into a SharedArrayBuffer so the store keeps them without a copy. */
+  readonly sharedResultBytes: number;
+}
+
+export type ThreadResult =
+  | { readonly taskId: string; readonly ok: true; readonly value: Uint8Array }
+  | { readonly taskId: string; readonly ok: false; readonly error: SerializedError };
+
+export interface BatchReply {
+  readonly results: ThreadResult[];
+}

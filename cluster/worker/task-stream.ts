@@ -1,0 +1,315 @@
+/**
+ * One client's task stream on this node: the functions it registered, the leases it opened, the tasks queued
+ * under each lease, and its actors. Tasks of one lease run one batch at a time (a lease is one slot of the
+ * node's resources); results go back in batches, flushed once per turn of the event loop.
+ */
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { TaskCancelledError, TaskTimeoutError, WorkerDiedError, serializeError, type SerializedError } from '../common/errors.ts';
+import { compileError, decompileFunction, decompileResources, type FunctionRef } from '../proto/convert.ts';
+import type { ClientToWorker__Output } from '../proto/generated/convoy/v1/ClientToWorker.ts';
+import type { WorkerToClient } from '../proto/generated/convoy/v1/WorkerToClient.ts';
+import type { TaskSpec__Output } from '../proto/generated/convoy/v1/TaskSpec.ts';
+import type { TaskResult } from '../proto/generated/convoy/v1/TaskResult.ts';
+import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
+import type { ActorCreate__Output } from '../proto/generated/convoy/v1/ActorCreate.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { ThreadTask } from './pool/messages.ts';
+import type { NodeServices } from './node-services.ts';
+import { ActorHost } from './actors/actor-host.ts';
+
+/** Tasks per pool message: large enough to amortise the thread hop, small enough to keep results flowing. */
+const MAX_BATCH = 256;
+
+interface LeaseState {
+  readonly leaseId: string;
+  readonly resources: ResourceVector;
+  readonly gpuIds: readonly number[];
+  readonly queue: TaskSpec__Output[];
+  running?: { taskIds: Set<string>; abort: AbortController };
+}
+
+export class TaskStream {
+  readonly #call: ServerDuplexStream<ClientToWorker__Output, WorkerToClient>;
+  readonly #node: NodeServices;
+  #clientId = '';
+  readonly #functions = new Map<number, FunctionRef>();
+  readonly #resolved = new Map<number, Promise<string>>();
+  readonly #leases = new Map<string, LeaseState>();
+  readonly #actors = new Map<string, ActorHost>();
+  #outbox: TaskResult[] = [];
+  #flushScheduled = false;
+  #closed = false;
+
+  constructor(call: ServerDuplexStream<ClientToWorker__Output, WorkerToClient>, node: NodeServices) {
+    this.#call = call;
+    this.#node = node;
+    call.on('data', (msg: ClientToWorker__Output) => {
+      try {
+        this.#onMessage(msg);
+      } catch (err) {
+        node.log.warn({ err, clientId: this.#clientId }, 'bad message on task stream');
+      }
+    });
+    call.on('end', () => this.close('client ended the stream'));
+    call.on('error', () => this.close('stream error'));
+    call.on('cancelled', () => this.close('stream cancelled'));
+  }
+
+  get clientId(): string {
+    return this.#clientId;
+  }
+
+  /** Tasks waiting for a slot and tasks running, for heartbeats and status. */
+  load(): { queued: number; running: number } {
+    let queued = 0;
+    let running = 0;
+    for (const l of this.#leases.values()) {
+      queued += l.queue.length;
+      running += l.running?.taskIds.size ?? 0;
+    }
+    return { queued, running };
+  }
+
+  #onMessage(msg: ClientToWorker__Output): void {
+    switch (msg.kind) {
+      case 'hello':
+        this.#clientId = msg.hello!.clientId;
+        return;
+      case 'functions':
+        for (const e of msg.functions!.entries) this.#functions.set(e.fnId, decompileFunction(e.fn));
+        return;
+      case 'leaseOpen': {
+        const o = msg.leaseOpen!;
+        if (!this.#leases.has(o.leaseId)) {
+          this.#leases.set(o.leaseId, {
+            leaseId: o.leaseId,
+            resources: decompileResources(o.resources),
+            gpuIds: o.gpuIds,
+            queue: [],
+          });
+        }
+        return;
+      }
+      case 'leaseClose': {
+        const lease = this.#leases.get(msg.leaseClose!.leaseId);
+        // Queued tasks of a closed lease go back to the client, which resubmits them under another lease.
+        if (lease) {
+          for (const t of lease.queue) this.#fail(t, new WorkerDiedError(this.#node.nodeId, 'lease closed'), true);
+          lease.queue.length = 0;
+          this.#leases.delete(lease.leaseId);
+        }
+        return;
+      }
+      case 'tasks':
+        for (const t of msg.tasks!.tasks) this.#enqueue(t);
+        return;
+      case 'cancel':
+        this.#cancel(msg.cancel!.taskIds, msg.cancel!.force);
+        return;
+      case 'actorCreate':
+        this.#createActor(msg.actorCreate!);
+        return;
+      case 'actorKill': {
+        const host = this.#actors.get(msg.actorKill!.actorId);
+        if (host) {
+          this.#actors.delete(host.actorId);
+          void host.kill('killed by its owner');
+        }
+        return;
+      }
+      default:
+        this.#node.log.warn({ kind: msg.kind }, 'unknown task stream message');
+    }
+  }
+
+  #enqueue(task: TaskSpec__Output): void {
+    if (task.actorId) {
+      const host = this.#actors.get(task.actorId);
+      if (!host) return this.#fail(task, new WorkerDiedError(this.#node.nodeId, `actor ${task.actorId} is not on this node`), true);
+      host.call(task);
+      return;
+    }
+    const lease = this.#leases.get(task.leaseId);
+    if (!lease) return this.#fail(task, new WorkerDiedError(this.#node.nodeId, `unknown lease ${task.leaseId}`), true);
+    lease.queue.push(task);
+    this.#pump(lease);
+  }
+
+  #pump(lease: LeaseState): void {
+    if (lease.running || lease.queue.length === 0 || this.#closed) return;
+    // A task with a timeout runs alone, so that stopping it (which ends its thread) stops nothing else.
+    const n = lease.queue[0]!.timeoutMs > 0 ? 1 : countUntimed(lease.queue, MAX_BATCH);
+    const batch = lease.queue.splice(0, n);
+    const abort = new AbortController();
+    lease.running = { taskIds: new Set(batch.map((t) => t.taskId)), abort };
+    void this.#runBatch(lease, batch, abort).finally(() => {
+      lease.running = undefined;
+      this.#pump(lease);
+    });
+  }
+
+  async #runBatch(lease: LeaseState, batch: TaskSpec__Output[], abort: AbortController): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const prepared: ThreadTask[] = [];
+    const byId = new Map<string, TaskSpec__Output>();
+    for (const task of batch) {
+      try {
+        const fn = this.#functions.get(task.fnId);
+        if (!fn) throw new Error(`function ${task.fnId} was never registered on this stream`);
+        prepared.push({
+          taskId: task.taskId,
+          moduleUrl: await this.#resolve(task.fnId, fn),
+          exportName: fn.exportName,
+          args: await this.#node.resolveArgs(task.args as Arg__Output[]),
+        });
+        byId.set(task.taskId, task);
+      } catch (err) {
+        this.#fail(task, err, false);
+      }
+    }
+    const live = prepared.filter((t) => lease.running?.taskIds.has(t.taskId));
+    if (live.length === 0) return;
+    if (batch.length === 1 && batch[0]!.timeoutMs > 0) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        abort.abort();
+      }, batch[0]!.timeoutMs);
+    }
+    try {
+      const reply = await this.#node.pool.runBatch(live, abort.signal);
+      for (const r of reply.results) {
+        const task = byId.get(r.taskId)!;
+        if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running
+        if (r.ok) this.#succeed(task, r.value);
+        else this.#push({ taskId: task.taskId, error: compileError(r.error), attempt: task.attempt });
+      }
+    } catch (err) {
+      for (const t of live) {
+        const task = byId.get(t.taskId)!;
+        if (!lease.running?.taskIds.has(t.taskId)) continue;
+        if (timedOut) this.#fail(task, new TaskTimeoutError(task.taskId, task.timeoutMs), false);
+        else if ((err as Error).name === 'AbortError') this.#fail(task, new TaskCancelledError(task.taskId), false);
+        else this.#fail(task, new WorkerDiedError(this.#node.nodeId, (err as Error).message), true);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #resolve(fnId: number, fn: FunctionRef): Promise<string> {
+    let p = this.#resolved.get(fnId);
+    if (!p) {
+      p = this.#node.resolveModule(fn);
+      this.#resolved.set(fnId, p);
+      p.catch(() => this.#resolved.delete(fnId));
+    }
+    return p;
+  }
+
+  /** Small results go back inline; large ones stay in this node's store and only their location travels. */
+  #succeed(task: TaskSpec__Output, value: Uint8Array): void {
+    if (value.byteLength < this.#node.inlineThreshold) {
+      this.#push({ taskId: task.taskId, value, attempt: task.attempt });
+      return;
+    }
+    const location = this.#node.storeResult(task.taskId, value, this.#clientId);
+    this.#push({ taskId: task.taskId, stored: location, attempt: task.attempt });
+  }
+
+  #fail(task: Pick<TaskSpec__Output, 'taskId' | 'attempt'>, err: unknown, system: boolean): void {
+    const e: SerializedError = serializeError(err);
+    this.#push({ taskId: task.taskId, error: compileError(e), systemError: system, attempt: task.attempt });
+  }
+
+  #cancel(taskIds: string[], force: boolean): void {
+    const ids = new Set(taskIds);
+    for (const lease of this.#leases.values()) {
+      for (let i = lease.queue.length - 1; i >= 0; i--) {
+        const t = lease.queue[i]!;
+        if (ids.has(t.taskId)) {
+          lease.queue.splice(i, 1);
+          this.#fail(t, new TaskCancelledError(t.taskId), false);
+        }
+      }
+      const running = lease.running;
+      if (!running) continue;
+      for (const id of ids) {
+        if (!running.taskIds.has(id)) continue;
+        running.taskIds.delete(id);
+        this.#fail({ taskId: id, attempt: 0 }, new TaskCancelledError(id), false);
+        // Only a forced cancel stops a running task: it ends the thread, so its batch-mates are re-run
+        // elsewhere (reported as system failures, which the owner retries).
+        if (force) running.abort.abort();
+      }
+      if (force && running.abort.signal.aborted) {
+        for (const id of running.taskIds) this.#fail({ taskId: id, attempt: 0 }, new WorkerDiedError(this.#node.nodeId, 'batch stopped by a forced cancel'), true);
+        running.taskIds.clear();
+      }
+    }
+  }
+
+  #createActor(spec: ActorCreate__Output): void {
+    const lease = this.#leases.get(spec.leaseId);
+    const host = new ActorHost(spec, lease?.gpuIds ?? [], this.#node, {
+      result: (r) => this.#push(r),
+      event: (actorId, state, error) => {
+        if (state === 'dead') this.#actors.delete(actorId);
+        this.#write({ actorEvent: { actorId, state, error: error ? compileError(error) : null } });
+      },
+    });
+    this.#actors.set(spec.actorId, host);
+    host.start();
+  }
+
+  #push(result: TaskResult): void {
+    if (this.#closed) return;
+    this.#outbox.push(result);
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#outbox.length === 0 || this.#closed) return;
+    const results = this.#outbox;
+    this.#outbox = [];
+    this.#write({ results: { results } });
+  }
+
+  #write(msg: WorkerToClient): void {
+    if (this.#closed) return;
+    try {
+      this.#call.write(msg);
+    } catch (err) {
+      this.close(`write failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** The client is gone: drop its queued work and stop its actors. Running batches finish and are discarded. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const lease of this.#leases.values()) {
+      lease.queue.length = 0;
+      lease.running?.taskIds.clear();
+    }
+    this.#leases.clear();
+    for (const host of this.#actors.values()) void host.kill(`owner disconnected: ${reason}`);
+    this.#actors.clear();
+    this.#node.streamClosed(this, reason);
+    try {
+      this.#call.end();
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function countUntimed(queue: readonly TaskSpec__Output[], max: number): number {
+  let n = 0;
+  while (n < queue.length && n < max && queue[n]!.timeoutMs === 0) n++;
+  return n;
+}

@@ -1,0 +1,315 @@
+/**
+ * A worker node: registers its resources with the head, heartbeats over a long-lived session, serves task
+ * streams from clients that hold leases on it, runs tasks in its thread pool and actors in their own threads
+ * or processes, and keeps an object store that other nodes and clients pull from.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { randomId } from '../common/ids.ts';
+import { advertiseHost } from '../common/net.ts';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { IllegalStateError } from '../common/errors.ts';
+import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '../proto/load.ts';
+import { compileResources, type FunctionRef } from '../proto/convert.ts';
+import { bindServer, channelCredentials, clientOptions, grpc, requireToken, CHANNEL_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
+import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
+import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
+import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
+import { backoffDelay } from '../../scheduler/retry.ts';
+import { ThreadPoolExecutor } from './pool/thread-pool.ts';
+import { ObjectStore } from './object-store.ts';
+import { PackageCache } from './packages.ts';
+import { TaskStream } from './task-stream.ts';
+import { ObjectTransfer } from './object-transfer.ts';
+import type { NodeServices } from './node-services.ts';
+
+export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
+
+export interface WorkerNodeOptions {
+  /** host:port of the head's gRPC service. */
+  headAddress: string;
+  token: string;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port for this node's WorkerService. @default 0 (any free port) */
+  port?: number;
+  /** Address other processes use to reach this node. @default host, or this machine's first IPv4 when host is 0.0.0.0 */
+  advertiseHost?: string;
+  /** @default os.availableParallelism() */
+  numCpus?: number;
+  /** @default 0 */
+  numGpus?: number;
+  /** Custom resources, e.g. `{ tomtom_key: 1 }`. */
+  resources?: Record<string, number>;
+  /** Schedulable memory in bytes. @default 70% of RAM */
+  memory?: number;
+  /** Object store budget in bytes. @default 30% of RAM */
+  objectStoreMemory?: number;
+  /** Results smaller than this travel inline. @default 100 KiB */
+  inlineThreshold?: number;
+  labels?: Record<string, string>;
+  nodeId?: string;
+  /** Folder for packages and spill files. @default <tmpdir>/convoy/worker-<nodeId> */
+  workDir?: string;
+  tls?: TlsOptions;
+  log?: Logger;
+  /** Give up on a lost head after this long. @default 60_000 */
+  headLostTimeoutMs?: number;
+}
+
+export class WorkerNode implements NodeServices {
+  readonly nodeId: string;
+  readonly log: Logger;
+  readonly pool: ThreadPoolExecutor;
+  readonly store: ObjectStore;
+  readonly inlineThreshold: number;
+  readonly childEnv: Record<string, string>;
+  readonly #opts: WorkerNodeOptions;
+  readonly #server = new grpc.Server(CHANNEL_OPTIONS);
+  readonly #head: HeadServiceClient;
+  readonly #packages: PackageCache;
+  readonly #transfer: ObjectTransfer;
+  readonly #streams = new Set<TaskStream>();
+  readonly #total: ResourceVector;
+  #state: WorkerNodeState = 'starting';
+  #address = '';
+  #session: grpc.ClientDuplexStream<NodeToHead, HeadToNode__Output> | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #heartbeatMs = 1000;
+  #closing: Promise<void> | undefined;
+  #onFatal: ((reason: string) => void) | undefined;
+
+  constructor(opts: WorkerNodeOptions) {
+    this.#opts = opts;
+    this.nodeId = opts.nodeId ?? `node-${randomId(4)}`;
+    this.log = (opts.log ?? createLogger()).child({ component: 'worker', nodeId: this.nodeId });
+    const cpus = opts.numCpus ?? os.availableParallelism();
+    const totalMem = os.totalmem();
+    this.#total = {
+      cpu: cpus,
+      ...(opts.numGpus ? { gpu: opts.numGpus } : {}),
+      memory: Math.floor(opts.memory ?? totalMem * 0.7),
+      ...(opts.resources ?? {}),
+      // Hidden: caps how many zero-CPU leases one node takes, so `cpu: 0` tasks cannot flood it.
+      _slots: Math.max(4, 4 * Math.ceil(cpus)),
+    };
+    this.inlineThreshold = opts.inlineThreshold ?? 100 * 1024;
+    this.store = new ObjectStore(Math.floor(opts.objectStoreMemory ?? totalMem * 0.3));
+    const workDir = opts.workDir ?? path.join(os.tmpdir(), 'convoy', `worker-${this.nodeId}`);
+    mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    this.#packages = new PackageCache(path.join(workDir, 'packages'), opts.token);
+    this.childEnv = {
+      CONVOY_ADDRESS: opts.headAddress,
+      CONVOY_TOKEN: opts.token,
+      CONVOY_NODE_ID: this.nodeId,
+    };
+    this.pool = new ThreadPoolExecutor({ threads: Math.max(1, Math.ceil(cpus)), env: this.childEnv });
+    const { head } = loadProtos();
+    this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
+    this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
+  }
+
+  get state(): WorkerNodeState {
+    return this.#state;
+  }
+
+  get address(): string {
+    return this.#address;
+  }
+
+  get totalResources(): ResourceVector {
+    return this.#total;
+  }
+
+  /** Called when the node stops for a reason of its own (head lost): the process entry exits on it. */
+  onFatal(cb: (reason: string) => void): void {
+    this.#onFatal = cb;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'starting') throw new IllegalStateError(`worker node is ${this.#state}, cannot start`);
+    const { worker } = loadProtos();
+    this.#server.addService(worker.convoy.v1.WorkerService.service, requireToken(this.#opts.token, this.#handlers()));
+    const host = this.#opts.host ?? '127.0.0.1';
+    const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 0}`, this.#opts.tls);
+    this.#address = `${this.#opts.advertiseHost ?? advertiseHost(host)}:${port}`;
+    await this.#register();
+  }
+
+  #setState(s: WorkerNodeState, extra: Record<string, unknown> = {}): void {
+    if (s === this.#state) return;
+    this.log.info({ from: this.#state, to: s, ...extra }, 'state');
+    this.#state = s;
+  }
+
+  async #register(): Promise<void> {
+    const reply = await new Promise<{ nodeId: string; httpAddress: string; heartbeatIntervalMs: number }>((resolve, reject) => {
+      this.#head.RegisterNode(
+        {
+          nodeId: this.nodeId,
+          address: this.#address,
+          total: compileResources(this.#total),
+          labels: this.#opts.labels ?? {},
+          pid: process.pid,
+          hostname: os.hostname(),
+        },
+        { deadline: Date.now() + 10_000 },
+        (err, res) => (err ? reject(err) : resolve(res!)),
+      );
+    });
+    this.#packages.headHttpAddress = reply.httpAddress;
+    this.#heartbeatMs = reply.heartbeatIntervalMs || 1000;
+    this.#openSession();
+    this.#setState('registered', { address: this.#address });
+  }
+
+  #openSession(): void {
+    const session = this.#head.NodeSession();
+    this.#session = session;
+    session.on('data', (msg: HeadToNode__Output) => this.#onHeadMessage(msg));
+    const lost = (why: string) => {
+      if (this.#session !== session) return;
+      this.#session = undefined;
+      clearInterval(this.#heartbeat);
+      if (this.#state === 'registered') void this.#reconnect(why);
+    };
+    session.on('error', (err) => lost(err.message));
+    session.on('end', () => lost('head ended the session'));
+    this.#sendHeartbeat();
+    this.#heartbeat = setInterval(() => this.#sendHeartbeat(), this.#heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  /** The head went away: try to register again with jittered backoff, then give up and stop. */
+  async #reconnect(why: string): Promise<void> {
+    this.#setState('reconnecting', { why });
+    const deadline = Date.now() + (this.#opts.headLostTimeoutMs ?? 60_000);
+    for (let attempt = 1; Date.now() < deadline && this.#state === 'reconnecting'; attempt++) {
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 200, multiplier: 2, maxMs: 5000, jitter: 0.5 }, Math.random())));
+      try {
+        await this.#register();
+        return;
+      } catch (err) {
+        this.log.debug({ err: (err as Error).message, attempt }, 'head not back yet');
+      }
+    }
+    if (this.#state !== 'reconnecting') return;
+    this.#setState('failed', { why: `head unreachable: ${why}` });
+    this.#onFatal?.(`lost the head at ${this.#opts.headAddress}: ${why}`);
+  }
+
+  #sendHeartbeat(): void {
+    let queued = 0;
+    let running = 0;
+    for (const s of this.#streams) {
+      const l = s.load();
+      queued += l.queued;
+      running += l.running;
+    }
+    const st = this.store.stats();
+    this.#session?.write({
+      heartbeat: {
+        nodeId: this.nodeId,
+        queuedTasks: queued,
+        runningTasks: running,
+        storeUsedBytes: st.usedBytes,
+        storeSpilledBytes: st.spilledBytes,
+        storeObjects: st.objects,
+        storeBudgetBytes: st.budgetBytes,
+      },
+    });
+  }
+
+  #onHeadMessage(msg: HeadToNode__Output): void {
+    if (msg.kind === 'freeObjects') {
+      for (const id of msg.freeObjects!.objectIds) this.store.delete(id);
+    } else if (msg.kind === 'shutdown') {
+      this.log.info({ reason: msg.shutdown!.reason }, 'head asked us to shut down');
+      void this.close().then(() => this.#onFatal?.(`shut down by the head: ${msg.shutdown!.reason}`));
+    }
+  }
+
+  #handlers(): WorkerServiceHandlers {
+    return {
+      TaskStream: (call) => {
+        const stream = new TaskStream(call, this);
+        this.#streams.add(stream);
+      },
+      FetchObject: (call) => this.#transfer.serve(call),
+      PutObject: (call, callback) => this.#transfer.receive(call, callback, this.nodeId, this.#address),
+      FreeObjects: (call, callback) => {
+        for (const id of call.request.objectIds) this.store.delete(id);
+        callback(null, {});
+      },
+    };
+  }
+
+  // ---- NodeServices ----
+
+  async resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]> {
+    const out: Uint8Array[] = new Array(args.length);
+    let pending: Promise<void>[] | undefined;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a.kind === 'ref' && a.ref) {
+        const ref = a.ref;
+        const local = this.store.get(ref.objectId);
+        if (local) out[i] = local;
+        else (pending ??= []).push(this.#transfer.pull(ref).then((b) => void (out[i] = b)));
+      } else {
+        out[i] = a.value ?? new Uint8Array(0);
+      }
+    }
+    if (pending) await Promise.all(pending);
+    return out;
+  }
+
+  async resolveModule(fn: FunctionRef): Promise<string> {
+    if (!fn.packageId) return fn.moduleUrl;
+    const dir = await this.#packages.ensure(fn.packageId);
+    return pathToFileURL(path.join(dir, fn.packagePath!)).href;
+  }
+
+  storeResult(objectId: string, bytes: Uint8Array, owner: string): ObjectLocation {
+    this.store.put(objectId, bytes, owner);
+    return { objectId, nodeId: this.nodeId, transferAddress: this.#address, size: bytes.byteLength };
+  }
+
+  streamClosed(stream: TaskStream, reason: string): void {
+    this.#streams.delete(stream);
+    this.log.debug({ clientId: stream.clientId, reason }, 'task stream closed');
+    // Objects are owned by the client: with the owner gone nobody can reference them.
+    if (stream.clientId && ![...this.#streams].some((s) => s.clientId === stream.clientId)) {
+      this.store.deleteOwnedBy(stream.clientId);
+    }
+  }
+
+  /** Stops serving, ends actors and the pool. Idempotent; every step runs even if one fails. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#setState('draining');
+      clearInterval(this.#heartbeat);
+      const steps: Promise<unknown>[] = [];
+      for (const s of this.#streams) s.close('node shutting down');
+      try {
+        this.#session?.end();
+      } catch {
+        // session already gone
+      }
+      this.#session = undefined;
+      steps.push(new Promise<void>((r) => this.#server.tryShutdown(() => r())));
+      steps.push(this.pool.close());
+      await Promise.allSettled(steps);
+      this.#server.forceShutdown();
+      this.#transfer.close();
+      this.#head.close();
+      this.store.close();
+      this.#setState('stopped');
+    })();
+    return this.#closing;
+  }
+}

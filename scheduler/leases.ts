@@ -1,0 +1,110 @@
+/**
+ * The head's lease decisions: which waiting demands get which nodes, which demands can never run, and which
+ * leases to take back so that every client waiting for a shape gets a fair share of it.
+ *
+ * A demand is "client C could use N more leases of shape R". Demands are served first come, first served;
+ * a demand that cannot be placed now does not block later demands of other shapes (no head-of-line blocking).
+ */
+import { place, type NodeView, type PlacementStrategy } from './placement/index.ts';
+import { fits, subtract, type ResourceVector } from './resources.ts';
+
+export interface Demand {
+  readonly id: string;
+  readonly clientId: string;
+  readonly resources: ResourceVector;
+  readonly remaining: number;
+  readonly strategy: PlacementStrategy;
+  readonly preferredNodes: readonly string[];
+  /** Actor leases are held for the actor's life and never revoked. */
+  readonly actor: boolean;
+}
+
+export interface Holding {
+  readonly leaseId: string;
+  readonly clientId: string;
+  readonly nodeId: string;
+  readonly resources: ResourceVector;
+  readonly actor: boolean;
+  /** A revoke was already sent: the lease will come back, do not count or revoke it again. */
+  readonly revoking: boolean;
+}
+
+export interface ScheduleOutcome {
+  readonly grants: readonly { readonly demandId: string; readonly nodeId: string }[];
+  readonly infeasible: ReadonlyMap<string, string>;
+  readonly waiting: ReadonlyMap<string, string>;
+  readonly revoke: readonly string[];
+}
+
+export function scheduleDemands(
+  demands: readonly Demand[],
+  nodes: readonly NodeView[],
+  holdings: readonly Holding[],
+  rotation = 0,
+): ScheduleOutcome {
+  const view = nodes.map((n) => ({ ...n }));
+  const grants: { demandId: string; nodeId: string }[] = [];
+  const infeasible = new Map<string, string>();
+  const waiting = new Map<string, string>();
+  let turn = rotation;
+  for (const demand of demands) {
+    for (let i = 0; i < demand.remaining; i++) {
+      const p = place(
+        { resources: demand.resources, strategy: demand.strategy, preferredNodes: demand.preferredNodes },
+        view,
+        turn++,
+      );
+      if (p.kind === 'placed') {
+        const node = view.find((n) => n.nodeId === p.nodeId)!;
+        (node as { available: ResourceVector }).available = subtract(node.available, demand.resources);
+        grants.push({ demandId: demand.id, nodeId: p.nodeId });
+        continue;
+      }
+      if (p.kind === 'infeasible') infeasible.set(demand.id, p.reason);
+      else waiting.set(demand.id, p.reason);
+      break;
+    }
+  }
+  return { grants, infeasible, waiting, revoke: fairShareRevocations(demands, waiting, nodes, holdings) };
+}
+
+/**
+ * For each waiting demand, take back at most one lease from the client holding the most revocable leases that
+ * would make room for it, and only while that client holds more than the waiting one. Repeated rounds converge
+ * to equal shares between clients competing for the same resources.
+ */
+export function fairShareRevocations(
+  demands: readonly Demand[],
+  waiting: ReadonlyMap<string, string>,
+  nodes: readonly NodeView[],
+  holdings: readonly Holding[],
+): string[] {
+  const revoke: string[] = [];
+  const taken = new Set<string>();
+  const held = new Map<string, number>();
+  for (const h of holdings) if (!h.revoking) held.set(h.clientId, (held.get(h.clientId) ?? 0) + 1);
+  for (const demand of demands) {
+    if (!waiting.has(demand.id)) continue;
+    const feasibleNodes = new Set(nodes.filter((n) => n.alive && fits(demand.resources, n.total)).map((n) => n.nodeId));
+    const incoming = holdings.filter((h) => h.revoking && feasibleNodes.has(h.nodeId)).length;
+    if (incoming >= demand.remaining) continue;
+    const mine = held.get(demand.clientId) ?? 0;
+    let victim: Holding | undefined;
+    let victimCount = mine + 1; // only revoke from clients holding strictly more than one above us
+    for (const h of holdings) {
+      if (h.actor || h.revoking || taken.has(h.leaseId) || h.clientId === demand.clientId) continue;
+      if (!feasibleNodes.has(h.nodeId)) continue;
+      const count = held.get(h.clientId) ?? 0;
+      if (count > victimCount) {
+        victim = h;
+        victimCount = count;
+      }
+    }
+    if (victim) {
+      revoke.push(victim.leaseId);
+      taken.add(victim.leaseId);
+      held.set(victim.clientId, victimCount - 1);
+    }
+  }
+  return revoke;
+}
