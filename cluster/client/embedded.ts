@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { generateToken } from '../common/auth.ts';
-import { ConnectError } from '../common/errors.ts';
+import { stopChild, waitReady } from '../common/child-process.ts';
 import { newSessionDir } from '../common/paths.ts';
 import { encodeEntryOptions } from '../common/process-entry.ts';
 import { spawnTs } from '../common/spawn.ts';
@@ -48,42 +48,6 @@ export interface LocalCluster {
 const HEAD_MAIN = new URL('../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../worker/main.ts', import.meta.url);
 
-function waitReady(child: ChildProcess, what: string, timeoutMs: number): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not start within ${timeoutMs} ms`), timeoutMs);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      reject(new ConnectError('local', `the embedded ${what} ${why}`));
-    };
-    const onMessage = (m: unknown) => {
-      const msg = m as { type?: string; message?: string };
-      if (msg.type === 'ready') {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(msg as Record<string, unknown>);
-      } else if (msg.type === 'failed') fail(`failed to start: ${msg.message}`);
-    };
-    const onExit = (code: number | null, signal: string | null) => fail(`exited during start (${signal ?? `code ${code}`})`);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
   const token = generateToken();
   const sessionDir = newSessionDir();
@@ -113,7 +77,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
       sessionDir,
       heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
     });
-    const ready = await waitReady(headChild, 'head', timeout);
+    const ready = await waitReady(headChild, 'embedded head', timeout);
     const address = String(ready.address);
     const head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };
     const cpus = opts.cpusPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / 2));
@@ -128,7 +92,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         objectStoreMemory: opts.objectStoreMemory,
         logDir: path.join(sessionDir, 'logs'),
       });
-      const r = await waitReady(child, 'worker', timeout);
+      const r = await waitReady(child, 'embedded worker', timeout);
       return { pid: child.pid!, address: String(r.address), nodeId: String(r.nodeId), child };
     };
     const workers = await Promise.all(Array.from({ length: opts.workers ?? 2 }, () => addWorker()));

@@ -322,6 +322,7 @@ export class HeadServer {
       version: s.version,
       objects: s.objects.count,
       objectBytes: s.objects.bytes,
+      httpAddress: s.httpAddress,
     };
   }
 

@@ -14,6 +14,10 @@ export interface GetClusterStatusReply {
   'version'?: (string);
   'objects'?: (number);
   'objectBytes'?: (number | string | Long);
+  /**
+   * the jobs API and dashboard
+   */
+  'httpAddress'?: (string);
 }
 
 export interface GetClusterStatusReply__Output {
@@ -26,4 +30,8 @@ export interface GetClusterStatusReply__Output {
   'version': (string);
   'objects': (number);
   'objectBytes': (number);
+  /**
+   * the jobs API and dashboard
+   */
+  'httpAddress': (string);
 }

@@ -1,0 +1,88 @@
+/**
+ * `convoy job submit --working-dir DIR -- node driver.ts` and friends: upload a directory, run a driver on the
+ * cluster with CONVOY_ADDRESS set, and read or follow its logs (Ray's job submission, on the head's HTTP API).
+ */
+import type { Command } from 'commander';
+import { packDirectory } from '../../common/package-archive.ts';
+import { api, httpBase, resolveTarget, type ClusterTarget } from '../context.ts';
+import { bytes, table } from '../format.ts';
+
+interface JobInfo {
+  jobId: string;
+  status: string;
+  entrypoint: string[];
+  startTime: number;
+  endTime?: number;
+  exitCode?: number | null;
+  message?: string;
+}
+
+const targetOptions = (c: Command) =>
+  c.option('--address <addr>', 'head address (gRPC host:port or http://host:8265)').option('--token-file <path>', 'cluster token file');
+
+/** Streams a job's log to stdout until the job ends. */
+async function follow(t: ClusterTarget, jobId: string): Promise<void> {
+  const base = await httpBase(t);
+  const res = await fetch(`${base}/api/jobs/${encodeURIComponent(jobId)}/logs?follow=1`, { headers: { authorization: `Bearer ${t.token}` } });
+  if (!res.ok || !res.body) throw new Error(`cannot follow logs of ${jobId}: HTTP ${res.status} ${await res.text()}`);
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
+}
+
+export function registerJob(program: Command): void {
+  const job = program.command('job').description('submit and manage jobs (driver programs run on the cluster)');
+
+  targetOptions(
+    job
+      .command('submit')
+      .description('upload a working directory and run an entrypoint on the cluster, e.g. -- node driver.ts')
+      .requiredOption('--working-dir <dir>', 'directory to upload (.gitignore honoured, node_modules and .git skipped)')
+      .option('--no-wait', 'return once the job has started instead of streaming its logs')
+      .argument('<entrypoint...>', 'command to run in the uploaded directory, after --'),
+  ).action(async (entrypoint: string[], flags: { workingDir: string; wait: boolean; address?: string; tokenFile?: string }) => {
+    const t = resolveTarget(flags);
+    const pkg = await packDirectory(flags.workingDir);
+    const uploaded = await api<{ id: string }>(t, 'POST', '/api/packages', new Uint8Array(pkg.archive));
+    const info = await api<JobInfo>(t, 'POST', '/api/jobs', { entrypoint, packageId: uploaded.id });
+    console.error(`job ${info.jobId} submitted (${pkg.files} files, ${bytes(pkg.bytes)} uploaded as package ${uploaded.id})`);
+    if (!flags.wait) return console.log(info.jobId);
+    await follow(t, info.jobId);
+    const done = await api<JobInfo>(t, 'GET', `/api/jobs/${info.jobId}`);
+    console.error(`job ${done.jobId} ${done.status}: ${done.message ?? ''}`);
+    if (done.status !== 'SUCCEEDED') process.exitCode = 1;
+  });
+
+  targetOptions(job.command('list').description('list jobs').option('--json', 'print JSON')).action(
+    async (flags: { address?: string; tokenFile?: string; json?: boolean }) => {
+      const jobs = await api<JobInfo[]>(resolveTarget(flags), 'GET', '/api/jobs');
+      if (flags.json) return console.log(JSON.stringify(jobs, null, 2));
+      if (jobs.length === 0) return console.log('no jobs yet');
+      console.log(table(['job', 'status', 'entrypoint', 'started', 'exit'], jobs.map((j) => [j.jobId, j.status, j.entrypoint.join(' '), new Date(j.startTime).toISOString(), j.exitCode ?? ''])));
+    },
+  );
+
+  targetOptions(job.command('status').description("show a job's status").argument('<jobId>').option('--json', 'print JSON')).action(
+    async (jobId: string, flags: { address?: string; tokenFile?: string; json?: boolean }) => {
+      const j = await api<JobInfo>(resolveTarget(flags), 'GET', `/api/jobs/${encodeURIComponent(jobId)}`);
+      if (flags.json) return console.log(JSON.stringify(j, null, 2));
+      console.log(`${j.jobId}: ${j.status}${j.message ? ` (${j.message})` : ''}`);
+    },
+  );
+
+  targetOptions(job.command('logs').description("print a job's logs").argument('<jobId>').option('--follow', 'keep streaming until the job ends')).action(
+    async (jobId: string, flags: { address?: string; tokenFile?: string; follow?: boolean }) => {
+      const t = resolveTarget(flags);
+      if (flags.follow) return follow(t, jobId);
+      const base = await httpBase(t);
+      const res = await fetch(`${base}/api/jobs/${encodeURIComponent(jobId)}/logs`, { headers: { authorization: `Bearer ${t.token}` } });
+      if (!res.ok) throw new Error(`no logs for ${jobId}: HTTP ${res.status} ${await res.text()}`);
+      process.stdout.write(Buffer.from(await res.arrayBuffer()));
+    },
+  );
+
+  targetOptions(job.command('stop').description('stop a running job').argument('<jobId>')).action(
+    async (jobId: string, flags: { address?: string; tokenFile?: string }) => {
+      const j = await api<JobInfo>(resolveTarget(flags), 'POST', `/api/jobs/${encodeURIComponent(jobId)}/stop`);
+      console.log(`${j.jobId}: ${j.status}`);
+    },
+  );
+}

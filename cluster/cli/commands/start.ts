@@ -1,0 +1,180 @@
+/**
+ * `convoy start --head` and `convoy start --address HOST:PORT`: start a head or a worker on this machine, in
+ * the background (the command returns once it is ready, like `ray start`) or in the foreground with `--block`
+ * (for systemd and cloud-init).
+ */
+import { openSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { waitReady } from '../../common/child-process.ts';
+import { convoyHome } from '../../common/paths.ts';
+import { encodeEntryOptions } from '../../common/process-entry.ts';
+import { spawnTs } from '../../common/spawn.ts';
+import { readTokenFile } from '../../common/auth.ts';
+import { localHead } from '../context.ts';
+
+const HEAD_MAIN = new URL('../../head/main.ts', import.meta.url);
+const WORKER_MAIN = new URL('../../worker/main.ts', import.meta.url);
+
+interface StartFlags {
+  head?: boolean;
+  address?: string;
+  host: string;
+  port?: string;
+  dashboardPort: string;
+  numCpus?: string;
+  numGpus?: string;
+  resources?: string;
+  memory?: string;
+  objectStoreMemory?: string;
+  tokenFile?: string;
+  block?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  heartbeatTimeoutMs?: string;
+  nodeId?: string;
+}
+
+function int(flag: string, v: string | undefined, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new TypeError(`${flag} must be a whole number ≥ ${min}, got "${v}"`);
+  return n;
+}
+
+function num(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new TypeError(`${flag} must be a positive number, got "${v}"`);
+  return n;
+}
+
+export function parseResources(json: string | undefined): Record<string, number> | undefined {
+  if (json === undefined) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch (err) {
+    throw new TypeError(`--resources must be JSON like '{"tomtom_key": 1}': ${(err as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TypeError(`--resources must be a JSON object, got ${json}`);
+  for (const [k, n] of Object.entries(v)) {
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new TypeError(`--resources: "${k}" must be a number ≥ 0, got ${JSON.stringify(n)}`);
+    if (['cpu', 'gpu', 'memory'].includes(k)) throw new TypeError(`--resources: use --num-cpus/--num-gpus/--memory for "${k}"`);
+  }
+  return v as Record<string, number>;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('start a head (--head) or a worker (--address HOST:PORT) on this machine')
+    .option('--head', 'start a head node')
+    .option('--address <host:port>', "start a worker that joins the head at this gRPC address")
+    .option('--host <host>', 'interface to listen on (use 0.0.0.0 to accept other machines)', '127.0.0.1')
+    .option('--port <port>', 'gRPC port (head default 6380; worker default: any free port)')
+    .option('--dashboard-port <port>', 'head: jobs API and dashboard port', '8265')
+    .option('--num-cpus <n>', 'worker: CPUs to offer (default: all)')
+    .option('--num-gpus <n>', 'worker: GPUs to offer (default: 0)')
+    .option('--resources <json>', `worker: custom resources, e.g. '{"tomtom_key": 1}'`)
+    .option('--memory <bytes>', 'worker: schedulable memory in bytes (default: 70% of RAM)')
+    .option('--object-store-memory <bytes>', 'worker: object store budget in bytes (default: 30% of RAM)')
+    .option('--token-file <path>', 'read the cluster token from this file (mode 0600)')
+    .option('--block', 'stay in the foreground (for systemd and cloud-init)')
+    .option('--tls-cert <path>', 'PEM certificate for gRPC TLS')
+    .option('--tls-key <path>', 'PEM private key for gRPC TLS')
+    .option('--tls-ca <path>', 'PEM CA bundle to verify peers')
+    .option('--heartbeat-timeout-ms <ms>', 'head: mark a node dead after this long without a heartbeat', '10000')
+    .option('--node-id <id>', 'worker: a stable node id')
+    .action(async (flags: StartFlags) => {
+      if (!!flags.head === !!flags.address) throw new TypeError('give exactly one of --head or --address HOST:PORT');
+      const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa ? { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa } : undefined;
+      if (flags.head) {
+        const existing = localHead();
+        if (existing && isAlive(existing.pid)) {
+          console.error(`note: a head already runs on this machine (pid ${existing.pid}, ${existing.address})`);
+        }
+        const opts = {
+          host: flags.host,
+          port: int('--port', flags.port ?? '6380'),
+          dashboardPort: int('--dashboard-port', flags.dashboardPort),
+          tokenFile: flags.tokenFile,
+          heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
+          tls,
+        };
+        const info = await launch(HEAD_MAIN, opts, !!flags.block, 'head', {});
+        if (!info) return;
+        console.log(`Convoy head started (pid ${info.pid}).
+  gRPC address:  ${info.address}
+  dashboard:     http://${info.httpAddress}   (sign in once with http://${info.httpAddress}/?token=<the token>)
+  token file:    ${info.tokenFile}   (mode 0600; workers and clients need this token)
+
+Add a worker on this machine:   convoy start --address ${info.address}
+Add one on another machine:     copy the token file there, then
+                                convoy start --address <this host's IP>:${String(info.address).split(':').pop()} --token-file <file>
+                                (start the head with --host 0.0.0.0 so other machines can reach it)
+Check the cluster:              convoy status
+Stop everything on this machine: convoy stop`);
+        return;
+      }
+      const env: Record<string, string> = {};
+      const token = process.env.CONVOY_TOKEN ?? (flags.tokenFile ? readTokenFile(flags.tokenFile) : localToken());
+      if (!token) throw new TypeError('no cluster token: pass --token-file, set CONVOY_TOKEN, or start the worker on the head machine');
+      env.CONVOY_TOKEN = token;
+      const opts = {
+        address: flags.address!,
+        host: flags.host,
+        port: int('--port', flags.port ?? '0'),
+        numCpus: num('--num-cpus', flags.numCpus),
+        numGpus: int('--num-gpus', flags.numGpus),
+        resources: parseResources(flags.resources),
+        memory: int('--memory', flags.memory, 1),
+        objectStoreMemory: int('--object-store-memory', flags.objectStoreMemory, 1),
+        nodeId: flags.nodeId,
+        tls,
+      };
+      const info = await launch(WORKER_MAIN, opts, !!flags.block, 'worker', env);
+      if (info) console.log(`Convoy worker ${info.nodeId} started (pid ${info.pid}), serving at ${info.address}, joined ${flags.address}.`);
+    });
+}
+
+function localToken(): string | undefined {
+  const h = localHead();
+  return h?.tokenFile ? readTokenFile(h.tokenFile) : undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Foreground (`--block`): run the entry in this process's place and wait for it. Background: start it
+ * detached with its output in $CONVOY_HOME/logs, wait for its ready message, then let it go.
+ */
+async function launch(entry: URL, opts: object, block: boolean, role: string, env: Record<string, string>): Promise<Record<string, unknown> | undefined> {
+  const childEnv = { ...process.env, ...env };
+  if (block) {
+    const child = spawnTs(entry, [encodeEntryOptions(opts)], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGTERM', forward);
+    process.on('SIGINT', forward);
+    const info = await waitReady(child, role, 60_000);
+    console.log(`Convoy ${role} running in the foreground (pid ${info.pid}) at ${info.address}. Ctrl-C stops it.`);
+    const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 0)));
+    process.exit(code);
+  }
+  const logDir = path.join(convoyHome(), 'logs');
+  mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const out = openSync(path.join(logDir, `${role}-${Date.now()}.out`), 'a', 0o600);
+  const child = spawnTs(entry, [encodeEntryOptions(opts)], { env: childEnv, detached: true, stdio: ['ignore', out, out, 'ipc'] });
+  const info = await waitReady(child, role, 60_000);
+  child.disconnect();
+  child.unref();
+  return info;
+}

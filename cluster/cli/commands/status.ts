@@ -1,0 +1,73 @@
+/** `convoy status [--json]`: nodes, resources used/total, tasks by state, and requests that can never run. */
+import type { Command } from 'commander';
+import { HeadConnection } from '../../client/head-connection.ts';
+import { resolveTarget, httpBase } from '../context.ts';
+import { bytes, table } from '../format.ts';
+
+interface StatusJson {
+  address: string;
+  httpAddress: string;
+  nodes: { nodeId: string; address: string; state: string; total: Record<string, number>; available: Record<string, number>; deadReason?: string; load?: { queuedTasks: number; runningTasks: number; storeUsedBytes: number; storeObjects: number } }[];
+  resources: { total: Record<string, number>; used: Record<string, number> };
+  tasksByState: Record<string, number>;
+  pending: { description: string; count: number; infeasible: boolean; reason: string }[];
+  warnings: string[];
+  clients: number;
+  jobs: { jobId: string; status: string }[];
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show nodes, resources, tasks by state and warnings')
+    .option('--address <addr>', 'head address (gRPC host:port or http://host:8265)')
+    .option('--token-file <path>', 'cluster token file')
+    .option('--json', 'print JSON')
+    .action(async (flags: { address?: string; tokenFile?: string; json?: boolean }) => {
+      const target = resolveTarget(flags);
+      if (target.grpc) {
+        // Probe over gRPC first: it checks the token on the port every client uses.
+        const head = new HeadConnection(target.grpc, target.token, undefined, { clientId: 'cli', kind: 'cli', jobId: '' });
+        try {
+          await head.status(5000);
+        } finally {
+          head.close();
+        }
+      }
+      const base = await httpBase(target);
+      const res = await fetch(`${base}/api/status`, { headers: { authorization: `Bearer ${target.token}` } });
+      if (!res.ok) throw new Error(`status failed: HTTP ${res.status} ${await res.text()}`);
+      const s = (await res.json()) as StatusJson;
+      if (flags.json) return console.log(JSON.stringify(s, null, 2));
+      const fmt = (k: string, v: number) => (k === 'memory' ? bytes(v) : String(v));
+      console.log(`Convoy cluster at ${s.address} (dashboard http://${s.httpAddress}), ${s.clients} client(s) connected\n`);
+      console.log(
+        table(
+          ['node', 'state', 'address', 'cpu used/total', 'gpu used/total', 'queued', 'running', 'store'],
+          s.nodes.map((n) => [
+            n.nodeId,
+            n.state === 'dead' ? `dead (${n.deadReason ?? ''})` : n.state,
+            n.address,
+            `${round((n.total.cpu ?? 0) - (n.available.cpu ?? 0))}/${n.total.cpu ?? 0}`,
+            `${round((n.total.gpu ?? 0) - (n.available.gpu ?? 0))}/${n.total.gpu ?? 0}`,
+            n.load?.queuedTasks ?? '-',
+            n.load?.runningTasks ?? '-',
+            n.load ? `${bytes(n.load.storeUsedBytes)} in ${n.load.storeObjects}` : '-',
+          ]),
+        ),
+      );
+      console.log('\nResources (used / total):');
+      for (const [k, v] of Object.entries(s.resources.total)) console.log(`  ${k}: ${fmt(k, s.resources.used[k] ?? 0)} / ${fmt(k, v)}`);
+      console.log('\nTasks by state:');
+      const states = Object.entries(s.tasksByState).filter(([, v]) => v > 0);
+      console.log(states.length ? states.map(([k, v]) => `  ${k}: ${v}`).join('\n') : '  none yet');
+      if (s.warnings.length) {
+        console.log('\nWarnings:');
+        for (const w of s.warnings) console.log(`  ! ${w}`);
+      }
+    });
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
