@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: more parallel files only make multi-process tests starve each other.
     maxWorkers: 2,
+    // Test processes record themselves here, not in the user's $CONVOY_HOME.
+    env: { CONVOY_HOME: path.join(os.tmpdir(), `convoy-test-${process.pid}`), CONVOY_LOG_LEVEL: 'warn' },
   },
 });

@@ -228,6 +228,14 @@ export class ClientEngine implements PoolHost {
   }
 
   request(pool: LeasePool, count: number, preferredNodes: string[]): void {
+    // Our own idle leases of other shapes would otherwise hold the resources this shape needs until they
+    // time out: hand them back now.
+    if (count > 0) {
+      for (const other of this.#pools.values()) {
+        if (other === pool || other.queued > 0) continue;
+        for (const held of [...other.leases.values()]) if (held.inFlight === 0) other.release(held);
+      }
+    }
     this.head.requestLeases({
       requestId: pool.requestId,
       resources: pool.resources,
@@ -289,7 +297,10 @@ export class ClientEngine implements PoolHost {
       held.inFlight--;
       task.held = undefined;
       this.counts.running--;
-      if (task.pool) pools.add(task.pool);
+      if (task.pool) {
+        pools.add(task.pool);
+        if (r.runMicros) task.pool.observe(r.runMicros);
+      }
       if (r.outcome === 'value') this.finishTask(task, r.value!, undefined);
       else if (r.outcome === 'stored') this.finishTask(task, undefined, r.stored!);
       else this.#taskFailed(task, r);

@@ -13,6 +13,9 @@ import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
 import type { WorkerConnection } from './worker-connection.ts';
 import type { TaskRecord } from './task-record.ts';
 
+/** Work queued per lease, in ms of task run time (see LeasePool.#depth). */
+const PIPELINE_MS = 20;
+
 export interface HeldLease {
   readonly lease: Lease__Output;
   readonly conn: WorkerConnection;
@@ -69,6 +72,8 @@ export class LeasePool {
   /** Leases asked for and not granted yet (the head's view of our demand). */
   #outstanding = 0;
   #scheduled = false;
+  /** Moving average of the tasks' run time, in ms; unknown until the first results come back. */
+  #avgRunMs: number | undefined;
 
   constructor(
     readonly requestId: number,
@@ -116,13 +121,29 @@ export class LeasePool {
     this.pump();
   }
 
+  /** Feeds the run times reported with results into the pipeline depth. */
+  observe(runMicros: number): void {
+    const ms = runMicros / 1000;
+    this.#avgRunMs = this.#avgRunMs === undefined ? ms : this.#avgRunMs * 0.9 + ms * 0.1;
+  }
+
+  /**
+   * How many tasks one lease may hold: about PIPELINE_MS of work, so tiny tasks stream (thousands per
+   * second per lease) while a long task never has another queued behind it that a free lease could run.
+   * Until run times are known, one at a time.
+   */
+  #depth(): number {
+    if (this.#avgRunMs === undefined) return 1;
+    return Math.max(1, Math.min(this.host.maxInFlight, Math.floor(PIPELINE_MS / Math.max(this.#avgRunMs, 0.001))));
+  }
+
   pump(): void {
     const usable = [...this.leases.values()].filter((h) => !h.revoked);
     if (this.#queued > 0 && usable.length > 0) {
       const plan = planDispatch(
         this.#queued,
         usable.map((h) => ({ leaseId: h.lease.leaseId, inFlight: h.inFlight, local: (this.#queues.get(h.lease.nodeId)?.length ?? 0) > 0 })),
-        this.host.maxInFlight,
+        this.#depth(),
       );
       for (const { leaseId, count } of plan) {
         const held = this.leases.get(leaseId)!;

@@ -209,6 +209,15 @@ export class HeadServer {
   #nodeDead(nodeId: string, reason: string): void {
     if (!this.nodes.markDead(nodeId, reason)) return;
     this.log.warn({ nodeId, reason }, 'node dead');
+    // A node declared dead for silence may only be paused: ending its session makes it register afresh
+    // (as a new generation) if it ever wakes up, instead of lingering half-alive.
+    const session = this.#nodeSessions.get(nodeId);
+    this.#nodeSessions.delete(nodeId);
+    try {
+      session?.end();
+    } catch {
+      // already gone
+    }
     this.leases.nodeDead(nodeId);
     this.objects.nodeDead(nodeId);
     this.events.publish({ type: 'node', nodeId, state: 'dead', reason });

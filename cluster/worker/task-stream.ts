@@ -177,12 +177,16 @@ export class TaskStream {
       }, batch[0]!.timeoutMs);
     }
     try {
-      const reply = await this.#node.pool.runBatch(live, abort.signal);
+      // piscina gives a task with an abort signal a thread to itself (aborting ends the thread). A lease of a
+      // whole CPU has a thread's worth anyway, so it keeps the signal and a forced cancel can stop it; leases of
+      // a fraction of a CPU share threads, so only timed tasks (which run alone) carry one.
+      const killable = timer !== undefined || (lease.resources.cpu ?? 0) >= 1;
+      const reply = await this.#node.pool.runBatch(live, killable ? abort.signal : undefined);
       for (const r of reply.results) {
         const task = byId.get(r.taskId)!;
         if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running
-        if (r.ok) this.#succeed(task, r.value);
-        else this.#push({ taskId: task.taskId, error: compileError(r.error), attempt: task.attempt });
+        if (r.ok) this.#succeed(task, r.value, r.micros);
+        else this.#push({ taskId: task.taskId, error: compileError(r.error), attempt: task.attempt, runMicros: r.micros });
       }
     } catch (err) {
       for (const t of live) {
@@ -208,13 +212,13 @@ export class TaskStream {
   }
 
   /** Small results go back inline; large ones stay in this node's store and only their location travels. */
-  #succeed(task: TaskSpec__Output, value: Uint8Array): void {
+  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number): void {
     if (value.byteLength < this.#node.inlineThreshold) {
-      this.#push({ taskId: task.taskId, value, attempt: task.attempt });
+      this.#push({ taskId: task.taskId, value, attempt: task.attempt, runMicros });
       return;
     }
     const location = this.#node.storeResult(task.taskId, value, this.#clientId);
-    this.#push({ taskId: task.taskId, stored: location, attempt: task.attempt });
+    this.#push({ taskId: task.taskId, stored: location, attempt: task.attempt, runMicros });
   }
 
   #fail(task: Pick<TaskSpec__Output, 'taskId' | 'attempt'>, err: unknown, system: boolean): void {

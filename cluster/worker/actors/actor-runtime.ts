@@ -6,7 +6,7 @@
 import { decodeValue, encodeValue } from '../../common/serialization.ts';
 import { TaskLoadError, serializeError } from '../../common/errors.ts';
 import { loadExport } from '../runtime/load-function.ts';
-import { setCurrentTask } from '../../common/runtime-context.ts';
+import { runAsTask } from '../../common/runtime-context.ts';
 import type { FromActor, ToActor } from './messages.ts';
 
 export function startActorRuntime(post: (msg: FromActor) => void): (msg: ToActor) => void {
@@ -34,14 +34,12 @@ export function startActorRuntime(post: (msg: FromActor) => void): (msg: ToActor
       if (typeof method !== 'function') {
         throw new TypeError(`actor has no method "${msg.method}"`);
       }
-      setCurrentTask(msg.callId);
-      let value = (method as (...a: unknown[]) => unknown).apply(instance, msg.args.map(decodeValue));
+      const args = msg.args.map(decodeValue);
+      let value = runAsTask(msg.callId, () => (method as (...a: unknown[]) => unknown).apply(instance, args));
       if (value instanceof Promise) value = await value;
       post({ type: 'result', callId: msg.callId, ok: true, value: encodeValue(value) });
     } catch (err) {
       post({ type: 'result', callId: msg.callId, ok: false, error: serializeError(err) });
-    } finally {
-      setCurrentTask(undefined);
     }
   };
 

@@ -22,8 +22,8 @@ export interface BatchRequest {
 }
 
 export type ThreadResult =
-  | { readonly taskId: string; readonly ok: true; readonly value: Uint8Array }
-  | { readonly taskId: string; readonly ok: false; readonly error: SerializedError };
+  | { readonly taskId: string; readonly ok: true; readonly value: Uint8Array; readonly micros: number }
+  | { readonly taskId: string; readonly ok: false; readonly error: SerializedError; readonly micros: number };
 
 export interface BatchReply {
   readonly results: ThreadResult[];

@@ -26,7 +26,13 @@ export class ThreadPoolExecutor {
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
-      // Each lease runs one batch at a time; several leases may queue here when leases outnumber threads.
+      // Each lease runs one batch at a time, but fractional-CPU leases can outnumber threads: let their batches
+      // share a thread so async tasks (I/O, timers) interleave instead of queueing behind each other.
+      // CPU-bound batches still take turns on a thread; piscina sends new work to the least busy thread first.
+      concurrentTasksPerWorker: 4,
+      // 'sync' atomics park an idle thread in Atomics.wait, which freezes its event loop: an async task's timers
+      // and I/O would stall until the next message. 'async' waits without blocking.
+      atomics: 'async',
       maxQueue: 'auto',
       env: opts.env ? { ...process.env, ...opts.env } : undefined,
     });

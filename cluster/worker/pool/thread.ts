@@ -6,26 +6,30 @@
 import { decodeValue, encodeValue } from '../../common/serialization.ts';
 import { serializeError } from '../../common/errors.ts';
 import { loadFunction } from '../runtime/load-function.ts';
-import { setCurrentTask } from '../../common/runtime-context.ts';
+import { runAsTask } from '../../common/runtime-context.ts';
 import type { BatchReply, BatchRequest, ThreadResult } from './messages.ts';
 
 export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
   const results: ThreadResult[] = [];
   for (const task of req.tasks) {
+    let start = 0;
     try {
       const fn = await loadFunction(task.moduleUrl, task.exportName);
+      start = performance.now();
       const args = task.args.map(decodeValue);
-      setCurrentTask(task.taskId);
-      let value = fn(...args);
+      let value = runAsTask(task.taskId, () => fn(...args));
       if (value instanceof Promise) value = await value;
-      results.push({ taskId: task.taskId, ok: true, value: toShared(encodeValue(value), req.sharedResultBytes) });
+      const bytes = toShared(encodeValue(value), req.sharedResultBytes);
+      results.push({ taskId: task.taskId, ok: true, value: bytes, micros: micros(start) });
     } catch (err) {
-      results.push({ taskId: task.taskId, ok: false, error: serializeError(err) });
-    } finally {
-      setCurrentTask(undefined);
+      results.push({ taskId: task.taskId, ok: false, error: serializeError(err), micros: start ? micros(start) : 0 });
     }
   }
   return { results };
+}
+
+function micros(start: number): number {
+  return Math.min(0xffffffff, Math.round((performance.now() - start) * 1000));
 }
 
 /** Large results move into shared memory once here, then travel to the store and other threads by reference. */

@@ -19,6 +19,10 @@ export interface TaskResult {
    */
   'systemError'?: (boolean);
   'attempt'?: (number);
+  /**
+   * time spent in the task function (not queueing): sizes the owner's pipeline
+   */
+  'runMicros'?: (number);
   'outcome'?: "value"|"stored"|"error";
 }
 
@@ -38,5 +42,9 @@ export interface TaskResult__Output {
    */
   'systemError': (boolean);
   'attempt': (number);
+  /**
+   * time spent in the task function (not queueing): sizes the owner's pipeline
+   */
+  'runMicros': (number);
   'outcome'?: "value"|"stored"|"error";
 }

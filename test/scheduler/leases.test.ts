@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { scheduleDemands, type Demand, type Holding } from '../../scheduler/leases.ts';
+import type { NodeView } from '../../scheduler/placement/index.ts';
+
+const node = (nodeId: string, cpu: number, available = cpu): NodeView => ({ nodeId, alive: true, total: { cpu }, available: { cpu: available } });
+const demand = (id: string, clientId: string, remaining: number, resources = { cpu: 1 }): Demand => ({
+  id,
+  clientId,
+  resources,
+  remaining,
+  strategy: 'pack',
+  preferredNodes: [],
+  actor: false,
+});
+
+describe('lease scheduling', () => {
+  it('grants as many leases as fit, first come first served', () => {
+    const out = scheduleDemands([demand('d1', 'c1', 3), demand('d2', 'c2', 3)], [node('a', 2), node('b', 2)], []);
+    expect(out.grants.filter((g) => g.demandId === 'd1')).toHaveLength(3);
+    expect(out.grants.filter((g) => g.demandId === 'd2')).toHaveLength(1);
+    expect(out.waiting.has('d2')).toBe(true);
+  });
+
+  it('does not let a blocked shape hold back a later one (no head-of-line blocking)', () => {
+    const out = scheduleDemands([demand('big', 'c1', 1, { cpu: 4 } as { cpu: number }), demand('small', 'c2', 1)], [node('a', 4, 2)], []);
+    expect(out.waiting.has('big')).toBe(true);
+    expect(out.grants).toEqual([{ demandId: 'small', nodeId: 'a' }]);
+  });
+
+  it('keeps infeasible demands apart from waiting ones', () => {
+    const out = scheduleDemands([{ ...demand('gpu', 'c1', 1), resources: { gpu: 1 } }], [node('a', 4)], []);
+    expect(out.infeasible.get('gpu')).toMatch(/gpu/);
+    expect(out.waiting.size).toBe(0);
+  });
+
+  it('revokes leases from a client holding more than its share when another waits', () => {
+    const holdings: Holding[] = ['l1', 'l2', 'l3', 'l4'].map((leaseId, i) => ({
+      leaseId,
+      clientId: 'hog',
+      nodeId: i < 2 ? 'a' : 'b',
+      resources: { cpu: 1 },
+      actor: false,
+      revoking: false,
+    }));
+    const out = scheduleDemands([demand('d', 'newcomer', 4)], [node('a', 2, 0), node('b', 2, 0)], holdings);
+    expect(out.revoke).toHaveLength(1);
+    expect(holdings.map((h) => h.leaseId)).toContain(out.revoke[0]);
+  });
+
+  it('converges to equal shares: no revocation once both hold the same', () => {
+    const holdings: Holding[] = [
+      { leaseId: 'l1', clientId: 'c1', nodeId: 'a', resources: { cpu: 1 }, actor: false, revoking: false },
+      { leaseId: 'l2', clientId: 'c2', nodeId: 'a', resources: { cpu: 1 }, actor: false, revoking: false },
+    ];
+    const out = scheduleDemands([demand('d1', 'c1', 5), demand('d2', 'c2', 5)], [node('a', 2, 0)], holdings);
+    expect(out.revoke).toEqual([]);
+  });
+
+  it('never revokes actor leases or leases already being revoked', () => {
+    const holdings: Holding[] = [
+      { leaseId: 'actor', clientId: 'c1', nodeId: 'a', resources: { cpu: 1 }, actor: true, revoking: false },
+      { leaseId: 'going', clientId: 'c1', nodeId: 'a', resources: { cpu: 1 }, actor: false, revoking: true },
+    ];
+    const out = scheduleDemands([demand('d', 'c2', 1)], [node('a', 2, 0)], holdings);
+    expect(out.revoke).toEqual([]);
+  });
+});
