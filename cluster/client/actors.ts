@@ -1,8 +1,8 @@
 /**
  * Actors as their owner sees them: a lease held for the actor's life, a creation message to the leased node,
  * and method calls sent strictly in call order once the actor is alive. When its thread, process or node dies
- * the actor is restarted up to `maxRestarts` times and the calls that had not answered are sent again to the
- * new instance; after that every pending call fails with ActorDiedError.
+ * the actor is restarted up to `maxRestarts` times: the call that was running fails with ActorDiedError and the
+ * calls queued behind it go to the new instance; once restarts are used up every pending call fails.
  */
 import { ActorDiedError, TaskError, deserializeError } from '../common/errors.ts';
 import { compileFunction, decompileError, type FunctionRef } from '../proto/convert.ts';
@@ -232,7 +232,16 @@ export class ActorManager {
     if (!permanent && actor.restarts < actor.opts.maxRestarts) {
       actor.restarts++;
       actor.state = 'restarting';
-      // Calls that never answered go first, in their original order, to the new instance.
+      // Calls run one at a time, so when the instance itself died the first unanswered call was running and
+      // may be the cause: it fails rather than crash the new instance the same way. When the node died it is
+      // not to blame and goes again. The calls behind it never started; they go, in order, to the new instance.
+      const running = nodeGone ? undefined : actor.sent.shift();
+      if (running) {
+        this.engine.failTask(
+          running,
+          new ActorDiedError(actor.actorId, reason, `actor ${actor.actorId} died while running ${running.name} (${reason}); the actor was restarted`),
+        );
+      }
       const resend = actor.sent.splice(0);
       for (const t of resend) t.attempt++;
       actor.queue.unshift(...resend);
