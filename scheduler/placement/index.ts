@@ -30,16 +30,24 @@ export function place(request: PlacementRequest, nodes: readonly NodeView[], rot
 function infeasibleReason(request: PlacementRequest, alive: readonly NodeView[]): string {
   const wanted = formatVector(request.resources);
   if (alive.length === 0) return `no live nodes in the cluster to run ${wanted}`;
-  // Name the node that comes closest, so the user sees what to add (a GPU node, a custom resource, more memory).
+  // Name the node that comes closest (fewest resources missing, then smallest relative deficit), so the user
+  // sees what to add: a GPU node, a custom resource, more memory.
+  const miss = (n: NodeView) => {
+    const short = shortfall(request.resources, n.total);
+    let deficit = 0;
+    for (const k in request.resources) deficit += Math.max(0, request.resources[k]! - (n.total[k] ?? 0)) / request.resources[k]!;
+    return { short, score: short.length * 1000 + deficit };
+  };
   let nearest = alive[0]!;
-  let nearestMiss = shortfall(request.resources, nearest.total);
+  let best = miss(nearest);
   for (const node of alive.slice(1)) {
-    const miss = shortfall(request.resources, node.total);
-    if (miss.length < nearestMiss.length) {
+    const m = miss(node);
+    if (m.score < best.score) {
       nearest = node;
-      nearestMiss = miss;
+      best = m;
     }
   }
+  const nearestMiss = best.short;
   return (
     `no node can ever provide ${wanted}; nearest is ${nearest.nodeId} with ${formatVector(nearest.total)} ` +
     `(short: ${nearestMiss.join(', ')}). Add a node with these resources or lower the request.`
