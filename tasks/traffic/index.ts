@@ -1,0 +1,28 @@
+/**
+ * The traffic data model: the canonical sample schema, road classes and networks, city profiles, local
+ * time, and the columnar batch builder every source writes through.
+ */
+export { type Sample, type SampleColumn, SAMPLE_COLUMNS, congestionOf, sampleSchema } from './schema.ts';
+export {
+  KNOWN_SOURCES,
+  SampleBatchBuilder,
+  type SampleDictionaries,
+  StringDictionary,
+  batchesFromSamples,
+  encodeSegmentId,
+  recordBatchOf,
+  sharedDictionaries,
+} from './batch-builder.ts';
+export { CITY_KEYS, CITY_PROFILES, type CityProfile, type RushHourShape, UnknownCityError, cityProfile } from './cities.ts';
+export { DEFAULT_MAXSPEED_KMH, ROAD_CLASSES, type RoadClass, isRoadClass, roadClassOfHighway } from './road-classes.ts';
+export { type RoadNetwork, type RoadNetworkStats, type RoadSegment, haversineM } from './road-network.ts';
+export {
+  DAY_MS,
+  HOUR_MS,
+  UnknownTimeZoneError,
+  isoDayOfWeekOf,
+  localHourOf,
+  utcOffsetMs,
+  utcOffsetsByHour,
+  zonedWallClockToUtc,
+} from './local-time.ts';

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { CITY_PROFILES } from '../../tasks/traffic/cities.ts';
+import {
+  HOUR_MS,
+  isoDayOfWeekOf,
+  localHourOf,
+  UnknownTimeZoneError,
+  utcOffsetMs,
+  utcOffsetsByHour,
+  zonedWallClockToUtc,
+} from '../../tasks/traffic/local-time.ts';
+
+describe('local time', () => {
+  it('knows DST and half-hour offsets', () => {
+    expect(utcOffsetMs('Europe/Berlin', Date.UTC(2026, 0, 15))).toBe(HOUR_MS);
+    expect(utcOffsetMs('Europe/Berlin', Date.UTC(2026, 6, 15))).toBe(2 * HOUR_MS);
+    expect(utcOffsetMs('Asia/Kolkata', Date.UTC(2026, 6, 15))).toBe(5.5 * HOUR_MS);
+    expect(utcOffsetMs('America/Los_Angeles', Date.UTC(2026, 0, 15))).toBe(-8 * HOUR_MS);
+    expect(() => utcOffsetMs('Mars/Olympus', 0)).toThrow(UnknownTimeZoneError);
+  });
+
+  it('gives per-hour offsets that switch exactly at the DST change', () => {
+    // Berlin springs forward at 01:00 UTC on the last Sunday of March (2026-03-29).
+    const from = Date.UTC(2026, 2, 28, 0);
+    const offsets = utcOffsetsByHour('Europe/Berlin', from, Date.UTC(2026, 2, 30, 0));
+    expect(offsets.length).toBe(48);
+    for (let k = 0; k < offsets.length; k++) {
+      expect(offsets[k]).toBe(utcOffsetMs('Europe/Berlin', from + k * HOUR_MS));
+    }
+    expect(offsets[24]).toBe(HOUR_MS);
+    expect(offsets[25]).toBe(2 * HOUR_MS);
+  });
+
+  it('computes ISO day of week and local hour', () => {
+    const mondayNoon = Date.UTC(2026, 0, 5, 12); // 2026-01-05 is a Monday
+    expect(isoDayOfWeekOf(mondayNoon)).toBe(1);
+    expect(isoDayOfWeekOf(mondayNoon + 6 * 86_400_000)).toBe(7);
+    expect(localHourOf(mondayNoon)).toBe(12);
+    expect(isoDayOfWeekOf(Date.UTC(1969, 11, 31))).toBe(3);
+  });
+
+  it('converts wall-clock times in a zone to UTC', () => {
+    expect(zonedWallClockToUtc('America/Los_Angeles', Date.UTC(2012, 2, 1, 0, 0))).toBe(Date.UTC(2012, 2, 1, 8, 0));
+    expect(zonedWallClockToUtc('Europe/Berlin', Date.UTC(2026, 6, 1, 9, 30))).toBe(Date.UTC(2026, 6, 1, 7, 30));
+  });
+
+  it('every city profile has a valid time zone and a unique key', () => {
+    expect(CITY_PROFILES).toHaveLength(20);
+    expect(new Set(CITY_PROFILES.map((c) => c.key)).size).toBe(20);
+    for (const c of CITY_PROFILES) expect(() => utcOffsetMs(c.timeZone, Date.UTC(2026, 0, 1))).not.toThrow();
+  });
+});
+
+describe('city profiles', () => {
+  it('all 20 built-in profiles pass the schema custom profiles must pass', async () => {
+    const { cityProfileSchema } = await import('../../tasks/traffic/cities.ts');
+    for (const c of CITY_PROFILES) expect(cityProfileSchema.safeParse(c).success).toBe(true);
+  });
+});
