@@ -1,0 +1,227 @@
+/**
+ * Training throughput: the 16-64-64-1 MLP (ReLU, MSE, Adam) at batch 4096, samples per second.
+ *
+ * - `convoy_wasm_samples_per_s`: one process, tfjs wasm backend (SIMD, single-threaded in Node), Convoy's
+ *   trainer step (hand-derived backward pass + Adam, tasks/training).
+ * - `convoy_dp2_samples_per_s`: data-parallel over both cores: two worker threads, each with its own wasm
+ *   backend and a batch of 4096, averaging gradients every step with the ring allreduce over a MessagePort
+ *   (the per-worker batch stays 4096, as in Horovod/DDP).
+ * - `pytorch_cpu_samples_per_s`: the same model and optimiser in PyTorch on the CPU (Debian's python3-torch
+ *   with OpenBLAS), the better median of 1 and 2 threads, run in the same invocation. Installed with apt when
+ *   missing (root only); `--no-torch` skips it.
+ *
+ * Each figure is the median of `--reps` timed runs of `--steps` steps after warm-up, on fixed random tensors.
+ * Usage: `tsx bench/train.ts [--steps 40] [--reps 3] [--batch 4096] [--no-torch] [--backend wasm|webgpu|cpu]`
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../tasks/training/adam.ts';
+import { describeBackend, selectBackend, type BackendName } from '../tasks/training/backend.ts';
+import {
+  RingAllreduce,
+  flattenGrads,
+  messagePortLink,
+  soloExchange,
+  unflattenGrads,
+  type GradientExchange,
+} from '../tasks/training/data-parallel.ts';
+import { MlpModel } from '../tasks/training/models/mlp.ts';
+import { parseModelSpec } from '../tasks/training/models/index.ts';
+import type { MlpSpec } from '../tasks/training/models/model.ts';
+
+interface Settings {
+  steps: number;
+  reps: number;
+  batch: number;
+  backend: BackendName;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Runs `reps` timed loops of `steps` steps on this thread; returns samples/s per rep (this rank's rows only). */
+async function measure(s: Settings, exchange: GradientExchange): Promise<number[]> {
+  await selectBackend({ prefer: [s.backend] });
+  const model = new MlpModel(parseModelSpec({ kind: 'mlp', inputSize: 16, hidden: [64, 64], outputSize: 1 }) as MlpSpec, 1);
+  const adam = new Adam(model.params, 1e-3);
+  const names = [...model.params.keys()];
+  const shapes = new Map([...model.params].map(([n, v]) => [n, { shape: [...v.shape] }]));
+  const x = tf.randomNormal([s.batch, 16], 0, 1, 'float32', 1 + exchange.rank) as tf.Tensor2D;
+  const y = tf.sum(x, 1, true) as tf.Tensor2D;
+  const step = async () => {
+    if (exchange.size === 1) {
+      tf.tidy(() => {
+        const { loss, grads } = model.lossAndGrads(x, y);
+        adam.apply(grads);
+        loss.dataSync(); // the trainer reads the loss at checkpoints; here every step, to include any sync
+      });
+      return;
+    }
+    const flat = tf.tidy(() => flattenGrads(model.lossAndGrads(x, y).grads, names));
+    const avg = await exchange.allreduceMean(flat);
+    tf.tidy(() => adam.apply(unflattenGrads(tf, avg, shapes, names)));
+  };
+  for (let i = 0; i < 5; i++) await step();
+  const rates: number[] = [];
+  for (let r = 0; r < s.reps; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < s.steps; i++) await step();
+    rates.push((s.batch * s.steps) / ((performance.now() - t0) / 1000));
+  }
+  model.dispose();
+  adam.dispose();
+  tf.dispose([x, y]);
+  return rates;
+}
+
+async function dataParallel(s: Settings, size: number): Promise<number> {
+  const ports: Map<number, MessagePort>[] = Array.from({ length: size }, () => new Map());
+  for (let r = 0; r < size; r++) {
+    const next = (r + 1) % size;
+    if (ports[r]!.has(next)) continue;
+    const { port1, port2 } = new MessageChannel();
+    ports[r]!.set(next, port1);
+    ports[next]!.set(r, port2);
+  }
+  const results = await Promise.all(
+    ports.map(
+      (p, rank) =>
+        new Promise<number[]>((resolve, reject) => {
+          const transfer = [...p.values()];
+          // Worker threads do not inherit tsx's loader hooks: register them in the worker, then load this file.
+          const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
+          const worker = new Worker(boot, {
+            eval: true,
+            workerData: { benchTrainWorker: true, settings: s, rank, size, ports: Object.fromEntries(p) },
+            transferList: transfer,
+          });
+          worker.once('message', (m: number[]) => resolve(m));
+          worker.once('error', reject);
+          worker.once('exit', (code) => code !== 0 && reject(new Error(`bench worker ${rank} exited with ${code}`)));
+        }),
+    ),
+  );
+  // Ranks step in lockstep, so per-rep rates agree; the sum over ranks is the cluster's throughput.
+  return median(results[0]!.map((_, rep) => results.reduce((sum, r) => sum + r[rep]!, 0)));
+}
+
+const TORCH_SCRIPT = String.raw`
+import json, statistics, sys, time, torch
+steps, reps, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+out = {}
+for threads in (1, 2):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, 16); y = x.sum(1, keepdim=True)
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward(); opt.step()
+        return loss
+    for _ in range(10): step()
+    rates = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(steps): loss = step()
+        loss.item()
+        rates.append(batch * steps / (time.perf_counter() - t0))
+    out[threads] = statistics.median(rates)
+print(json.dumps({"torch": torch.__version__, "t1": out[1], "t2": out[2]}))
+`;
+
+function ensureTorch(): string | undefined {
+  const probe = () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  if (probe()) return undefined;
+  if (process.getuid?.() !== 0) return 'python3-torch missing and not root to apt-get it';
+  try {
+    execFileSync('apt-get', ['update'], { stdio: 'ignore' });
+    execFileSync('apt-get', ['install', '-y', 'python3-torch', 'libopenblas0-pthread'], { stdio: 'ignore' });
+  } catch (err) {
+    return `apt-get install python3-torch failed: ${(err as Error).message.split('\n')[0]}`;
+  }
+  return probe() ? undefined : 'python3-torch installed but does not import';
+}
+
+function pytorch(s: Settings): { t1: number; t2: number; torch: string } | { error: string } {
+  const missing = ensureTorch();
+  if (missing) return { error: missing };
+  const steps = Math.max(s.steps, 50);
+  const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, String(steps), String(Math.max(s.reps, 5)), String(s.batch)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '2' },
+  });
+  if (run.status !== 0) return { error: `pytorch run failed: ${run.stderr.split('\n').slice(-2).join(' ')}` };
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { t1: number; t2: number; torch: string };
+}
+
+function parseArgs(args: string[]): Settings & { torch: boolean } {
+  const get = (name: string, dflt: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
+  };
+  return {
+    steps: Number(get('steps', '40')),
+    reps: Number(get('reps', '3')),
+    batch: Number(get('batch', '4096')),
+    backend: get('backend', 'wasm') as BackendName,
+    torch: !args.includes('--no-torch'),
+  };
+}
+
+export async function run(args: string[]): Promise<Record<string, number | string>> {
+  const s = parseArgs(args);
+  const choice = await selectBackend({ prefer: [s.backend] });
+  const single = median(await measure(s, soloExchange));
+  const dp2 = await dataParallel(s, 2);
+  const best = Math.max(single, dp2);
+  const out: Record<string, number | string> = {
+    backend: await describeBackend(choice),
+    batch: s.batch,
+    convoy_wasm_samples_per_s: Math.round(single),
+    convoy_dp2_samples_per_s: Math.round(dp2),
+    convoy_best_cpu_samples_per_s: Math.round(best),
+    dp2_speedup: Number((dp2 / single).toFixed(3)),
+  };
+  if (s.backend !== 'wasm') {
+    out[`convoy_${s.backend}_samples_per_s`] = out.convoy_wasm_samples_per_s!;
+    delete out.convoy_wasm_samples_per_s;
+  }
+  if (s.torch) {
+    const t = pytorch(s);
+    if ('error' in t) out.pytorch_error = t.error;
+    else {
+      const torchBest = Math.max(t.t1, t.t2);
+      out.pytorch_version = t.torch;
+      out.pytorch_cpu_1thread_samples_per_s = Math.round(t.t1);
+      out.pytorch_cpu_2threads_samples_per_s = Math.round(t.t2);
+      out.pytorch_cpu_samples_per_s = Math.round(torchBest);
+      out.convoy_best_vs_pytorch = Number((best / torchBest).toFixed(3));
+    }
+  }
+  return out;
+}
+
+if (!isMainThread && (workerData as { benchTrainWorker?: boolean })?.benchTrainWorker) {
+  const { settings, rank, size, ports } = workerData as {
+    settings: Settings;
+    rank: number;
+    size: number;
+    ports: Record<string, MessagePort>;
+  };
+  const links = new Map(Object.entries(ports).map(([peer, port]) => [Number(peer), port]));
+  const exchange = new RingAllreduce(rank, size, messagePortLink(rank, links));
+  const rates = await measure(settings, exchange);
+  parentPort!.postMessage(rates);
+  exchange.close();
+} else if (isMainThread && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const result = await run(process.argv.slice(2));
+  console.log(JSON.stringify(result));
+  const width = Math.max(...Object.keys(result).map((k) => k.length));
+  for (const [k, v] of Object.entries(result)) {
+    console.log(`${k.padEnd(width)}  ${typeof v === 'number' ? v.toLocaleString('en-US') : v}`);
+  }
+  process.exit(0);
+}

@@ -1,0 +1,129 @@
+/**
+ * Errors of the training side: one class per failure, each with the data a caller needs to act on it and the
+ * underlying `cause`. Messages name the bad input and say what to do, and never contain credentials (storage
+ * URLs here are the storage's own `url`, which the storage contract keeps credential-free).
+ */
+
+/** A training, validation or registry option failed validation at the edge. */
+export class TrainingOptionsError extends TypeError {
+  override readonly name = 'TrainingOptionsError';
+  constructor(
+    /** Which options object was rejected, e.g. `trainModel` or `ModelSpec`. */
+    readonly where: string,
+    /** One line per rejected field: `path: problem`. */
+    readonly issues: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid ${where} options: ${issues.join('; ')}`, options);
+  }
+}
+
+/** An input batch lacks a column the features need, or has it with the wrong type. */
+export class FeatureSchemaError extends Error {
+  override readonly name = 'FeatureSchemaError';
+  constructor(
+    readonly column: string,
+    readonly problem: string,
+  ) {
+    super(
+      `input batch column "${column}" ${problem}; training reads batches in the canonical sample schema ` +
+        `(tasks/traffic/schema.ts) — project or rename the column before passing the batches in`,
+    );
+  }
+}
+
+/** No backend in the requested list could be initialised. */
+export class BackendUnavailableError extends Error {
+  override readonly name = 'BackendUnavailableError';
+  constructor(
+    readonly tried: { backend: string; reason: string }[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `no TensorFlow.js backend could start (tried ${tried.map((t) => `${t.backend}: ${t.reason}`).join('; ')}); ` +
+        `install @tensorflow/tfjs-backend-wasm or allow the "cpu" backend`,
+      options,
+    );
+  }
+}
+
+/** A checkpoint or model file is unreadable: truncated, not ours, or from an incompatible model. */
+export class CorruptArtifactError extends Error {
+  override readonly name = 'CorruptArtifactError';
+  constructor(
+    /** Storage URL plus key of the bad object. */
+    readonly location: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${location} is not a usable artifact: ${problem}; delete it (older checkpoints or versions stay usable) ` +
+        `or point at another location`,
+      options,
+    );
+  }
+}
+
+/** A checkpoint does not belong to the model being trained (different architecture or feature set). */
+export class CheckpointMismatchError extends Error {
+  override readonly name = 'CheckpointMismatchError';
+  constructor(
+    readonly location: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(
+      `checkpoint at ${location} was written for ${found}, but this run trains ${expected}; use another ` +
+        `checkpoint prefix for a different model, or delete the old checkpoints to start over`,
+    );
+  }
+}
+
+/** The registry has no such model or version. */
+export class ModelNotFoundError extends Error {
+  override readonly name = 'ModelNotFoundError';
+  constructor(
+    readonly model: string,
+    readonly version: number | 'promoted' | undefined,
+    readonly registryUrl: string,
+  ) {
+    super(
+      version === 'promoted'
+        ? `model "${model}" in ${registryUrl} has no promoted version; promote one with promote(version)`
+        : version === undefined
+          ? `model "${model}" has no versions in ${registryUrl}; register one first`
+          : `model "${model}" has no version ${version} in ${registryUrl}; list versions with list()`,
+    );
+  }
+}
+
+/** A gradient exchange between data-parallel trainers failed: a peer disagreed on shapes or went away. */
+export class AllreduceError extends Error {
+  override readonly name = 'AllreduceError';
+  constructor(
+    readonly rank: number,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`allreduce on rank ${rank} failed: ${problem}`, options);
+  }
+}
+
+/** Training produced a non-finite loss: the learning rate is too high or the data holds non-finite values. */
+export class DivergedError extends Error {
+  override readonly name = 'DivergedError';
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(
+      `training diverged at step ${step} (loss ${loss}); lower the learning rate or check the input for ` +
+        `extreme values — the last checkpoint before this step is kept`,
+    );
+  }
+}
+
+/** Formats zod issues as `path: message` lines for {@link TrainingOptionsError}. */
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string[] {
+  return issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
+}

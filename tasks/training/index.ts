@@ -1,0 +1,59 @@
+/**
+ * Training side of Convoy's traffic workloads: models, backends, incremental and data-parallel training,
+ * validation against baselines, the model registry and the predictor.
+ *
+ * ```ts
+ * import { trainModel, validateModel, pipelineFor, createPredictFn, ModelRegistry, Predictor } from 'convoy/tasks';
+ *
+ * const result = await trainModel({
+ *   data: () => lake.scan({ filter: { dateFrom: '2026-01-01' } }),   // any AsyncIterable of Arrow batches
+ *   trainRange: { to: Date.UTC(2026, 0, 22) },
+ *   validRange: { from: Date.UTC(2026, 0, 22) },
+ *   epochs: 3,
+ *   checkpoint: { storage, prefix: 'checkpoints/speed-mlp', everySteps: 500 },
+ *   onReport: (r) => console.log(r.epoch, r.validMae),
+ * });
+ * const registry = new ModelRegistry(storage);
+ * const v = await registry.register({ model: 'speed-mlp', artifacts: result.artifacts });
+ * await registry.promote('speed-mlp', v.version);
+ * const predictor = await Predictor.load(registry, 'speed-mlp');
+ * predictor.predict(samples);
+ * ```
+ */
+export { trainModel, type TrainResult } from './trainer.ts';
+export {
+  trainSettingsSchema,
+  parseTrainSettings,
+  type TrainOptions,
+  type TrainSettings,
+  type TrainSettingsInput,
+  type EpochReport,
+  type TrainingProgress,
+} from './options.ts';
+export { selectBackend, describeBackend, BACKEND_ORDER, type BackendName, type BackendChoice } from './backend.ts';
+export { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpFeatures, type Target, type TimeRange } from './features.ts';
+export { Normalizer, NormalizerFit, type NormalizerJSON } from './normalizer.ts';
+export { pipelineFor, DEFAULT_HORIZONS_MIN, type FeaturePipeline, type EncodedBatch, type RowMeta } from './pipeline.ts';
+export { createModel, parseModelSpec, readParams, writeParams, MlpModel, GruModel } from './models/index.ts';
+export { describeSpec, inputWidth, modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './models/model.ts';
+export { Adam } from './adam.ts';
+export { CheckpointStore, type Checkpoint, type CheckpointMeta } from './checkpoint.ts';
+export {
+  RingAllreduce,
+  messagePortLink,
+  soloExchange,
+  flattenGrads,
+  unflattenGrads,
+  chunkBounds,
+  type GradientExchange,
+  type PeerLink,
+} from './data-parallel.ts';
+export { createPredictFn, evaluate, encodeStream, type PredictFn } from './evaluate.ts';
+export { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './metrics.ts';
+export { HistoricalAverage, fitHistoricalAverage } from './baselines.ts';
+export { validateModel, formatValidationTable, type ValidationReport, type ValidateOptions } from './validation.ts';
+export { ModelRegistry, type VersionInfo, type RegisterInput } from './registry.ts';
+export { Predictor, type PredictInput } from './predictor.ts';
+export type { ModelArtifacts } from './artifacts.ts';
+export { encodeTensors, decodeTensors, type NamedArrays } from './tensor-file.ts';
+export * from './errors.ts';
