@@ -118,10 +118,6 @@ Check the cluster:              convoy status
 Stop everything on this machine: convoy stop`);
         return;
       }
-      const env: Record<string, string> = {};
-      const token = process.env.CONVOY_TOKEN ?? (flags.tokenFile ? readTokenFile(flags.tokenFile) : localToken());
-      if (!token) throw new TypeError('no cluster token: pass --token-file, set CONVOY_TOKEN, or start the worker on the head machine');
-      env.CONVOY_TOKEN = token;
       const opts = {
         address: flags.address!,
         host: flags.host,
@@ -134,7 +130,10 @@ Stop everything on this machine: convoy stop`);
         nodeId: flags.nodeId,
         tls,
       };
-      const info = await launch(WORKER_MAIN, opts, !!flags.block, 'worker', env);
+      // Flags are checked first: a typo should not be reported as a missing token.
+      const token = process.env.CONVOY_TOKEN ?? (flags.tokenFile ? readTokenFile(flags.tokenFile) : localToken());
+      if (!token) throw new TypeError('no cluster token: pass --token-file, set CONVOY_TOKEN, or start the worker on the head machine');
+      const info = await launch(WORKER_MAIN, opts, !!flags.block, 'worker', { CONVOY_TOKEN: token });
       if (info) console.log(`Convoy worker ${info.nodeId} started (pid ${info.pid}), serving at ${info.address}, joined ${flags.address}.`);
     });
 }
