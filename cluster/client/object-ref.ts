@@ -30,6 +30,13 @@ export function isObjectRef(v: unknown): v is ObjectRef {
   return v instanceof ObjectRef || (typeof v === 'object' && v !== null && (v as Record<string, unknown>)[REF_MARK] === true && typeof (v as ObjectRef).id === 'string');
 }
 
-/** An argument may be given as the value or as a reference to it. */
-export type RefOr<T> = T | ObjectRef<T>;
+/**
+ * An argument may be given as the value or as a reference to it; arrays and plain objects may hold references
+ * too (they are resolved before the task runs).
+ */
+export type RefOr<T> =
+  | T
+  | ObjectRef<T>
+  | (T extends readonly (infer U)[] ? readonly RefOr<U>[] : never)
+  | (T extends Record<string, unknown> ? { [K in keyof T]: RefOr<T[K]> } : never);
 export type RefArgs<A extends readonly unknown[]> = { [K in keyof A]: RefOr<A[K]> };

@@ -67,9 +67,10 @@ describe('actors', () => {
   });
 
   it('reports a constructor that throws, with its error, and does not restart it', async () => {
-    const broken = cluster.actor(ACTORS, 'Broken', { maxRestarts: 3 }).remote();
+    // Typed as a Counter to make a call; the constructor throws before any method could run.
+    const broken = cluster.actor<typeof actors.Counter>(ACTORS, 'Broken', { maxRestarts: 3 }).remote();
     await expect(broken.ready()).rejects.toBeInstanceOf(ActorDiedError);
-    const err = (await cluster.get(broken.call('anything' as never)).catch((e: unknown) => e)) as Error;
+    const err = (await cluster.get(broken.call('increment', 1)).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain('config file missing');
   });
 

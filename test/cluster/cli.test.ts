@@ -9,7 +9,7 @@ import { listProcesses } from '../../cluster/common/paths.ts';
 const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/convoy.mjs');
 const home = await mkdtemp(path.join(os.tmpdir(), 'convoy-cli-'));
-const env = { ...process.env, CONVOY_HOME: home };
+const env: NodeJS.ProcessEnv = { ...process.env, CONVOY_HOME: home };
 delete env.CONVOY_TOKEN;
 delete env.CONVOY_ADDRESS;
 const cli = (args: string[]) => run(process.execPath, [CLI, ...args], { env, timeout: 90_000 });
