@@ -51,7 +51,7 @@ td.mono { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 1
 #events .warning { color: var(--warn); }
 button { font: inherit; font-size: 12px; padding: 1px 8px; border: 1px solid #c8cfdc; border-radius: 4px; background: #fff; cursor: pointer; }
 button:hover { border-color: var(--accent); }
-#job-logs[hidden] { display: none; }
+#job-logs[hidden], #job-logs pre:empty { display: none; }
 #job-logs pre { background: #0f131b; color: #e3e8f0; padding: 8px 10px; border-radius: 4px; max-height: 420px; overflow: auto;
   font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; white-space: pre-wrap; overflow-wrap: anywhere; margin: 8px 0 0; }
 `;
