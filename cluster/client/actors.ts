@@ -11,7 +11,7 @@ import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
 import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
 import { scanArgs } from './args.ts';
-import { ObjectRef } from './object-ref.ts';
+import type { ObjectRef } from './object-ref.ts';
 import type { CompiledActorOptions, CompiledTaskOptions } from './options.ts';
 import type { TaskRecord } from './task-record.ts';
 import type { ClientEngine } from './engine.ts';
@@ -150,13 +150,16 @@ export class ActorManager {
     };
     if (actor.state === 'dead') {
       this.engine.trackCall(task);
+      const ref = this.engine.makeRef(taskId);
       this.engine.failTask(task, new ActorDiedError(actor.actorId, actor.deathReason));
-      return new ObjectRef(taskId, this.engine.clientId);
+      return ref;
     }
+    const ref = this.engine.makeRef(taskId);
     this.engine.trackCall(task);
+    this.engine.addUses(task);
     actor.queue.push(task);
     this.engine.whenDepsReady(task, () => this.#flush(actor));
-    return new ObjectRef(taskId, this.engine.clientId);
+    return ref;
   }
 
   /** Sends queued calls in order, stopping at the first whose arguments are not ready yet. */
@@ -254,6 +257,14 @@ export class ActorManager {
     if (cause) (err as { cause?: unknown }).cause = cause;
     actor.markDead(err);
     for (const t of [...actor.sent.splice(0), ...actor.queue.splice(0)]) this.engine.failTask(t, err);
+  }
+
+  /** Lease requests of actors still waiting for one, sent again after the head session was re-opened. */
+  resendRequests(): void {
+    for (const actor of this.#actors.values()) {
+      if (actor.state === 'pending' && actor.ctorArgs !== undefined) this.#requestLease(actor);
+      else if (actor.state === 'restarting') this.#requestLease(actor);
+    }
   }
 
   cancel(task: TaskRecord): void {

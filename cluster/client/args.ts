@@ -5,6 +5,7 @@
  * are resolved too (as Dask does), by substituting their values.
  */
 import { decodeValue, encodeValue } from '../common/serialization.ts';
+import { findRefs, isPlainContainer } from '../common/ref-walk.ts';
 import { isObjectRef, type ObjectRef } from './object-ref.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectEntry } from './owner-store.ts';
@@ -18,31 +19,18 @@ export interface ArgScan {
   readonly nested: boolean;
 }
 
-function isPlainContainer(v: unknown): v is Record<string, unknown> | unknown[] {
-  if (Array.isArray(v)) return true;
-  if (typeof v !== 'object' || v === null) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
 export function scanArgs(args: readonly unknown[]): ArgScan {
   const refs: ObjectRef[] = [];
   let nested = false;
-  let budget = MAX_WALK;
-  const walk = (v: unknown, depth: number): void => {
-    if (--budget < 0 || depth > 32) return;
-    if (isObjectRef(v)) {
-      refs.push(v);
-      if (depth > 0) nested = true;
-      return;
-    }
-    if (!isPlainContainer(v)) return;
-    if (Array.isArray(v)) for (const x of v) walk(x, depth + 1);
-    else for (const k in v) walk(v[k], depth + 1);
-  };
   for (const a of args) {
     if (isObjectRef(a)) refs.push(a);
-    else if (isPlainContainer(a)) walk(a, 0);
+    else if (isPlainContainer(a)) {
+      const found = findRefs(a, MAX_WALK);
+      if (found.refs.length) {
+        refs.push(...(found.refs as ObjectRef[]));
+        nested = true;
+      }
+    }
   }
   return { refs, nested };
 }

@@ -67,6 +67,11 @@ export interface Cluster {
   put<T>(value: T): ObjectRef<T>;
   /** Cancels a task: dropped if queued; a running one is stopped only with `force` (its thread is ended). */
   cancel(ref: ObjectRef, options?: { force?: boolean }): void;
+  /**
+   * Frees objects now, on every node, without waiting for their refs to be garbage-collected (which frees
+   * them too). A later get() of a freed object fails with ObjectLostError.
+   */
+  free(refs: ObjectRef | readonly ObjectRef[]): void;
   status(): Promise<ClusterSummary>;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -204,6 +209,12 @@ export class RemoteCluster implements Cluster {
   cancel(ref: ObjectRef, options: { force?: boolean } = {}): void {
     assertRef(ref, 'cancel(ref)');
     this.#engine.cancel(ref, options.force ?? false);
+  }
+
+  free(refs: ObjectRef | readonly ObjectRef[]): void {
+    const list = Array.isArray(refs) ? refs : [refs as ObjectRef];
+    list.forEach((r, i) => assertRef(r, `free(refs[${i}])`));
+    this.#engine.free(list);
   }
 
   async status(): Promise<ClusterSummary> {

@@ -3,6 +3,7 @@
  * local cluster that lives as long as the connection.
  */
 import { existsSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { readTokenFile } from '../common/auth.ts';
@@ -22,7 +23,36 @@ import { parseConnectOptions, type ConnectOptions } from './options.ts';
  * const cluster = await connect('10.0.0.5:6380');  // a running head (token from CONVOY_TOKEN or --token-file)
  */
 export async function connect(address?: string | ConnectOptions, options?: ConnectOptions): Promise<Cluster> {
-  const given: ConnectOptions = typeof address === 'string' ? { ...options, address } : { ...(address ?? {}), ...(options ?? {}) };
+  // Inside a task or actor on a worker, every plain connect() shares one connection per thread (tasks call it
+  // on every run; a session each would be waste). Its close() is a no-op: the thread's life bounds it.
+  if (address === undefined && options === undefined && process.env.CONVOY_NODE_ID && !isMainThread) {
+    taskCluster ??= openCluster({}).then((c) => new SharedCluster(c));
+    return taskCluster;
+  }
+  return openCluster(typeof address === 'string' ? { ...options, address } : { ...(address ?? {}), ...(options ?? {}) });
+}
+
+let taskCluster: Promise<Cluster> | undefined;
+
+/** A cluster connection shared by the tasks of one thread: close() leaves it open for the next task. */
+class SharedCluster implements Cluster {
+  constructor(private readonly inner: Cluster) {}
+  get address() {
+    return this.inner.address;
+  }
+  task: Cluster['task'] = (m, e, o) => this.inner.task(m, e, o);
+  actor: Cluster['actor'] = (m, c, o) => this.inner.actor(m, c, o);
+  get: Cluster['get'] = ((r: never, o?: never) => this.inner.get(r, o)) as Cluster['get'];
+  wait: Cluster['wait'] = (r, o) => this.inner.wait(r, o);
+  put: Cluster['put'] = (v) => this.inner.put(v);
+  cancel: Cluster['cancel'] = (r, o) => this.inner.cancel(r, o);
+  free: Cluster['free'] = (r) => this.inner.free(r);
+  status: Cluster['status'] = () => this.inner.status();
+  async close(): Promise<void> {}
+  async [Symbol.asyncDispose](): Promise<void> {}
+}
+
+async function openCluster(given: ConnectOptions): Promise<Cluster> {
   const o = parseConnectOptions(given);
   const target = o.address ?? process.env.CONVOY_ADDRESS;
   const engineOptions = {

@@ -16,6 +16,8 @@ import {
   deserializeError,
 } from '../common/errors.ts';
 import { decodeValue, encodeValue } from '../common/serialization.ts';
+import { nodeChannel } from '../common/node-channel.ts';
+import { noteEscapedRefs, onRefEscape } from '../common/ref-walk.ts';
 import { decompileError, type FunctionRef } from '../proto/convert.ts';
 import { admit } from '../../scheduler/dispatch.ts';
 import { DEFAULT_BACKOFF, backoffDelay, retryDecision, type FailureKind } from '../../scheduler/retry.ts';
@@ -70,6 +72,18 @@ export class ClientEngine implements PoolHost {
   #lastReported = '';
   #reportTimer: NodeJS.Timeout | undefined;
   #closed: ClusterClosedError | undefined;
+  /** Live ObjectRef instances per object in this process (counted up on creation, down by the GC). */
+  readonly #refCounts = new Map<string, number>();
+  /** Unsettled tasks that take the object as an argument: it must outlive them. */
+  readonly #argUses = new Map<string, number>();
+  /** For results kept in a node's store: the task that made them, to run again if that node dies. */
+  readonly #lineage = new Map<string, TaskRecord>();
+  readonly #freed = new Set<string>();
+  #pendingFrees: string[] = [];
+  readonly #gc = new FinalizationRegistry<string>((id) => this.#dropRef(id));
+  /** Refs that left this process inside a result or value: kept alive until freed explicitly or we close. */
+  readonly #escaped = new Set<string>();
+  readonly #offEscape: () => void;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
@@ -77,11 +91,14 @@ export class ClientEngine implements PoolHost {
     this.leaseIdleMs = opts.leaseIdleMs;
     this.head = new HeadConnection(opts.address, opts.token, opts.tls, { clientId: this.clientId, kind: opts.kind, jobId: opts.jobId });
     this.actors = new ActorManager(this);
+    this.#offEscape = onRefEscape((ref) => {
+      if (ref.owner === this.clientId) this.#escaped.add(ref.id);
+    });
     this.head.on('grant', (requestId, leases) => this.#onGrant(requestId, leases));
     this.head.on('infeasible', (requestId, reason) => this.#warn(`infeasible:${requestId}:${reason}`, reason));
     this.head.on('revoke', (ids) => this.#onRevoke(ids));
-    this.head.on('nodeDead', (nodeId, reason) => this.#onNodeLost(nodeId, `node died: ${reason}`));
-    this.head.on('lost', (reason) => this.#warn(`head-lost:${reason}`, `lost the session with the Convoy head at ${opts.address}: ${reason}`));
+    this.head.on('nodeDead', (nodeId, reason) => this.#onNodeLost(nodeId, `node died: ${reason}`, true));
+    this.head.on('lost', (reason) => void this.#reconnectHead(reason));
   }
 
   async open(timeoutMs: number): Promise<void> {
@@ -117,7 +134,9 @@ export class ClientEngine implements PoolHost {
       conn.on('results', (rs) => this.#onResults(rs));
       conn.on('actorEvent', (e) => this.actors.onEvent(e));
       conn.on('lost', (reason) => {
-        if (this.#conns.get(nodeId) === conn) this.#onNodeLost(nodeId, `stream to worker ${nodeId} lost: ${reason}`);
+        // The node may still be alive (a dropped connection): its objects are not given up for lost until
+        // the head says the node died.
+        if (this.#conns.get(nodeId) === conn) this.#onNodeLost(nodeId, `stream to worker ${nodeId} lost: ${reason}`, false);
       });
       this.#conns.set(nodeId, conn);
       c = conn;
@@ -133,6 +152,83 @@ export class ClientEngine implements PoolHost {
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
     process.emitWarning(message, { type: 'ConvoyWarning' });
+  }
+
+  // ---- references ----
+
+  /** A new ObjectRef the user will hold: counted, and uncounted again when the GC collects it. */
+  makeRef(id: string): ObjectRef {
+    const ref = new ObjectRef(id, this.clientId);
+    this.#refCounts.set(id, (this.#refCounts.get(id) ?? 0) + 1);
+    this.#gc.register(ref, id);
+    return ref;
+  }
+
+  #dropRef(id: string): void {
+    const n = (this.#refCounts.get(id) ?? 1) - 1;
+    if (n > 0) return void this.#refCounts.set(id, n);
+    this.#refCounts.delete(id);
+    this.#maybeFree(id);
+  }
+
+  addUses(task: TaskRecord): void {
+    if (task.usesHeld) return;
+    task.usesHeld = true;
+    for (const r of task.scan.refs) this.#argUses.set(r.id, (this.#argUses.get(r.id) ?? 0) + 1);
+  }
+
+  #endUses(task: TaskRecord): void {
+    if (!task.usesHeld) return;
+    task.usesHeld = false;
+    for (const r of task.scan.refs) {
+      const n = (this.#argUses.get(r.id) ?? 1) - 1;
+      if (n > 0) this.#argUses.set(r.id, n);
+      else {
+        this.#argUses.delete(r.id);
+        if (r.owner !== this.clientId) {
+          // Borrowed from another owner: only that owner frees it. Drop our cached copy, if any.
+          if (this.store.get(r.id)?.state !== 'pending') this.store.delete(r.id);
+        } else if (!this.#refCounts.has(r.id)) this.#maybeFree(r.id);
+      }
+    }
+  }
+
+  #maybeFree(id: string): void {
+    if (this.#refCounts.has(id) || this.#argUses.has(id) || this.#escaped.has(id) || this.#closed) return;
+    this.#free(id);
+  }
+
+  /** Forgets an object here and deletes its copies on every node (through the head's directory). */
+  #free(id: string): void {
+    const e = this.store.get(id);
+    if (e?.state === 'pending' && !e.lost) {
+      e.orphan = true; // the result is still coming: free it on arrival
+      return;
+    }
+    this.store.delete(id);
+    this.#lineage.delete(id);
+    this.#freed.add(id);
+    if (this.#freed.size > 100_000) this.#freed.delete(this.#freed.values().next().value!);
+    if (e?.location) {
+      if (this.#pendingFrees.push(id) === 1) setImmediate(() => this.head.freeObjects(this.#pendingFrees.splice(0)));
+    }
+  }
+
+  /** Frees objects now, whatever references remain (a later get() fails with ObjectLostError). */
+  free(refs: readonly ObjectRef[]): void {
+    for (const r of refs) {
+      if (r.owner !== this.clientId) {
+        // Not ours: forget our copy, and ask the head to drop it everywhere (free() is an explicit request).
+        this.store.delete(r.id);
+        this.head.freeObjects([r.id]);
+        continue;
+      }
+      const e = this.store.get(r.id);
+      if (e) e.orphan = false;
+      this.#refCounts.delete(r.id);
+      this.#escaped.delete(r.id);
+      this.#free(r.id);
+    }
   }
 
   // ---- tasks ----
@@ -158,17 +254,25 @@ export class ClientEngine implements PoolHost {
       state: 'deps',
     };
     this.#tasks.set(taskId, task);
+    const ref = this.makeRef(taskId);
     if (scan.refs.length === 0) {
       task.args = encodePlainArgs(args);
       this.#enqueue(task);
     } else {
-      this.counts.pending_args++;
-      this.whenDepsReady(task, () => {
-        this.counts.pending_args--;
-        this.#enqueue(task);
-      });
+      this.addUses(task);
+      this.#waitAndEnqueue(task);
     }
-    return new ObjectRef(taskId, this.clientId);
+    return ref;
+  }
+
+  #waitAndEnqueue(task: TaskRecord, front = false): void {
+    this.counts.pending_args++;
+    task.args = undefined;
+    task.state = 'deps';
+    this.whenDepsReady(task, () => {
+      this.counts.pending_args--;
+      this.#enqueue(task, front);
+    });
   }
 
   /**
@@ -336,7 +440,9 @@ export class ClientEngine implements PoolHost {
     setTimeout(() => {
       if (task.state !== 'queued' || this.#closed) return;
       this.counts.queued--;
-      this.#enqueue(task, true);
+      // Arguments that lived on a lost node must be found (or rebuilt) again before the retry.
+      if (task.scan.refs.length > 0) this.#waitAndEnqueue(task, true);
+      else this.#enqueue(task, true);
     }, delay).unref();
   }
 
@@ -350,7 +456,22 @@ export class ClientEngine implements PoolHost {
     this.#tasks.delete(task.taskId);
     this.counts.finished++;
     if (inline) this.store.resolveInline(task.taskId, inline);
-    else this.store.resolveStored(task.taskId, stored!);
+    else {
+      this.store.resolveStored(task.taskId, stored!);
+      // Lineage: the task (with its argument refs, which stay alive with it) can rebuild this object.
+      if (task.fn) this.#lineage.set(task.taskId, task);
+    }
+    this.#endUses(task);
+    this.#settled(task.taskId);
+  }
+
+  /** A result whose references were all dropped while it ran is freed as soon as it lands. */
+  #settled(id: string): void {
+    const e = this.store.get(id);
+    if (e?.orphan) {
+      e.orphan = false;
+      this.#free(id);
+    }
   }
 
   failTask(task: TaskRecord, err: Error): void {
@@ -370,6 +491,8 @@ export class ClientEngine implements PoolHost {
     if (err instanceof TaskCancelledError) this.counts.cancelled++;
     else this.counts.failed++;
     this.store.fail(task.taskId, err);
+    this.#endUses(task);
+    this.#settled(task.taskId);
     task.pool?.pump();
   }
 
@@ -382,19 +505,27 @@ export class ClientEngine implements PoolHost {
     this.#tasks.delete(taskId);
   }
 
-  #onNodeLost(nodeId: string, reason: string): void {
+  /**
+   * The stream to a node broke, or the head says the node died. Either way its leases are gone (handed back
+   * when the node may live on), the tasks running there are retried and its actors restarted. Only a dead
+   * node takes objects with it: those are rebuilt from lineage when next needed (see entryFor).
+   */
+  #onNodeLost(nodeId: string, reason: string, nodeDead: boolean): void {
     const conn = this.#conns.get(nodeId);
     this.#conns.delete(nodeId);
     conn?.close();
     const pools = new Set<LeasePool>();
+    const giveBack: string[] = [];
     for (const pool of this.#pools.values()) {
       for (const held of [...pool.leases.values()]) {
         if (held.lease.nodeId === nodeId) {
           pool.drop(held.lease.leaseId);
+          if (!nodeDead) giveBack.push(held.lease.leaseId);
           pools.add(pool);
         }
       }
     }
+    this.head.returnLeases(giveBack);
     for (const task of [...this.#tasks.values()]) {
       if (task.actorId || task.state !== 'running' || task.held?.lease.nodeId !== nodeId) continue;
       task.held = undefined;
@@ -402,7 +533,62 @@ export class ClientEngine implements PoolHost {
       this.#retryOrFail(task, 'system', new WorkerDiedError(nodeId, reason));
     }
     this.actors.onNodeLost(nodeId, reason);
+    if (nodeDead) {
+      for (const e of this.store.entries()) {
+        if (e.state === 'ready' && !e.inline && e.location?.nodeId === nodeId) e.lost = `node ${nodeId} holding it died (${reason})`;
+      }
+    }
     for (const p of pools) p.pump();
+  }
+
+  /**
+   * The session with the head broke: open it again under the same client id (the head keeps our leases and
+   * objects for a grace period), then repeat what the head may have missed: lease demands and actor requests.
+   */
+  async #reconnectHead(reason: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    for (let attempt = 1; !this.#closed && Date.now() < deadline; attempt++) {
+      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 100, multiplier: 2, maxMs: 3000, jitter: 0.5 }, Math.random())));
+      if (this.#closed) return;
+      try {
+        await this.head.open(5000);
+        for (const pool of this.#pools.values()) pool.resendDemand();
+        this.actors.resendRequests();
+        this.#lastReported = '';
+        return;
+      } catch (err) {
+        if ((err as Error).name === 'AuthError') break;
+      }
+    }
+    if (!this.#closed) {
+      this.#warn(`head-lost:${reason}`, `lost the Convoy head at ${this.#opts.address} (${reason}) and could not reconnect`);
+      this.close(`lost the Convoy head at ${this.#opts.address}: ${reason}`);
+    }
+  }
+
+  /**
+   * Brings a lost object back: re-runs the task that made it (its own lost arguments are rebuilt the same way,
+   * recursively, when the task resolves them), or fails it with ObjectLostError saying why it cannot be.
+   */
+  #revive(e: ObjectEntry): void {
+    const reason = e.lost!;
+    const task = this.#lineage.get(e.id);
+    this.store.reset(e.id);
+    if (!task) {
+      const why = isPutId(e.id) ? 'it was created by put(), so no task can rebuild it' : 'this process does not know the task that made it';
+      return this.store.fail(e.id, new ObjectLostError(e.id, `${reason}; ${why}`));
+    }
+    const d = retryDecision({ kind: 'system', attempts: task.attempt + 1, maxRetries: task.opts.maxRetries, retryExceptions: false });
+    if (!d.retry) {
+      return this.store.fail(e.id, new ObjectLostError(e.id, `${reason}; the task ${task.name} that made it cannot run again (${d.reason})`));
+    }
+    this.#lineage.delete(e.id);
+    task.attempt++;
+    this.#tasks.set(task.taskId, task);
+    if (task.scan.refs.length) {
+      this.addUses(task);
+      this.#waitAndEnqueue(task, true);
+    } else this.#enqueue(task, true);
   }
 
   cancel(ref: ObjectRef, force: boolean): void {
@@ -419,21 +605,48 @@ export class ClientEngine implements PoolHost {
   /** The owner-store entry for a ref; for a ref owned elsewhere, a placeholder filled from the head's directory. */
   entryFor(ref: ObjectRef): ObjectEntry {
     const e = this.store.get(ref.id);
-    if (e) return e;
+    if (e) {
+      if (e.lost) this.#revive(e);
+      return e;
+    }
+    if (this.#freed.has(ref.id)) {
+      const gone = this.store.create(ref.id);
+      this.store.fail(ref.id, new ObjectLostError(ref.id, 'it was freed (every reference was dropped, or cluster.free() was called)'));
+      this.store.delete(ref.id);
+      return gone;
+    }
     const placeholder = this.store.create(ref.id);
-    this.head.locate([ref.id]).then(
-      (locs) => {
-        if (locs[0]) this.store.resolveStored(ref.id, locs[0]);
-        else this.store.fail(ref.id, new ObjectLostError(ref.id, `no node holds it and its owner ${ref.owner} is not this process`));
+    this.#locateBorrowed(ref).then(
+      (loc) => {
+        if (loc) this.store.resolveStored(ref.id, loc);
+        else this.store.fail(ref.id, new ObjectLostError(ref.id, `no node holds it (its owner is ${ref.owner}; it may have been freed or its owner may be gone)`));
       },
       (err) => this.store.fail(ref.id, err as Error),
     );
     return placeholder;
   }
 
+  /**
+   * Where a borrowed object (owned by another process) lives, from the head's directory. Nodes report new
+   * objects once per tick, so a ref can arrive here a moment before its object is listed: ask again briefly.
+   */
+  async #locateBorrowed(ref: ObjectRef): Promise<ObjectLocation__Output | undefined> {
+    for (let wait = 0; ; wait = wait ? wait * 2 : 25) {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
+      const [loc] = await this.head.locate([ref.id]);
+      if (loc || wait >= 1600 || this.#closed) return loc;
+    }
+  }
+
   async fetchBytes(e: ObjectEntry): Promise<Uint8Array> {
     if (e.inline) return e.inline;
     const loc = e.location!;
+    const local = nodeChannel();
+    if (local && local.nodeId === loc.nodeId) {
+      // On this thread's own node: the store's shared buffer, not a copy (and not cached: it stays there).
+      const shared = await local.get(loc.objectId);
+      if (shared) return shared;
+    }
     const bytes = await this.connectionFor(loc.nodeId, loc.transferAddress).fetch(loc);
     e.inline = bytes; // keep the copy: later gets of the same object are local
     return bytes;
@@ -485,9 +698,10 @@ export class ClientEngine implements PoolHost {
 
   put(value: unknown): ObjectRef {
     this.assertOpen();
-    const id = `${this.clientId}.p${(this.#putSeq++).toString(36)}`;
+    const id = putId(this.clientId, this.#putSeq++);
     this.store.create(id);
-    const bytes = encodeValue(value);
+    noteEscapedRefs(value);
+    const bytes = encodeValue(value, this.#opts.inlineThreshold);
     if (bytes.byteLength < this.#opts.inlineThreshold) this.store.resolveInline(id, bytes);
     else {
       this.#putRemote(id, bytes).then(
@@ -495,10 +709,13 @@ export class ClientEngine implements PoolHost {
         (err) => this.store.fail(id, new ObjectLostError(id, `put failed: ${(err as Error).message}`)),
       );
     }
-    return new ObjectRef(id, this.clientId);
+    return this.makeRef(id);
   }
 
   async #putRemote(id: string, bytes: Uint8Array) {
+    // Inside a task or actor thread: hand the shared buffer to this node's store, no copy and no socket.
+    const local = nodeChannel();
+    if (local) return local.put(id, this.clientId, bytes);
     let conn = [...this.#conns.values()].find((c) => !c.lost);
     if (!conn) {
       const status = await this.head.status();
@@ -527,6 +744,7 @@ export class ClientEngine implements PoolHost {
     this.#reportCounts();
     this.#closed = new ClusterClosedError(reason);
     clearInterval(this.#reportTimer);
+    this.#offEscape();
     for (const task of [...this.#tasks.values()]) this.failTask(task, this.#closed);
     this.actors.closeAll();
     const leaseIds: string[] = [];
@@ -534,8 +752,17 @@ export class ClientEngine implements PoolHost {
     this.head.returnLeases(leaseIds);
     for (const c of this.#conns.values()) c.close();
     this.#conns.clear();
-    this.head.close();
+    this.head.close(true);
   }
+}
+
+/** put() ids use ':' where task ids use '.', so the two never collide and can be told apart. */
+function putId(clientId: string, n: number): string {
+  return `${clientId}:${n.toString(36)}`;
+}
+
+function isPutId(id: string): boolean {
+  return id.includes(':');
 }
 
 /** The node holding the most argument bytes: moving the task there is cheaper than moving the data. */

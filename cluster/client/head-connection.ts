@@ -53,6 +53,7 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
           : e.message;
       throw new ConnectError(this.address, detail, { cause: err });
     }
+    if (this.#closed) return;
     const session = this.client.ClientSession();
     this.#session = session;
     session.on('data', (m: HeadToClient__Output) => this.#onMessage(m));
@@ -109,6 +110,10 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     if (leaseIds.length) this.#write({ leaseReturn: { leaseIds } });
   }
 
+  freeObjects(objectIds: string[]): void {
+    if (objectIds.length) this.#write({ freeObjects: { objectIds } });
+  }
+
   reportCounts(byState: Record<string, number>): void {
     this.#write({ taskCounts: { byState } });
   }
@@ -135,7 +140,9 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     });
   }
 
-  close(): void {
+  /** Ends the session; `goodbye` tells the head to free our objects now rather than after the grace period. */
+  close(goodbye = false): void {
+    if (goodbye) this.#write({ goodbye: {} });
     this.#closed = true;
     try {
       this.#session?.end();

@@ -208,6 +208,12 @@ export class LeasePool {
     if (this.leases.delete(held.lease.leaseId)) this.host.giveBack(this, held);
   }
 
+  /** The head may have missed our demand (its session broke): ask again for what the backlog needs. */
+  resendDemand(): void {
+    this.#outstanding = 0;
+    this.pump();
+  }
+
   /** Forgets a lease whose node or stream is gone (nothing to give back). */
   drop(leaseId: string): HeldLease | undefined {
     const held = this.leases.get(leaseId);

@@ -2,7 +2,7 @@
  * A reference to a value in the cluster: a task's result, an actor call's result, or a `put` value.
  * Pass it to other tasks (it is resolved before they run) or read it with `cluster.get(ref)`.
  */
-const REF_MARK = '__convoyObjectRef';
+import { REF_MARK, isRefLike } from '../common/ref-walk.ts';
 
 export class ObjectRef<T = unknown> {
   /** Only for typing: an ObjectRef<T> is not assignable to ObjectRef<U>. */
@@ -27,7 +27,7 @@ export class ObjectRef<T = unknown> {
 
 /** True for ObjectRefs, including ones that crossed a thread or process as plain objects. */
 export function isObjectRef(v: unknown): v is ObjectRef {
-  return v instanceof ObjectRef || (typeof v === 'object' && v !== null && (v as Record<string, unknown>)[REF_MARK] === true && typeof (v as ObjectRef).id === 'string');
+  return v instanceof ObjectRef || isRefLike(v);
 }
 
 /**

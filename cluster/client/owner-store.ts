@@ -16,6 +16,10 @@ export interface ObjectEntry {
   location?: ObjectLocation__Output;
   error?: Error;
   waiters?: (() => void)[];
+  /** Its only copy was on a node that died: rebuilt from lineage (or failed) when next needed. */
+  lost?: string;
+  /** Every reference was dropped while it was still pending: free it as soon as it settles. */
+  orphan?: boolean;
 }
 
 export class OwnerStore {
@@ -63,6 +67,7 @@ export class OwnerStore {
     e.inline = undefined;
     e.location = undefined;
     e.error = undefined;
+    e.lost = undefined;
   }
 
   /** Resolves when the entry is no longer pending. */

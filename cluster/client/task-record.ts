@@ -24,6 +24,8 @@ export interface TaskRecord {
   state: TaskState;
   pool?: LeasePool;
   held?: HeldLease;
+  /** Its ObjectRef arguments are counted as in use (kept alive) until it settles. */
+  usesHeld?: boolean;
   /** Set for actor method calls. */
   readonly actorId?: string;
   readonly method?: string;

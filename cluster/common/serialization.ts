@@ -1,20 +1,19 @@
 /**
  * How values travel between processes: the structured-clone algorithm (v8.serialize) for ordinary values,
- * Arrow IPC for Arrow tables and record batches (so columns move as their buffers, and a reader can map them
- * without parsing row by row).
+ * Arrow IPC for Arrow tables and record batches, so columns move as their buffers and a reader maps them
+ * without parsing row by row.
  *
- * The first byte tells the format apart: v8.serialize always starts with its version tag 0xFF; Arrow values
- * start with the ASCII marker "CVA" and a kind byte.
+ * The first byte tells the formats apart: v8.serialize always starts with its version tag 0xFF; Arrow values
+ * start with an 8-byte header "CVA", kind, padding. Eight bytes keep the IPC body 8-byte aligned, which is
+ * what lets `tableFromIPC` hand out typed-array views over the stored bytes instead of copying columns.
  */
 import v8 from 'node:v8';
-import { RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { RecordBatch, RecordBatchStreamWriter, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 
 const ARROW_MAGIC = [0x43, 0x56, 0x41] as const; // "CVA"
 const KIND_TABLE = 1;
 const KIND_BATCH = 2;
-const HEADER = 4;
-
-export type EncodedValue = Uint8Array;
+const HEADER = 8;
 
 export function isArrowTable(v: unknown): v is Table {
   return v instanceof Table || (typeof v === 'object' && v !== null && v.constructor?.name === 'Table' && 'batches' in v && 'schema' in v);
@@ -27,14 +26,20 @@ export function isArrowBatch(v: unknown): v is RecordBatch {
   );
 }
 
-export function encodeValue(value: unknown): EncodedValue {
-  if (isArrowTable(value)) return withHeader(KIND_TABLE, tableToIPC(value, 'stream'));
-  if (isArrowBatch(value)) return withHeader(KIND_BATCH, tableToIPC(new Table(value), 'stream'));
-  return v8.serialize(value);
+/**
+ * Encodes a value. When the encoding is at least `sharedAbove` bytes it lands in a SharedArrayBuffer, so the
+ * node's store and its pool threads can share it without copies. An Arrow table costs exactly one copy: the
+ * IPC writer's chunks are views of the column buffers, gathered straight into the output.
+ */
+export function encodeValue(value: unknown, sharedAbove = Number.POSITIVE_INFINITY): Uint8Array {
+  if (isArrowTable(value)) return encodeArrow(KIND_TABLE, value, sharedAbove);
+  if (isArrowBatch(value)) return encodeArrow(KIND_BATCH, new Table(value), sharedAbove);
+  const bytes = v8.serialize(value);
+  return bytes.byteLength >= sharedAbove ? toShared(bytes) : bytes;
 }
 
 export function decodeValue(bytes: Uint8Array): unknown {
-  if (bytes.length >= HEADER && bytes[0] === ARROW_MAGIC[0] && bytes[1] === ARROW_MAGIC[1] && bytes[2] === ARROW_MAGIC[2]) {
+  if (isEncodedArrow(bytes)) {
     // tableFromIPC reads column buffers as views over `bytes`: no copy of the data.
     const table = tableFromIPC(bytes.subarray(HEADER));
     return bytes[3] === KIND_BATCH ? (table.batches[0] ?? new RecordBatch(table.schema)) : table;
@@ -42,15 +47,40 @@ export function decodeValue(bytes: Uint8Array): unknown {
   return v8.deserialize(bytes);
 }
 
-/** True when the encoded value is Arrow IPC (worth keeping in shared memory rather than copying). */
 export function isEncodedArrow(bytes: Uint8Array): boolean {
   return bytes.length >= HEADER && bytes[0] === ARROW_MAGIC[0] && bytes[1] === ARROW_MAGIC[1] && bytes[2] === ARROW_MAGIC[2];
 }
 
-function withHeader(kind: number, ipc: Uint8Array): Uint8Array {
-  const out = new Uint8Array(HEADER + ipc.length);
+export function toShared(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const out = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  out.set(bytes);
+  return out;
+}
+
+function encodeArrow(kind: number, table: Table, sharedAbove: number): Uint8Array {
+  const chunks = ipcChunks(table);
+  let total = HEADER;
+  for (const c of chunks) total += c.byteLength;
+  const out = new Uint8Array(total >= sharedAbove ? new SharedArrayBuffer(total) : new ArrayBuffer(total));
   out.set(ARROW_MAGIC, 0);
   out[3] = kind;
-  out.set(ipc, HEADER);
+  let off = HEADER;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
   return out;
+}
+
+/**
+ * The IPC stream of a table as the writer produced it: a list of views over the original buffers. The writer
+ * keeps them in its byte queue until read; reading them directly avoids its join, which would be a second
+ * full copy. Falls back to tableToIPC if a future Arrow version keeps them elsewhere.
+ */
+function ipcChunks(table: Table): Uint8Array[] {
+  const writer = RecordBatchStreamWriter.writeAll(table);
+  const values = (writer as unknown as { _sink?: { _values?: unknown } })._sink?._values;
+  if (Array.isArray(values) && values.every((v) => v instanceof Uint8Array)) return values as Uint8Array[];
+  return [tableToIPC(table, 'stream')];
 }

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { IllegalStateError } from '../common/errors.ts';
-import { loadProtos, type HeadServiceHandlers } from '../proto/load.ts';
+import { loadProtos, type HeadServiceHandlers, type WorkerServiceClient } from '../proto/load.ts';
 import { compileResources, decompileResources, decompileStrategy } from '../proto/convert.ts';
-import { bindServer, grpc, requireToken, CHANNEL_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
+import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
@@ -23,6 +23,17 @@ import { buildStatus, type ClusterStatus } from './status.ts';
 import { EventHub } from './events.ts';
 
 export const VERSION = '0.1.0';
+
+export interface MemoryReport {
+  nodes: {
+    nodeId: string;
+    address: string;
+    error?: string;
+    stats?: { objects: number; usedBytes: number; spilledBytes: number; spilledObjects: number; diskBytes: number; budgetBytes: number; pinnedBytes: number };
+    objects: { objectId: string; size: number; owner: string; ownerConnected: boolean; secondary: boolean; place: string; pins: number }[];
+  }[];
+  directory: { count: number; bytes: number };
+}
 
 export interface HeadOptions {
   token: string;
@@ -38,6 +49,12 @@ export interface HeadOptions {
   heartbeatIntervalMs?: number;
   /** A node that has not heartbeated for this long is marked dead. @default 10_000 */
   heartbeatTimeoutMs?: number;
+  /**
+   * A client whose session breaks keeps its leases and objects this long, so it can reconnect and go on
+   * (a network blip, a driver busy in a long computation). A client that closes says goodbye and is released
+   * at once. @default 30_000
+   */
+  clientGraceMs?: number;
   tls?: TlsOptions;
   log?: Logger;
 }
@@ -46,9 +63,12 @@ interface ClientSession {
   clientId: string;
   kind: string;
   jobId: string;
-  stream: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>;
+  /** Undefined while the client is detached (its session broke and it may reconnect). */
+  stream: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient> | undefined;
   counts: Record<string, number>;
   connectedAt: number;
+  /** Set while detached: when it fires, the client is gone for good. */
+  expiry?: NodeJS.Timeout;
 }
 
 export class HeadServer {
@@ -60,7 +80,7 @@ export class HeadServer {
   readonly events = new EventHub();
   readonly startedAt = Date.now();
   readonly #opts: HeadOptions;
-  readonly #server = new grpc.Server(CHANNEL_OPTIONS);
+  readonly #server = new grpc.Server(SERVER_OPTIONS);
   readonly #http: HttpApi;
   readonly #clients = new Map<string, ClientSession>();
   readonly #nodeSessions = new Map<string, grpc.ServerDuplexStream<NodeToHead__Output, HeadToNode>>();
@@ -128,7 +148,7 @@ export class HeadServer {
 
   #toClient(clientId: string, msg: HeadToClient): void {
     const s = this.#clients.get(clientId);
-    if (!s) return;
+    if (!s?.stream) return;
     try {
       s.stream.write(msg);
     } catch (err) {
@@ -187,9 +207,11 @@ export class HeadServer {
           }, Date.now());
           return;
         }
-        case 'objectsAdded':
-          for (const o of msg.objectsAdded!.objects) this.objects.add(o.objectId, o.nodeId || nodeId, Number(o.size), '');
+        case 'objectsAdded': {
+          const { objects, owners } = msg.objectsAdded!;
+          objects.forEach((o, i) => this.objects.add(o.objectId, o.nodeId || nodeId, Number(o.size), owners[i] ?? ''));
           return;
+        }
         case 'objectsRemoved':
           for (const id of msg.objectsRemoved!.objectIds) this.objects.remove(id, nodeId);
           return;
@@ -226,12 +248,23 @@ export class HeadServer {
 
   #clientSession(call: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>): void {
     let session: ClientSession | undefined;
+    let goodbye = false;
     call.on('data', (msg: ClientToHead__Output) => {
       if (msg.kind === 'hello') {
         const h = msg.hello!;
-        session = { clientId: h.clientId, kind: h.kind, jobId: h.jobId, stream: call, counts: {}, connectedAt: Date.now() };
-        this.#clients.set(h.clientId, session);
-        this.log.debug({ clientId: h.clientId, kind: h.kind }, 'client connected');
+        const known = this.#clients.get(h.clientId);
+        if (known) {
+          // The same client, back within its grace period: it keeps its leases and objects.
+          clearTimeout(known.expiry);
+          known.expiry = undefined;
+          known.stream = call;
+          session = known;
+          this.log.info({ clientId: h.clientId }, 'client reconnected');
+        } else {
+          session = { clientId: h.clientId, kind: h.kind, jobId: h.jobId, stream: call, counts: {}, connectedAt: Date.now() };
+          this.#clients.set(h.clientId, session);
+          this.log.debug({ clientId: h.clientId, kind: h.kind }, 'client connected');
+        }
         return;
       }
       if (!session) return;
@@ -262,25 +295,46 @@ export class HeadServer {
         case 'taskCounts':
           session.counts = Object.fromEntries(Object.entries(msg.taskCounts!.byState).map(([k, v]) => [k, Number(v)]));
           return;
+        case 'freeObjects':
+          this.freeObjects(msg.freeObjects!.objectIds);
+          return;
+        case 'goodbye':
+          goodbye = true;
+          return;
       }
     });
     const end = () => {
-      if (!session || this.#clients.get(session.clientId) !== session) return;
-      this.#clients.delete(session.clientId);
-      for (const k of ['finished', 'failed', 'cancelled']) {
-        if (session.counts[k]) this.#retiredCounts[k] = (this.#retiredCounts[k] ?? 0) + session.counts[k]!;
-      }
-      this.leases.clientGone(session.clientId);
-      this.log.debug({ clientId: session.clientId }, 'client disconnected');
+      if (!session || session.stream !== call) return;
+      session.stream = undefined;
       try {
         call.end();
       } catch {
         // already closed
       }
+      if (goodbye) return this.#clientGone(session);
+      // Grants made while it is away would be lost: drop its waiting demands; it repeats them on return.
+      this.leases.cancelDemands(session.clientId);
+      const s = session;
+      s.expiry = setTimeout(() => this.#clientGone(s), this.#opts.clientGraceMs ?? 30_000);
+      s.expiry.unref();
+      this.log.info({ clientId: s.clientId }, 'client detached; waiting for it to reconnect');
     };
     call.on('end', end);
     call.on('error', end);
     call.on('cancelled', end);
+  }
+
+  /** The client is gone for good: its leases go back and every copy of its objects is freed. */
+  #clientGone(session: ClientSession): void {
+    if (this.#clients.get(session.clientId) !== session) return;
+    clearTimeout(session.expiry);
+    this.#clients.delete(session.clientId);
+    for (const k of ['finished', 'failed', 'cancelled']) {
+      if (session.counts[k]) this.#retiredCounts[k] = (this.#retiredCounts[k] ?? 0) + session.counts[k]!;
+    }
+    this.leases.clientGone(session.clientId);
+    this.freeObjects(this.objects.ownedBy(session.clientId));
+    this.log.debug({ clientId: session.clientId }, 'client gone');
   }
 
   status(): ClusterStatus {
@@ -288,7 +342,7 @@ export class HeadServer {
       nodes: this.nodes.all(),
       demands: this.leases.demands(),
       leases: this.leases.leases(),
-      clients: [...this.#clients.values()].map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts })),
+      clients: [...this.#clients.values()].filter((c) => c.stream).map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts })),
       retiredCounts: this.#retiredCounts,
       objects: this.objects.stats(),
       jobs: this.jobs.list(),
@@ -335,6 +389,45 @@ export class HeadServer {
     };
   }
 
+  /** Deletes every copy of these objects: the directory entry here, the bytes on each node holding one. */
+  freeObjects(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    for (const [nodeId, objectIds] of this.objects.free(ids)) {
+      const call = this.#nodeSessions.get(nodeId);
+      try {
+        call?.write({ freeObjects: { objectIds } });
+      } catch {
+        // the node is gone, and its objects with it
+      }
+    }
+  }
+
+  /** What every live node's store holds, for `convoy memory`. */
+  async memory(): Promise<MemoryReport> {
+    const { worker } = loadProtos();
+    const nodes = this.nodes.alive();
+    const connected = new Set([...this.#clients.values()].filter((c) => c.stream).map((c) => c.clientId));
+    const reports = await Promise.all(
+      nodes.map(
+        (n) =>
+          new Promise<MemoryReport['nodes'][number]>((resolve) => {
+            const client = new worker.convoy.v1.WorkerService(n.address, channelCredentials(this.#opts.tls), clientOptions(this.#opts.token)) as unknown as WorkerServiceClient;
+            client.ListObjects({}, { deadline: Date.now() + 5000 }, (err, res) => {
+              client.close();
+              if (err || !res) return resolve({ nodeId: n.nodeId, address: n.address, error: err?.message ?? 'no answer', objects: [] });
+              resolve({
+                nodeId: n.nodeId,
+                address: n.address,
+                stats: Object.fromEntries(Object.entries(res.stats ?? {}).map(([k, v]) => [k, Number(v)])) as MemoryReport['nodes'][number]['stats'],
+                objects: res.objects.map((o) => ({ ...o, size: Number(o.size), ownerConnected: connected.has(o.owner) })),
+              });
+            });
+          }),
+      ),
+    );
+    return { nodes: reports, directory: this.objects.stats() };
+  }
+
   /** Asks every node to stop (used by `convoy stop` through the HTTP API). */
   shutdownNodes(reason: string): void {
     for (const call of this.#nodeSessions.values()) {
@@ -351,8 +444,9 @@ export class HeadServer {
       clearInterval(this.#livenessTimer);
       await this.jobs.close();
       for (const s of this.#clients.values()) {
+        clearTimeout(s.expiry);
         try {
-          s.stream.end();
+          s.stream?.end();
         } catch {
           // ignore
         }

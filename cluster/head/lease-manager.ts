@@ -97,6 +97,11 @@ export class LeaseManager {
     this.schedule();
   }
 
+  /** Drops a client's waiting demands (its session broke; it repeats them when it reconnects). */
+  cancelDemands(clientId: string): void {
+    for (const [id, d] of this.#demands) if (d.clientId === clientId) this.#demands.delete(id);
+  }
+
   clientGone(clientId: string): void {
     for (const [id, d] of this.#demands) if (d.clientId === clientId) this.#demands.delete(id);
     this.release(clientId, [...this.#leases.values()].filter((l) => l.clientId === clientId).map((l) => l.leaseId));

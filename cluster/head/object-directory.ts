@@ -48,6 +48,30 @@ export class ObjectDirectory {
     return out;
   }
 
+  /** Drops objects from the directory and returns, per node, which of them it held (to tell those nodes). */
+  free(ids: readonly string[]): Map<string, string[]> {
+    const byNode = new Map<string, string[]>();
+    for (const id of ids) {
+      const e = this.#objects.get(id);
+      if (!e) continue;
+      this.#objects.delete(id);
+      for (const node of e.nodes) {
+        let list = byNode.get(node);
+        if (!list) byNode.set(node, (list = []));
+        list.push(id);
+      }
+    }
+    return byNode;
+  }
+
+  ownedBy(owner: string): string[] {
+    return [...this.#objects].filter(([, e]) => e.owner === owner).map(([id]) => id);
+  }
+
+  entries(): { objectId: string; size: number; owner: string; nodes: string[] }[] {
+    return [...this.#objects].map(([objectId, e]) => ({ objectId, size: e.size, owner: e.owner, nodes: [...e.nodes] }));
+  }
+
   stats(): { count: number; bytes: number } {
     let bytes = 0;
     for (const e of this.#objects.values()) bytes += e.size;

@@ -27,15 +27,28 @@ export function readTlsFiles(paths: { cert?: string; key?: string; ca?: string }
 
 const MiB = 1024 * 1024;
 
-/** Shared by servers and clients: big messages for batches and chunks, keepalive to notice dead peers. */
-export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+const MESSAGE_LIMITS: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 512 * MiB,
   'grpc.max_send_message_length': 512 * MiB,
-  'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
+};
+
+/**
+ * Servers never ping their clients: a driver busy in a long synchronous computation would miss the ack and
+ * lose its connection (and with it its leases). Dead clients are noticed by TCP, or by their own pings stopping.
+ */
+export const SERVER_OPTIONS: grpc.ChannelOptions = {
+  ...MESSAGE_LIMITS,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
   'grpc-node.max_session_memory': 256,
+};
+
+/** Clients ping servers (whose event loops stay free: task code runs in threads) to notice a dead peer. */
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  ...MESSAGE_LIMITS,
+  'grpc.keepalive_time_ms': 15_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.keepalive_permit_without_calls': 1,
 };
 
 export function serverCredentials(tls?: TlsOptions): grpc.ServerCredentials {

@@ -16,6 +16,8 @@ export interface NodeServices {
   readonly childEnv: Record<string, string>;
   /** Turns arguments into encoded bytes, pulling referenced objects from other nodes where needed. */
   resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]>;
+  /** Unpins what resolveArgs pinned, once the task is done with its arguments. */
+  releaseArgs(args: readonly Arg__Output[]): void;
   /** The URL this node imports a function's module from (an uploaded package is fetched once). */
   resolveModule(fn: FunctionRef): Promise<string>;
   storeResult(objectId: string, bytes: Uint8Array, owner: string): ObjectLocation;

@@ -23,14 +23,24 @@ export class ObjectTransfer {
     private readonly log: Logger,
   ) {}
 
+  /** Streams a local object (bringing it back from spill first), pinned so it is not spilled mid-transfer. */
   serve(call: grpc.ServerWritableStream<FetchObjectRequest__Output, ObjectChunk>): void {
     const id = call.request.objectId;
-    const bytes = this.store.get(id);
-    if (!bytes) {
-      call.emit('error', { code: grpc.status.NOT_FOUND, details: `object ${id} is not on this node` });
-      return;
-    }
-    writeChunks(call, id, bytes);
+    this.store.load(id).then(
+      (bytes) => {
+        if (!bytes) {
+          call.emit('error', { code: grpc.status.NOT_FOUND, details: `object ${id} is not on this node` });
+          return;
+        }
+        this.store.pin(id);
+        const release = () => this.store.unpin(id);
+        call.once('finish', release);
+        call.once('error', release);
+        call.once('cancelled', release);
+        writeChunks(call, id, bytes);
+      },
+      (err: Error) => call.emit('error', { code: grpc.status.INTERNAL, details: `object ${id} could not be read back from spill: ${err.message}` }),
+    );
   }
 
   receive(

@@ -165,11 +165,15 @@ export class TaskStream {
         });
         byId.set(task.taskId, task);
       } catch (err) {
-        this.#fail(task, err, false);
+        // A lost argument is the cluster's failure, not the task's: the owner retries once it is rebuilt.
+        this.#fail(task, err, (err as Error).name === 'ObjectLostError');
       }
     }
     const live = prepared.filter((t) => lease.running?.taskIds.has(t.taskId));
-    if (live.length === 0) return;
+    if (live.length === 0) {
+      for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
+      return;
+    }
     if (batch.length === 1 && batch[0]!.timeoutMs > 0) {
       timer = setTimeout(() => {
         timedOut = true;
@@ -198,6 +202,7 @@ export class TaskStream {
       }
     } finally {
       clearTimeout(timer);
+      for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
     }
   }
 

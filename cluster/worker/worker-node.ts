@@ -10,10 +10,10 @@ import { mkdirSync } from 'node:fs';
 import { randomId } from '../common/ids.ts';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { IllegalStateError } from '../common/errors.ts';
+import { IllegalStateError, ObjectLostError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '../proto/load.ts';
 import { compileResources, type FunctionRef } from '../proto/convert.ts';
-import { bindServer, channelCredentials, clientOptions, grpc, requireToken, CHANNEL_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
+import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
@@ -21,10 +21,11 @@ import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
 import { backoffDelay } from '../../scheduler/retry.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
-import { ObjectStore } from './object-store.ts';
+import { ObjectStore, type ObjectInfo, type ObjectStoreOptions } from './object-store.ts';
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from './object-transfer.ts';
+import { serveNodeChannel } from './store-channel.ts';
 import type { NodeServices } from './node-services.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
@@ -59,6 +60,8 @@ export interface WorkerNodeOptions {
   log?: Logger;
   /** Give up on a lost head after this long. @default 60_000 */
   headLostTimeoutMs?: number;
+  /** Second spill tier (e.g. S3) for when the local spill folder passes `diskBytes`. */
+  spillOverflow?: ObjectStoreOptions['overflow'];
 }
 
 export class WorkerNode implements NodeServices {
@@ -69,7 +72,7 @@ export class WorkerNode implements NodeServices {
   readonly inlineThreshold: number;
   readonly childEnv: Record<string, string>;
   readonly #opts: WorkerNodeOptions;
-  readonly #server = new grpc.Server(CHANNEL_OPTIONS);
+  readonly #server = new grpc.Server(SERVER_OPTIONS);
   readonly #head: HeadServiceClient;
   readonly #packages: PackageCache;
   readonly #transfer: ObjectTransfer;
@@ -82,6 +85,10 @@ export class WorkerNode implements NodeServices {
   #heartbeatMs = 1000;
   #closing: Promise<void> | undefined;
   #onFatal: ((reason: string) => void) | undefined;
+  #dirAdded: { loc: ObjectLocation; owner: string }[] = [];
+  #dirRemoved: string[] = [];
+  #dirFlush = false;
+  #closeChannel: (() => void) | undefined;
 
   constructor(opts: WorkerNodeOptions) {
     this.#opts = opts;
@@ -98,9 +105,16 @@ export class WorkerNode implements NodeServices {
       _slots: Math.max(4, 4 * Math.ceil(cpus)),
     };
     this.inlineThreshold = opts.inlineThreshold ?? 100 * 1024;
-    this.store = new ObjectStore(Math.floor(opts.objectStoreMemory ?? totalMem * 0.3));
     const workDir = opts.workDir ?? path.join(os.tmpdir(), 'convoy', `worker-${this.nodeId}`);
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    this.store = new ObjectStore({
+      budgetBytes: Math.floor(opts.objectStoreMemory ?? totalMem * 0.3),
+      spillDir: path.join(workDir, 'spill'),
+      overflow: opts.spillOverflow,
+      onAdded: (o) => this.#directoryAdd(o),
+      onRemoved: (id) => this.#directoryRemove(id),
+      onError: (err, what) => this.log.error({ err: err.message, what }, 'object store I/O failed'),
+    });
     this.#packages = new PackageCache(path.join(workDir, 'packages'), opts.token);
     this.childEnv = {
       CONVOY_ADDRESS: opts.headAddress,
@@ -138,6 +152,7 @@ export class WorkerNode implements NodeServices {
     const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 0}`, this.#opts.tls);
     this.#address = `${this.#opts.advertiseHost ?? advertiseHost(host)}:${port}`;
     await this.#register();
+    this.#closeChannel = serveNodeChannel(this.store, (objectId, size) => ({ objectId, nodeId: this.nodeId, transferAddress: this.#address, size }));
   }
 
   #setState(s: WorkerNodeState, extra: Record<string, unknown> = {}): void {
@@ -245,11 +260,56 @@ export class WorkerNode implements NodeServices {
         for (const id of call.request.objectIds) this.store.delete(id);
         callback(null, {});
       },
+      ListObjects: (_call, callback) => callback(null, this.listObjects()),
+    };
+  }
+
+  /** The head's object directory hears of every copy this node gains or loses, batched per tick. */
+  #directoryAdd(o: ObjectInfo): void {
+    this.#dirAdded.push({ loc: { objectId: o.id, nodeId: this.nodeId, transferAddress: this.#address, size: o.size }, owner: o.owner });
+    this.#scheduleDirectoryFlush();
+  }
+
+  #directoryRemove(id: string): void {
+    this.#dirRemoved.push(id);
+    this.#scheduleDirectoryFlush();
+  }
+
+  #scheduleDirectoryFlush(): void {
+    if (this.#dirFlush) return;
+    this.#dirFlush = true;
+    setImmediate(() => {
+      this.#dirFlush = false;
+      const added = this.#dirAdded.splice(0);
+      const removed = this.#dirRemoved.splice(0);
+      if (added.length) this.#session?.write({ objectsAdded: { objects: added.map((a) => a.loc), owners: added.map((a) => a.owner) } });
+      if (removed.length) this.#session?.write({ objectsRemoved: { objectIds: removed } });
+    });
+  }
+
+  listObjects() {
+    const st = this.store.stats();
+    return {
+      nodeId: this.nodeId,
+      stats: {
+        objects: st.objects,
+        usedBytes: st.usedBytes,
+        spilledBytes: st.spilledBytes,
+        spilledObjects: st.spilledObjects,
+        diskBytes: st.diskBytes,
+        budgetBytes: st.budgetBytes,
+        pinnedBytes: st.pinnedBytes,
+      },
+      objects: this.store.list().map((o) => ({ objectId: o.id, size: o.size, owner: o.owner, secondary: o.secondary, place: o.place, pins: o.pins })),
     };
   }
 
   // ---- NodeServices ----
 
+  /**
+   * Arguments as bytes. Referenced objects are pinned (never spilled while the task reads them) until
+   * releaseArgs; objects held elsewhere are pulled once into this node's store.
+   */
   async resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]> {
     const out: Uint8Array[] = new Array(args.length);
     let pending: Promise<void>[] | undefined;
@@ -258,14 +318,36 @@ export class WorkerNode implements NodeServices {
       if (a.kind === 'ref' && a.ref) {
         const ref = a.ref;
         const local = this.store.get(ref.objectId);
-        if (local) out[i] = local;
-        else (pending ??= []).push(this.#transfer.pull(ref).then((b) => void (out[i] = b)));
+        if (local) {
+          this.store.pin(ref.objectId);
+          out[i] = local;
+          continue;
+        }
+        const fetch = this.store.has(ref.objectId) ? this.store.load(ref.objectId) : this.#transfer.pull(ref);
+        (pending ??= []).push(
+          fetch.then((b) => {
+            if (!b) throw new ObjectLostError(ref.objectId, `it was freed on node ${this.nodeId} before the task could read it`);
+            this.store.pin(ref.objectId);
+            out[i] = b;
+          }),
+        );
       } else {
         out[i] = a.value ?? new Uint8Array(0);
       }
     }
-    if (pending) await Promise.all(pending);
+    if (pending) {
+      const settled = await Promise.allSettled(pending);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) {
+        this.releaseArgs(args);
+        throw (failed as PromiseRejectedResult).reason;
+      }
+    }
     return out;
+  }
+
+  releaseArgs(args: readonly Arg__Output[]): void {
+    for (const a of args) if (a.kind === 'ref' && a.ref) this.store.unpin(a.ref.objectId);
   }
 
   async resolveModule(fn: FunctionRef): Promise<string> {
@@ -281,11 +363,8 @@ export class WorkerNode implements NodeServices {
 
   streamClosed(stream: TaskStream, reason: string): void {
     this.#streams.delete(stream);
+    // The client's objects stay: it may reconnect. The head frees them if it is gone for good.
     this.log.debug({ clientId: stream.clientId, reason }, 'task stream closed');
-    // Objects are owned by the client: with the owner gone nobody can reference them.
-    if (stream.clientId && ![...this.#streams].some((s) => s.clientId === stream.clientId)) {
-      this.store.deleteOwnedBy(stream.clientId);
-    }
   }
 
   /** Stops serving, ends actors and the pool. Idempotent; every step runs even if one fails. */
@@ -293,6 +372,7 @@ export class WorkerNode implements NodeServices {
     this.#closing ??= (async () => {
       this.#setState('draining');
       clearInterval(this.#heartbeat);
+      this.#closeChannel?.();
       const steps: Promise<unknown>[] = [];
       for (const s of this.#streams) s.close('node shutting down');
       try {
@@ -307,7 +387,7 @@ export class WorkerNode implements NodeServices {
       this.#server.forceShutdown();
       this.#transfer.close();
       this.#head.close();
-      this.store.close();
+      await this.store.close();
       this.#setState('stopped');
     })();
     return this.#closing;

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('convoy CLI', () => {
-  it('starts a head and a worker in the background, shows status, and stops them', async () => {
+  it('starts a head and a worker in the background, shows status, and stops them', { timeout: 240_000 }, async () => {
     const head = await cli(['start', '--head', '--port', '0', '--dashboard-port', '0']);
     expect(head.stdout).toMatch(/Convoy head started/);
     expect(head.stdout).toMatch(/token file: +\S+token/);
@@ -45,7 +45,7 @@ describe('convoy CLI', () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
   });
 
-  it('rejects wrong flags with a message that names the problem', async () => {
+  it('rejects wrong flags with a message that names the problem', { timeout: 240_000 }, async () => {
     expect((await fail(['start'])).stderr).toMatch(/exactly one of --head or --address/);
     expect((await fail(['start', '--head', '--address', 'x:1'])).stderr).toMatch(/exactly one of --head or --address/);
     expect((await fail(['start', '--address', 'x:1', '--resources', '{bad'])).stderr).toMatch(/--resources must be JSON/);

@@ -95,6 +95,7 @@ export class HttpApi {
     if (parts[0] !== 'api') return this.#json(res, 404, { error: `no route ${method} ${url.pathname}` });
 
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
+    if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
     if (method === 'POST' && parts[1] === 'shutdown') {
       this.#json(res, 200, { ok: true });
       head.shutdownNodes('convoy stop');

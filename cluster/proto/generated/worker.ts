@@ -15,12 +15,16 @@ import type { FunctionDescriptor as _convoy_v1_FunctionDescriptor, FunctionDescr
 import type { FunctionEntry as _convoy_v1_FunctionEntry, FunctionEntry__Output as _convoy_v1_FunctionEntry__Output } from './convoy/v1/FunctionEntry.ts';
 import type { LeaseClose as _convoy_v1_LeaseClose, LeaseClose__Output as _convoy_v1_LeaseClose__Output } from './convoy/v1/LeaseClose.ts';
 import type { LeaseOpen as _convoy_v1_LeaseOpen, LeaseOpen__Output as _convoy_v1_LeaseOpen__Output } from './convoy/v1/LeaseOpen.ts';
+import type { ListObjectsReply as _convoy_v1_ListObjectsReply, ListObjectsReply__Output as _convoy_v1_ListObjectsReply__Output } from './convoy/v1/ListObjectsReply.ts';
+import type { ListObjectsRequest as _convoy_v1_ListObjectsRequest, ListObjectsRequest__Output as _convoy_v1_ListObjectsRequest__Output } from './convoy/v1/ListObjectsRequest.ts';
 import type { ObjectChunk as _convoy_v1_ObjectChunk, ObjectChunk__Output as _convoy_v1_ObjectChunk__Output } from './convoy/v1/ObjectChunk.ts';
 import type { ObjectLocation as _convoy_v1_ObjectLocation, ObjectLocation__Output as _convoy_v1_ObjectLocation__Output } from './convoy/v1/ObjectLocation.ts';
 import type { PutObjectReply as _convoy_v1_PutObjectReply, PutObjectReply__Output as _convoy_v1_PutObjectReply__Output } from './convoy/v1/PutObjectReply.ts';
 import type { RegisterFunctions as _convoy_v1_RegisterFunctions, RegisterFunctions__Output as _convoy_v1_RegisterFunctions__Output } from './convoy/v1/RegisterFunctions.ts';
 import type { Resources as _convoy_v1_Resources, Resources__Output as _convoy_v1_Resources__Output } from './convoy/v1/Resources.ts';
 import type { ResultBatch as _convoy_v1_ResultBatch, ResultBatch__Output as _convoy_v1_ResultBatch__Output } from './convoy/v1/ResultBatch.ts';
+import type { StoreStats as _convoy_v1_StoreStats, StoreStats__Output as _convoy_v1_StoreStats__Output } from './convoy/v1/StoreStats.ts';
+import type { StoredObjectInfo as _convoy_v1_StoredObjectInfo, StoredObjectInfo__Output as _convoy_v1_StoredObjectInfo__Output } from './convoy/v1/StoredObjectInfo.ts';
 import type { StreamHello as _convoy_v1_StreamHello, StreamHello__Output as _convoy_v1_StreamHello__Output } from './convoy/v1/StreamHello.ts';
 import type { TaskBatch as _convoy_v1_TaskBatch, TaskBatch__Output as _convoy_v1_TaskBatch__Output } from './convoy/v1/TaskBatch.ts';
 import type { TaskResult as _convoy_v1_TaskResult, TaskResult__Output as _convoy_v1_TaskResult__Output } from './convoy/v1/TaskResult.ts';
@@ -49,12 +53,16 @@ export interface ProtoGrpcType {
       FunctionEntry: MessageTypeDefinition<_convoy_v1_FunctionEntry, _convoy_v1_FunctionEntry__Output>
       LeaseClose: MessageTypeDefinition<_convoy_v1_LeaseClose, _convoy_v1_LeaseClose__Output>
       LeaseOpen: MessageTypeDefinition<_convoy_v1_LeaseOpen, _convoy_v1_LeaseOpen__Output>
+      ListObjectsReply: MessageTypeDefinition<_convoy_v1_ListObjectsReply, _convoy_v1_ListObjectsReply__Output>
+      ListObjectsRequest: MessageTypeDefinition<_convoy_v1_ListObjectsRequest, _convoy_v1_ListObjectsRequest__Output>
       ObjectChunk: MessageTypeDefinition<_convoy_v1_ObjectChunk, _convoy_v1_ObjectChunk__Output>
       ObjectLocation: MessageTypeDefinition<_convoy_v1_ObjectLocation, _convoy_v1_ObjectLocation__Output>
       PutObjectReply: MessageTypeDefinition<_convoy_v1_PutObjectReply, _convoy_v1_PutObjectReply__Output>
       RegisterFunctions: MessageTypeDefinition<_convoy_v1_RegisterFunctions, _convoy_v1_RegisterFunctions__Output>
       Resources: MessageTypeDefinition<_convoy_v1_Resources, _convoy_v1_Resources__Output>
       ResultBatch: MessageTypeDefinition<_convoy_v1_ResultBatch, _convoy_v1_ResultBatch__Output>
+      StoreStats: MessageTypeDefinition<_convoy_v1_StoreStats, _convoy_v1_StoreStats__Output>
+      StoredObjectInfo: MessageTypeDefinition<_convoy_v1_StoredObjectInfo, _convoy_v1_StoredObjectInfo__Output>
       StreamHello: MessageTypeDefinition<_convoy_v1_StreamHello, _convoy_v1_StreamHello__Output>
       TaskBatch: MessageTypeDefinition<_convoy_v1_TaskBatch, _convoy_v1_TaskBatch__Output>
       TaskResult: MessageTypeDefinition<_convoy_v1_TaskResult, _convoy_v1_TaskResult__Output>

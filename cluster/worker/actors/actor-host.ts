@@ -50,6 +50,7 @@ export class ActorHost {
         const fn = decompileFunction(this.#spec.cls);
         const moduleUrl = await this.#node.resolveModule(fn);
         const args = await this.#node.resolveArgs(this.#spec.args as Arg__Output[]);
+        this.#node.releaseArgs(this.#spec.args as Arg__Output[]);
         if (this.#dead) return;
         this.#executor = startExecutor(isolation, env, {
           onMessage: (m) => this.#onMessage(m),
@@ -71,6 +72,8 @@ export class ActorHost {
     this.#chain = this.#chain.then(async () => {
       try {
         const args = await this.#node.resolveArgs(task.args as Arg__Output[]);
+        // The actor gets the bytes in the message (shared memory stays shared): no pin needed afterwards.
+        this.#node.releaseArgs(task.args as Arg__Output[]);
         if (!this.#dead) this.#executor?.send({ type: 'call', callId: task.taskId, method: task.method, args });
       } catch (err) {
         this.#pending.delete(task.taskId);

@@ -7,9 +7,14 @@ import { decodeValue, encodeValue } from '../../common/serialization.ts';
 import { TaskLoadError, serializeError } from '../../common/errors.ts';
 import { loadExport } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
+import { noteEscapedRefs } from '../../common/ref-walk.ts';
 import type { FromActor, ToActor } from './messages.ts';
 
-export function startActorRuntime(post: (msg: FromActor) => void): (msg: ToActor) => void {
+/**
+ * `sharedAbove`: results at least this large are encoded into shared memory (thread actors: the node stores
+ * them without a copy). A process actor cannot share memory with its node, so it passes Infinity.
+ */
+export function startActorRuntime(post: (msg: FromActor) => void, sharedAbove = Number.POSITIVE_INFINITY): (msg: ToActor) => void {
   let instance: Record<string, unknown> | undefined;
   let chain: Promise<void> = Promise.resolve();
 
@@ -37,7 +42,8 @@ export function startActorRuntime(post: (msg: FromActor) => void): (msg: ToActor
       const args = msg.args.map(decodeValue);
       let value = runAsTask(msg.callId, () => (method as (...a: unknown[]) => unknown).apply(instance, args));
       if (value instanceof Promise) value = await value;
-      post({ type: 'result', callId: msg.callId, ok: true, value: encodeValue(value) });
+      noteEscapedRefs(value);
+      post({ type: 'result', callId: msg.callId, ok: true, value: encodeValue(value, sharedAbove) });
     } catch (err) {
       post({ type: 'result', callId: msg.callId, ok: false, error: serializeError(err) });
     }

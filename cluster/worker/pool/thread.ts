@@ -7,6 +7,7 @@ import { decodeValue, encodeValue } from '../../common/serialization.ts';
 import { serializeError } from '../../common/errors.ts';
 import { loadFunction } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
+import { noteEscapedRefs } from '../../common/ref-walk.ts';
 import type { BatchReply, BatchRequest, ThreadResult } from './messages.ts';
 
 export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
@@ -19,7 +20,8 @@ export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
       const args = task.args.map(decodeValue);
       let value = runAsTask(task.taskId, () => fn(...args));
       if (value instanceof Promise) value = await value;
-      const bytes = toShared(encodeValue(value), req.sharedResultBytes);
+      noteEscapedRefs(value);
+      const bytes = encodeValue(value, req.sharedResultBytes);
       results.push({ taskId: task.taskId, ok: true, value: bytes, micros: micros(start) });
     } catch (err) {
       results.push({ taskId: task.taskId, ok: false, error: serializeError(err), micros: start ? micros(start) : 0 });
@@ -30,12 +32,4 @@ export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
 
 function micros(start: number): number {
   return Math.min(0xffffffff, Math.round((performance.now() - start) * 1000));
-}
-
-/** Large results move into shared memory once here, then travel to the store and other threads by reference. */
-function toShared(bytes: Uint8Array, threshold: number): Uint8Array {
-  if (bytes.byteLength < threshold || bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
-  shared.set(bytes);
-  return shared;
 }

@@ -5,6 +5,8 @@ import type { LeaseRequest as _convoy_v1_LeaseRequest, LeaseRequest__Output as _
 import type { LeaseReturn as _convoy_v1_LeaseReturn, LeaseReturn__Output as _convoy_v1_LeaseReturn__Output } from '../../convoy/v1/LeaseReturn.ts';
 import type { LeaseRequestCancel as _convoy_v1_LeaseRequestCancel, LeaseRequestCancel__Output as _convoy_v1_LeaseRequestCancel__Output } from '../../convoy/v1/LeaseRequestCancel.ts';
 import type { TaskCounts as _convoy_v1_TaskCounts, TaskCounts__Output as _convoy_v1_TaskCounts__Output } from '../../convoy/v1/TaskCounts.ts';
+import type { FreeObjects as _convoy_v1_FreeObjects, FreeObjects__Output as _convoy_v1_FreeObjects__Output } from '../../convoy/v1/FreeObjects.ts';
+import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Output } from '../../convoy/v1/Empty.ts';
 
 /**
  * ---- client session ----
@@ -15,7 +17,15 @@ export interface ClientToHead {
   'leaseReturn'?: (_convoy_v1_LeaseReturn | null);
   'leaseRequestCancel'?: (_convoy_v1_LeaseRequestCancel | null);
   'taskCounts'?: (_convoy_v1_TaskCounts | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts";
+  /**
+   * the owner dropped its last reference: delete every copy
+   */
+  'freeObjects'?: (_convoy_v1_FreeObjects | null);
+  /**
+   * closing on purpose: release everything now, no reconnect grace
+   */
+  'goodbye'?: (_convoy_v1_Empty | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye";
 }
 
 /**
@@ -27,5 +37,13 @@ export interface ClientToHead__Output {
   'leaseReturn'?: (_convoy_v1_LeaseReturn__Output | null);
   'leaseRequestCancel'?: (_convoy_v1_LeaseRequestCancel__Output | null);
   'taskCounts'?: (_convoy_v1_TaskCounts__Output | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts";
+  /**
+   * the owner dropped its last reference: delete every copy
+   */
+  'freeObjects'?: (_convoy_v1_FreeObjects__Output | null);
+  /**
+   * closing on purpose: release everything now, no reconnect grace
+   */
+  'goodbye'?: (_convoy_v1_Empty__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye";
 }

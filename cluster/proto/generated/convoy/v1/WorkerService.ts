@@ -6,6 +6,8 @@ import type { ClientToWorker as _convoy_v1_ClientToWorker, ClientToWorker__Outpu
 import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Output } from '../../convoy/v1/Empty.ts';
 import type { FetchObjectRequest as _convoy_v1_FetchObjectRequest, FetchObjectRequest__Output as _convoy_v1_FetchObjectRequest__Output } from '../../convoy/v1/FetchObjectRequest.ts';
 import type { FreeObjectsRequest as _convoy_v1_FreeObjectsRequest, FreeObjectsRequest__Output as _convoy_v1_FreeObjectsRequest__Output } from '../../convoy/v1/FreeObjectsRequest.ts';
+import type { ListObjectsReply as _convoy_v1_ListObjectsReply, ListObjectsReply__Output as _convoy_v1_ListObjectsReply__Output } from '../../convoy/v1/ListObjectsReply.ts';
+import type { ListObjectsRequest as _convoy_v1_ListObjectsRequest, ListObjectsRequest__Output as _convoy_v1_ListObjectsRequest__Output } from '../../convoy/v1/ListObjectsRequest.ts';
 import type { ObjectChunk as _convoy_v1_ObjectChunk, ObjectChunk__Output as _convoy_v1_ObjectChunk__Output } from '../../convoy/v1/ObjectChunk.ts';
 import type { PutObjectReply as _convoy_v1_PutObjectReply, PutObjectReply__Output as _convoy_v1_PutObjectReply__Output } from '../../convoy/v1/PutObjectReply.ts';
 import type { WorkerToClient as _convoy_v1_WorkerToClient, WorkerToClient__Output as _convoy_v1_WorkerToClient__Output } from '../../convoy/v1/WorkerToClient.ts';
@@ -30,6 +32,21 @@ export interface WorkerServiceClient extends grpc.Client {
   freeObjects(argument: _convoy_v1_FreeObjectsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_convoy_v1_Empty__Output>): grpc.ClientUnaryCall;
   freeObjects(argument: _convoy_v1_FreeObjectsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_Empty__Output>): grpc.ClientUnaryCall;
   freeObjects(argument: _convoy_v1_FreeObjectsRequest, callback: grpc.requestCallback<_convoy_v1_Empty__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * What this node's store holds, for `convoy memory`.
+   */
+  ListObjects(argument: _convoy_v1_ListObjectsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  ListObjects(argument: _convoy_v1_ListObjectsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  ListObjects(argument: _convoy_v1_ListObjectsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  ListObjects(argument: _convoy_v1_ListObjectsRequest, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  /**
+   * What this node's store holds, for `convoy memory`.
+   */
+  listObjects(argument: _convoy_v1_ListObjectsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  listObjects(argument: _convoy_v1_ListObjectsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  listObjects(argument: _convoy_v1_ListObjectsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
+  listObjects(argument: _convoy_v1_ListObjectsRequest, callback: grpc.requestCallback<_convoy_v1_ListObjectsReply__Output>): grpc.ClientUnaryCall;
   
   /**
    * Stores an object sent by a client (ray.put of a large value).
@@ -68,6 +85,11 @@ export interface WorkerServiceHandlers extends grpc.UntypedServiceImplementation
   FreeObjects: grpc.handleUnaryCall<_convoy_v1_FreeObjectsRequest__Output, _convoy_v1_Empty>;
   
   /**
+   * What this node's store holds, for `convoy memory`.
+   */
+  ListObjects: grpc.handleUnaryCall<_convoy_v1_ListObjectsRequest__Output, _convoy_v1_ListObjectsReply>;
+  
+  /**
    * Stores an object sent by a client (ray.put of a large value).
    */
   PutObject: grpc.handleClientStreamingCall<_convoy_v1_ObjectChunk__Output, _convoy_v1_PutObjectReply>;
@@ -82,6 +104,7 @@ export interface WorkerServiceHandlers extends grpc.UntypedServiceImplementation
 export interface WorkerServiceDefinition extends grpc.ServiceDefinition {
   FetchObject: MethodDefinition<_convoy_v1_FetchObjectRequest, _convoy_v1_ObjectChunk, _convoy_v1_FetchObjectRequest__Output, _convoy_v1_ObjectChunk__Output>
   FreeObjects: MethodDefinition<_convoy_v1_FreeObjectsRequest, _convoy_v1_Empty, _convoy_v1_FreeObjectsRequest__Output, _convoy_v1_Empty__Output>
+  ListObjects: MethodDefinition<_convoy_v1_ListObjectsRequest, _convoy_v1_ListObjectsReply, _convoy_v1_ListObjectsRequest__Output, _convoy_v1_ListObjectsReply__Output>
   PutObject: MethodDefinition<_convoy_v1_ObjectChunk, _convoy_v1_PutObjectReply, _convoy_v1_ObjectChunk__Output, _convoy_v1_PutObjectReply__Output>
   TaskStream: MethodDefinition<_convoy_v1_ClientToWorker, _convoy_v1_WorkerToClient, _convoy_v1_ClientToWorker__Output, _convoy_v1_WorkerToClient__Output>
 }

@@ -1,0 +1,8 @@
+// Original file: worker.proto
+
+
+export interface ListObjectsRequest {
+}
+
+export interface ListObjectsRequest__Output {
+}

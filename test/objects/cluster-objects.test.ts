@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectLostError, type Cluster, type ObjectRef } from '../../cluster/client/index.ts';
+import { loadProtos, type HeadServiceClient } from '../../cluster/proto/load.ts';
+import { clientOptions } from '../../cluster/transport/grpc.ts';
+import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
+import * as objects from '../fixtures/tasks/objects.ts';
+
+const OBJ = new URL('../fixtures/tasks/objects.ts', import.meta.url);
+const MiB = 1024 * 1024;
+let t: TestCluster;
+let cluster: Cluster;
+let nodeA: string;
+let nodeB: string;
+
+/** Where the head's directory says an object lives. */
+async function locate(id: string): Promise<string[]> {
+  const { head } = loadProtos();
+  const c = new head.convoy.v1.HeadService(t.local.address, grpc.credentials.createInsecure(), clientOptions(t.local.token)) as unknown as HeadServiceClient;
+  try {
+    return await new Promise((resolve, reject) =>
+      c.GetObjectLocations({ objectIds: [id] }, (err, res) => (err ? reject(err) : resolve(res!.locations.map((l) => l.nodeId)))),
+    );
+  } finally {
+    c.close();
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestCluster({ workers: 0 });
+  cluster = t.cluster;
+  nodeA = (await t.local.addWorker({ numCpus: 1, resources: { a: 1 } })).nodeId!;
+  nodeB = (await t.local.addWorker({ numCpus: 1, resources: { b: 1 } })).nodeId!;
+});
+afterAll(async () => t?.stop());
+
+describe('objects across nodes', () => {
+  it('reads a 200 MB Arrow table made on one node in a task on another, byte-identical', async () => {
+    const rows = Math.ceil((200 * MiB) / 12);
+    const build = cluster.task<typeof objects.buildTable>(OBJ, 'buildTable', { custom: { a: 1 } });
+    const check = cluster.task<typeof objects.checksum>(OBJ, 'checksum', { custom: { b: 1 } });
+    const table = build.remote(rows, 42);
+    const remote = await cluster.get(check.remote(table));
+    expect(remote).toBe(objects.checksum(objects.buildTable(rows, 42)));
+    expect((await locate(table.id)).sort()).toEqual([nodeA, nodeB].sort()); // primary on A, a pulled copy on B
+    cluster.free(table);
+    await eventually(async () => (await locate(table.id)).length === 0, 10_000, 'copies freed');
+  });
+
+  it('shares a table built in one thread with a task in another thread of the node without copying its columns', async () => {
+    const rows = 1_000_000;
+    const put = cluster.task<typeof objects.putTable>(OBJ, 'putTable', { custom: { a: 1 } });
+    const inspect = cluster.task<typeof objects.columnMemory>(OBJ, 'columnMemory', { custom: { a: 1 } });
+    const ref = (await cluster.get(put.remote(rows, 3))) as unknown as ObjectRef<ReturnType<typeof objects.buildTable>>;
+    const seen = await cluster.get(inspect.remote(ref));
+    expect(seen.shared).toBe(true); // the column is a view of the store's SharedArrayBuffer...
+    expect(seen.columnBytes).toBe(rows * 8);
+    expect(seen.bufferBytes).toBeGreaterThan(rows * 12); // ...which holds the whole object, not a per-column copy
+    const sum = cluster.task<typeof objects.checksum>(OBJ, 'checksum', { custom: { b: 1 } });
+    expect(await cluster.get(sum.remote(ref))).toBe(objects.checksum(objects.buildTable(rows, 3)));
+  });
+
+  it('frees an object everywhere once its last ObjectRef is garbage-collected', async () => {
+    const make = cluster.task<typeof objects.bytes>(OBJ, 'bytes', { custom: { a: 1 } });
+    let ref: ObjectRef<Uint8Array> | undefined = make.remote(2 * MiB, 1);
+    await cluster.wait([ref]);
+    const id = ref.id;
+    expect(await locate(id)).toEqual([nodeA]);
+    ref = undefined;
+    await eventually(
+      async () => {
+        (globalThis as { gc?: () => void }).gc?.();
+        return (await locate(id)).length === 0;
+      },
+      20_000,
+      'the GC to free the object',
+    );
+  });
+});
+
+describe('spilling in a real worker', () => {
+  let s: TestCluster;
+  afterAll(async () => s?.stop());
+
+  it('holds 512 MB in a 64 MB store, gives every object back intact, and leaves memory and spill folder empty after free', { timeout: 240_000 }, async () => {
+    s = await startTestCluster({ workers: 1, cpusPerWorker: 1, objectStoreMemory: 64 * MiB });
+    const c = s.cluster;
+    const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+    const refs: ObjectRef<Float64Array>[] = [];
+    const sums: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const v = new Float64Array(8 * MiB).map((_, j) => j * (i + 1));
+      sums.push(sha(new Uint8Array(v.buffer)));
+      refs.push(c.put(v));
+    }
+    await c.wait(refs, { numReturns: refs.length });
+    const nodeId = s.local.workers[0]!.nodeId!;
+    const spillDir = path.join(os.tmpdir(), 'convoy', `worker-${nodeId}`, 'spill');
+    const mem = async () =>
+      ((await (await fetch(`http://${s.local.httpAddress}/api/memory`, { headers: { authorization: `Bearer ${s.local.token}` } })).json()) as {
+        nodes: { stats: { usedBytes: number; spilledBytes: number; objects: number; budgetBytes: number } }[];
+      }).nodes[0]!.stats;
+    await eventually(async () => (await mem()).spilledBytes >= 448 * MiB, 90_000, 'spilling');
+    const st = await mem();
+    expect(st.usedBytes).toBeLessThanOrEqual(64 * MiB);
+    expect(readdirSync(spillDir).length).toBeGreaterThanOrEqual(7);
+
+    const echo = c.task<(x: Float64Array) => Float64Array>(new URL('../fixtures/tasks/basic.ts', import.meta.url), 'echo');
+    for (let i = 0; i < 8; i++) {
+      const back = await c.get(refs[i]!); // fetched from the store, restored from disk as needed
+      expect(sha(new Uint8Array(back.buffer, back.byteOffset, back.byteLength))).toBe(sums[i]);
+    }
+    const echoed = echo.remote(refs[0]!);
+    const viaTask = await c.get(echoed);
+    expect(sha(new Uint8Array(viaTask.buffer, viaTask.byteOffset, viaTask.byteLength))).toBe(sums[0]);
+
+    c.free([...refs, echoed]);
+    await eventually(async () => (await mem()).objects === 0, 60_000, 'objects freed');
+    expect(await mem()).toMatchObject({ usedBytes: 0, spilledBytes: 0 });
+    await eventually(async () => !existsSync(spillDir) || readdirSync(spillDir).length === 0, 10_000, 'spill files deleted');
+  });
+});
+
+describe('lineage', () => {
+  it("rebuilds a SIGKILLed worker's object for a dependent task by re-running the task that made it", async () => {
+    const make = cluster.task<typeof objects.bytes>(OBJ, 'bytes', { maxRetries: 2 });
+    const sha = cluster.task<typeof objects.sha>(OBJ, 'sha');
+    const ref = make.remote(3 * MiB, 9);
+    await cluster.wait([ref]);
+    const [holder] = await locate(ref.id);
+    const victim = t.local.workers.find((w) => w.nodeId === holder)!;
+    // Keep a node that can run tasks of any kind, then take the holder down.
+    await t.local.addWorker({ numCpus: 1, resources: { a: 1, b: 1 } });
+    victim.child.kill('SIGKILL');
+    await eventually(async () => (await cluster.status()).nodes.some((n) => n.nodeId === holder && n.state === 'dead'));
+    expect(await cluster.get(sha.remote(ref))).toBe(objects.sha(objects.bytes(3 * MiB, 9)));
+    const where = await locate(ref.id);
+    expect(where.length).toBeGreaterThan(0);
+    expect(where).not.toContain(holder);
+  });
+
+  it('fails with ObjectLostError for a lost object whose task may not run again, or that came from put()', async () => {
+    const make = cluster.task<typeof objects.bytes>(OBJ, 'bytes', { maxRetries: 0 });
+    const once = make.remote(1 * MiB, 5);
+    await cluster.wait([once]);
+    const [holder] = await locate(once.id);
+    await t.local.addWorker({ numCpus: 1, resources: { a: 1, b: 1 } });
+    t.local.workers.find((w) => w.nodeId === holder)!.child.kill('SIGKILL');
+    await eventually(async () => (await cluster.status()).nodes.some((n) => n.nodeId === holder && n.state === 'dead'));
+    const err = await cluster.get(once).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ObjectLostError);
+    expect((err as Error).message).toMatch(/died.*cannot run again.*maxRetries: 0/);
+
+    const put = cluster.put(objects.bytes(512 * 1024, 1));
+    await cluster.wait([put]);
+    const [putHolder] = await locate(put.id);
+    await t.local.addWorker({ numCpus: 1, resources: { a: 1, b: 1 } });
+    t.local.workers.find((w) => w.nodeId === putHolder)!.child.kill('SIGKILL');
+    await eventually(async () => (await cluster.status()).nodes.some((n) => n.nodeId === putHolder && n.state === 'dead'));
+    await expect(cluster.get(put)).rejects.toThrow(/created by put\(\), so no task can rebuild it/);
+  });
+});
