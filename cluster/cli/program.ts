@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerJob } from './commands/job.ts';
+import { registerMemory } from './commands/memory.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerStop } from './commands/stop.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStop(program);
   registerStatus(program);
   registerJob(program);
+  registerMemory(program);
   return program;
 }
 

@@ -69,6 +69,8 @@ export class ObjectStore {
   readonly #loads = new Map<string, Promise<Uint8Array | undefined>>();
   readonly #io = new Set<Promise<unknown>>();
   #used = 0;
+  /** Bytes whose spill write is in flight: still in memory, but already on their way out. */
+  #spilling = 0;
   #disk = 0;
   #dirReady = false;
   #closed = false;
@@ -211,8 +213,8 @@ export class ObjectStore {
 
   /** Spills least recently used, unpinned objects until memory fits the budget. */
   #enforceBudget(): void {
-    if (this.#used <= this.#opts.budgetBytes || this.#closed) return;
-    let over = this.#used - this.#opts.budgetBytes;
+    let over = this.#used - this.#spilling - this.#opts.budgetBytes;
+    if (over <= 0 || this.#closed) return;
     for (const e of this.#entries.values()) {
       if (over <= 0) break;
       if (e.place !== 'memory' || e.pins > 0 || !e.bytes) continue;
@@ -236,9 +238,11 @@ export class ObjectStore {
     const file = path.join(this.#opts.spillDir, encodeURIComponent(e.id));
     e.place = 'spilling';
     const bytes = e.bytes!;
+    this.#spilling += e.size;
     this.#track(
       writeFile(file, bytes).then(
         () => {
+          this.#spilling -= e.size;
           if (this.#entries.get(e.id) !== e) return this.#track(unlink(file).catch(() => undefined)); // freed meanwhile
           e.file = file;
           this.#disk += e.size;
@@ -252,6 +256,7 @@ export class ObjectStore {
           this.#enforceDisk();
         },
         (err) => {
+          this.#spilling -= e.size;
           e.place = 'memory';
           this.#opts.onError?.(err as Error, `spilling ${e.id} to ${file}`);
         },

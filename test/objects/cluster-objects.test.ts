@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,6 +110,15 @@ describe('spilling in a real worker', () => {
     const st = await mem();
     expect(st.usedBytes).toBeLessThanOrEqual(64 * MiB);
     expect(readdirSync(spillDir).length).toBeGreaterThanOrEqual(7);
+
+    // `convoy memory --json` shows the same from the command line.
+    const cli = await promisify(execFile)(process.execPath, [path.resolve(import.meta.dirname, '../../bin/convoy.mjs'), 'memory', '--json', '--address', s.local.address], {
+      env: { ...process.env, CONVOY_TOKEN: s.local.token },
+    });
+    const report = JSON.parse(cli.stdout) as { nodes: { nodeId: string; stats: { spilledBytes: number }; objects: { place: string }[] }[] };
+    expect(report.nodes[0]!.nodeId).toBe(nodeId);
+    expect(report.nodes[0]!.stats.spilledBytes).toBeGreaterThanOrEqual(448 * MiB);
+    expect(report.nodes[0]!.objects.filter((o) => o.place === 'disk').length).toBeGreaterThanOrEqual(7);
 
     const echo = c.task<(x: Float64Array) => Float64Array>(new URL('../fixtures/tasks/basic.ts', import.meta.url), 'echo');
     for (let i = 0; i < 8; i++) {
