@@ -24,5 +24,17 @@ export interface ObjectStorage {
   list(prefix?: string): AsyncIterable<{ key: string; size: number }>;
   /** Deletes a key; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Moves an object to a new key, replacing any object there; readers of `to` see the old object or the whole
+   * moved one. Local: one rename. S3: a server-side copy, then a delete of `from` (no bytes through the client).
+   * Optional so that simple backends can be written; callers fall back to get + put + delete.
+   * Throws `ObjectNotFoundError` when `from` does not exist.
+   */
+  move?(from: string, to: string): Promise<void>;
+  /**
+   * The local file holding `key`, for backends whose objects are plain files, so that another thread can read
+   * it directly instead of receiving its bytes. Optional; remote backends leave it out.
+   */
+  filePath?(key: string): string;
   close?(): Promise<void>;
 }

@@ -1,0 +1,124 @@
+/**
+ * Failures of the lake. Each names the input that was wrong (the shard, the file, the column) and what to do.
+ */
+
+/** Invalid lake options or partition spec, caught when the lake is opened. */
+export class LakeOptionsError extends TypeError {
+  override readonly name: string = 'LakeOptionsError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class PartitionSpecError extends LakeOptionsError {
+  override readonly name = 'PartitionSpecError';
+}
+
+/** A shard id that cannot name files: ids become part of object keys. */
+export class InvalidShardIdError extends TypeError {
+  override readonly name = 'InvalidShardIdError';
+  constructor(readonly shardId: string) {
+    super(
+      `Invalid shard id ${JSON.stringify(shardId)}: use 1-200 characters of A-Z a-z 0-9 . _ - starting with a letter or digit (e.g. "synthetic-berlin-2026-01-01").`,
+    );
+  }
+}
+
+/** A batch whose schema differs from the lake's, or a lake opened with a schema other than the one it stores. */
+export class LakeSchemaMismatchError extends TypeError {
+  override readonly name = 'LakeSchemaMismatchError';
+  constructor(
+    readonly lakeUrl: string,
+    readonly differences: string[],
+    context: string,
+  ) {
+    super(
+      `${context} does not match the schema of the lake at ${lakeUrl}: ${differences.join('; ')}. ` +
+        'A lake holds one schema; convert the data (see tasks/traffic/schema.ts) or write to another lake.',
+    );
+  }
+}
+
+/** A partition column holds nulls, which cannot form a path. */
+export class NullPartitionValueError extends TypeError {
+  override readonly name = 'NullPartitionValueError';
+  constructor(
+    readonly column: string,
+    readonly partition: string,
+  ) {
+    super(`Column ${JSON.stringify(column)} holds nulls, but partition ${JSON.stringify(partition)} needs a value for every row; fill or drop those rows before writing.`);
+  }
+}
+
+/** Writing a shard failed before its commit; nothing of this attempt is visible and the shard can be re-run. */
+export class ShardWriteError extends Error {
+  override readonly name = 'ShardWriteError';
+  constructor(
+    readonly shardId: string,
+    readonly lakeUrl: string,
+    options: { cause: unknown },
+  ) {
+    const causeMessage = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(
+      `Writing shard ${JSON.stringify(shardId)} to ${lakeUrl} failed before its commit (${causeMessage}); nothing of it is visible and it can be re-run.`,
+      options,
+    );
+  }
+}
+
+/**
+ * A shard's commit record is written but moving its files to their final names failed. Readers of this lake
+ * already see the shard (they read the staged files); `lake.recover()` finishes the move for other tools.
+ */
+export class ShardPublishError extends Error {
+  override readonly name = 'ShardPublishError';
+  constructor(
+    readonly shardId: string,
+    readonly lakeUrl: string,
+    options: { cause: unknown },
+  ) {
+    const causeMessage = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(
+      `Shard ${JSON.stringify(shardId)} is committed in ${lakeUrl} but publishing its files failed (${causeMessage}); run lake.recover() to finish.`,
+      options,
+    );
+  }
+}
+
+/** A Parquet file of the lake cannot be decoded (truncated, corrupt, replaced) or is missing. */
+export class LakeFileError extends Error {
+  override readonly name = 'LakeFileError';
+  constructor(
+    readonly lakeUrl: string,
+    readonly key: string,
+    readonly shardId: string,
+    readonly problem: 'corrupt' | 'missing' | 'row-count',
+    options: { cause?: unknown; detail?: string } = {},
+  ) {
+    const causeMessage = options.cause instanceof Error ? options.cause.message : options.cause === undefined ? '' : String(options.cause);
+    const what =
+      problem === 'missing'
+        ? 'is listed in its shard commit but missing'
+        : problem === 'row-count'
+          ? `holds a different number of rows than its commit says (${options.detail ?? ''})`
+          : `cannot be read as Parquet (${causeMessage || 'corrupt or truncated'})`;
+    super(
+      `Lake file ${key} in ${lakeUrl} ${what}. Other files are unaffected; re-run shard ${JSON.stringify(shardId)} ` +
+        `(or lake.deleteShard(${JSON.stringify(shardId)})) to replace it, or scan with onBadFile: 'skip'.`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+  }
+}
+
+/** A commit record or the lake descriptor cannot be parsed. */
+export class LakeMetadataError extends Error {
+  override readonly name = 'LakeMetadataError';
+  constructor(
+    readonly lakeUrl: string,
+    readonly key: string,
+    options: { cause: unknown },
+  ) {
+    const causeMessage = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    super(`Lake metadata ${key} in ${lakeUrl} is unreadable (${causeMessage}); restore it or delete it and re-run the shard it describes.`, options);
+  }
+}
