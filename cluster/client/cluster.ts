@@ -42,6 +42,20 @@ export interface ClusterSummary {
   objectBytes: number;
 }
 
+export interface ProgressReport {
+  /** Stable id: reports with the same id update one bar. */
+  id: string;
+  label: string;
+  done: number;
+  total: number;
+  /** Units per second. */
+  rate: number;
+  /** Seconds left, or null when unknown. */
+  etaS: number | null;
+  /** A few extra figures, e.g. `{ apiRequests: 120, costUsd: 0.6 }`. */
+  extra?: Record<string, number | string>;
+}
+
 export interface GetOptions {
   /** Throw GetTimeoutError if not all values are ready by then. @default no limit */
   timeoutMs?: number;
@@ -73,6 +87,8 @@ export interface Cluster {
    */
   free(refs: ObjectRef | readonly ObjectRef[]): void;
   status(): Promise<ClusterSummary>;
+  /** Publishes how far long work is (shown live on the dashboard): call it as often as you like; it is cheap. */
+  reportProgress(p: ProgressReport): void;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -215,6 +231,10 @@ export class RemoteCluster implements Cluster {
     const list = Array.isArray(refs) ? refs : [refs as ObjectRef];
     list.forEach((r, i) => assertRef(r, `free(refs[${i}])`));
     this.#engine.free(list);
+  }
+
+  reportProgress(p: ProgressReport): void {
+    this.#engine.head.progress(p);
   }
 
   async status(): Promise<ClusterSummary> {

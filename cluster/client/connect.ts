@@ -48,6 +48,7 @@ class SharedCluster implements Cluster {
   cancel: Cluster['cancel'] = (r, o) => this.inner.cancel(r, o);
   free: Cluster['free'] = (r) => this.inner.free(r);
   status: Cluster['status'] = () => this.inner.status();
+  reportProgress: Cluster['reportProgress'] = (p) => this.inner.reportProgress(p);
   async close(): Promise<void> {}
   async [Symbol.asyncDispose](): Promise<void> {}
 }

@@ -110,6 +110,12 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     if (leaseIds.length) this.#write({ leaseReturn: { leaseIds } });
   }
 
+  progress(p: { id: string; label: string; done: number; total: number; rate: number; etaS: number | null; extra?: Record<string, unknown> }): void {
+    this.#write({
+      progress: { id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS ?? -1, extraJson: p.extra ? JSON.stringify(p.extra) : '' },
+    });
+  }
+
   freeObjects(objectIds: string[]): void {
     if (objectIds.length) this.#write({ freeObjects: { objectIds } });
   }

@@ -16,7 +16,7 @@ export { connect } from './connect.ts';
 export { ObjectRef, isObjectRef } from './object-ref.ts';
 export type { RefOr, RefArgs } from './object-ref.ts';
 export { RemoteFunction, ActorClass, ActorHandle } from './cluster.ts';
-export type { Cluster, ClusterSummary, NodeSummary, GetOptions, WaitOptions, ModuleSpecifier } from './cluster.ts';
+export type { Cluster, ClusterSummary, NodeSummary, GetOptions, WaitOptions, ModuleSpecifier, ProgressReport } from './cluster.ts';
 export type { TaskOptions, ActorOptions, ConnectOptions } from './options.ts';
 export type { ActorState } from './actors.ts';
 export { currentTaskId } from '../common/runtime-context.ts';

@@ -301,6 +301,17 @@ export class HeadServer {
         case 'goodbye':
           goodbye = true;
           return;
+        case 'progress': {
+          const p = msg.progress!;
+          let extra: Record<string, unknown> | undefined;
+          try {
+            extra = p.extraJson ? (JSON.parse(p.extraJson) as Record<string, unknown>) : undefined;
+          } catch {
+            extra = undefined;
+          }
+          this.events.publish({ type: 'progress', id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS < 0 ? null : p.etaS, extra });
+          return;
+        }
       }
     });
     const end = () => {

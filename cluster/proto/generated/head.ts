@@ -31,6 +31,7 @@ import type { ObjectLocation as _convoy_v1_ObjectLocation, ObjectLocation__Outpu
 import type { ObjectsAdded as _convoy_v1_ObjectsAdded, ObjectsAdded__Output as _convoy_v1_ObjectsAdded__Output } from './convoy/v1/ObjectsAdded.ts';
 import type { ObjectsRemoved as _convoy_v1_ObjectsRemoved, ObjectsRemoved__Output as _convoy_v1_ObjectsRemoved__Output } from './convoy/v1/ObjectsRemoved.ts';
 import type { PendingDemand as _convoy_v1_PendingDemand, PendingDemand__Output as _convoy_v1_PendingDemand__Output } from './convoy/v1/PendingDemand.ts';
+import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Progress__Output } from './convoy/v1/Progress.ts';
 import type { RegisterNodeReply as _convoy_v1_RegisterNodeReply, RegisterNodeReply__Output as _convoy_v1_RegisterNodeReply__Output } from './convoy/v1/RegisterNodeReply.ts';
 import type { RegisterNodeRequest as _convoy_v1_RegisterNodeRequest, RegisterNodeRequest__Output as _convoy_v1_RegisterNodeRequest__Output } from './convoy/v1/RegisterNodeRequest.ts';
 import type { Resources as _convoy_v1_Resources, Resources__Output as _convoy_v1_Resources__Output } from './convoy/v1/Resources.ts';
@@ -75,6 +76,7 @@ export interface ProtoGrpcType {
       ObjectsRemoved: MessageTypeDefinition<_convoy_v1_ObjectsRemoved, _convoy_v1_ObjectsRemoved__Output>
       PendingDemand: MessageTypeDefinition<_convoy_v1_PendingDemand, _convoy_v1_PendingDemand__Output>
       PlacementStrategy: EnumTypeDefinition
+      Progress: MessageTypeDefinition<_convoy_v1_Progress, _convoy_v1_Progress__Output>
       RegisterNodeReply: MessageTypeDefinition<_convoy_v1_RegisterNodeReply, _convoy_v1_RegisterNodeReply__Output>
       RegisterNodeRequest: MessageTypeDefinition<_convoy_v1_RegisterNodeRequest, _convoy_v1_RegisterNodeRequest__Output>
       Resources: MessageTypeDefinition<_convoy_v1_Resources, _convoy_v1_Resources__Output>

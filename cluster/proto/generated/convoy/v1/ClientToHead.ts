@@ -7,6 +7,7 @@ import type { LeaseRequestCancel as _convoy_v1_LeaseRequestCancel, LeaseRequestC
 import type { TaskCounts as _convoy_v1_TaskCounts, TaskCounts__Output as _convoy_v1_TaskCounts__Output } from '../../convoy/v1/TaskCounts.ts';
 import type { FreeObjects as _convoy_v1_FreeObjects, FreeObjects__Output as _convoy_v1_FreeObjects__Output } from '../../convoy/v1/FreeObjects.ts';
 import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Output } from '../../convoy/v1/Empty.ts';
+import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Progress__Output } from '../../convoy/v1/Progress.ts';
 
 /**
  * ---- client session ----
@@ -25,7 +26,11 @@ export interface ClientToHead {
    * closing on purpose: release everything now, no reconnect grace
    */
   'goodbye'?: (_convoy_v1_Empty | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye";
+  /**
+   * long work reports how far it is, for the dashboard
+   */
+  'progress'?: (_convoy_v1_Progress | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress";
 }
 
 /**
@@ -45,5 +50,9 @@ export interface ClientToHead__Output {
    * closing on purpose: release everything now, no reconnect grace
    */
   'goodbye'?: (_convoy_v1_Empty__Output | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye";
+  /**
+   * long work reports how far it is, for the dashboard
+   */
+  'progress'?: (_convoy_v1_Progress__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress";
 }
