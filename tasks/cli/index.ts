@@ -1,0 +1,11 @@
+/** The traffic commands of the `convoy` CLI (added to the core program by bin/convoy.mjs). */
+import type { Command } from 'commander';
+import { registerCollect } from './collect.ts';
+import { registerLake } from './lake.ts';
+import { registerPlan } from './plan.ts';
+
+export function registerTrafficCommands(program: Command): void {
+  registerCollect(program);
+  registerLake(program);
+  registerPlan(program);
+}

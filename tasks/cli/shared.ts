@@ -1,0 +1,32 @@
+/** Helpers for the traffic commands: connecting like the core commands do, and number formatting. */
+import { connect, type Cluster } from '../../cluster/client/index.ts';
+
+export interface ClusterFlags {
+  address?: string;
+  tokenFile?: string;
+}
+
+/** A running cluster at --address / CONVOY_ADDRESS, else an embedded local one for the duration of the command. */
+export async function clusterFrom(flags: ClusterFlags): Promise<Cluster> {
+  const address = flags.address ?? process.env.CONVOY_ADDRESS;
+  if (!address) return connect();
+  return connect(address, flags.tokenFile ? { tokenFile: flags.tokenFile } : {});
+}
+
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function parseCount(flag: string, v: string): number {
+  // 1e9, 1_000_000 and 1,000,000 all mean what they say.
+  const n = Number(v.replace(/[_,]/g, ''));
+  if (!Number.isFinite(n) || n <= 0 || !Number.isInteger(n)) throw new TypeError(`${flag} must be a positive whole number (e.g. 1000000 or 1e6), got "${v}"`);
+  return n;
+}
+
+export function seconds(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '?';
+  if (s < 90) return `${Math.round(s)}s`;
+  if (s < 5400) return `${Math.round(s / 60)}m`;
+  return `${(s / 3600).toFixed(1)}h`;
+}
