@@ -119,7 +119,9 @@ export class RemoteFunction<F extends AnyFunction> {
   }
 }
 
-type Methods<T> = { [K in keyof T]: T[K] extends AnyFunction ? K : never }[keyof T] & string;
+/** Method names of T, optional methods included. */
+type Methods<T> = { [K in keyof T]-?: NonNullable<T[K]> extends AnyFunction ? K : never }[keyof T] & string;
+type MethodOf<T, K extends keyof T> = NonNullable<T[K]> extends AnyFunction ? NonNullable<T[K]> : never;
 
 export class ActorHandle<T extends object> {
   readonly #engine: ClientEngine;
@@ -139,10 +141,7 @@ export class ActorHandle<T extends object> {
   }
 
   /** Calls a method; calls run one at a time, in the order they were made. */
-  call<K extends Methods<T>>(
-    method: K,
-    ...args: T[K] extends AnyFunction ? RefArgs<Parameters<T[K]>> : never
-  ): ObjectRef<T[K] extends AnyFunction ? Awaited<ReturnType<T[K]>> : never> {
+  call<K extends Methods<T>>(method: K, ...args: RefArgs<Parameters<MethodOf<T, K>>>): ObjectRef<Awaited<ReturnType<MethodOf<T, K>>>> {
     if (typeof method !== 'string' || !method) throw new TypeError('actor method name must be a non-empty string');
     return this.#engine.actors.call(this.#record, method, args) as ObjectRef<never>;
   }
