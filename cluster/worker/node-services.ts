@@ -4,12 +4,15 @@ import type { FunctionRef } from '../proto/convert.ts';
 import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { ThreadPoolExecutor } from './pool/thread-pool.ts';
+import type { GpuExecutor } from './gpu/gpu-executor.ts';
 import type { TaskStream } from './task-stream.ts';
 
 export interface NodeServices {
   readonly nodeId: string;
   readonly log: Logger;
   readonly pool: ThreadPoolExecutor;
+  /** Per-GPU trainer processes, for tasks leased with `gpu`. */
+  readonly gpus: GpuExecutor;
   /** Results below this many bytes travel inline in the reply. */
   readonly inlineThreshold: number;
   /** Environment for actor threads and processes (cluster address, token, node id). */

@@ -185,7 +185,11 @@ export class TaskStream {
       // whole CPU has a thread's worth anyway, so it keeps the signal and a forced cancel can stop it; leases of
       // a fraction of a CPU share threads, so only timed tasks (which run alone) carry one.
       const killable = timer !== undefined || (lease.resources.cpu ?? 0) >= 1;
-      const reply = await this.#node.pool.runBatch(live, killable ? abort.signal : undefined);
+      // A GPU lease runs in the trainer process of its device; everything else in the thread pool.
+      const reply =
+        (lease.resources.gpu ?? 0) > 0
+          ? await this.#node.gpus.runBatch(lease.gpuIds[0] ?? 0, live, abort.signal)
+          : await this.#node.pool.runBatch(live, killable ? abort.signal : undefined);
       for (const r of reply.results) {
         const task = byId.get(r.taskId)!;
         if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running

@@ -21,11 +21,13 @@ import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
 import { backoffDelay } from '../../scheduler/retry.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
+import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { ObjectStore, type ObjectInfo, type ObjectStoreOptions } from './object-store.ts';
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from './object-transfer.ts';
 import { serveNodeChannel } from './store-channel.ts';
+import { toShared } from '../common/serialization.ts';
 import type { NodeServices } from './node-services.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
@@ -68,6 +70,7 @@ export class WorkerNode implements NodeServices {
   readonly nodeId: string;
   readonly log: Logger;
   readonly pool: ThreadPoolExecutor;
+  readonly gpus: GpuExecutor;
   readonly store: ObjectStore;
   readonly inlineThreshold: number;
   readonly childEnv: Record<string, string>;
@@ -122,6 +125,7 @@ export class WorkerNode implements NodeServices {
       CONVOY_NODE_ID: this.nodeId,
     };
     this.pool = new ThreadPoolExecutor({ threads: Math.max(1, Math.ceil(cpus)), env: this.childEnv });
+    this.gpus = new GpuExecutor(this.childEnv);
     const { head } = loadProtos();
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
@@ -357,6 +361,8 @@ export class WorkerNode implements NodeServices {
   }
 
   storeResult(objectId: string, bytes: Uint8Array, owner: string): ObjectLocation {
+    // Results from trainer processes arrive as plain buffers: share them once so threads read without copies.
+    bytes = toShared(bytes);
     this.store.put(objectId, bytes, owner);
     return { objectId, nodeId: this.nodeId, transferAddress: this.#address, size: bytes.byteLength };
   }
@@ -383,6 +389,7 @@ export class WorkerNode implements NodeServices {
       this.#session = undefined;
       steps.push(new Promise<void>((r) => this.#server.tryShutdown(() => r())));
       steps.push(this.pool.close());
+      steps.push(this.gpus.close());
       await Promise.allSettled(steps);
       this.#server.forceShutdown();
       this.#transfer.close();

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestCluster, TASKS, type TestCluster } from '../helpers/cluster.ts';
+import type * as basic from '../fixtures/tasks/basic.ts';
+
+// The GPUs here are declared, not real (`--num-gpus 2` on a CPU machine): the test checks the scheduling and
+// process layout; on a GPU machine the same layout gives each process its own device.
+let t: TestCluster;
+beforeAll(async () => {
+  t = await startTestCluster({ workers: 1, cpusPerWorker: 2, gpusPerWorker: 2 });
+});
+afterAll(async () => t?.stop());
+
+describe('GPU tasks', () => {
+  it('run in one trainer process per GPU, each with its own device, reused across tasks', async () => {
+    const onGpu = t.cluster.task<typeof basic.whereAmI>(TASKS, 'whereAmI', { gpu: 1, cpu: 0 });
+    const spin = t.cluster.task<typeof basic.sleep>(TASKS, 'sleep', { gpu: 1, cpu: 0 });
+    // Two long tasks at once hold both GPUs: they must land in different processes on different devices.
+    const [a, b] = await t.cluster.get([spin.remote(300, 'a'), spin.remote(300, 'b')]);
+    expect([a, b].sort()).toEqual(['a', 'b']);
+    const seen = await t.cluster.get(Array.from({ length: 8 }, () => onGpu.remote()));
+    const byDevice = new Map<string, Set<number>>();
+    for (const s of seen) {
+      expect(s.cuda).toBe(s.gpu);
+      if (!byDevice.has(s.cuda!)) byDevice.set(s.cuda!, new Set());
+      byDevice.get(s.cuda!)!.add(s.pid);
+    }
+    for (const [device, pids] of byDevice) {
+      expect(['0', '1']).toContain(device);
+      expect(pids.size).toBe(1); // one process per device, reused
+    }
+    const workerPid = t.local.workers[0]!.pid;
+    for (const s of seen) expect(s.pid).not.toBe(workerPid);
+    const onCpu = t.cluster.task<typeof basic.whereAmI>(TASKS, 'whereAmI');
+    const cpu = await t.cluster.get(onCpu.remote());
+    expect(cpu.pid).toBe(workerPid); // CPU tasks stay in the node's thread pool
+    expect(cpu.gpu).toBeUndefined();
+  });
+
+  it('never runs more GPU tasks at once than there are GPUs', async () => {
+    const run = t.cluster.task<typeof basic.interval>(TASKS, 'interval', { gpu: 1, cpu: 0 });
+    const spans = await t.cluster.get(Array.from({ length: 5 }, () => run.remote(300)));
+    for (const s of spans) {
+      const overlapping = spans.filter((o) => o.start < s.end && s.start < o.end).length; // itself included
+      expect(overlapping).toBeLessThanOrEqual(2);
+    }
+    expect(new Set(spans.map((s) => s.gpu))).toEqual(new Set(['0', '1']));
+  });
+});
