@@ -49,7 +49,10 @@ export function formatTrialTable(
   trials: readonly Trial[],
   o: BestTrialOptions & { sort?: boolean },
 ): string {
-  const keys = [...new Set(trials.flatMap((t) => flatten(t.config).map(([k]) => k)))];
+  // Keys that are the same in every trial (data paths, ranges) say nothing about the search: leave them out.
+  const allKeys = [...new Set(trials.flatMap((t) => flatten(t.config).map(([k]) => k)))];
+  const varying = allKeys.filter((k) => new Set(trials.map((t) => show(new Map(flatten(t.config)).get(k)))).size > 1);
+  const keys = trials.length > 1 ? varying : allKeys;
   const header = ['trial', 'status', ...keys, 'iter', o.metric];
   const ordered = [...trials];
   if (o.sort) {

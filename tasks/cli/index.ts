@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import { registerCollect } from './collect.ts';
 import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
+import { registerModel } from './model.ts';
+import { registerTune } from './tune.ts';
 
 export function registerTrafficCommands(program: Command): void {
   registerCollect(program);
   registerLake(program);
   registerPlan(program);
+  registerTune(program);
+  registerModel(program);
 }

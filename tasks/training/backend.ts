@@ -15,6 +15,7 @@
  * The choice and the reason each earlier candidate was skipped are returned and logged, so "why is this slow"
  * is answered by the log line.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 import { BackendUnavailableError } from './errors.ts';
@@ -73,8 +74,22 @@ async function doSelect(options: SelectBackendOptions): Promise<BackendChoice> {
   throw new BackendUnavailableError(skipped);
 }
 
+function gpuDevicePresent(): boolean {
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 const STARTERS: Record<BackendName, () => Promise<string>> = {
   async webgpu() {
+    // Dawn prints Vulkan loader warnings to stderr on machines without a GPU. Ask it only where a GPU can be:
+    // a Convoy GPU trainer process, a visible device node, or an explicit CONVOY_TF_BACKEND=webgpu.
+    if (!process.env.CONVOY_GPU_ID && process.env.CONVOY_TF_BACKEND !== 'webgpu' && !gpuDevicePresent()) {
+      throw new Error('no GPU device on this machine (no /dev/nvidia0 or /dev/dri render node)');
+    }
     type Gpu = { requestAdapter(o: object): Promise<{ info?: { description?: string; vendor?: string } } | null> };
     let mod: { create(flags: string[]): Gpu; globals: Record<string, unknown> };
     try {

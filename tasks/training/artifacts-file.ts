@@ -1,0 +1,27 @@
+/**
+ * Artifacts as two objects under a prefix (`model.json`, `weights.bin`), for trial checkpoints that the driver
+ * reads back to register the best model. The registry uses the same two-part layout per version.
+ */
+import type { ObjectStorage } from '../storage/types.ts';
+import { artifactsHeader, parseArtifactsHeader, type ModelArtifacts } from './artifacts.ts';
+import { CorruptArtifactError } from './errors.ts';
+import { decodeTensors, encodeTensors } from './tensor-file.ts';
+
+export async function saveArtifacts(storage: ObjectStorage, prefix: string, a: ModelArtifacts): Promise<void> {
+  // Weights first: model.json appearing means the pair is complete.
+  await storage.put(`${prefix}/weights.bin`, encodeTensors(a.weights));
+  await storage.put(`${prefix}/model.json`, new TextEncoder().encode(JSON.stringify(artifactsHeader(a))));
+}
+
+export async function loadArtifacts(storage: ObjectStorage, prefix: string): Promise<ModelArtifacts> {
+  const where = `${storage.url}/${prefix}`;
+  const [json, weights] = await Promise.all([storage.get(`${prefix}/model.json`), storage.get(`${prefix}/weights.bin`)]);
+  if (!json || !weights) throw new CorruptArtifactError(where, 'model.json or weights.bin is missing');
+  let header: unknown;
+  try {
+    header = JSON.parse(new TextDecoder().decode(json));
+  } catch (err) {
+    throw new CorruptArtifactError(where, `model.json is not JSON: ${(err as Error).message}`);
+  }
+  return { ...parseArtifactsHeader(header, where), weights: decodeTensors(weights, `${where}/weights.bin`) };
+}

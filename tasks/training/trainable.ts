@@ -1,0 +1,105 @@
+/**
+ * Traffic models as a tune Trainable: each `step()` trains one more epoch over the lake (resuming the trial's
+ * own checkpoint, so the step count and weights continue exactly) and reports validation metrics; `save()`
+ * writes the model's artifacts beside the checkpoint so the driver can register the best trial.
+ *
+ * ```ts
+ * const result = await tune.run(cluster, cluster.actor(TRAFFIC_TRAINABLE, 'TrafficTrainable'), {
+ *   space: { lake: './data/lake', learningRate: tune.grid([1e-3, 3e-3]), hidden: tune.grid([[32], [64, 64]]), trainTo, validFrom, validTo },
+ *   metric: 'validMae', mode: 'min', maxIterations: 3,
+ * });
+ * ```
+ */
+import path from 'node:path';
+import type { StepResult, Trainable, TrialConfig, TrialContext } from '../../cluster/client/tune/index.ts';
+import { openLake, type Lake } from '../lake/index.ts';
+import { openStorage } from '../storage/open.ts';
+import type { ObjectStorage } from '../storage/types.ts';
+import type { ModelArtifacts } from './artifacts.ts';
+import { saveArtifacts } from './artifacts-file.ts';
+import { trainModel } from './trainer.ts';
+
+/** The module workers import the trainable from (pass to `cluster.actor`). */
+export const TRAFFIC_TRAINABLE = new URL('./trainable.ts', import.meta.url);
+
+/** The trial's config: where the data is, which time ranges, and the hyperparameters. */
+export interface TrafficTrialConfig {
+  /** Lake location (a folder the workers can read, or s3://…). */
+  lake: string;
+  trainFrom?: number;
+  trainTo: number;
+  validFrom: number;
+  validTo?: number;
+  /** Only these cities. @default all */
+  cities?: string[];
+  target?: 'speed' | 'congestion';
+  /** MLP hidden layer widths. @default [64, 64] */
+  hidden?: number[];
+  /** @default 0.001 */
+  learningRate?: number;
+  /** @default 4096 */
+  batchSize?: number;
+  /** @default 1 */
+  seed?: number;
+}
+
+const COLUMNS = ['timestamp', 'city', 'segment_id', 'lat', 'lon', 'road_class', 'hour', 'day_of_week', 'free_flow_speed_kmh', 'current_speed_kmh', 'congestion'];
+
+export class TrafficTrainable implements Trainable {
+  #config!: TrafficTrialConfig;
+  #lake!: Lake;
+  #storage!: ObjectStorage;
+  #epoch = 0;
+  #artifacts: ModelArtifacts | undefined;
+
+  async setup(config: TrialConfig, context: TrialContext): Promise<void> {
+    this.#config = config as unknown as TrafficTrialConfig;
+    if (typeof this.#config.lake !== 'string') throw new TypeError('TrafficTrainable needs config.lake (the lake location)');
+    this.#lake = await openLake(this.#config.lake, { threads: 0 });
+    this.#storage = openStorage(context.checkpointPrefix);
+  }
+
+  async step(): Promise<StepResult> {
+    const c = this.#config;
+    const filter = c.cities?.length === 1 ? { city: c.cities[0] } : undefined;
+    const result = await trainModel({
+      data: () => this.#lake.scan({ columns: COLUMNS, ...(filter ? { filter } : {}) }),
+      model: { kind: 'mlp', inputSize: 16, hidden: c.hidden ?? [64, 64], outputSize: 1 },
+      target: c.target ?? 'speed',
+      learningRate: c.learningRate ?? 1e-3,
+      batchSize: c.batchSize ?? 4096,
+      seed: c.seed ?? 1,
+      trainRange: { from: c.trainFrom, to: c.trainTo },
+      validRange: { from: c.validFrom, to: c.validTo },
+      // One more epoch than last time, resuming the checkpoint the previous step left.
+      epochs: this.#epoch + 1,
+      checkpoint: { storage: this.#storage, prefix: 'checkpoint', everySteps: 1_000_000, resume: true },
+    });
+    this.#epoch = result.epochsCompleted;
+    this.#artifacts = result.artifacts;
+    const last = result.history.at(-1);
+    return {
+      epoch: this.#epoch,
+      steps: result.steps,
+      trainLoss: last?.trainLoss ?? Number.NaN,
+      validMae: last?.validMae ?? Number.NaN,
+      validRmse: last?.validRmse ?? Number.NaN,
+      rows: result.rowsSeen,
+    };
+  }
+
+  /** The model so far, as artifacts under `model/` in the trial's folder; returns that folder. */
+  async save(): Promise<string> {
+    if (!this.#artifacts) throw new Error('save() before any step: nothing trained yet');
+    await saveArtifacts(this.#storage, 'model', this.#artifacts);
+    await this.#storage.put('trial.json', new TextEncoder().encode(JSON.stringify({ epoch: this.#epoch })));
+    return path.join(this.#storage.url, 'model');
+  }
+
+  /** Continues from a saved trial folder: the epoch count comes back here, the weights on the next step. */
+  async restore(checkpoint: string): Promise<void> {
+    this.#storage = openStorage(path.dirname(checkpoint));
+    const saved = await this.#storage.get('trial.json');
+    if (saved) this.#epoch = (JSON.parse(new TextDecoder().decode(saved)) as { epoch: number }).epoch;
+  }
+}
