@@ -6,8 +6,7 @@
 import { listProcesses } from '../common/paths.ts';
 import { readTokenFile } from '../common/auth.ts';
 import { ConnectError } from '../common/errors.ts';
-import { resolveToken } from '../client/connect.ts';
-import { HeadConnection } from '../client/head-connection.ts';
+import { resolveToken } from '../common/token-source.ts';
 
 export interface ClusterTarget {
   /** gRPC address, when known. */
@@ -44,6 +43,7 @@ export function resolveTarget(flags: TargetFlags): ClusterTarget {
 /** The head's HTTP base URL, asking the head over gRPC when only its gRPC address is known. */
 export async function httpBase(t: ClusterTarget): Promise<string> {
   if (t.http) return t.http;
+  const { HeadConnection } = await import('../client/head-connection.ts');
   const head = new HeadConnection(t.grpc!, t.token, undefined, { clientId: 'cli', kind: 'cli', jobId: '' });
   try {
     const s = await head.status(5000);

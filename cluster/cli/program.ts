@@ -8,7 +8,7 @@ import { registerMemory } from './commands/memory.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerStop } from './commands/stop.ts';
-import { VERSION } from '../head/head-server.ts';
+import { VERSION } from '../common/version.ts';
 
 export function buildProgram(): Command {
   const program = new Command('convoy')

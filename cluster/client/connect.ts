@@ -2,13 +2,9 @@
  * `connect()`: to a running cluster (an address, or CONVOY_ADDRESS) or, with neither, to a fresh embedded
  * local cluster that lives as long as the connection.
  */
-import { existsSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
-import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { readTokenFile } from '../common/auth.ts';
-import { AuthError } from '../common/errors.ts';
-import { latestSessionDir } from '../common/paths.ts';
+import { resolveToken } from '../common/token-source.ts';
 import type { TlsOptions } from '../transport/grpc.ts';
 import { ClientEngine } from './engine.ts';
 import { RemoteCluster, type Cluster } from './cluster.ts';
@@ -88,17 +84,4 @@ async function openCluster(given: ConnectOptions): Promise<Cluster> {
   const engine = new ClientEngine({ ...engineOptions, address: target, token, tls });
   await engine.open(o.connectTimeoutMs ?? 10_000);
   return new RemoteCluster(engine);
-}
-
-/** Token from the option, CONVOY_TOKEN, a token file, or the local session's token (same machine as the head). */
-export function resolveToken(token?: string, tokenFile?: string): string {
-  if (token) return token;
-  if (process.env.CONVOY_TOKEN) return process.env.CONVOY_TOKEN;
-  const file = tokenFile ?? process.env.CONVOY_TOKEN_FILE;
-  if (file) return readTokenFile(file);
-  const local = path.join(latestSessionDir(), 'token');
-  if (existsSync(local)) return readTokenFile(local);
-  throw new AuthError(
-    'no cluster token: set CONVOY_TOKEN, pass --token-file / { tokenFile }, or run on the head machine (the token is in the path `convoy start --head` printed)',
-  );
 }

@@ -22,7 +22,9 @@ import { HttpApi } from './http/http-api.ts';
 import { buildStatus, type ClusterStatus } from './status.ts';
 import { EventHub } from './events.ts';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../common/version.ts';
+
+export { VERSION };
 
 export interface MemoryReport {
   nodes: {

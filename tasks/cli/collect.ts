@@ -4,7 +4,10 @@
  */
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { collect, SOURCES, type CollectProgress } from '../collect/index.ts';
+import type { CollectProgress } from '../collect/index.ts';
+
+// Kept here (not imported from the job) so `convoy --help` does not load the whole job.
+const SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
 import { clusterFrom, count, parseCount, seconds } from './shared.ts';
 
 interface CollectFlags {
@@ -66,6 +69,7 @@ export function registerCollect(program: Command): void {
         provider: flags.baseUrl || flags.secretsFile ? { baseUrl: flags.baseUrl, secretsFile: flags.secretsFile } : undefined,
       };
       if (!SOURCES.includes(options.source)) throw new TypeError(`--source must be one of ${SOURCES.join(', ')}, got "${flags.source}"`);
+      const { collect } = await import('../collect/index.ts');
       const cluster = await clusterFrom(flags);
       const tty = process.stderr.isTTY && !flags.quiet;
       const bar = tty

@@ -1,6 +1,5 @@
 /** `convoy lake ls | stats | head`: what the lake holds, from its commit records and files. */
 import type { Command } from 'commander';
-import { openLake } from '../lake/index.ts';
 import { table } from '../../cluster/cli/format.ts';
 import { count } from './shared.ts';
 
@@ -19,6 +18,11 @@ const withFilter = (c: Command) =>
     .option('--date-from <YYYY-MM-DD>', 'from this day (inclusive)')
     .option('--date-to <YYYY-MM-DD>', 'to this day (inclusive)')
     .option('--json', 'print JSON');
+
+/** The lake module loads parquet-wasm: load it only when a lake command runs. */
+async function openLake(url: string, o: { threads: number }) {
+  return (await import('../lake/index.ts')).openLake(url, o);
+}
 
 function filterOf(f: LakeFlags) {
   return { ...(f.city ? { city: f.city } : {}), ...(f.dateFrom ? { dateFrom: f.dateFrom } : {}), ...(f.dateTo ? { dateTo: f.dateTo } : {}) };

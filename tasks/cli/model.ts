@@ -1,7 +1,6 @@
 /** `convoy model ls | show V | promote V`: the model registry beside the lake. */
 import type { Command } from 'commander';
-import { openStorage } from '../storage/open.ts';
-import { ModelRegistry } from '../training/registry.ts';
+import type { ModelRegistry } from '../training/registry.ts';
 import { table } from '../../cluster/cli/format.ts';
 
 interface ModelFlags {
@@ -17,6 +16,7 @@ const withRegistry = (c: Command) =>
     .option('--json', 'print JSON');
 
 async function open(f: ModelFlags): Promise<{ registry: ModelRegistry; model: string }> {
+  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../storage/open.ts'), import('../training/registry.ts')]);
   const registry = new ModelRegistry(openStorage(f.registry));
   if (f.model) return { registry, model: f.model };
   const models = await registry.models();

@@ -1,7 +1,9 @@
 /** `convoy plan`: time and cost to reach a target from each source, before spending anything. */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { PLAN_SOURCES, planAllSources, planCollection, planTableRows, type PlanSource } from '../plan/index.ts';
+import type { PlanSource } from '../plan/index.ts';
+
+const PLAN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
 import { table } from '../../cluster/cli/format.ts';
 import { parseCount } from './shared.ts';
 
@@ -28,7 +30,8 @@ export function registerPlan(program: Command): void {
     .option('--keys <n>', 'API keys used side by side', '1')
     .option('--synthetic-rate <samples/s>', 'one worker\'s synthetic throughput (default: the last `npm run bench -- collect`, else 1e6)')
     .option('--json', 'print JSON')
-    .action((f: { source?: string; target: string; workers: string; keys: string; syntheticRate?: string; json?: boolean }) => {
+    .action(async (f: { source?: string; target: string; workers: string; keys: string; syntheticRate?: string; json?: boolean }) => {
+      const { planAllSources, planCollection, planTableRows } = await import('../plan/index.ts');
       const base = {
         target: parseCount('--target', f.target),
         workers: parseCount('--workers', f.workers),

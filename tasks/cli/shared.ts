@@ -1,5 +1,5 @@
 /** Helpers for the traffic commands: connecting like the core commands do, and number formatting. */
-import { connect, type Cluster } from '../../cluster/client/index.ts';
+import type { Cluster } from '../../cluster/client/index.ts';
 
 export interface ClusterFlags {
   address?: string;
@@ -8,6 +8,7 @@ export interface ClusterFlags {
 
 /** A running cluster at --address / CONVOY_ADDRESS, else an embedded local one for the duration of the command. */
 export async function clusterFrom(flags: ClusterFlags): Promise<Cluster> {
+  const { connect } = await import('../../cluster/client/index.ts');
   const address = flags.address ?? process.env.CONVOY_ADDRESS;
   if (!address) return connect();
   return connect(address, flags.tokenFile ? { tokenFile: flags.tokenFile } : {});

@@ -4,9 +4,8 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { tune } from '../../cluster/client/index.ts';
+import * as tune from '../../cluster/client/tune/index.ts';
 import type { Trainable } from '../../cluster/client/tune/index.ts';
-import { TRAFFIC_TRAINABLE } from '../training/trainable.ts';
 import { formatTrialTable } from '../../scheduler/tune/results.ts';
 import { clusterFrom } from './shared.ts';
 
@@ -85,7 +84,8 @@ export function registerTune(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (f: TuneFlags) => {
       const space = parseSpace(f.space);
-      let module: URL = TRAFFIC_TRAINABLE;
+      // The trainable's module URL only: workers load it (and tfjs); this process does not need to.
+      let module = new URL('../training/trainable.ts', import.meta.url);
       let className = 'TrafficTrainable';
       if (f.trainable) {
         const [file, cls] = f.trainable.split('#');

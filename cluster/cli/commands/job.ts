@@ -3,7 +3,6 @@
  * cluster with CONVOY_ADDRESS set, and read or follow its logs (Ray's job submission, on the head's HTTP API).
  */
 import type { Command } from 'commander';
-import { packDirectory } from '../../common/package-archive.ts';
 import { api, httpBase, resolveTarget, type ClusterTarget } from '../context.ts';
 import { bytes, table } from '../format.ts';
 
@@ -40,6 +39,7 @@ export function registerJob(program: Command): void {
       .argument('<entrypoint...>', 'command to run in the uploaded directory, after --'),
   ).action(async (entrypoint: string[], flags: { workingDir: string; wait: boolean; address?: string; tokenFile?: string }) => {
     const t = resolveTarget(flags);
+    const { packDirectory } = await import('../../common/package-archive.ts');
     const pkg = await packDirectory(flags.workingDir);
     const uploaded = await api<{ id: string }>(t, 'POST', '/api/packages', new Uint8Array(pkg.archive));
     const info = await api<JobInfo>(t, 'POST', '/api/jobs', { entrypoint, packageId: uploaded.id });

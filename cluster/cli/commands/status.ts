@@ -1,6 +1,5 @@
 /** `convoy status [--json]`: nodes, resources used/total, tasks by state, and requests that can never run. */
 import type { Command } from 'commander';
-import { HeadConnection } from '../../client/head-connection.ts';
 import { resolveTarget, httpBase } from '../context.ts';
 import { bytes, table } from '../format.ts';
 
@@ -27,6 +26,7 @@ export function registerStatus(program: Command): void {
       const target = resolveTarget(flags);
       if (target.grpc) {
         // Probe over gRPC first: it checks the token on the port every client uses.
+        const { HeadConnection } = await import('../../client/head-connection.ts');
         const head = new HeadConnection(target.grpc, target.token, undefined, { clientId: 'cli', kind: 'cli', jobId: '' });
         try {
           await head.status(5000);
