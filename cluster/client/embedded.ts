@@ -24,6 +24,10 @@ export interface LocalClusterOptions {
   startTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
   logLevel?: string;
+  /** Workers' second spill tier (see `convoy start --spill-to`). */
+  spillTo?: string;
+  spillDiskBytes?: number;
+  spillS3?: { endpoint?: string; forcePathStyle?: boolean; region?: string };
 }
 
 export interface ProcessInfo {
@@ -90,6 +94,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         numGpus: w.numGpus ?? opts.gpusPerWorker,
         resources: w.resources ?? opts.resourcesPerWorker,
         objectStoreMemory: opts.objectStoreMemory,
+        spillTo: opts.spillTo,
+        spillDiskBytes: opts.spillDiskBytes,
+        spillS3: opts.spillS3,
         logDir: path.join(sessionDir, 'logs'),
       });
       const r = await waitReady(child, 'embedded worker', timeout);

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readTokenFile } from '../common/auth.ts';
+import { randomId } from '../common/ids.ts';
 import { createLogger } from '../common/logger.ts';
 import { convoyHome, recordProcess } from '../common/paths.ts';
 import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
@@ -24,6 +25,12 @@ export interface WorkerEntryOptions {
   dieWithParent?: boolean;
   logLevel?: string;
   logDir?: string;
+  /** Second spill tier: a storage URL (s3://bucket/prefix or a folder) for objects past the local disk limit. */
+  spillTo?: string;
+  /** Bytes of spill files kept on local disk before the oldest move to `spillTo`. @default 10 GiB */
+  spillDiskBytes?: number;
+  /** S3 settings for `spillTo` (endpoint, forcePathStyle); credentials come from the AWS chain. */
+  spillS3?: { endpoint?: string; forcePathStyle?: boolean; region?: string };
 }
 
 const opts = readEntryOptions<WorkerEntryOptions>();
@@ -32,7 +39,15 @@ try {
   if (!token) throw new Error('no cluster token: set CONVOY_TOKEN or pass --token-file');
   const logDir = opts.logDir ?? path.join(convoyHome(), 'logs');
   const log = createLogger({ level: opts.logLevel, file: path.join(logDir, `worker-${process.pid}.log`) });
+  const nodeId = opts.nodeId ?? `node-${randomId(4)}`;
+  let spillOverflow;
+  if (opts.spillTo) {
+    // The same storage layer as the lake (local folder or any S3 endpoint), loaded only when asked for.
+    const { openStorage } = await import('../../tasks/storage/open.ts');
+    spillOverflow = { storage: openStorage(opts.spillTo, { s3: opts.spillS3 }), prefix: nodeId, diskBytes: opts.spillDiskBytes ?? 10 * 1024 ** 3 };
+  }
   const node = new WorkerNode({
+    spillOverflow,
     headAddress: opts.address,
     token,
     host: opts.host,
@@ -42,7 +57,7 @@ try {
     resources: opts.resources,
     memory: opts.memory,
     objectStoreMemory: opts.objectStoreMemory,
-    nodeId: opts.nodeId,
+    nodeId,
     labels: { hostname: os.hostname(), ...(opts.labels ?? {}) },
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,
     log,

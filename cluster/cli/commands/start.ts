@@ -34,6 +34,10 @@ interface StartFlags {
   tlsCa?: string;
   heartbeatTimeoutMs?: string;
   nodeId?: string;
+  spillTo?: string;
+  spillDiskBytes?: string;
+  s3Endpoint?: string;
+  s3PathStyle?: boolean;
 }
 
 function int(flag: string, v: string | undefined, min = 0): number | undefined {
@@ -87,6 +91,10 @@ export function registerStart(program: Command): void {
     .option('--tls-ca <path>', 'PEM CA bundle to verify peers')
     .option('--heartbeat-timeout-ms <ms>', 'head: mark a node dead after this long without a heartbeat', '10000')
     .option('--node-id <id>', 'worker: a stable node id')
+    .option('--spill-to <url>', 'worker: spill objects past --spill-disk-bytes to this storage (s3://bucket/prefix or a folder)')
+    .option('--spill-disk-bytes <bytes>', 'worker: local spill folder size before objects move to --spill-to (default 10 GiB)')
+    .option('--s3-endpoint <url>', 'worker: S3-compatible endpoint for --spill-to (default: AWS_ENDPOINT_URL)')
+    .option('--s3-path-style', 'worker: address buckets by path (MinIO, s3rver, most S3-compatible stores)')
     .action(async (flags: StartFlags) => {
       if (!!flags.head === !!flags.address) throw new TypeError('give exactly one of --head or --address HOST:PORT');
       const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa ? { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa } : undefined;
@@ -129,6 +137,9 @@ Stop everything on this machine: convoy stop`);
         objectStoreMemory: int('--object-store-memory', flags.objectStoreMemory, 1),
         nodeId: flags.nodeId,
         tls,
+        spillTo: flags.spillTo,
+        spillDiskBytes: int('--spill-disk-bytes', flags.spillDiskBytes, 0),
+        spillS3: flags.s3Endpoint || flags.s3PathStyle ? { endpoint: flags.s3Endpoint, forcePathStyle: !!flags.s3PathStyle } : undefined,
       };
       // Flags are checked first: a typo should not be reported as a missing token.
       const token = process.env.CONVOY_TOKEN ?? (flags.tokenFile ? readTokenFile(flags.tokenFile) : localToken());

@@ -7,15 +7,28 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReadStream, existsSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
+import { z } from 'zod';
 import { tokenMatches } from '../../common/auth.ts';
 import { UploadError } from '../../common/errors.ts';
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { DEFAULT_MAX_PACKAGE_BYTES } from '../../common/package-archive.ts';
 import type { HeadServer } from '../head-server.ts';
-import { dashboardHtml } from './dashboard-page.ts';
+import { DASHBOARD_CSP, dashboardHtml } from './dashboard-page.ts';
 
 const COOKIE = 'convoy_token';
+
+const count = z.number().finite().nonnegative();
+/** A progress report from a client; everything the dashboard will show, bounded. */
+const progressSchema = z.object({
+  id: z.string().min(1).max(200),
+  label: z.string().max(500),
+  done: count,
+  total: count,
+  rate: count,
+  etaS: count.nullable().optional(),
+  extra: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(200)])).refine((e) => Object.keys(e).length <= 20, 'at most 20 extras').optional(),
+});
 
 export class HttpApi {
   readonly #server: http.Server;
@@ -64,13 +77,17 @@ export class HttpApi {
     if (tokenMatches(req.headers.authorization, this.opts.token)) return true;
     const cookie = parseCookies(req.headers.cookie)[COOKIE];
     if (cookie && tokenMatches(cookie, this.opts.token)) return true;
+    // A token in the URL is accepted only to sign in on the page itself (it is traded for a cookie at once),
+    // so it does not end up in proxy logs of API calls.
     const q = url.searchParams.get('token');
-    return q !== null && tokenMatches(q, this.opts.token);
+    return url.pathname === '/' && req.method === 'GET' && q !== null && tokenMatches(q, this.opts.token);
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const method = req.method ?? 'GET';
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
     if (!this.#authorized(req, url)) {
       res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
       res.end('401: missing or wrong cluster token. Send "Authorization: Bearer TOKEN", or open /?token=TOKEN once in a browser.\n');
@@ -80,7 +97,11 @@ export class HttpApi {
     const parts = url.pathname.split('/').filter(Boolean);
 
     if (method === 'GET' && url.pathname === '/') {
-      const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' };
+      const headers: Record<string, string> = {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': `${DASHBOARD_CSP}; frame-ancestors 'none'`,
+      };
       if (url.searchParams.has('token')) {
         // Trade the token in the URL for a cookie, and drop it from the address bar.
         headers['set-cookie'] = `${COOKIE}=${url.searchParams.get('token')}; HttpOnly; SameSite=Strict; Path=/`;
@@ -103,20 +124,13 @@ export class HttpApi {
       return;
     }
     if (method === 'POST' && parts[1] === 'progress') {
-      const body = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as Record<string, unknown>;
-      head.events.publish({
-        type: 'progress',
-        id: String(body.id ?? ''),
-        label: String(body.label ?? ''),
-        done: Number(body.done ?? 0),
-        total: Number(body.total ?? 0),
-        rate: Number(body.rate ?? 0),
-        etaS: body.etaS === null || body.etaS === undefined ? null : Number(body.etaS),
-        extra: (body.extra as Record<string, unknown>) ?? undefined,
-      });
+      const parsed = progressSchema.safeParse(JSON.parse((await readBody(req, 1 << 16)).toString('utf8')));
+      if (!parsed.success) {
+        return this.#json(res, 400, { error: `bad progress report: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+      }
+      head.events.publish({ type: 'progress', ...parsed.data, etaS: parsed.data.etaS ?? null });
       return this.#json(res, 200, { ok: true });
     }
-
     if (parts[1] === 'packages') {
       if (method === 'POST' && parts.length === 2) {
         const body = await readBody(req, DEFAULT_MAX_PACKAGE_BYTES + (16 << 20));
