@@ -24,6 +24,8 @@ export interface LocalClusterOptions {
   startTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
   logLevel?: string;
+  /** TLS for every gRPC port: PEM file paths (the same cert serves head and workers on one machine). */
+  tls?: { cert: string; key: string; ca: string };
   /** Workers' second spill tier (see `convoy start --spill-to`). */
   spillTo?: string;
   spillDiskBytes?: number;
@@ -80,6 +82,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
       dashboardPort: 0,
       sessionDir,
       heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+      tls: opts.tls,
     });
     const ready = await waitReady(headChild, 'embedded head', timeout);
     const address = String(ready.address);
@@ -94,6 +97,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         numGpus: w.numGpus ?? opts.gpusPerWorker,
         resources: w.resources ?? opts.resourcesPerWorker,
         objectStoreMemory: opts.objectStoreMemory,
+        tls: opts.tls,
         spillTo: opts.spillTo,
         spillDiskBytes: opts.spillDiskBytes,
         spillS3: opts.spillS3,
