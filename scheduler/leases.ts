@@ -69,9 +69,11 @@ export function scheduleDemands(
 }
 
 /**
- * For each waiting demand, take back at most one lease from the client holding the most revocable leases that
- * would make room for it, and only while that client holds more than the waiting one. Repeated rounds converge
- * to equal shares between clients competing for the same resources.
+ * For each waiting demand, take back a lease that would make room for it: first from a client that wants no
+ * more leases at all (its backlog is dispatched: the lease is idle or finishing its last tasks, and goes back
+ * as soon as it drains), otherwise one from the client holding the most, and only while that client holds
+ * more than the waiting one. Repeated rounds converge to equal shares between clients competing for the same
+ * resources, and an idle lease never keeps a waiting client waiting.
  */
 export function fairShareRevocations(
   demands: readonly Demand[],
@@ -83,27 +85,31 @@ export function fairShareRevocations(
   const taken = new Set<string>();
   const held = new Map<string, number>();
   for (const h of holdings) if (!h.revoking) held.set(h.clientId, (held.get(h.clientId) ?? 0) + 1);
+  const demanding = new Set(demands.filter((d) => d.remaining > 0).map((d) => d.clientId));
   for (const demand of demands) {
     if (!waiting.has(demand.id)) continue;
     const feasibleNodes = new Set(nodes.filter((n) => n.alive && fits(demand.resources, n.total)).map((n) => n.nodeId));
     const incoming = holdings.filter((h) => h.revoking && feasibleNodes.has(h.nodeId)).length;
     if (incoming >= demand.remaining) continue;
     const mine = held.get(demand.clientId) ?? 0;
-    let victim: Holding | undefined;
-    let victimCount = mine + 1; // only revoke from clients holding strictly more than one above us
-    for (const h of holdings) {
-      if (h.actor || h.revoking || taken.has(h.leaseId) || h.clientId === demand.clientId) continue;
-      if (!feasibleNodes.has(h.nodeId)) continue;
-      const count = held.get(h.clientId) ?? 0;
-      if (count > victimCount) {
-        victim = h;
-        victimCount = count;
+    const revocable = (h: Holding) =>
+      !h.actor && !h.revoking && !taken.has(h.leaseId) && h.clientId !== demand.clientId && feasibleNodes.has(h.nodeId);
+    let victim = holdings.find((h) => revocable(h) && !demanding.has(h.clientId));
+    if (!victim) {
+      let victimCount = mine + 1; // only revoke from clients holding strictly more than one above us
+      for (const h of holdings) {
+        if (!revocable(h)) continue;
+        const count = held.get(h.clientId) ?? 0;
+        if (count > victimCount) {
+          victim = h;
+          victimCount = count;
+        }
       }
     }
     if (victim) {
       revoke.push(victim.leaseId);
       taken.add(victim.leaseId);
-      held.set(victim.clientId, victimCount - 1);
+      held.set(victim.clientId, (held.get(victim.clientId) ?? 1) - 1);
     }
   }
   return revoke;

@@ -1,7 +1,7 @@
 /**
  * The client's stream to one worker node: functions are registered once per stream (tasks then name them by
- * a small number), leases are opened on it, and task specs are batched per turn of the event loop so that
- * 20,000 `remote()` calls in a loop become a few dozen messages.
+ * a small number), leases are opened on it, and task specs are batched per synchronous run of the caller, so
+ * 20,000 `remote()` calls in a loop become a few messages.
  */
 import { EventEmitter } from 'node:events';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
@@ -90,8 +90,10 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
     this.#outbox.push(spec);
     if (this.#outbox.length >= MAX_TASKS_PER_MESSAGE) this.#flush();
     else if (!this.#flushScheduled) {
+      // A microtask runs after the caller's synchronous code: a loop of remote() calls still becomes one
+      // message, and a lone task (get right after remote) goes out without waiting for the next event-loop turn.
       this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
+      queueMicrotask(() => this.#flush());
     }
   }
 

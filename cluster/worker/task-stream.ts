@@ -279,8 +279,9 @@ export class TaskStream {
     if (this.#closed) return;
     this.#outbox.push(result);
     if (!this.#flushScheduled) {
+      // Results of one batch arrive together and leave together; a lone result leaves at once.
       this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
+      queueMicrotask(() => this.#flush());
     }
   }
 

@@ -56,6 +56,16 @@ describe('lease scheduling', () => {
     expect(out.revoke).toEqual([]);
   });
 
+  it('takes back a lease first from a client that wants no more leases, whatever its share', () => {
+    const holdings: Holding[] = [
+      { leaseId: 'busy', clientId: 'c1', nodeId: 'a', resources: { cpu: 1 }, actor: false, revoking: false },
+      { leaseId: 'idle', clientId: 'c2', nodeId: 'a', resources: { cpu: 1 }, actor: false, revoking: false },
+    ];
+    // c1 still has a backlog (a demand); c2 has none, so its lease is idle or draining: that one goes back.
+    const out = scheduleDemands([demand('d1', 'c1', 3), demand('d3', 'c3', 1)], [node('a', 2, 0)], holdings);
+    expect(out.revoke).toEqual(['idle']);
+  });
+
   it('never revokes actor leases or leases already being revoked', () => {
     const holdings: Holding[] = [
       { leaseId: 'actor', clientId: 'c1', nodeId: 'a', resources: { cpu: 1 }, actor: true, revoking: false },

@@ -25,7 +25,7 @@ const progressSchema = z.object({
   label: z.string().max(500),
   done: count,
   total: count,
-  rate: count,
+  rate: count.default(0),
   etaS: count.nullable().optional(),
   extra: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(200)])).refine((e) => Object.keys(e).length <= 20, 'at most 20 extras').optional(),
 });
