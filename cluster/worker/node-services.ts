@@ -5,6 +5,7 @@ import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import type { GpuExecutor } from './gpu/gpu-executor.ts';
+import type { ActorExecutors } from './actors/executor.ts';
 import type { TaskStream } from './task-stream.ts';
 
 export interface NodeServices {
@@ -13,6 +14,8 @@ export interface NodeServices {
   readonly pool: ThreadPoolExecutor;
   /** Per-GPU trainer processes, for tasks leased with `gpu`. */
   readonly gpus: GpuExecutor;
+  /** Actor threads and processes (with a booted spare thread ready). */
+  readonly actorExecutors: ActorExecutors;
   /** Results below this many bytes travel inline in the reply. */
   readonly inlineThreshold: number;
   /** Environment for actor threads and processes (cluster address, token, node id). */

@@ -22,6 +22,7 @@ import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode
 import { backoffDelay } from '../../scheduler/retry.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
+import { ActorExecutors } from './actors/executor.ts';
 import { ObjectStore, type ObjectInfo, type ObjectStoreOptions } from './object-store.ts';
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
@@ -71,6 +72,7 @@ export class WorkerNode implements NodeServices {
   readonly log: Logger;
   readonly pool: ThreadPoolExecutor;
   readonly gpus: GpuExecutor;
+  readonly actorExecutors: ActorExecutors;
   readonly store: ObjectStore;
   readonly inlineThreshold: number;
   readonly childEnv: Record<string, string>;
@@ -126,6 +128,7 @@ export class WorkerNode implements NodeServices {
     };
     this.pool = new ThreadPoolExecutor({ threads: Math.max(1, Math.ceil(cpus)), env: this.childEnv });
     this.gpus = new GpuExecutor(this.childEnv);
+    this.actorExecutors = new ActorExecutors(this.childEnv);
     const { head } = loadProtos();
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
@@ -390,6 +393,7 @@ export class WorkerNode implements NodeServices {
       steps.push(new Promise<void>((r) => this.#server.tryShutdown(() => r())));
       steps.push(this.pool.close());
       steps.push(this.gpus.close());
+      steps.push(this.actorExecutors.close());
       await Promise.allSettled(steps);
       this.#server.forceShutdown();
       this.#transfer.close();

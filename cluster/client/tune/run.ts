@@ -74,6 +74,12 @@ const optionsSchema = z.object({
   resume: z.boolean().default(false),
   /** Seed for random search spaces. @default 1 */
   seed: z.number().int().default(1),
+  /**
+   * Run the next trial in a finished trial's actor (calling `setup` again) instead of starting a new one, as
+   * Ray Tune's `reuse_actors`: starting an actor costs a thread and a module load. `setup` must then reset
+   * all state. @default true
+   */
+  reuseActors: z.boolean().default(true),
 });
 
 export type TuneOptions = z.input<typeof optionsSchema> & {
@@ -160,12 +166,14 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
     }
   };
 
+  const idle: ActorHandle<Trainable>[] = [];
   const runTrial = async (id: string): Promise<void> => {
     const trial = state.trials.find((t) => t.id === id)!;
     update(id, { type: 'start', at: Date.now() }, `${id} started`);
     let actor: ActorHandle<Trainable> | undefined;
+    let healthy = false;
     try {
-      actor = cls.remote();
+      actor = (o.reuseActors ? idle.pop() : undefined) ?? cls.remote();
       const context: TrialContext = { trialId: id, runName: o.name, checkpointPrefix: path.join(runDir, id) };
       await cluster.get(actor.call('setup', trial.config, context));
       if (trial.checkpoint) await cluster.get(actor.call('restore', trial.checkpoint));
@@ -187,13 +195,18 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
           const key = (await cluster.get(actor.call('save'))) as string | undefined;
           if (key) update(id, { type: 'checkpoint', key }, `${id} checkpoint`);
         }
-        if (stop) return update(id, { type: 'early-stop', at: Date.now(), reason: stop }, `${id} stopped`);
-        if (finishing) return update(id, { type: 'complete', at: Date.now() }, `${id} done`);
+        if (stop || finishing) {
+          healthy = true;
+          if (stop) return update(id, { type: 'early-stop', at: Date.now(), reason: stop }, `${id} stopped`);
+          return update(id, { type: 'complete', at: Date.now() }, `${id} done`);
+        }
       }
     } catch (err) {
       update(id, { type: 'fail', at: Date.now(), error: errorMessage(err), maxFailures: o.maxFailures }, `${id} failed`);
     } finally {
-      actor?.kill();
+      // A failed trial's actor may be in any state: only a healthy one runs the next trial.
+      if (actor && healthy && o.reuseActors && actor.state === 'alive') idle.push(actor);
+      else actor?.kill();
     }
   };
 
@@ -209,6 +222,7 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
     await Promise.race(inFlight.values());
   }
 
+  for (const a of idle.splice(0)) a.kill();
   const best = bestTrial(state.trials, { metric: o.metric, mode: o.mode });
   const bestMetric = best?.results.reduce<number | undefined>((acc, r) => {
     const v = r.metrics[o.metric];

@@ -9,7 +9,7 @@ import type { TaskSpec__Output } from '../../proto/generated/convoy/v1/TaskSpec.
 import type { TaskResult } from '../../proto/generated/convoy/v1/TaskResult.ts';
 import type { Arg__Output } from '../../proto/generated/convoy/v1/Arg.ts';
 import type { NodeServices } from '../node-services.ts';
-import { startExecutor, type ActorExecutor, type Isolation } from './executor.ts';
+import type { ActorExecutor, Isolation } from './executor.ts';
 import type { FromActor } from './messages.ts';
 
 export interface ActorSink {
@@ -40,7 +40,7 @@ export class ActorHost {
 
   start(): void {
     const isolation: Isolation = this.#spec.isolation === 'process' ? 'process' : 'thread';
-    const env: Record<string, string> = { ...this.#node.childEnv, CONVOY_ACTOR_ID: this.actorId };
+    const env: Record<string, string> = { CONVOY_ACTOR_ID: this.actorId };
     if (this.#gpuIds.length) {
       env.CONVOY_GPU_IDS = this.#gpuIds.join(',');
       env.CUDA_VISIBLE_DEVICES = this.#gpuIds.join(',');
@@ -52,11 +52,11 @@ export class ActorHost {
         const args = await this.#node.resolveArgs(this.#spec.args as Arg__Output[]);
         this.#node.releaseArgs(this.#spec.args as Arg__Output[]);
         if (this.#dead) return;
-        this.#executor = startExecutor(isolation, env, {
+        this.#executor = this.#node.actorExecutors.start(isolation, env, {
           onMessage: (m) => this.#onMessage(m),
           onExit: (reason) => this.#die(reason),
         });
-        this.#executor.send({ type: 'init', moduleUrl, className: fn.exportName, args });
+        this.#executor.send({ type: 'init', moduleUrl, className: fn.exportName, args, env });
       } catch (err) {
         this.#die(`could not start: ${(err as Error).message}`, serializeError(err));
       }

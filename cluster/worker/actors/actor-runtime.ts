@@ -20,6 +20,7 @@ export function startActorRuntime(post: (msg: FromActor) => void, sharedAbove = 
 
   const handle = async (msg: ToActor): Promise<void> => {
     if (msg.type === 'init') {
+      Object.assign(process.env, msg.env);
       try {
         const cls = await loadExport(msg.moduleUrl, msg.className);
         if (typeof cls !== 'function') {

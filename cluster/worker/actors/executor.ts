@@ -23,28 +23,78 @@ export interface ExecutorEvents {
 }
 
 export function startExecutor(isolation: Isolation, env: Record<string, string>, events: ExecutorEvents): ActorExecutor {
-  return isolation === 'process' ? processExecutor(env, events) : threadExecutor(env, events);
+  return isolation === 'process' ? processExecutor(env, events) : threadExecutor(env).attach(events);
 }
 
-function threadExecutor(env: Record<string, string>, events: ExecutorEvents): ActorExecutor {
+/** A booted actor thread (runtime loaded, no actor yet) whose events go to whoever attaches. */
+interface ThreadSlot {
+  attach(events: ExecutorEvents): ActorExecutor;
+}
+
+function threadExecutor(env: Record<string, string>): ThreadSlot {
   const worker = new Worker(new URL('./actor-thread-boot.mjs', import.meta.url), { env: { ...process.env, ...env } });
+  worker.unref();
   let killed = false;
-  worker.on('message', (m: FromActor) => events.onMessage(m));
-  worker.on('error', (err) => {
-    if (!killed) events.onExit(`actor thread crashed: ${err.message}`);
+  let events: ExecutorEvents | undefined;
+  let pendingExit: string | undefined;
+  const exit = (reason: string) => {
+    if (killed) return;
     killed = true;
-  });
-  worker.on('exit', (code) => {
-    if (!killed) events.onExit(`actor thread exited with code ${code}`);
-    killed = true;
-  });
+    if (events) events.onExit(reason);
+    else pendingExit = reason;
+  };
+  worker.on('message', (m: FromActor) => events?.onMessage(m));
+  worker.on('error', (err) => exit(`actor thread crashed: ${err.message}`));
+  worker.on('exit', (code) => exit(`actor thread exited with code ${code}`));
   return {
-    send: (msg) => worker.postMessage(msg),
-    kill: async () => {
-      killed = true;
-      await worker.terminate();
+    attach(e) {
+      events = e;
+      worker.ref();
+      if (pendingExit) queueMicrotask(() => e.onExit(pendingExit!));
+      return {
+        send: (msg) => worker.postMessage(msg),
+        kill: async () => {
+          killed = true;
+          await worker.terminate();
+        },
+      };
     },
   };
+}
+
+/**
+ * Actor threads started ahead of need, like Ray's prestarted workers: booting a thread (and the TypeScript
+ * loader in it) takes about a second, so a node keeps one ready and an actor's creation costs only the import
+ * of its own module. Per-actor settings (its id, GPU ids) arrive with the init message.
+ */
+export class ActorExecutors {
+  #spare: ThreadSlot | undefined;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    /** Threads kept booted and waiting. @default 1 */
+    private readonly spares = 1,
+  ) {
+    this.#refill();
+  }
+
+  start(isolation: Isolation, actorEnv: Record<string, string>, events: ExecutorEvents): ActorExecutor {
+    if (isolation === 'process') return processExecutor({ ...this.env, ...actorEnv }, events);
+    const slot = this.#spare ?? threadExecutor(this.env);
+    this.#spare = undefined;
+    this.#refill();
+    return slot.attach(events);
+  }
+
+  #refill(): void {
+    if (this.spares > 0 && !this.#spare) this.#spare = threadExecutor(this.env);
+  }
+
+  async close(): Promise<void> {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare) await spare.attach({ onMessage: () => undefined, onExit: () => undefined }).kill();
+  }
 }
 
 function processExecutor(env: Record<string, string>, events: ExecutorEvents): ActorExecutor {

@@ -2,7 +2,14 @@
 import type { SerializedError } from '../../common/errors.ts';
 
 export type ToActor =
-  | { readonly type: 'init'; readonly moduleUrl: string; readonly className: string; readonly args: Uint8Array[] }
+  | {
+      readonly type: 'init';
+      readonly moduleUrl: string;
+      readonly className: string;
+      readonly args: Uint8Array[];
+      /** Set in the actor's environment before its module loads (a prestarted thread has none of it yet). */
+      readonly env: Record<string, string>;
+    }
   | { readonly type: 'call'; readonly callId: string; readonly method: string; readonly args: Uint8Array[] };
 
 export type FromActor =
