@@ -13,7 +13,9 @@ export const COLLECT_BENCH_RESULT = new URL('../../bench/out/collect.json', impo
 function measuredRate(): number | undefined {
   if (!existsSync(COLLECT_BENCH_RESULT)) return undefined;
   try {
-    const r = JSON.parse(readFileSync(COLLECT_BENCH_RESULT, 'utf8')) as { samples_per_s?: number; workers?: number };
+    const raw = JSON.parse(readFileSync(COLLECT_BENCH_RESULT, 'utf8')) as { result?: Record<string, unknown> } & Record<string, unknown>;
+    // The bench harness keeps `{bench, args, result}`; a direct run of bench/collect.ts writes the result itself.
+    const r = (raw.result ?? raw) as { samples_per_s?: number; workers?: number };
     return r.samples_per_s && r.workers ? r.samples_per_s / r.workers : r.samples_per_s;
   } catch {
     return undefined;
