@@ -30,6 +30,8 @@ export interface NodeSummary {
   runningTasks: number;
   storeUsedBytes: number;
   storeObjects: number;
+  /** When the head last heard from the node (ms since the epoch). */
+  lastHeartbeat: number;
 }
 
 export interface ClusterSummary {
@@ -252,6 +254,7 @@ export class RemoteCluster implements Cluster {
         runningTasks: n.load?.runningTasks ?? 0,
         storeUsedBytes: Number(n.load?.storeUsedBytes ?? 0),
         storeObjects: n.load?.storeObjects ?? 0,
+        lastHeartbeat: Number(n.lastHeartbeatMs),
       })),
       tasksByState: Object.fromEntries(Object.entries(s.tasksByState).map(([k, v]) => [k, Number(v)])),
       pending: s.pending.map((p) => ({ description: p.description, count: p.count, infeasible: p.infeasible, reason: p.reason, resources: vec(p.resources) })),
