@@ -29,6 +29,7 @@ import {
 } from '../../../scheduler/tune/index.ts';
 import { errorMessage } from '../../common/errors.ts';
 import type { ActorClass, ActorHandle, Cluster } from '../cluster.ts';
+import type { ObjectRef } from '../object-ref.ts';
 import type { ActorOptions } from '../options.ts';
 
 /** What a trainable class implements. `step` is one iteration (an epoch, usually) and returns its metrics. */
@@ -175,8 +176,18 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
     try {
       actor = (o.reuseActors ? idle.pop() : undefined) ?? cls.remote();
       const context: TrialContext = { trialId: id, runName: o.name, checkpointPrefix: path.join(runDir, id) };
-      await cluster.get(actor.call('setup', trial.config, context));
-      if (trial.checkpoint) await cluster.get(actor.call('restore', trial.checkpoint));
+      const a = actor;
+      // setup, save and restore are optional: a trainable without them just has no such step.
+      const optional = async <T>(method: 'setup' | 'save' | 'restore', ...args: unknown[]): Promise<T | undefined> => {
+        try {
+          return (await cluster.get((a.call as (m: string, ...x: unknown[]) => ObjectRef<unknown>)(method, ...args))) as T;
+        } catch (err) {
+          if (errorMessage(err).includes(`actor has no method "${method}"`)) return undefined;
+          throw err;
+        }
+      };
+      await optional('setup', trial.config, context);
+      if (trial.checkpoint) await optional('restore', trial.checkpoint);
       for (;;) {
         const last = state.trials.find((t) => t.id === id)!.results.at(-1)?.iteration ?? 0;
         const iteration = last + 1;
@@ -192,7 +203,7 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
           if (d.decision.action === 'stop' && d.decision.reason === 'below_cutoff') stop = `ASHA: below the cutoff at iteration ${d.decision.milestone}`;
         }
         if (o.checkpointEvery > 0 && (finishing || stop || iteration % o.checkpointEvery === 0)) {
-          const key = (await cluster.get(actor.call('save'))) as string | undefined;
+          const key = await optional<string>('save');
           if (key) update(id, { type: 'checkpoint', key }, `${id} checkpoint`);
         }
         if (stop || finishing) {
