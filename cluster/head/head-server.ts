@@ -8,10 +8,8 @@ import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { IllegalStateError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceHandlers, type WorkerServiceClient } from '../proto/load.ts';
-import { compileResources, decompileResources, decompileStrategy } from '../proto/convert.ts';
+import { compileResources, decompileResources } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
-import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
-import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
 import { NodeTable, type NodeRecord } from './node-table.ts';
@@ -21,6 +19,7 @@ import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi } from './http/http-api.ts';
 import { buildStatus, type ClusterStatus } from './status.ts';
 import { EventHub } from './events.ts';
+import { ClientSessions } from './client-sessions.ts';
 
 import { VERSION } from '../common/version.ts';
 
@@ -61,18 +60,6 @@ export interface HeadOptions {
   log?: Logger;
 }
 
-interface ClientSession {
-  clientId: string;
-  kind: string;
-  jobId: string;
-  /** Undefined while the client is detached (its session broke and it may reconnect). */
-  stream: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient> | undefined;
-  counts: Record<string, number>;
-  connectedAt: number;
-  /** Set while detached: when it fires, the client is gone for good. */
-  expiry?: NodeJS.Timeout;
-}
-
 export class HeadServer {
   readonly log: Logger;
   readonly nodes = new NodeTable();
@@ -84,10 +71,8 @@ export class HeadServer {
   readonly #opts: HeadOptions;
   readonly #server = new grpc.Server(SERVER_OPTIONS);
   readonly #http: HttpApi;
-  readonly #clients = new Map<string, ClientSession>();
+  readonly #clients: ClientSessions;
   readonly #nodeSessions = new Map<string, grpc.ServerDuplexStream<NodeToHead__Output, HeadToNode>>();
-  /** Finished/failed counts of clients that have left, so totals survive their drivers. */
-  readonly #retiredCounts: Record<string, number> = {};
   #address = '';
   #livenessTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
@@ -100,15 +85,23 @@ export class HeadServer {
       this.nodes,
       {
         granted: (clientId, requestId, leases) =>
-          this.#toClient(clientId, { leaseGrant: { requestId, leases: leases.map((l) => this.#leaseMessage(l)) } }),
+          this.#clients.send(clientId, { leaseGrant: { requestId, leases: leases.map((l) => this.#leaseMessage(l)) } }),
         infeasible: (clientId, requestId, reason) => {
-          this.#toClient(clientId, { leaseInfeasible: { requestId, reason } });
+          this.#clients.send(clientId, { leaseInfeasible: { requestId, reason } });
           this.events.publish({ type: 'warning', message: reason });
         },
-        revoke: (clientId, leaseIds) => this.#toClient(clientId, { leaseRevoke: { leaseIds } }),
+        revoke: (clientId, leaseIds) => this.#clients.send(clientId, { leaseRevoke: { leaseIds } }),
       },
       this.log,
     );
+    this.#clients = new ClientSessions({
+      leases: this.leases,
+      events: this.events,
+      log: this.log,
+      graceMs: opts.clientGraceMs ?? 30_000,
+      freeObjects: (ids) => this.freeObjects(ids),
+      ownedBy: (clientId) => this.objects.ownedBy(clientId),
+    });
     this.jobs = new JobManager({
       dir: path.join(opts.sessionDir, 'jobs'),
       token: opts.token,
@@ -148,16 +141,6 @@ export class HeadServer {
     return { leaseId: l.leaseId, nodeId: l.nodeId, address: this.nodes.get(l.nodeId)?.address ?? '', resources: compileResources(l.resources), gpuIds: [...l.gpuIds] };
   }
 
-  #toClient(clientId: string, msg: HeadToClient): void {
-    const s = this.#clients.get(clientId);
-    if (!s?.stream) return;
-    try {
-      s.stream.write(msg);
-    } catch (err) {
-      this.log.debug({ clientId, err: (err as Error).message }, 'write to client failed');
-    }
-  }
-
   #handlers(): HeadServiceHandlers {
     return {
       RegisterNode: (call, callback) => {
@@ -179,7 +162,7 @@ export class HeadServer {
         callback(null, { nodeId: rec.nodeId, httpAddress: this.httpAddress, heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
       },
       NodeSession: (call) => this.#nodeSession(call),
-      ClientSession: (call) => this.#clientSession(call),
+      ClientSession: (call) => this.#clients.serve(call),
       GetClusterStatus: (_call, callback) => callback(null, this.statusMessage()),
       GetObjectLocations: (call, callback) => {
         callback(null, { locations: this.objects.locate(call.request.objectIds, (id) => this.nodes.get(id)) });
@@ -245,109 +228,7 @@ export class HeadServer {
     this.leases.nodeDead(nodeId);
     this.objects.nodeDead(nodeId);
     this.events.publish({ type: 'node', nodeId, state: 'dead', reason });
-    for (const s of this.#clients.values()) this.#toClient(s.clientId, { nodeDead: { nodeId, reason } });
-  }
-
-  #clientSession(call: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>): void {
-    let session: ClientSession | undefined;
-    let goodbye = false;
-    call.on('data', (msg: ClientToHead__Output) => {
-      if (msg.kind === 'hello') {
-        const h = msg.hello!;
-        const known = this.#clients.get(h.clientId);
-        if (known) {
-          // The same client, back within its grace period: it keeps its leases and objects.
-          clearTimeout(known.expiry);
-          known.expiry = undefined;
-          known.stream = call;
-          session = known;
-          this.log.info({ clientId: h.clientId }, 'client reconnected');
-        } else {
-          session = { clientId: h.clientId, kind: h.kind, jobId: h.jobId, stream: call, counts: {}, connectedAt: Date.now() };
-          this.#clients.set(h.clientId, session);
-          this.log.debug({ clientId: h.clientId, kind: h.kind }, 'client connected');
-        }
-        return;
-      }
-      if (!session) return;
-      switch (msg.kind) {
-        case 'leaseRequest': {
-          const r = msg.leaseRequest!;
-          try {
-            this.leases.request(session.clientId, {
-              requestId: Number(r.requestId),
-              resources: decompileResources(r.resources),
-              count: r.count,
-              strategy: decompileStrategy(r.strategy),
-              preferredNodes: r.preferredNodes,
-              actor: r.actor,
-              description: r.description,
-            });
-          } catch (err) {
-            this.#toClient(session.clientId, { leaseInfeasible: { requestId: r.requestId, reason: (err as Error).message } });
-          }
-          return;
-        }
-        case 'leaseReturn':
-          this.leases.release(session.clientId, msg.leaseReturn!.leaseIds);
-          return;
-        case 'leaseRequestCancel':
-          this.leases.cancel(session.clientId, Number(msg.leaseRequestCancel!.requestId));
-          return;
-        case 'taskCounts':
-          session.counts = Object.fromEntries(Object.entries(msg.taskCounts!.byState).map(([k, v]) => [k, Number(v)]));
-          return;
-        case 'freeObjects':
-          this.freeObjects(msg.freeObjects!.objectIds);
-          return;
-        case 'goodbye':
-          goodbye = true;
-          return;
-        case 'progress': {
-          const p = msg.progress!;
-          let extra: Record<string, unknown> | undefined;
-          try {
-            extra = p.extraJson ? (JSON.parse(p.extraJson) as Record<string, unknown>) : undefined;
-          } catch {
-            extra = undefined;
-          }
-          this.events.publish({ type: 'progress', id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS < 0 ? null : p.etaS, extra });
-          return;
-        }
-      }
-    });
-    const end = () => {
-      if (!session || session.stream !== call) return;
-      session.stream = undefined;
-      try {
-        call.end();
-      } catch {
-        // already closed
-      }
-      if (goodbye) return this.#clientGone(session);
-      // Grants made while it is away would be lost: drop its waiting demands; it repeats them on return.
-      this.leases.cancelDemands(session.clientId);
-      const s = session;
-      s.expiry = setTimeout(() => this.#clientGone(s), this.#opts.clientGraceMs ?? 30_000);
-      s.expiry.unref();
-      this.log.info({ clientId: s.clientId }, 'client detached; waiting for it to reconnect');
-    };
-    call.on('end', end);
-    call.on('error', end);
-    call.on('cancelled', end);
-  }
-
-  /** The client is gone for good: its leases go back and every copy of its objects is freed. */
-  #clientGone(session: ClientSession): void {
-    if (this.#clients.get(session.clientId) !== session) return;
-    clearTimeout(session.expiry);
-    this.#clients.delete(session.clientId);
-    for (const k of ['finished', 'failed', 'cancelled']) {
-      if (session.counts[k]) this.#retiredCounts[k] = (this.#retiredCounts[k] ?? 0) + session.counts[k]!;
-    }
-    this.leases.clientGone(session.clientId);
-    this.freeObjects(this.objects.ownedBy(session.clientId));
-    this.log.debug({ clientId: session.clientId }, 'client gone');
+    this.#clients.broadcast({ nodeDead: { nodeId, reason } });
   }
 
   status(): ClusterStatus {
@@ -355,8 +236,8 @@ export class HeadServer {
       nodes: this.nodes.all(),
       demands: this.leases.demands(),
       leases: this.leases.leases(),
-      clients: [...this.#clients.values()].filter((c) => c.stream).map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts })),
-      retiredCounts: this.#retiredCounts,
+      clients: this.#clients.connected(),
+      retiredCounts: this.#clients.retiredCounts(),
       objects: this.objects.stats(),
       jobs: this.jobs.list(),
       startedAt: this.startedAt,
@@ -419,7 +300,7 @@ export class HeadServer {
   async memory(): Promise<MemoryReport> {
     const { worker } = loadProtos();
     const nodes = this.nodes.alive();
-    const connected = new Set([...this.#clients.values()].filter((c) => c.stream).map((c) => c.clientId));
+    const connected = new Set(this.#clients.connected().map((c) => c.clientId));
     const reports = await Promise.all(
       nodes.map(
         (n) =>
@@ -456,14 +337,7 @@ export class HeadServer {
     this.#closing ??= (async () => {
       clearInterval(this.#livenessTimer);
       await this.jobs.close();
-      for (const s of this.#clients.values()) {
-        clearTimeout(s.expiry);
-        try {
-          s.stream?.end();
-        } catch {
-          // ignore
-        }
-      }
+      this.#clients.close();
       for (const call of this.#nodeSessions.values()) {
         try {
           call.end();
