@@ -2,12 +2,18 @@
  * The client's stream to one worker node: functions are registered once per stream (tasks then name them by
  * a small number), leases are opened on it, and task specs are batched per synchronous run of the caller, so
  * 20,000 `remote()` calls in a loop become a few messages.
+ *
+ * Large objects move over the node's data plane (a plain socket, see transport/data-plane-*.ts) when it has
+ * one, and over gRPC streams otherwise (TLS clusters, or a data port a firewall does not let through).
  */
 import { EventEmitter } from 'node:events';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
-import { channelCredentials, clientOptions, grpc, type TlsOptions } from '../transport/grpc.ts';
-import { fetchObject, putObject } from '../transport/object-stream.ts';
+import { AuthError } from '../common/errors.ts';
+import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
+import { allocateShared, fetchObject, putObject } from '../transport/object-stream.ts';
+import { DataPlaneClient, fetchObjectFast } from '../transport/data-plane-client.ts';
+import { DataPlaneError } from '../transport/data-plane-wire.ts';
 import type { ClientToWorker } from '../proto/generated/convoy/v1/ClientToWorker.ts';
 import type { WorkerToClient__Output } from '../proto/generated/convoy/v1/WorkerToClient.ts';
 import type { TaskSpec } from '../proto/generated/convoy/v1/TaskSpec.ts';
@@ -30,6 +36,11 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   readonly client: WorkerServiceClient;
   readonly #stream: grpc.ClientDuplexStream<ClientToWorker, WorkerToClient__Output>;
   readonly #fnIds = new Map<string, number>();
+  /** Absent with TLS: objects then keep to the encrypted gRPC channel. */
+  readonly #data: DataPlaneClient | undefined;
+  /** The node's data plane, learned from the first object location it reports (none until then). */
+  #dataAddress = '';
+  readonly #fetches = new Map<string, Promise<Uint8Array>>();
   #outbox: TaskSpec[] = [];
   #flushScheduled = false;
   #lost = false;
@@ -43,7 +54,9 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   ) {
     super();
     const { worker } = loadProtos();
-    this.client = new worker.convoy.v1.WorkerService(address, channelCredentials(tls), clientOptions(token)) as unknown as WorkerServiceClient;
+    // The same channel carries the task stream and object bytes, so it gets the large flow-control window.
+    this.client = new worker.convoy.v1.WorkerService(address, channelCredentials(tls), objectClientOptions(token)) as unknown as WorkerServiceClient;
+    if (!tls) this.#data = new DataPlaneClient({ token });
     this.#stream = this.client.TaskStream();
     this.#stream.on('data', (m: WorkerToClient__Output) => {
       if (m.kind === 'results') this.emit('results', m.results!.results);
@@ -129,13 +142,39 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
     }
   }
 
+  /** An object held by this node; concurrent fetches of one object share one transfer. */
   fetch(loc: ObjectLocation__Output): Promise<Uint8Array> {
-    return fetchObject(this.client, loc);
+    this.#learn(loc);
+    let p = this.#fetches.get(loc.objectId);
+    if (!p) {
+      p = fetchObjectFast(this.#data, loc, allocateShared, () => fetchObject(this.client, loc));
+      this.#fetches.set(loc.objectId, p);
+      p.finally(() => this.#fetches.delete(loc.objectId)).catch(() => undefined);
+    }
+    return p;
   }
 
   /** Uploads a value into this node's store (put of a large value). */
-  put(objectId: string, bytes: Uint8Array, owner: string): Promise<ObjectLocation> {
-    return putObject(this.client, objectId, bytes, owner);
+  async put(objectId: string, bytes: Uint8Array, owner: string): Promise<ObjectLocation> {
+    const dataAddress = this.#dataAddress;
+    if (this.#data && dataAddress && this.#data.mayReach(dataAddress)) {
+      try {
+        await this.#data.put(dataAddress, objectId, owner, bytes);
+        return { objectId, nodeId: this.nodeId, transferAddress: this.address, dataAddress, size: bytes.byteLength };
+      } catch (err) {
+        if (err instanceof DataPlaneError && err.kind === 'unauthorized') {
+          throw new AuthError(`node ${this.nodeId} at ${dataAddress} refused the cluster token; check CONVOY_TOKEN or --token-file`, { cause: err });
+        }
+        if (!(err instanceof DataPlaneError && err.kind === 'unreachable')) throw err;
+      }
+    }
+    const loc = await putObject(this.client, objectId, bytes, owner);
+    this.#learn(loc);
+    return loc;
+  }
+
+  #learn(loc: ObjectLocation): void {
+    if (loc.dataAddress && loc.nodeId === this.nodeId) this.#dataAddress = loc.dataAddress;
   }
 
   close(): void {
@@ -147,5 +186,6 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
       // already closed
     }
     this.client.close();
+    this.#data?.close();
   }
 }

@@ -37,18 +37,23 @@ export function writeChunks(
   pump();
 }
 
-/** Collects chunks into one buffer (shared, so pool threads can read it without a copy). */
+/** A new shared buffer of `size` bytes (so pool threads can read it without a copy). */
+export const allocateShared = (size: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(size));
+
+/** Collects chunks into one buffer, from `allocate` (a node passes its store's, which reuses freed memory). */
 export class ChunkAssembler {
   #buf: Uint8Array | undefined;
   #offset = 0;
   objectId = '';
   owner = '';
 
+  constructor(private readonly allocate: (size: number) => Uint8Array = allocateShared) {}
+
   add(chunk: ObjectChunk__Output): void {
     if (!this.#buf) {
       this.objectId = chunk.objectId;
       this.owner = chunk.owner;
-      this.#buf = new Uint8Array(new SharedArrayBuffer(Number(chunk.totalSize)));
+      this.#buf = this.allocate(Number(chunk.totalSize));
     }
     if (this.#offset + chunk.data.byteLength > this.#buf.byteLength) throw new RangeError('object chunks exceed the announced size');
     this.#buf.set(chunk.data, this.#offset);
@@ -66,10 +71,10 @@ export class ChunkAssembler {
 }
 
 /** Reads a whole object from a node's FetchObject stream. */
-export function fetchObject(client: WorkerServiceClient, loc: ObjectLocation__Output): Promise<Uint8Array> {
+export function fetchObject(client: WorkerServiceClient, loc: ObjectLocation__Output, allocate = allocateShared): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const call = client.FetchObject({ objectId: loc.objectId, offset: 0 });
-    const asm = new ChunkAssembler();
+    const asm = new ChunkAssembler(allocate);
     call.on('data', (chunk: ObjectChunk__Output) => {
       try {
         asm.add(chunk);

@@ -7,11 +7,15 @@
  * A spilled object comes back on access; its file stays, so spilling it again costs nothing. Every file of an
  * object is deleted when the object is freed, and the whole folder when the store closes: leaked spill files
  * that fill disks are the most common complaint about Ray's store.
+ *
+ * Memory the store can prove nobody reads any more goes back to a BufferPool and becomes the destination of
+ * the next pull, restore or upload of a similar size (ObjectMemory states the rule).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { BufferPool, ObjectMemory, type BufferPoolStats } from './buffer-pool.ts';
 
 export type ObjectPlace = 'memory' | 'spilling' | 'disk' | 'remote';
 
@@ -48,6 +52,11 @@ export interface ObjectStoreOptions {
   onAdded?: (info: ObjectInfo) => void;
   onRemoved?: (id: string) => void;
   onError?: (err: Error, what: string) => void;
+  /**
+   * Freed memory kept for reuse (see BufferPool), on top of the budget: at most `maxFreeBytes`, in buffers of
+   * at least `minBytes`. @default { maxFreeBytes: budgetBytes / 4, minBytes: 1 MiB }
+   */
+  pool?: { maxFreeBytes?: number; minBytes?: number };
 }
 
 interface Entry {
@@ -55,7 +64,7 @@ interface Entry {
   readonly size: number;
   readonly owner: string;
   readonly secondary: boolean;
-  bytes: Uint8Array | undefined;
+  mem: ObjectMemory | undefined;
   place: ObjectPlace;
   file: string | undefined;
   remoteKey: string | undefined;
@@ -66,8 +75,9 @@ export class ObjectStore {
   /** Insertion order is recency order: a touched entry is re-inserted at the end. */
   readonly #entries = new Map<string, Entry>();
   readonly #opts: ObjectStoreOptions;
-  readonly #loads = new Map<string, Promise<Uint8Array | undefined>>();
+  readonly #loads = new Map<string, Promise<ObjectMemory | undefined>>();
   readonly #io = new Set<Promise<unknown>>();
+  readonly #pool: BufferPool;
   #used = 0;
   /** Bytes whose spill write is in flight: still in memory, but already on their way out. */
   #spilling = 0;
@@ -77,6 +87,7 @@ export class ObjectStore {
 
   constructor(opts: ObjectStoreOptions) {
     this.#opts = opts;
+    this.#pool = new BufferPool({ maxFreeBytes: opts.pool?.maxFreeBytes ?? opts.budgetBytes / 4, minBytes: opts.pool?.minBytes });
   }
 
   get budgetBytes(): number {
@@ -86,7 +97,8 @@ export class ObjectStore {
   /** Adds an object (replacing one with the same id), then spills others if memory is over budget. */
   put(id: string, bytes: Uint8Array, owner: string, secondary = false): void {
     if (this.#entries.has(id)) this.#drop(this.#entries.get(id)!, false);
-    const e: Entry = { id, size: bytes.byteLength, owner, secondary, bytes, place: 'memory', file: undefined, remoteKey: undefined, pins: 0 };
+    const mem = new ObjectMemory(bytes, this.#pool);
+    const e: Entry = { id, size: bytes.byteLength, owner, secondary, mem, place: 'memory', file: undefined, remoteKey: undefined, pins: 0 };
     this.#entries.set(id, e);
     this.#used += e.size;
     this.#opts.onAdded?.(info(e));
@@ -97,22 +109,57 @@ export class ObjectStore {
     return this.#entries.has(id);
   }
 
+  /**
+   * A buffer of `size` bytes for an object about to arrive (a pull, an upload), reusing freed memory when it
+   * can. Fill it completely, then `put` it; a buffer that is never put is simply dropped.
+   */
+  allocate(size: number): Uint8Array {
+    return this.#pool.allocate(size);
+  }
+
   /** The bytes if they are in memory (marks the object as recently used); undefined when absent or spilled. */
   get(id: string): Uint8Array | undefined {
     const e = this.#entries.get(id);
-    if (!e?.bytes) return undefined;
+    if (!e?.mem) return undefined;
     this.#touch(e);
-    return e.bytes;
+    return e.mem.escape();
   }
 
   /** The bytes, bringing a spilled object back into memory first. Undefined when the store has no such object. */
-  load(id: string): Promise<Uint8Array | undefined> {
-    const inMemory = this.get(id);
-    if (inMemory) return Promise.resolve(inMemory);
-    if (!this.#entries.has(id)) return Promise.resolve(undefined);
+  async load(id: string): Promise<Uint8Array | undefined> {
+    return (await this.#load(id))?.escape();
+  }
+
+  /**
+   * The bytes for a reader the store can follow (a transfer to a socket), pinned in memory until `release`.
+   * Unlike `get` and `load`, this keeps the buffer reusable once the reader is done and the object is freed.
+   */
+  async borrow(id: string): Promise<{ bytes: Uint8Array; release: () => void } | undefined> {
+    const mem = await this.#load(id);
+    const e = this.#entries.get(id);
+    if (!mem || !e) return undefined;
+    e.pins++;
+    const done = mem.borrow();
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (this.#entries.get(id) === e) this.unpin(id);
+      done();
+    };
+    return { bytes: mem.bytes, release };
+  }
+
+  #load(id: string): Promise<ObjectMemory | undefined> {
+    const e = this.#entries.get(id);
+    if (!e) return Promise.resolve(undefined);
+    if (e.mem) {
+      this.#touch(e);
+      return Promise.resolve(e.mem);
+    }
     let p = this.#loads.get(id);
     if (!p) {
-      p = this.#restore(this.#entries.get(id)!).finally(() => this.#loads.delete(id));
+      p = this.#restore(e).finally(() => this.#loads.delete(id));
       this.#loads.set(id, p);
     }
     return p;
@@ -148,11 +195,11 @@ export class ObjectStore {
     let spilledObjects = 0;
     let pinned = 0;
     for (const e of this.#entries.values()) {
-      if (!e.bytes) {
+      if (!e.mem) {
         spilled += e.size;
         spilledObjects++;
       }
-      if (e.pins > 0 && e.bytes) pinned += e.size;
+      if (e.pins > 0 && e.mem) pinned += e.size;
     }
     return {
       objects: this.#entries.size,
@@ -163,6 +210,10 @@ export class ObjectStore {
       budgetBytes: this.#opts.budgetBytes,
       pinnedBytes: pinned,
     };
+  }
+
+  poolStats(): BufferPoolStats {
+    return this.#pool.stats();
   }
 
   /** Resolves when every spill, restore and delete started so far has finished. */
@@ -178,6 +229,7 @@ export class ObjectStore {
     await this.idle();
     this.#entries.clear();
     this.#used = 0;
+    this.#pool.close();
     rmSync(this.#opts.spillDir, { recursive: true, force: true });
   }
 
@@ -194,8 +246,7 @@ export class ObjectStore {
 
   #drop(e: Entry, notify: boolean): void {
     this.#entries.delete(e.id);
-    if (e.bytes) this.#used -= e.size;
-    e.bytes = undefined;
+    this.#dropMemory(e);
     e.place = 'memory';
     const file = e.file;
     const key = e.remoteKey;
@@ -211,13 +262,22 @@ export class ObjectStore {
     if (notify) this.#opts.onRemoved?.(e.id);
   }
 
+  /** The object's memory is no longer its bytes: count it out, and reuse it if nobody can still read it. */
+  #dropMemory(e: Entry): void {
+    const mem = e.mem;
+    if (!mem) return;
+    e.mem = undefined;
+    this.#used -= e.size;
+    mem.drop();
+  }
+
   /** Spills least recently used, unpinned objects until memory fits the budget. */
   #enforceBudget(): void {
     let over = this.#used - this.#spilling - this.#opts.budgetBytes;
     if (over <= 0 || this.#closed) return;
     for (const e of this.#entries.values()) {
       if (over <= 0) break;
-      if (e.place !== 'memory' || e.pins > 0 || !e.bytes) continue;
+      if (e.place !== 'memory' || e.pins > 0 || !e.mem) continue;
       over -= e.size;
       this.#spill(e);
     }
@@ -226,8 +286,7 @@ export class ObjectStore {
   #spill(e: Entry): void {
     if (e.file) {
       // Written before and unchanged (objects are immutable): dropping the memory copy is enough.
-      this.#used -= e.size;
-      e.bytes = undefined;
+      this.#dropMemory(e);
       e.place = 'disk';
       return;
     }
@@ -237,25 +296,26 @@ export class ObjectStore {
     }
     const file = path.join(this.#opts.spillDir, encodeURIComponent(e.id));
     e.place = 'spilling';
-    const bytes = e.bytes!;
+    const mem = e.mem!;
+    const written = mem.borrow(); // the write reads it until it settles, even if the object is freed meanwhile
     this.#spilling += e.size;
     this.#track(
-      writeFile(file, bytes).then(
+      writeFile(file, mem.bytes).then(
         () => {
+          written();
           this.#spilling -= e.size;
           if (this.#entries.get(e.id) !== e) return this.#track(unlink(file).catch(() => undefined)); // freed meanwhile
           e.file = file;
           this.#disk += e.size;
           if (e.place === 'spilling') {
             e.place = 'disk';
-            if (e.pins === 0) {
-              this.#used -= e.size;
-              e.bytes = undefined;
-            } else e.place = 'memory';
+            if (e.pins === 0) this.#dropMemory(e);
+            else e.place = 'memory';
           }
           this.#enforceDisk();
         },
         (err) => {
+          written();
           this.#spilling -= e.size;
           e.place = 'memory';
           this.#opts.onError?.(err as Error, `spilling ${e.id} to ${file}`);
@@ -280,7 +340,7 @@ export class ObjectStore {
         (async () => {
           const fh = await open(file, 'r');
           try {
-            await tier.storage.put(key, await readWhole(fh, e.size));
+            await tier.storage.put(key, await readWhole(fh, new Uint8Array(e.size)));
           } finally {
             await fh.close();
           }
@@ -298,41 +358,43 @@ export class ObjectStore {
     }
   }
 
-  async #restore(e: Entry): Promise<Uint8Array | undefined> {
+  async #restore(e: Entry): Promise<ObjectMemory | undefined> {
     // A spill in flight still holds the bytes.
-    if (e.bytes) return e.bytes;
+    if (e.mem) return e.mem;
     let bytes: Uint8Array;
     if (e.file) {
       const fh = await this.#track(open(e.file, 'r'));
       try {
-        bytes = await readWhole(fh, e.size);
+        bytes = await readWhole(fh, this.#pool.allocate(e.size));
       } finally {
         await fh.close();
       }
     } else if (e.remoteKey && this.#opts.overflow) {
       const got = await this.#opts.overflow.storage.get(e.remoteKey);
       if (!got) throw new Error(`spilled object ${e.id} is missing from ${this.#opts.overflow.storage.url}`);
-      bytes = new Uint8Array(new SharedArrayBuffer(got.byteLength));
+      if (got.byteLength !== e.size) throw new Error(`spilled object ${e.id} in ${this.#opts.overflow.storage.url} has ${got.byteLength} of ${e.size} bytes`);
+      bytes = this.#pool.allocate(got.byteLength);
       bytes.set(got);
     } else {
       // Still being moved between tiers: wait for that I/O, then try again.
       await this.idle();
       return this.#entries.get(e.id) === e ? this.#restore(e) : undefined;
     }
-    if (this.#entries.get(e.id) !== e) return undefined; // freed while loading
-    e.bytes = bytes;
+    const mem = new ObjectMemory(bytes, this.#pool);
+    if (this.#entries.get(e.id) !== e) return void mem.drop(); // freed while loading: nobody saw these bytes
+    e.mem = mem;
     e.place = 'memory';
     this.#used += e.size;
     this.#touch(e);
     e.pins++; // not the one to spill right away to make room for itself
     this.#enforceBudget();
     e.pins--;
-    return bytes;
+    return mem;
   }
 }
 
-async function readWhole(fh: import('node:fs/promises').FileHandle, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(new SharedArrayBuffer(size));
+async function readWhole(fh: import('node:fs/promises').FileHandle, out: Uint8Array): Promise<Uint8Array> {
+  const size = out.byteLength;
   let off = 0;
   while (off < size) {
     const { bytesRead } = await fh.read(out, off, size - off, off);

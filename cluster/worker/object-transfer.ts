@@ -1,43 +1,77 @@
 /**
- * Moving objects between nodes: serving chunks of local objects, receiving objects put by clients, and
- * pulling objects this node needs from their holders. Concurrent pulls of one object share one transfer.
+ * Moving objects between nodes: serving local objects (over the data plane's plain socket, or gRPC chunks),
+ * receiving objects put by clients, and pulling objects this node needs from their holders. Concurrent pulls
+ * of one object share one transfer. Incoming bytes land in buffers from the store, which reuses freed memory.
+ *
+ * With TLS the node opens no data port: objects keep to gRPC, whose channel is encrypted with the cluster's
+ * certificates (a plaintext side door next to it would defeat the point).
  */
 import { ChunkAssembler, fetchObject, writeChunks } from '../transport/object-stream.ts';
+import { DataPlaneClient, fetchObjectFast } from '../transport/data-plane-client.ts';
+import { DataPlaneServer, type DataPlaneStats } from '../transport/data-plane-server.ts';
 import type { Logger } from '../common/logger.ts';
+import { ObjectLostError } from '../common/errors.ts';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
-import { channelCredentials, clientOptions, grpc, type TlsOptions } from '../transport/grpc.ts';
+import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
 import type { FetchObjectRequest__Output } from '../proto/generated/convoy/v1/FetchObjectRequest.ts';
 import type { ObjectChunk, ObjectChunk__Output } from '../proto/generated/convoy/v1/ObjectChunk.ts';
-import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
+import type { ObjectLocation, ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { PutObjectReply } from '../proto/generated/convoy/v1/PutObjectReply.ts';
 import type { ObjectStore } from './object-store.ts';
 
 export class ObjectTransfer {
   readonly #clients = new Map<string, WorkerServiceClient>();
   readonly #inflight = new Map<string, Promise<Uint8Array>>();
+  readonly #data: DataPlaneClient | undefined;
+  #server: DataPlaneServer | undefined;
+  #pulls = 0;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly token: string,
     private readonly tls: TlsOptions | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (!tls) this.#data = new DataPlaneClient({ token });
+  }
 
-  /** Streams a local object (bringing it back from spill first), pinned so it is not spilled mid-transfer. */
+  /**
+   * Opens the data plane on `host:port` (0: any free port); resolves with the bound port, or undefined with
+   * TLS (no data port then). `name` names this node in refusals.
+   */
+  async listen(host: string, port: number, name: string): Promise<number | undefined> {
+    if (this.tls) return undefined;
+    const store = this.store;
+    this.#server = new DataPlaneServer(
+      { token: this.token, host, port, name: `node ${name}` },
+      { borrow: (id) => store.borrow(id) },
+      { allocate: (size) => store.allocate(size), store: (id, owner, bytes) => store.put(id, bytes, owner) },
+      this.log,
+    );
+    return this.#server.listen();
+  }
+
+  /** What this node's data plane served and received, and how many pulls it made (tests count transfers). */
+  stats(): DataPlaneStats & { pulls: number } {
+    const none = { served: 0, servedBytes: 0, uploads: 0, uploadedBytes: 0, unauthorized: 0 };
+    return { ...(this.#server?.stats() ?? none), pulls: this.#pulls };
+  }
+
+  /** Streams a local object over gRPC (bringing it back from spill first), borrowed so it is not spilled mid-transfer. */
   serve(call: grpc.ServerWritableStream<FetchObjectRequest__Output, ObjectChunk>): void {
     const id = call.request.objectId;
-    this.store.load(id).then(
-      (bytes) => {
-        if (!bytes) {
+    this.store.borrow(id).then(
+      (lent) => {
+        if (!lent) {
           call.emit('error', { code: grpc.status.NOT_FOUND, details: `object ${id} is not on this node` });
           return;
         }
-        this.store.pin(id);
-        const release = () => this.store.unpin(id);
-        call.once('finish', release);
-        call.once('error', release);
-        call.once('cancelled', release);
-        writeChunks(call, id, bytes);
+        // Each chunk is serialized (copied) when grpc-js processes its write; after these events it reads no more.
+        call.once('finish', lent.release);
+        call.once('error', lent.release);
+        call.once('cancelled', lent.release);
+        call.once('close', lent.release);
+        writeChunks(call, id, lent.bytes);
       },
       (err: Error) => call.emit('error', { code: grpc.status.INTERNAL, details: `object ${id} could not be read back from spill: ${err.message}` }),
     );
@@ -46,10 +80,9 @@ export class ObjectTransfer {
   receive(
     call: grpc.ServerReadableStream<ObjectChunk__Output, PutObjectReply>,
     callback: grpc.sendUnaryData<PutObjectReply>,
-    nodeId: string,
-    address: string,
+    location: (objectId: string, size: number) => ObjectLocation,
   ): void {
-    const asm = new ChunkAssembler();
+    const asm = new ChunkAssembler((size) => this.store.allocate(size));
     call.on('data', (chunk: ObjectChunk__Output) => {
       try {
         asm.add(chunk);
@@ -64,7 +97,7 @@ export class ObjectTransfer {
         return;
       }
       this.store.put(asm.objectId, buf, asm.owner);
-      callback(null, { location: { objectId: asm.objectId, nodeId, transferAddress: address, size: buf.byteLength } });
+      callback(null, { location: location(asm.objectId, buf.byteLength) });
     });
     call.on('error', (err) => this.log.debug({ err: err.message }, 'object upload aborted'));
   }
@@ -75,9 +108,15 @@ export class ObjectTransfer {
     if (local) return Promise.resolve(local);
     let p = this.#inflight.get(loc.objectId);
     if (!p) {
-      p = fetchObject(this.#client(loc.transferAddress), loc).then((bytes) => {
+      this.#pulls++;
+      const allocate = (size: number) => this.store.allocate(size);
+      const viaGrpc = () => fetchObject(this.#client(loc.transferAddress), loc, allocate);
+      p = fetchObjectFast(this.#data, loc, allocate, viaGrpc).then(async (bytes) => {
         this.store.put(loc.objectId, bytes, '', true);
-        return bytes;
+        // Through load, not `bytes`: the caller hands them to a task, so the store must know they left it.
+        const held = await this.store.load(loc.objectId);
+        if (!held) throw new ObjectLostError(loc.objectId, `it was freed on this node right after it was pulled from ${loc.nodeId}`);
+        return held;
       });
       p.finally(() => this.#inflight.delete(loc.objectId)).catch(() => undefined);
       this.#inflight.set(loc.objectId, p);
@@ -89,14 +128,16 @@ export class ObjectTransfer {
     let c = this.#clients.get(address);
     if (!c) {
       const { worker } = loadProtos();
-      c = new worker.convoy.v1.WorkerService(address, channelCredentials(this.tls), clientOptions(this.token)) as unknown as WorkerServiceClient;
+      c = new worker.convoy.v1.WorkerService(address, channelCredentials(this.tls), objectClientOptions(this.token)) as unknown as WorkerServiceClient;
       this.#clients.set(address, c);
     }
     return c;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     for (const c of this.#clients.values()) c.close();
     this.#clients.clear();
+    this.#data?.close();
+    await this.#server?.close();
   }
 }

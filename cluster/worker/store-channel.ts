@@ -4,7 +4,7 @@ import { NODE_CHANNEL, type NodeChannelReply, type NodeChannelRequest } from '..
 import { toShared } from '../common/serialization.ts';
 import type { ObjectStore } from './object-store.ts';
 
-type Location = { objectId: string; nodeId: string; transferAddress: string; size: number };
+type Location = { objectId: string; nodeId: string; transferAddress: string; dataAddress: string; size: number };
 
 export function serveNodeChannel(store: ObjectStore, location: (objectId: string, size: number) => Location): () => void {
   const bc = new BroadcastChannel(NODE_CHANNEL);

@@ -41,6 +41,8 @@ export interface WorkerNodeOptions {
   host?: string;
   /** Port for this node's WorkerService. @default 0 (any free port) */
   port?: number;
+  /** Port for this node's data plane (raw object bytes; none with TLS). @default 0 (any free port) */
+  dataPort?: number;
   /** Address other processes use to reach this node. @default host, or this machine's first IPv4 when host is 0.0.0.0 */
   advertiseHost?: string;
   /** @default os.availableParallelism() */
@@ -85,6 +87,7 @@ export class WorkerNode implements NodeServices {
   readonly #total: ResourceVector;
   #state: WorkerNodeState = 'starting';
   #address = '';
+  #dataAddress = '';
   #session: grpc.ClientDuplexStream<NodeToHead, HeadToNode__Output> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #heartbeatMs = 1000;
@@ -157,9 +160,17 @@ export class WorkerNode implements NodeServices {
     this.#server.addService(worker.convoy.v1.WorkerService.service, requireToken(this.#opts.token, this.#handlers()));
     const host = this.#opts.host ?? '127.0.0.1';
     const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 0}`, this.#opts.tls);
-    this.#address = `${this.#opts.advertiseHost ?? advertiseHost(host)}:${port}`;
+    const dataPort = await this.#transfer.listen(host, this.#opts.dataPort ?? 0, this.nodeId);
+    const advertised = this.#opts.advertiseHost ?? advertiseHost(host);
+    this.#address = `${advertised}:${port}`;
+    this.#dataAddress = dataPort ? `${advertised}:${dataPort}` : '';
     await this.#register();
-    this.#closeChannel = serveNodeChannel(this.store, (objectId, size) => ({ objectId, nodeId: this.nodeId, transferAddress: this.#address, size }));
+    this.#closeChannel = serveNodeChannel(this.store, (objectId, size) => this.#location(objectId, size));
+  }
+
+  /** Where an object of this node lives: its gRPC address and, where there is one, its data plane. */
+  #location(objectId: string, size: number) {
+    return { objectId, nodeId: this.nodeId, transferAddress: this.#address, dataAddress: this.#dataAddress, size };
   }
 
   #setState(s: WorkerNodeState, extra: Record<string, unknown> = {}): void {
@@ -262,7 +273,7 @@ export class WorkerNode implements NodeServices {
         this.#streams.add(stream);
       },
       FetchObject: (call) => this.#transfer.serve(call),
-      PutObject: (call, callback) => this.#transfer.receive(call, callback, this.nodeId, this.#address),
+      PutObject: (call, callback) => this.#transfer.receive(call, callback, (id, size) => this.#location(id, size)),
       FreeObjects: (call, callback) => {
         for (const id of call.request.objectIds) this.store.delete(id);
         callback(null, {});
@@ -273,7 +284,7 @@ export class WorkerNode implements NodeServices {
 
   /** The head's object directory hears of every copy this node gains or loses, batched per tick. */
   #directoryAdd(o: ObjectInfo): void {
-    this.#dirAdded.push({ loc: { objectId: o.id, nodeId: this.nodeId, transferAddress: this.#address, size: o.size }, owner: o.owner });
+    this.#dirAdded.push({ loc: this.#location(o.id, o.size), owner: o.owner });
     this.#scheduleDirectoryFlush();
   }
 
@@ -295,18 +306,9 @@ export class WorkerNode implements NodeServices {
   }
 
   listObjects() {
-    const st = this.store.stats();
     return {
       nodeId: this.nodeId,
-      stats: {
-        objects: st.objects,
-        usedBytes: st.usedBytes,
-        spilledBytes: st.spilledBytes,
-        spilledObjects: st.spilledObjects,
-        diskBytes: st.diskBytes,
-        budgetBytes: st.budgetBytes,
-        pinnedBytes: st.pinnedBytes,
-      },
+      stats: this.store.stats(), // the same fields as the reply's StoreStats
       objects: this.store.list().map((o) => ({ objectId: o.id, size: o.size, owner: o.owner, secondary: o.secondary, place: o.place, pins: o.pins })),
     };
   }
@@ -367,7 +369,7 @@ export class WorkerNode implements NodeServices {
     // Results from trainer processes arrive as plain buffers: share them once so threads read without copies.
     bytes = toShared(bytes);
     this.store.put(objectId, bytes, owner);
-    return { objectId, nodeId: this.nodeId, transferAddress: this.#address, size: bytes.byteLength };
+    return this.#location(objectId, bytes.byteLength);
   }
 
   streamClosed(stream: TaskStream, reason: string): void {
@@ -396,7 +398,7 @@ export class WorkerNode implements NodeServices {
       steps.push(this.actorExecutors.close());
       await Promise.allSettled(steps);
       this.#server.forceShutdown();
-      this.#transfer.close();
+      await this.#transfer.close().catch(() => undefined);
       this.#head.close();
       await this.store.close();
       this.#setState('stopped');

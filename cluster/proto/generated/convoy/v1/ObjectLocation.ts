@@ -13,6 +13,11 @@ export interface ObjectLocation {
    */
   'transferAddress'?: (string);
   'size'?: (number | string | Long);
+  /**
+   * host:port of the node's data plane (raw object bytes over a plain socket, see
+   * cluster/transport/data-plane-*.ts); empty when the node has none, e.g. on a TLS cluster: use transfer_address.
+   */
+  'dataAddress'?: (string);
 }
 
 /**
@@ -26,4 +31,9 @@ export interface ObjectLocation__Output {
    */
   'transferAddress': (string);
   'size': (number);
+  /**
+   * host:port of the node's data plane (raw object bytes over a plain socket, see
+   * cluster/transport/data-plane-*.ts); empty when the node has none, e.g. on a TLS cluster: use transfer_address.
+   */
+  'dataAddress': (string);
 }
