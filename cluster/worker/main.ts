@@ -13,6 +13,8 @@ export interface WorkerEntryOptions {
   address: string;
   host?: string;
   port?: number;
+  /** Port of the object data plane. @default 0 (any free port) */
+  dataPort?: number;
   numCpus?: number;
   numGpus?: number;
   resources?: Record<string, number>;
@@ -52,6 +54,7 @@ try {
     token,
     host: opts.host,
     port: opts.port,
+    dataPort: opts.dataPort,
     numCpus: opts.numCpus,
     numGpus: opts.numGpus,
     resources: opts.resources,

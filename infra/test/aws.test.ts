@@ -47,7 +47,7 @@ describe('AWS stack', () => {
 
   it('opens the cluster ports to the VPC only and SSH not at all by default', () => {
     const rules = resourcesOf(defaults, 'aws_vpc_security_group_ingress_rule').map(([, rule]) => rule);
-    expect(rules.map((rule) => rule.from_port).sort()).toEqual([6380, 6381, 8265]);
+    expect(rules.map((rule) => rule.from_port).sort()).toEqual([6380, 6381, 6382, 8265]);
     expect(rules.every((rule) => rule.cidr_ipv4 === '10.42.0.0/16' && rule.ip_protocol === 'tcp' && rule.from_port === rule.to_port)).toBe(true);
   });
 

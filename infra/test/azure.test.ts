@@ -38,7 +38,7 @@ describe('Azure stack', () => {
 
   it('opens the cluster ports to the VNet only, with SSH only from the given CIDR', () => {
     const rules = resourcesOf(defaults, 'azurerm_network_security_rule').map(([, rule]) => rule);
-    expect(rules.map((rule) => rule.destination_port_range).sort()).toEqual(['6380', '6381', '8265']);
+    expect(rules.map((rule) => rule.destination_port_range).sort()).toEqual(['6380', '6381', '6382', '8265']);
     expect(rules.every((rule) => rule.source_address_prefix === '10.42.0.0/16' && rule.direction === 'Inbound')).toBe(true);
     const withSsh = synthCloud('azure', { access: { sshCidr: '198.51.100.0/24' } });
     const ssh = resourcesOf(withSsh, 'azurerm_network_security_rule').map(([, rule]) => rule).filter((rule) => rule.destination_port_range === '22');

@@ -61,7 +61,7 @@ describe('cloud-init', () => {
   it('starts a worker against the head address with its GPU count', () => {
     const cpu = render({ role: 'cpu-worker', headAddress: '10.42.0.17', numGpus: 0 });
     expect(execStart(cpu.file(SYSTEMD_UNIT))).toBe(
-      `/usr/bin/env convoy start --address 10.42.0.17:6380 --host 0.0.0.0 --token-file ${TOKEN_FILE} --num-gpus 0 --block`,
+      `/usr/bin/env convoy start --address 10.42.0.17:6380 --host 0.0.0.0 --port 6381 --data-port 6382 --token-file ${TOKEN_FILE} --num-gpus 0 --block`,
     );
     const gpu = render({ role: 'gpu-worker', headAddress: '10.42.0.17', numGpus: 4, gpuDriverPackage: 'nvidia-driver-560-server' });
     expect(execStart(gpu.file(SYSTEMD_UNIT))).toContain('--address 10.42.0.17:6380');

@@ -40,7 +40,7 @@ describe('GCP stack', () => {
     const rules = resourcesOf(defaults, 'google_compute_firewall').map(([, rule]) => rule);
     expect(rules).toHaveLength(1);
     expect(rules[0]).toMatchObject({ direction: 'INGRESS', source_ranges: ['10.42.0.0/16'], target_tags: ['convoy'] });
-    expect(block(rules[0]!.allow)).toEqual({ protocol: 'tcp', ports: ['6380', '6381', '8265'] });
+    expect(block(rules[0]!.allow)).toEqual({ protocol: 'tcp', ports: ['6380', '6381', '6382', '8265'] });
 
     const withSsh = synthCloud('gcp', { access: { sshCidr: '203.0.113.0/28', clientCidrs: ['172.16.0.0/12'] } });
     const cluster = resourceNamed(withSsh, 'google_compute_firewall', 'allow-cluster')[1];

@@ -21,6 +21,7 @@ interface StartFlags {
   address?: string;
   host: string;
   port?: string;
+  dataPort?: string;
   dashboardPort: string;
   numCpus?: string;
   numGpus?: string;
@@ -79,6 +80,7 @@ export function registerStart(program: Command): void {
     .option('--host <host>', 'interface to listen on (use 0.0.0.0 to accept other machines)', '127.0.0.1')
     .option('--port <port>', 'gRPC port (head default 6380; worker default: any free port)')
     .option('--dashboard-port <port>', 'head: jobs API and dashboard port', '8265')
+    .option('--data-port <port>', 'worker: port of the object data plane (raw object bytes between nodes; default: any free port)')
     .option('--num-cpus <n>', 'worker: CPUs to offer (default: all)')
     .option('--num-gpus <n>', 'worker: GPUs to offer (default: 0)')
     .option('--resources <json>', `worker: custom resources, e.g. '{"tomtom_key": 1}'`)
@@ -130,6 +132,7 @@ Stop everything on this machine: convoy stop`);
         address: flags.address!,
         host: flags.host,
         port: int('--port', flags.port ?? '0'),
+        dataPort: int('--data-port', flags.dataPort ?? '0'),
         numCpus: num('--num-cpus', flags.numCpus),
         numGpus: int('--num-gpus', flags.numGpus),
         resources: parseResources(flags.resources),

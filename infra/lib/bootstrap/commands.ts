@@ -7,8 +7,10 @@
 export const CLUSTER_PORTS = {
   /** gRPC control plane on the head (`--port`). */
   grpc: 6380,
-  /** Object transfer between nodes' object stores. */
-  objectTransfer: 6381,
+  /** Each worker's gRPC service (`--port`): task streams from drivers, and objects on TLS clusters. */
+  workerGrpc: 6381,
+  /** Each worker's object data plane (`--data-port`): raw object bytes between nodes' stores. */
+  dataPlane: 6382,
   /** HTTP jobs API, dashboard and ws event feed on the head (`--dashboard-port`). */
   dashboard: 8265,
 } as const;
@@ -39,6 +41,9 @@ export function workerStartArgs(headAddress: string, numGpus: number): string[] 
     'start',
     '--address', `${headAddress}:${CLUSTER_PORTS.grpc}`,
     '--host', '0.0.0.0',
+    // Fixed ports (a worker would otherwise pick free ones) so the firewall rules above match them.
+    '--port', String(CLUSTER_PORTS.workerGrpc),
+    '--data-port', String(CLUSTER_PORTS.dataPlane),
     '--token-file', TOKEN_FILE,
     '--num-gpus', String(numGpus),
     '--block',

@@ -1,5 +1,5 @@
 /**
- * Policy: no firewall rule lets the whole internet reach a cluster port (gRPC 6380, object transfer 6381,
+ * Policy: no firewall rule lets the whole internet reach a cluster port (head gRPC 6380, worker gRPC 6381, object data plane 6382,
  * dashboard 8265) or SSH (22). Auth is on, but a token is no reason to expose a control plane: open them to
  * the network CIDR and `access.clientCidrs`, and SSH to `access.sshCidr`.
  */
