@@ -8,19 +8,8 @@
  * which is what makes resuming mid-epoch exact: the resumed run replays the stream and skips the batches the
  * checkpoint had already trained on.
  */
+import { mulberry32 } from '../../scheduler/random.ts';
 import type { EncodedBatch } from './pipeline.ts';
-
-/** A small, fast, seedable PRNG (mulberry32); quality is ample for shuffling. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RowBatch {
   x: Float32Array;

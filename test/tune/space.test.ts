@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../tasks/training/row-stream.ts';
+import { mulberry32 } from '../../scheduler/random.ts';
 import { SearchSpaceError, choice, countTrials, expandSpace, grid, loguniform, randint, uniform } from '../../scheduler/tune/index.ts';
 
 describe('search space expansion', () => {

@@ -27,6 +27,7 @@ import {
   type TrialConfig,
   type TuneRun,
 } from '../../../scheduler/tune/index.ts';
+import { mulberry32 } from '../../../scheduler/random.ts';
 import { errorMessage } from '../../common/errors.ts';
 import type { ActorClass, ActorHandle, Cluster } from '../cluster.ts';
 import type { ObjectRef } from '../object-ref.ts';
@@ -265,16 +266,4 @@ async function concurrencyFor(cluster: Cluster, r: { cpu?: number; gpu?: number 
     n += Number.isFinite(fit) ? fit : 4;
   }
   return Math.max(1, n);
-}
-
-/** A small seeded PRNG, so random search spaces give the same trials for the same seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
