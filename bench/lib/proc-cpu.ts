@@ -39,16 +39,15 @@ export type ProcessGroups = Readonly<Record<string, readonly number[]>>;
 /** Starts a measurement; the returned function gives the CPU ms each group used since, if all were readable. */
 export function startCpuMeter(groups: ProcessGroups): () => Record<string, number> | undefined {
   const read = () => {
-    const out: Record<string, number> = {};
-    for (const [name, pids] of Object.entries(groups)) {
-      let sum = 0;
-      for (const pid of pids) {
-        const ms = processCpuMs(pid);
-        if (ms === undefined) return undefined;
-        sum += ms;
-      }
-      out[name] = sum;
+    // One reading per process per snapshot: groups that share a process then agree on what it used.
+    const perPid = new Map<number, number>();
+    for (const pid of new Set(Object.values(groups).flat())) {
+      const ms = processCpuMs(pid);
+      if (ms === undefined) return undefined;
+      perPid.set(pid, ms);
     }
+    const out: Record<string, number> = {};
+    for (const [name, pids] of Object.entries(groups)) out[name] = pids.reduce((sum, pid) => sum + perPid.get(pid)!, 0);
     return out;
   };
   const before = read();
