@@ -44,6 +44,8 @@ describe('the embedded local cluster', () => {
         env: { ...process.env, CONVOY_HOME: home },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
+      // Listen for the exit from the start: a driver that calls process.exit may be gone before we look.
+      const exited = new Promise((r) => child.once('exit', r));
       let out = '';
       child.stdout!.on('data', (c) => (out += c));
       await eventually(() => out.includes('pids'), 90_000, 'the driver to run a task');
@@ -51,7 +53,7 @@ describe('the embedded local cluster', () => {
       const pids = JSON.parse(/pids (.*)/.exec(out)![1]!) as number[];
       expect(pids.length).toBe(3); // a head and two workers
       if (ending === 'hang') child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       await eventually(() => pids.every((p) => !alive(p)), 20_000, 'the cluster processes to exit');
     });
   }
