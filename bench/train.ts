@@ -22,6 +22,7 @@ import { describeBackend, selectBackend, type BackendName } from '../tasks/train
 import {
   RingAllreduce,
   flattenGrads,
+  inStepScope,
   messagePortLink,
   soloExchange,
   unflattenGrads,
@@ -58,9 +59,10 @@ async function measure(s: Settings, exchange: GradientExchange): Promise<number[
       });
       return;
     }
-    const flat = tf.tidy(() => flattenGrads(model.lossAndGrads(x, y).grads, names));
-    const avg = await exchange.allreduceMean(flat);
-    tf.tidy(() => adam.apply(unflattenGrads(tf, avg, shapes, names)));
+    await inStepScope(tf, async () => {
+      const avg = await exchange.allreduceMean(flattenGrads(model.lossAndGrads(x, y).grads, names));
+      adam.apply(unflattenGrads(tf, avg, shapes, names));
+    });
   };
   for (let i = 0; i < 5; i++) await step();
   const rates: number[] = [];

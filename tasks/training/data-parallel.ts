@@ -135,6 +135,23 @@ export function messagePortLink(rank: number, ports: ReadonlyMap<number, PortLik
   };
 }
 
+/**
+ * Runs one data-parallel step (gradients, exchange, update) in a single tf scope, so the step's intermediate
+ * tensors are freed after the update, as a non-distributed step frees them, and not before it. Freeing the
+ * large activations first let the update's small tensors settle into their memory, and the next step's
+ * activations then landed elsewhere in the wasm heap: with two ranks on two cores that made gradient
+ * computation 25–45% slower (data-parallel 1.4–1.6× instead of 1.8–2.0×). The scope stays open across the
+ * exchange, so nothing else may run tf ops on this thread meanwhile (a rank's thread only trains).
+ */
+export async function inStepScope<T>(tf: typeof tfTypes, step: () => Promise<T>): Promise<T> {
+  tf.engine().startScope();
+  try {
+    return await step();
+  } finally {
+    tf.engine().endScope();
+  }
+}
+
 /** Concatenates gradients in `names` order into one vector (the allreduce payload). */
 export function flattenGrads(grads: ReadonlyMap<string, tfTypes.Tensor>, names: readonly string[]): Float32Array {
   let total = 0;

@@ -18,7 +18,7 @@ import type { ModelArtifacts } from './artifacts.ts';
 import { Adam } from './adam.ts';
 import { selectBackend, type BackendName } from './backend.ts';
 import { CheckpointStore } from './checkpoint.ts';
-import { flattenGrads, soloExchange, unflattenGrads, type GradientExchange } from './data-parallel.ts';
+import { flattenGrads, inStepScope, soloExchange, unflattenGrads, type GradientExchange } from './data-parallel.ts';
 import { DivergedError, TrainingOptionsError } from './errors.ts';
 import { createPredictFn, encodeStream, evaluate } from './evaluate.ts';
 import { defaultMapeFloor } from './metrics.ts';
@@ -353,33 +353,33 @@ class TrainingRun {
       });
       return true;
     }
-    let local: Float32Array;
-    let loss = 0;
-    if (batch) {
-      local = tf.tidy(() => {
+    return inStepScope(tf, async () => {
+      let local: Float32Array;
+      let loss = 0;
+      if (batch) {
         const x = tf.tensor2d(batch.x, [batch.count, this.width]);
         const y = tf.tensor2d(batch.y, [batch.count, outputs]);
         const r = this.model.lossAndGrads(x, y);
         loss = r.loss.dataSync()[0]!;
-        return flattenGrads(r.grads, this.names);
-      });
-    } else {
-      local = new Float32Array(this.paramCount());
-    }
-    const payload = new Float32Array(local.length + 2);
-    payload.set(local);
-    payload[local.length] = batch ? 1 : 0;
-    payload[local.length + 1] = loss;
-    const avg = await this.exchange.allreduceMean(payload);
-    const withData = Math.round(avg[local.length]! * this.exchange.size);
-    if (withData === 0) return false;
-    // Mean over the ranks that had data, not over all ranks.
-    const scale = this.exchange.size / withData;
-    const grads = avg.subarray(0, local.length);
-    if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i]! *= scale;
-    tf.tidy(() => this.adam.apply(unflattenGrads(tf, grads, this.paramShapes(), this.names)));
-    this.addLoss(avg[local.length + 1]! * scale);
-    return true;
+        local = flattenGrads(r.grads, this.names);
+      } else {
+        local = new Float32Array(this.paramCount());
+      }
+      const payload = new Float32Array(local.length + 2);
+      payload.set(local);
+      payload[local.length] = batch ? 1 : 0;
+      payload[local.length + 1] = loss;
+      const avg = await this.exchange.allreduceMean(payload);
+      const withData = Math.round(avg[local.length]! * this.exchange.size);
+      if (withData === 0) return false;
+      // Mean over the ranks that had data, not over all ranks.
+      const scale = this.exchange.size / withData;
+      const grads = avg.subarray(0, local.length);
+      if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i]! *= scale;
+      this.adam.apply(unflattenGrads(tf, grads, this.paramShapes(), this.names));
+      this.addLoss(avg[local.length + 1]! * scale);
+      return true;
+    });
   }
 
   private shapes?: Map<string, { shape: number[] }>;
