@@ -17,7 +17,7 @@ import {
 } from '../common/errors.ts';
 import { decodeValue, encodeValue } from '../common/serialization.ts';
 import { nodeChannel } from '../common/node-channel.ts';
-import { noteEscapedRefs, onRefEscape } from '../common/ref-walk.ts';
+import { noteEscapedRefs } from '../common/ref-walk.ts';
 import { decompileError, type FunctionRef } from '../proto/convert.ts';
 import { admit } from '../../scheduler/dispatch.ts';
 import { DEFAULT_BACKOFF, backoffDelay, retryDecision, type FailureKind } from '../../scheduler/retry.ts';
@@ -29,7 +29,8 @@ import { HeadConnection } from './head-connection.ts';
 import { WorkerConnection } from './worker-connection.ts';
 import { LeasePool, type HeldLease, type PoolHost } from './lease-pool.ts';
 import { OwnerStore, type ObjectEntry } from './owner-store.ts';
-import { ObjectRef } from './object-ref.ts';
+import type { ObjectRef } from './object-ref.ts';
+import { ReferenceTable } from './references.ts';
 import { encodeArgs, encodePlainArgs, scanArgs } from './args.ts';
 import type { CompiledTaskOptions } from './options.ts';
 import type { TaskRecord } from './task-record.ts';
@@ -72,18 +73,11 @@ export class ClientEngine implements PoolHost {
   #lastReported = '';
   #reportTimer: NodeJS.Timeout | undefined;
   #closed: ClusterClosedError | undefined;
-  /** Live ObjectRef instances per object in this process (counted up on creation, down by the GC). */
-  readonly #refCounts = new Map<string, number>();
-  /** Unsettled tasks that take the object as an argument: it must outlive them. */
-  readonly #argUses = new Map<string, number>();
   /** For results kept in a node's store: the task that made them, to run again if that node dies. */
   readonly #lineage = new Map<string, TaskRecord>();
   readonly #freed = new Set<string>();
   #pendingFrees: string[] = [];
-  readonly #gc = new FinalizationRegistry<string>((id) => this.#dropRef(id));
-  /** Refs that left this process inside a result or value: kept alive until freed explicitly or we close. */
-  readonly #escaped = new Set<string>();
-  readonly #offEscape: () => void;
+  readonly #refs: ReferenceTable;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
@@ -91,8 +85,14 @@ export class ClientEngine implements PoolHost {
     this.leaseIdleMs = opts.leaseIdleMs;
     this.head = new HeadConnection(opts.address, opts.token, opts.tls, { clientId: this.clientId, kind: opts.kind, jobId: opts.jobId });
     this.actors = new ActorManager(this);
-    this.#offEscape = onRefEscape((ref) => {
-      if (ref.owner === this.clientId) this.#escaped.add(ref.id);
+    this.#refs = new ReferenceTable(this.clientId, {
+      onUnreferenced: (id) => {
+        if (!this.#closed) this.#free(id);
+      },
+      // Borrowed from another owner: only that owner frees it. Drop our cached copy, if any.
+      onBorrowDone: (id) => {
+        if (this.store.get(id)?.state !== 'pending') this.store.delete(id);
+      },
     });
     this.head.on('grant', (requestId, leases) => this.#onGrant(requestId, leases));
     this.head.on('infeasible', (requestId, reason) => this.#warn(`infeasible:${requestId}:${reason}`, reason));
@@ -156,46 +156,13 @@ export class ClientEngine implements PoolHost {
 
   // ---- references ----
 
-  /** A new ObjectRef the user will hold: counted, and uncounted again when the GC collects it. */
+  /** A new ObjectRef the user will hold (see ReferenceTable). */
   makeRef(id: string): ObjectRef {
-    const ref = new ObjectRef(id, this.clientId);
-    this.#refCounts.set(id, (this.#refCounts.get(id) ?? 0) + 1);
-    this.#gc.register(ref, id);
-    return ref;
-  }
-
-  #dropRef(id: string): void {
-    const n = (this.#refCounts.get(id) ?? 1) - 1;
-    if (n > 0) return void this.#refCounts.set(id, n);
-    this.#refCounts.delete(id);
-    this.#maybeFree(id);
+    return this.#refs.makeRef(id);
   }
 
   addUses(task: TaskRecord): void {
-    if (task.usesHeld) return;
-    task.usesHeld = true;
-    for (const r of task.scan.refs) this.#argUses.set(r.id, (this.#argUses.get(r.id) ?? 0) + 1);
-  }
-
-  #endUses(task: TaskRecord): void {
-    if (!task.usesHeld) return;
-    task.usesHeld = false;
-    for (const r of task.scan.refs) {
-      const n = (this.#argUses.get(r.id) ?? 1) - 1;
-      if (n > 0) this.#argUses.set(r.id, n);
-      else {
-        this.#argUses.delete(r.id);
-        if (r.owner !== this.clientId) {
-          // Borrowed from another owner: only that owner frees it. Drop our cached copy, if any.
-          if (this.store.get(r.id)?.state !== 'pending') this.store.delete(r.id);
-        } else if (!this.#refCounts.has(r.id)) this.#maybeFree(r.id);
-      }
-    }
-  }
-
-  #maybeFree(id: string): void {
-    if (this.#refCounts.has(id) || this.#argUses.has(id) || this.#escaped.has(id) || this.#closed) return;
-    this.#free(id);
+    this.#refs.addUses(task);
   }
 
   /** Forgets an object here and deletes its copies on every node (through the head's directory). */
@@ -225,8 +192,7 @@ export class ClientEngine implements PoolHost {
       }
       const e = this.store.get(r.id);
       if (e) e.orphan = false;
-      this.#refCounts.delete(r.id);
-      this.#escaped.delete(r.id);
+      this.#refs.release(r.id);
       this.#free(r.id);
     }
   }
@@ -461,7 +427,7 @@ export class ClientEngine implements PoolHost {
       // Lineage: the task (with its argument refs, which stay alive with it) can rebuild this object.
       if (task.fn) this.#lineage.set(task.taskId, task);
     }
-    this.#endUses(task);
+    this.#refs.endUses(task);
     this.#settled(task.taskId);
   }
 
@@ -491,7 +457,7 @@ export class ClientEngine implements PoolHost {
     if (err instanceof TaskCancelledError) this.counts.cancelled++;
     else this.counts.failed++;
     this.store.fail(task.taskId, err);
-    this.#endUses(task);
+    this.#refs.endUses(task);
     this.#settled(task.taskId);
     task.pool?.pump();
   }
@@ -744,7 +710,7 @@ export class ClientEngine implements PoolHost {
     this.#reportCounts();
     this.#closed = new ClusterClosedError(reason);
     clearInterval(this.#reportTimer);
-    this.#offEscape();
+    this.#refs.close();
     for (const task of [...this.#tasks.values()]) this.failTask(task, this.#closed);
     this.actors.closeAll();
     const leaseIds: string[] = [];
