@@ -22,24 +22,10 @@ After start-up and one untimed warm-up round it sends {"ready": true, ...}; then
 Every request uses fresh futures (hash=False, pure=False), released at the end of the round. Closing stdin
 shuts the cluster down.
 """
-import json
-import logging
 import sys
 import time
 
-PREFIX = "@bench "
-
-
-def send(message):
-    sys.stdout.write(PREFIX + json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-
-def requests(stream):
-    for line in stream:
-        if line.startswith(PREFIX):
-            yield json.loads(line[len(PREFIX):])
-
+from dask_peer import local_cluster, requests, send
 
 def wall_ms():
     return time.time() * 1000.0
@@ -127,16 +113,8 @@ class Rounds:
 def serve(opts):
     import dask
     import distributed
-    from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(
-        n_workers=opts["workers"],
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
+    cluster, client = local_cluster(opts["workers"])
     try:
         workers = sorted(client.scheduler_info()["workers"])
         if len(workers) < 2:

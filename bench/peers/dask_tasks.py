@@ -19,27 +19,14 @@ With "client ADDRESS WARMUP" as arguments it is one of the multi-client processe
 up, sends ready, then for each request maps and gathers that many tasks.
 """
 import json
-import logging
 import subprocess
 import sys
 import time
 
-PREFIX = "@bench "
-
+from dask_peer import PREFIX, local_cluster, requests, send
 
 def noop(_x=None):
     return None
-
-
-def send(message):
-    sys.stdout.write(PREFIX + json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-
-def requests(stream):
-    for line in stream:
-        if line.startswith(PREFIX):
-            yield json.loads(line[len(PREFIX):])
 
 
 def map_gather(client, n):
@@ -92,16 +79,8 @@ def parse_args(argv):
 def serve(opts):
     import dask
     import distributed
-    from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(
-        n_workers=opts["workers"],
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = Client(cluster)
+    cluster, client = local_cluster(opts["workers"])
     peers = []
     try:
         map_gather(client, opts["warmup"])
