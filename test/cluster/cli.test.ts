@@ -51,6 +51,7 @@ describe('convoy CLI', () => {
     expect((await fail(['start', '--address', 'x:1', '--resources', '{bad'])).stderr).toMatch(/--resources must be JSON/);
     expect((await fail(['start', '--address', 'x:1', '--resources', '{"cpu": 2}'])).stderr).toMatch(/--num-cpus/);
     expect((await fail(['start', '--head', '--port', 'abc'])).stderr).toMatch(/--port must be a whole number/);
+    expect((await fail(['start', '--address', 'x:1', '--data-port', '-3'])).stderr).toMatch(/--data-port must be a whole number/);
     expect((await fail(['status'])).stderr).toMatch(/no head runs on this machine/);
     expect((await fail(['frobnicate'])).code).not.toBe(0);
   });
