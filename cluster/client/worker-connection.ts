@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
 import { AuthError } from '../common/errors.ts';
+import { SingleFlight } from '../common/single-flight.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
 import { allocateShared, fetchObject, putObject } from '../transport/object-stream.ts';
 import { DataPlaneClient, fetchObjectFast } from '../transport/data-plane-client.ts';
@@ -40,7 +41,7 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   readonly #data: DataPlaneClient | undefined;
   /** The node's data plane, learned from the first object location it reports (none until then). */
   #dataAddress = '';
-  readonly #fetches = new Map<string, Promise<Uint8Array>>();
+  readonly #fetches = new SingleFlight<string, Uint8Array>();
   #outbox: TaskSpec[] = [];
   #flushScheduled = false;
   #lost = false;
@@ -145,13 +146,7 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   /** An object held by this node; concurrent fetches of one object share one transfer. */
   fetch(loc: ObjectLocation__Output): Promise<Uint8Array> {
     this.#learn(loc);
-    let p = this.#fetches.get(loc.objectId);
-    if (!p) {
-      p = fetchObjectFast(this.#data, loc, allocateShared, () => fetchObject(this.client, loc));
-      this.#fetches.set(loc.objectId, p);
-      p.finally(() => this.#fetches.delete(loc.objectId)).catch(() => undefined);
-    }
-    return p;
+    return this.#fetches.run(loc.objectId, () => fetchObjectFast(this.#data, loc, allocateShared, () => fetchObject(this.client, loc)));
   }
 
   /** Uploads a value into this node's store (put of a large value). */

@@ -15,6 +15,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { SingleFlight } from '../common/single-flight.ts';
 import { BufferPool, ObjectMemory, type BufferPoolStats } from './buffer-pool.ts';
 
 export type ObjectPlace = 'memory' | 'spilling' | 'disk' | 'remote';
@@ -75,7 +76,7 @@ export class ObjectStore {
   /** Insertion order is recency order: a touched entry is re-inserted at the end. */
   readonly #entries = new Map<string, Entry>();
   readonly #opts: ObjectStoreOptions;
-  readonly #loads = new Map<string, Promise<ObjectMemory | undefined>>();
+  readonly #loads = new SingleFlight<string, ObjectMemory | undefined>();
   readonly #io = new Set<Promise<unknown>>();
   readonly #pool: BufferPool;
   #used = 0;
@@ -157,12 +158,7 @@ export class ObjectStore {
       this.#touch(e);
       return Promise.resolve(e.mem);
     }
-    let p = this.#loads.get(id);
-    if (!p) {
-      p = this.#restore(e).finally(() => this.#loads.delete(id));
-      this.#loads.set(id, p);
-    }
-    return p;
+    return this.#loads.run(id, () => this.#restore(e));
   }
 
   /** A pinned object is never spilled: a task is reading it. Pins nest. */

@@ -11,6 +11,7 @@ import { DataPlaneClient, fetchObjectFast } from '../transport/data-plane-client
 import { DataPlaneServer, type DataPlaneStats } from '../transport/data-plane-server.ts';
 import type { Logger } from '../common/logger.ts';
 import { ObjectLostError } from '../common/errors.ts';
+import { SingleFlight } from '../common/single-flight.ts';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
 import type { FetchObjectRequest__Output } from '../proto/generated/convoy/v1/FetchObjectRequest.ts';
@@ -21,7 +22,7 @@ import type { ObjectStore } from './object-store.ts';
 
 export class ObjectTransfer {
   readonly #clients = new Map<string, WorkerServiceClient>();
-  readonly #inflight = new Map<string, Promise<Uint8Array>>();
+  readonly #pullsInFlight = new SingleFlight<string, Uint8Array>();
   readonly #data: DataPlaneClient | undefined;
   #server: DataPlaneServer | undefined;
   #pulls = 0;
@@ -106,22 +107,17 @@ export class ObjectTransfer {
   pull(loc: ObjectLocation__Output): Promise<Uint8Array> {
     const local = this.store.get(loc.objectId);
     if (local) return Promise.resolve(local);
-    let p = this.#inflight.get(loc.objectId);
-    if (!p) {
+    return this.#pullsInFlight.run(loc.objectId, async () => {
       this.#pulls++;
       const allocate = (size: number) => this.store.allocate(size);
       const viaGrpc = () => fetchObject(this.#client(loc.transferAddress), loc, allocate);
-      p = fetchObjectFast(this.#data, loc, allocate, viaGrpc).then(async (bytes) => {
-        this.store.put(loc.objectId, bytes, '', true);
-        // Through load, not `bytes`: the caller hands them to a task, so the store must know they left it.
-        const held = await this.store.load(loc.objectId);
-        if (!held) throw new ObjectLostError(loc.objectId, `it was freed on this node right after it was pulled from ${loc.nodeId}`);
-        return held;
-      });
-      p.finally(() => this.#inflight.delete(loc.objectId)).catch(() => undefined);
-      this.#inflight.set(loc.objectId, p);
-    }
-    return p;
+      const bytes = await fetchObjectFast(this.#data, loc, allocate, viaGrpc);
+      this.store.put(loc.objectId, bytes, '', true);
+      // Through load, not `bytes`: the caller hands them to a task, so the store must know they left it.
+      const held = await this.store.load(loc.objectId);
+      if (!held) throw new ObjectLostError(loc.objectId, `it was freed on this node right after it was pulled from ${loc.nodeId}`);
+      return held;
+    });
   }
 
   #client(address: string): WorkerServiceClient {

@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { extractPackage, linkConvoyInto } from '../common/package-archive.ts';
+import { SingleFlight } from '../common/single-flight.ts';
 import { convoyRoot } from '../common/spawn.ts';
 
 export class PackageCache {
   readonly #dir: string;
-  readonly #pending = new Map<string, Promise<string>>();
+  readonly #downloads = new SingleFlight<string, string>();
   #headHttp: string | undefined;
 
   constructor(dir: string, private readonly token: string) {
@@ -25,12 +26,7 @@ export class PackageCache {
     if (!/^[0-9a-f]{8,64}$/.test(packageId)) return Promise.reject(new TypeError(`invalid package id ${packageId}`));
     const dest = path.join(this.#dir, packageId);
     if (existsSync(dest)) return Promise.resolve(dest);
-    let p = this.#pending.get(packageId);
-    if (!p) {
-      p = this.#download(packageId, dest).finally(() => this.#pending.delete(packageId));
-      this.#pending.set(packageId, p);
-    }
-    return p;
+    return this.#downloads.run(packageId, () => this.#download(packageId, dest));
   }
 
   async #download(packageId: string, dest: string): Promise<string> {
