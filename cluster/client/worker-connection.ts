@@ -9,12 +9,10 @@
 import { EventEmitter } from 'node:events';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
-import { AuthError } from '../common/errors.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
 import { allocateShared, fetchObject, putObject } from '../transport/object-stream.ts';
-import { DataPlaneClient, fetchObjectFast } from '../transport/data-plane-client.ts';
-import { DataPlaneError } from '../transport/data-plane-wire.ts';
+import { DataPlaneClient, fetchObjectFast, putObjectFast } from '../transport/data-plane-client.ts';
 import type { ClientToWorker } from '../proto/generated/convoy/v1/ClientToWorker.ts';
 import type { WorkerToClient__Output } from '../proto/generated/convoy/v1/WorkerToClient.ts';
 import type { TaskSpec } from '../proto/generated/convoy/v1/TaskSpec.ts';
@@ -151,21 +149,11 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
 
   /** Uploads a value into this node's store (put of a large value). */
   async put(objectId: string, bytes: Uint8Array, owner: string): Promise<ObjectLocation> {
-    const dataAddress = this.#dataAddress;
-    if (this.#data && dataAddress && this.#data.mayReach(dataAddress)) {
-      try {
-        await this.#data.put(dataAddress, objectId, owner, bytes);
-        return { objectId, nodeId: this.nodeId, transferAddress: this.address, dataAddress, size: bytes.byteLength };
-      } catch (err) {
-        if (err instanceof DataPlaneError && err.kind === 'unauthorized') {
-          throw new AuthError(`node ${this.nodeId} at ${dataAddress} refused the cluster token; check CONVOY_TOKEN or --token-file`, { cause: err });
-        }
-        if (!(err instanceof DataPlaneError && err.kind === 'unreachable')) throw err;
-      }
-    }
-    const loc = await putObject(this.client, objectId, bytes, owner);
-    this.#learn(loc);
-    return loc;
+    const target = { nodeId: this.nodeId, dataAddress: this.#dataAddress };
+    const r = await putObjectFast(this.#data, target, objectId, owner, bytes, () => putObject(this.client, objectId, bytes, owner));
+    if ('dataAddress' in r) return { objectId, nodeId: this.nodeId, transferAddress: this.address, dataAddress: r.dataAddress, size: bytes.byteLength };
+    this.#learn(r.viaGrpc);
+    return r.viaGrpc;
   }
 
   #learn(loc: ObjectLocation): void {

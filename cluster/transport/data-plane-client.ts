@@ -338,6 +338,34 @@ export async function fetchObjectFast(
   }
 }
 
+/**
+ * Uploads `bytes` as object `objectId` to a node: over its data plane at `dataAddress` when it has one that
+ * answers, else through `viaGrpc` (its PutObject stream). Resolves with the data address used, or with what
+ * `viaGrpc` returned. A refused token is an AuthError naming the node, as with gRPC.
+ */
+export async function putObjectFast<T>(
+  data: DataPlaneClient | undefined,
+  target: { nodeId: string; dataAddress: string },
+  objectId: string,
+  owner: string,
+  bytes: Uint8Array,
+  viaGrpc: () => Promise<T>,
+): Promise<{ dataAddress: string } | { viaGrpc: T }> {
+  const { nodeId, dataAddress } = target;
+  if (data && dataAddress && data.mayReach(dataAddress)) {
+    try {
+      await data.put(dataAddress, objectId, owner, bytes);
+      return { dataAddress };
+    } catch (err) {
+      if (err instanceof DataPlaneError && err.kind === 'unauthorized') {
+        throw new AuthError(`node ${nodeId} at ${dataAddress} refused the cluster token; check CONVOY_TOKEN or --token-file`, { cause: err });
+      }
+      if (!(err instanceof DataPlaneError && err.kind === 'unreachable')) throw err;
+    }
+  }
+  return { viaGrpc: await viaGrpc() };
+}
+
 function objectError(err: unknown, loc: ObjectLocation__Output): Error {
   if (!(err instanceof DataPlaneError)) return err as Error;
   const where = `node ${loc.nodeId} at ${loc.dataAddress}`;
