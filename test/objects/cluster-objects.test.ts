@@ -32,6 +32,16 @@ async function locate(id: string): Promise<string[]> {
   }
 }
 
+/**
+ * The nodes holding an object once the head's directory lists at least `atLeast` of them: nodes report
+ * copies to the head in batches, so a client can see a result before the directory does.
+ */
+async function holders(id: string, atLeast = 1): Promise<string[]> {
+  let where: string[] = [];
+  await eventually(async () => (where = await locate(id)).length >= atLeast, 10_000, `the head to list ${atLeast} holder(s) of ${id}`);
+  return where;
+}
+
 beforeAll(async () => {
   t = await startTestCluster({ workers: 0 });
   cluster = t.cluster;
@@ -48,7 +58,7 @@ describe('objects across nodes', () => {
     const table = build.remote(rows, 42);
     const remote = await cluster.get(check.remote(table));
     expect(remote).toBe(objects.checksum(objects.buildTable(rows, 42)));
-    expect((await locate(table.id)).sort()).toEqual([nodeA, nodeB].sort()); // primary on A, a pulled copy on B
+    expect((await holders(table.id, 2)).sort()).toEqual([nodeA, nodeB].sort()); // primary on A, a pulled copy on B
     cluster.free(table);
     await eventually(async () => (await locate(table.id)).length === 0, 10_000, 'copies freed');
   });
@@ -71,7 +81,7 @@ describe('objects across nodes', () => {
     let ref: ObjectRef<Uint8Array> | undefined = make.remote(2 * MiB, 1);
     await cluster.wait([ref]);
     const id = ref.id;
-    expect(await locate(id)).toEqual([nodeA]);
+    expect(await holders(id)).toEqual([nodeA]);
     ref = undefined;
     await eventually(
       async () => {
@@ -142,7 +152,7 @@ describe('lineage', () => {
     const sha = cluster.task<typeof objects.sha>(OBJ, 'sha');
     const ref = make.remote(3 * MiB, 9);
     await cluster.wait([ref]);
-    const [holder] = await locate(ref.id);
+    const [holder] = await holders(ref.id);
     const victim = t.local.workers.find((w) => w.nodeId === holder)!;
     // Keep a node that can run tasks of any kind, then take the holder down.
     await t.local.addWorker({ numCpus: 1, resources: { a: 1, b: 1 } });
@@ -158,7 +168,7 @@ describe('lineage', () => {
     const make = cluster.task<typeof objects.bytes>(OBJ, 'bytes', { maxRetries: 0 });
     const once = make.remote(1 * MiB, 5);
     await cluster.wait([once]);
-    const [holder] = await locate(once.id);
+    const [holder] = await holders(once.id);
     await t.local.addWorker({ numCpus: 1, resources: { a: 1, b: 1 } });
     t.local.workers.find((w) => w.nodeId === holder)!.child.kill('SIGKILL');
     await eventually(async () => (await cluster.status()).nodes.some((n) => n.nodeId === holder && n.state === 'dead'));
@@ -168,7 +178,7 @@ describe('lineage', () => {
 
     const put = cluster.put(objects.bytes(512 * 1024, 1));
     await cluster.wait([put]);
-    const [putHolder] = await locate(put.id);
+    const [putHolder] = await holders(put.id);
     await t.local.addWorker({ numCpus: 1, resources: { a: 1, b: 1 } });
     t.local.workers.find((w) => w.nodeId === putHolder)!.child.kill('SIGKILL');
     await eventually(async () => (await cluster.status()).nodes.some((n) => n.nodeId === putHolder && n.state === 'dead'));
