@@ -667,10 +667,20 @@ export class ClientEngine implements PoolHost {
     const id = putId(this.clientId, this.#putSeq++);
     this.store.create(id);
     noteEscapedRefs(value);
-    const bytes = encodeValue(value, this.#opts.inlineThreshold);
+    // Inside a task thread the encoding goes straight into memory the node's store lends (reused pages).
+    const local = nodeChannel();
+    let lease: number | undefined;
+    const allocate = local
+      ? (size: number) => {
+          const a = local.allocate(size);
+          lease = a.lease;
+          return a.bytes;
+        }
+      : undefined;
+    const bytes = encodeValue(value, this.#opts.inlineThreshold, allocate);
     if (bytes.byteLength < this.#opts.inlineThreshold) this.store.resolveInline(id, bytes);
     else {
-      this.#putRemote(id, bytes).then(
+      this.#putRemote(id, bytes, lease).then(
         (loc) => this.store.resolveStored(id, loc as ObjectLocation__Output),
         (err) => this.store.fail(id, new ObjectLostError(id, `put failed: ${(err as Error).message}`)),
       );
@@ -678,10 +688,10 @@ export class ClientEngine implements PoolHost {
     return this.makeRef(id);
   }
 
-  async #putRemote(id: string, bytes: Uint8Array) {
+  async #putRemote(id: string, bytes: Uint8Array, lease: number | undefined) {
     // Inside a task or actor thread: hand the shared buffer to this node's store, no copy and no socket.
     const local = nodeChannel();
-    if (local) return local.put(id, this.clientId, bytes);
+    if (local) return local.put(id, this.clientId, bytes, lease);
     let conn = [...this.#conns.values()].find((c) => !c.lost);
     if (!conn) {
       const status = await this.head.status();

@@ -11,7 +11,8 @@ import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
-import { allocateShared, fetchObject, putObject } from '../transport/object-stream.ts';
+import { fetchObject, putObject } from '../transport/object-stream.ts';
+import { newShared } from '../common/serialization.ts';
 import { DataPlaneClient, fetchObjectFast, putObjectFast } from '../transport/data-plane-client.ts';
 import type { ClientToWorker } from '../proto/generated/convoy/v1/ClientToWorker.ts';
 import type { WorkerToClient__Output } from '../proto/generated/convoy/v1/WorkerToClient.ts';
@@ -144,7 +145,7 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   /** An object held by this node; concurrent fetches of one object share one transfer. */
   fetch(loc: ObjectLocation__Output): Promise<Uint8Array> {
     this.#learn(loc);
-    return this.#fetches.run(loc.objectId, () => fetchObjectFast(this.#data, loc, allocateShared, () => fetchObject(this.client, loc)));
+    return this.#fetches.run(loc.objectId, () => fetchObjectFast(this.#data, loc, newShared, () => fetchObject(this.client, loc)));
   }
 
   /** Uploads a value into this node's store (put of a large value). */

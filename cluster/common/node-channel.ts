@@ -1,26 +1,63 @@
 /**
  * The in-process path between a worker node's main thread (which owns the object store) and its pool and
  * actor threads. A task that puts or gets an object held on its own node hands SharedArrayBuffers across
- * threads instead of going through gRPC: no copy, no socket. BroadcastChannel reaches every thread of the
- * process without wiring ports into piscina; replies carry the request id, and each thread keeps only its own.
+ * threads instead of going through gRPC: no copy, no socket.
+ *
+ * Each thread talks to its node over a BroadcastChannel of its own (`NODE_CHANNEL/<node>/<thread>`), opened
+ * with a hello on the shared NODE_CHANNEL: a reply that carries shared memory must reach only the thread that
+ * asked, or every thread would hold a view of it and the store could never tell when the memory is unused
+ * (see leased-memory.ts). A thread that tracks leases gets objects and new buffers lent from the store's
+ * pool, and gives the leases back once it has dropped them.
+ *
+ * `allocate` is synchronous (`put` must copy the value before it returns, as Ray's does): the thread posts the
+ * request, parks in Atomics.wait until the node answers, and takes the reply with receiveMessageOnPort.
  */
-import { BroadcastChannel, isMainThread, threadId } from 'node:worker_threads';
+import { BroadcastChannel, isMainThread, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
+import { holdLease, internally, reportLeasesTo, tracksLeases } from './leased-memory.ts';
 
 export const NODE_CHANNEL = 'convoy-node-store';
 
-type PutRequest = { op: 'put'; objectId: string; owner: string; bytes: Uint8Array };
-type GetRequest = { op: 'get'; objectId: string };
-export type NodeChannelRequest = (PutRequest | GetRequest) & { reqId: string };
+/** Buffers smaller than this are cheap to fault in: made in the thread, not lent (the store's pool minimum). */
+export const LEND_MIN_BYTES = 1024 * 1024;
+/** How long `allocate` waits for the node before making a fresh buffer itself. */
+const ALLOCATE_WAIT_MS = 2000;
+/** How often a thread repeats its hello until the node answers (the node may still be starting). */
+const HELLO_RETRY_MS = 100;
+
+export const threadChannelName = (nodeId: string, thread: number) => `${NODE_CHANNEL}/${nodeId}/${thread}`;
+
+export type Hello = { op: 'hello'; nodeId: string; threadId: number };
+
+export type NodeChannelRequest = { reqId: string } & (
+  | { op: 'put'; objectId: string; owner: string; bytes: Uint8Array }
+  | { op: 'put'; objectId: string; owner: string; lease: number; length: number }
+  | { op: 'get'; objectId: string; lease: boolean }
+  | { op: 'alloc'; size: number; wake: Int32Array }
+);
+
+export type NodeChannelMessage = NodeChannelRequest | { op: 'release'; leases: number[] };
+
+export type ObjectLocationReply = { objectId: string; nodeId: string; transferAddress: string; size: number };
 
 export type NodeChannelReply =
-  | { reqId: string; ok: true; bytes?: Uint8Array; location?: { objectId: string; nodeId: string; transferAddress: string; size: number } }
+  | { op: 'ready' }
+  | { reqId: string; ok: true; bytes?: Uint8Array; lease?: number; location?: ObjectLocationReply }
   | { reqId: string; ok: false; error: string };
+
+/** Memory for an object about to be stored: lent by the store (`lease`) or made here. */
+export interface Allocation {
+  bytes: Uint8Array;
+  lease?: number;
+}
 
 export interface NodeChannel {
   readonly nodeId: string;
-  put(objectId: string, owner: string, bytes: Uint8Array): Promise<{ objectId: string; nodeId: string; transferAddress: string; size: number }>;
+  /** Hands an encoded object to the node's store; `lease` when `bytes` came from `allocate`. */
+  put(objectId: string, owner: string, bytes: Uint8Array, lease?: number): Promise<ObjectLocationReply>;
   /** The object's bytes if this node holds it (spilled ones are brought back), else undefined. */
   get(objectId: string): Promise<Uint8Array | undefined>;
+  /** `size` bytes of shared memory to encode an object into, reused store memory where it can be had. */
+  allocate(size: number): Allocation;
 }
 
 let channel: NodeChannel | undefined;
@@ -29,39 +66,87 @@ let channel: NodeChannel | undefined;
 export function nodeChannel(): NodeChannel | undefined {
   const nodeId = process.env.CONVOY_NODE_ID;
   if (isMainThread || !nodeId) return undefined;
-  if (channel) return channel;
-  const bc = new BroadcastChannel(NODE_CHANNEL);
-  // The channel must not keep a finished thread alive.
-  (bc as unknown as { unref?: () => void }).unref?.();
+  channel ??= openChannel(nodeId);
+  return channel;
+}
+
+function openChannel(nodeId: string): NodeChannel {
+  // Created inside `internally`: Convoy's own channels do not trip the lease guards.
+  const [hello, own] = internally(() => [new BroadcastChannel(NODE_CHANNEL), new BroadcastChannel(threadChannelName(nodeId, threadId))]);
+  // The channels must not keep a finished thread alive.
+  for (const c of [hello, own]) (c as unknown as { unref?: () => void }).unref?.();
   const waiting = new Map<string, (r: NodeChannelReply) => void>();
   let seq = 0;
-  bc.onmessage = (ev) => {
-    const r = (ev as MessageEvent).data as NodeChannelReply;
-    if (!r || typeof r.reqId !== 'string' || !('ok' in r)) return;
+  let ready = false;
+  let onReady: (() => void)[] = [];
+  const greet = () => hello.postMessage({ op: 'hello', nodeId, threadId } satisfies Hello);
+  const retry = setInterval(greet, HELLO_RETRY_MS).unref();
+  greet();
+
+  const dispatch = (r: NodeChannelReply) => {
+    if (!r || typeof r !== 'object') return;
+    if ('op' in r) {
+      if (r.op !== 'ready' || ready) return;
+      ready = true;
+      clearInterval(retry);
+      for (const f of onReady) f();
+      onReady = [];
+      return;
+    }
     const done = waiting.get(r.reqId);
     if (done) {
       waiting.delete(r.reqId);
       done(r);
     }
   };
-  const ask = (req: PutRequest | GetRequest) =>
-    new Promise<NodeChannelReply>((resolve) => {
+  own.onmessage = (ev) => dispatch((ev as MessageEvent).data as NodeChannelReply);
+  const whenReady = (): Promise<void> => (ready ? Promise.resolve() : new Promise((r) => onReady.push(r)));
+  const send = (m: NodeChannelMessage) => own.postMessage(m);
+  reportLeasesTo((leases) => void whenReady().then(() => send({ op: 'release', leases })));
+
+  type Ask = { op: 'get'; objectId: string; lease: boolean } | { op: 'put'; objectId: string; owner: string; bytes: Uint8Array } | { op: 'put'; objectId: string; owner: string; lease: number; length: number };
+  const ask = async (req: Ask) => {
+    await whenReady();
+    return new Promise<NodeChannelReply>((resolve) => {
       const reqId = `${threadId}:${++seq}`;
       waiting.set(reqId, resolve);
-      bc.postMessage({ ...req, reqId });
+      send({ ...req, reqId } as NodeChannelRequest);
     });
-  channel = {
+  };
+  const wake = new Int32Array(new SharedArrayBuffer(4));
+  const fresh = (size: number): Allocation => ({ bytes: new Uint8Array(new SharedArrayBuffer(size)) });
+
+  return {
     nodeId,
-    put: async (objectId, owner, bytes) => {
-      const r = await ask({ op: 'put', objectId, owner, bytes });
-      if (!r.ok) throw new Error(`node ${nodeId} refused object ${objectId}: ${r.error}`);
+    put: async (objectId, owner, bytes, lease) => {
+      const r = await ask(lease === undefined ? { op: 'put', objectId, owner, bytes } : { op: 'put', objectId, owner, lease, length: bytes.byteLength });
+      if (!('ok' in r) || !r.ok) throw new Error(`node ${nodeId} refused object ${objectId}: ${'error' in r ? r.error : 'no answer'}`);
       return r.location!;
     },
     get: async (objectId) => {
-      const r = await ask({ op: 'get', objectId });
-      if (!r.ok) throw new Error(`node ${nodeId} could not read object ${objectId}: ${r.error}`);
+      const r = await ask({ op: 'get', objectId, lease: tracksLeases() });
+      if (!('ok' in r) || !r.ok) throw new Error(`node ${nodeId} could not read object ${objectId}: ${'error' in r ? r.error : 'no answer'}`);
+      if (r.bytes && r.lease !== undefined) holdLease(r.bytes, r.lease);
       return r.bytes;
     },
+    allocate: (size) => {
+      if (size < LEND_MIN_BYTES || !ready || !tracksLeases()) return fresh(size);
+      const reqId = `${threadId}:${++seq}`;
+      Atomics.store(wake, 0, 0);
+      send({ op: 'alloc', reqId, size, wake });
+      if (Atomics.wait(wake, 0, 0, ALLOCATE_WAIT_MS) === 'timed-out') return fresh(size); // a late answer is ignored
+      // The node posts its answer before waking us; other replies that arrived first go where they belong.
+      for (let spins = 0; spins < 100_000; spins++) {
+        const m = receiveMessageOnPort(own as unknown as MessagePort)?.message as NodeChannelReply | undefined;
+        if (!m) continue;
+        if ('reqId' in m && m.reqId === reqId) {
+          if (!m.ok || !m.bytes || m.lease === undefined) return fresh(size);
+          holdLease(m.bytes, m.lease);
+          return { bytes: m.bytes, lease: m.lease };
+        }
+        dispatch(m);
+      }
+      return fresh(size);
+    },
   };
-  return channel;
 }

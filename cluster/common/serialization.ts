@@ -26,16 +26,24 @@ export function isArrowBatch(v: unknown): v is RecordBatch {
   );
 }
 
+/** `size` bytes of shared memory for an encoding: new by default; a pool thread passes memory its store lends. */
+export type AllocateShared = (size: number) => Uint8Array;
+
+export const newShared: AllocateShared = (size) => new Uint8Array(new SharedArrayBuffer(size));
+
 /**
- * Encodes a value. When the encoding is at least `sharedAbove` bytes it lands in a SharedArrayBuffer, so the
- * node's store and its pool threads can share it without copies. An Arrow table costs exactly one copy: the
- * IPC writer's chunks are views of the column buffers, gathered straight into the output.
+ * Encodes a value. When the encoding is at least `sharedAbove` bytes it lands in shared memory from
+ * `allocate`, so the node's store and its pool threads can share it without copies. An Arrow table costs
+ * exactly one copy: the IPC writer's chunks are views of the column buffers, gathered straight into the output.
  */
-export function encodeValue(value: unknown, sharedAbove = Number.POSITIVE_INFINITY): Uint8Array {
-  if (isArrowTable(value)) return encodeArrow(KIND_TABLE, value, sharedAbove);
-  if (isArrowBatch(value)) return encodeArrow(KIND_BATCH, new Table(value), sharedAbove);
+export function encodeValue(value: unknown, sharedAbove = Number.POSITIVE_INFINITY, allocate: AllocateShared = newShared): Uint8Array {
+  if (isArrowTable(value)) return encodeArrow(KIND_TABLE, value, sharedAbove, allocate);
+  if (isArrowBatch(value)) return encodeArrow(KIND_BATCH, new Table(value), sharedAbove, allocate);
   const bytes = v8.serialize(value);
-  return bytes.byteLength >= sharedAbove ? toShared(bytes) : bytes;
+  if (bytes.byteLength < sharedAbove) return bytes;
+  const out = allocate(bytes.byteLength);
+  out.set(bytes);
+  return out;
 }
 
 export function decodeValue(bytes: Uint8Array): unknown {
@@ -53,16 +61,16 @@ export function isEncodedArrow(bytes: Uint8Array): boolean {
 
 export function toShared(bytes: Uint8Array): Uint8Array {
   if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const out = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  const out = newShared(bytes.byteLength);
   out.set(bytes);
   return out;
 }
 
-function encodeArrow(kind: number, table: Table, sharedAbove: number): Uint8Array {
+function encodeArrow(kind: number, table: Table, sharedAbove: number, allocate: AllocateShared): Uint8Array {
   const chunks = ipcChunks(table);
   let total = HEADER;
   for (const c of chunks) total += c.byteLength;
-  const out = new Uint8Array(total >= sharedAbove ? new SharedArrayBuffer(total) : new ArrayBuffer(total));
+  const out = total >= sharedAbove ? allocate(total) : new Uint8Array(total);
   out.set(ARROW_MAGIC, 0);
   out[3] = kind;
   let off = HEADER;

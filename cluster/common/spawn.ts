@@ -18,6 +18,10 @@ export function convoyRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
 }
 
+/**
+ * `--expose-gc`: a pool thread that read a large object collects once its batch is done, so the store learns
+ * the memory is free while reusing it still saves something (common/leased-memory.ts).
+ */
 export function spawnTs(entry: URL, args: string[], opts: SpawnOptions = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', tsxLoaderUrl(), fileURLToPath(entry), ...args], opts);
+  return spawn(process.execPath, ['--expose-gc', '--import', tsxLoaderUrl(), fileURLToPath(entry), ...args], opts);
 }

@@ -12,6 +12,7 @@ import { compileResources, decompileResources } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
+import type { StoreStats__Output } from '../proto/generated/convoy/v1/StoreStats.ts';
 import { NodeTable, type NodeRecord } from './node-table.ts';
 import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
 import { ObjectDirectory } from './object-directory.ts';
@@ -30,7 +31,7 @@ export interface MemoryReport {
     nodeId: string;
     address: string;
     error?: string;
-    stats?: { objects: number; usedBytes: number; spilledBytes: number; spilledObjects: number; diskBytes: number; budgetBytes: number; pinnedBytes: number };
+    stats?: StoreStats__Output;
     objects: { objectId: string; size: number; owner: string; ownerConnected: boolean; secondary: boolean; place: string; pins: number }[];
   }[];
   directory: { count: number; bytes: number };
@@ -312,7 +313,7 @@ export class HeadServer {
               resolve({
                 nodeId: n.nodeId,
                 address: n.address,
-                stats: Object.fromEntries(Object.entries(res.stats ?? {}).map(([k, v]) => [k, Number(v)])) as MemoryReport['nodes'][number]['stats'],
+                stats: res.stats ?? undefined,
                 objects: res.objects.map((o) => ({ ...o, size: Number(o.size), ownerConnected: connected.has(o.owner) })),
               });
             });

@@ -3,6 +3,7 @@
  * resume on 'drain'). Used by workers serving and pulling objects and by clients putting and getting them.
  */
 import { ObjectLostError } from '../common/errors.ts';
+import { newShared, type AllocateShared } from '../common/serialization.ts';
 import { grpc } from './grpc.ts';
 import type { WorkerServiceClient } from '../proto/load.ts';
 import type { ObjectChunk, ObjectChunk__Output } from '../proto/generated/convoy/v1/ObjectChunk.ts';
@@ -37,9 +38,6 @@ export function writeChunks(
   pump();
 }
 
-/** A new shared buffer of `size` bytes (so pool threads can read it without a copy). */
-export const allocateShared = (size: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(size));
-
 /** Collects chunks into one buffer, from `allocate` (a node passes its store's, which reuses freed memory). */
 export class ChunkAssembler {
   #buf: Uint8Array | undefined;
@@ -47,7 +45,7 @@ export class ChunkAssembler {
   objectId = '';
   owner = '';
 
-  constructor(private readonly allocate: (size: number) => Uint8Array = allocateShared) {}
+  constructor(private readonly allocate: AllocateShared = newShared) {}
 
   add(chunk: ObjectChunk__Output): void {
     if (!this.#buf) {
@@ -71,7 +69,7 @@ export class ChunkAssembler {
 }
 
 /** Reads a whole object from a node's FetchObject stream. */
-export function fetchObject(client: WorkerServiceClient, loc: ObjectLocation__Output, allocate = allocateShared): Promise<Uint8Array> {
+export function fetchObject(client: WorkerServiceClient, loc: ObjectLocation__Output, allocate = newShared): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const call = client.FetchObject({ objectId: loc.objectId, offset: 0 });
     const asm = new ChunkAssembler(allocate);

@@ -1,8 +1,9 @@
 /**
- * Freed object-store memory kept for reuse. On this VM a copy into never-touched memory runs at 1.0–1.5 GB/s
- * and into touched memory at 6.5–8.6 GB/s: first-touch page faults, not the copy, bound how fast a pull,
+ * Freed object-store memory kept for reuse. On this VM a copy into never-touched memory runs at 0.4–1.5 GB/s
+ * and into touched memory at 6.5–8.6 GB/s: first-touch page faults, not the copy, bound how fast a put, pull,
  * restore or upload can fill a new buffer. So buffers the store can prove nobody reads any more go to a free
- * list, by size class, and the next destination of a similar size is a view of one of them.
+ * list, by size class, and the next destination of a similar size is a view of one of them (a pool thread's
+ * put or large result is written into one lent to it: see ObjectStore.lendBuffer).
  *
  * Size classes are four per doubling (1, 1.25, 1.5, 1.75 × 2^k), so a reused buffer wastes at most a fifth of
  * itself. Buffers below `minBytes` are cheap to fault in and are not pooled. The free list is capped (the store
@@ -10,10 +11,10 @@
  *
  * Free buffers not taken for `idleMs` are dropped, so memory goes back to the system.
  *
- * Not done: keeping pre-touched spares warmed by a background thread for the many buffers that never come
- * back (copies read by tasks). On this VM it sped a 512 MiB pull up by 10–50% but slowed the driver's put and
- * get of the same size 1.5–3× in the same bench runs: page faults contend across processes (the hypervisor
- * backs guest pages), so pre-faulting only moved the cost onto whatever ran next.
+ * Not done: keeping pre-touched spares warmed by a background thread for buffers that never come back. On
+ * this VM it sped a 512 MiB pull up by 10–50% but slowed the driver's put and get of the same size 1.5–3× in
+ * the same bench runs: page faults contend across processes (the hypervisor backs guest pages), so
+ * pre-faulting only moved the cost onto whatever ran next.
  *
  * Whether a buffer may be reused is ObjectMemory's call (the rule is written there); the pool only takes back
  * buffers it made itself.
@@ -48,6 +49,8 @@ export class BufferPool {
   readonly #free = new Map<number, FreeBuffer[]>();
   /** Buffers this pool made: only these may come back, so a buffer someone else holds can never be handed out. */
   readonly #mine = new WeakSet<SharedArrayBuffer>();
+  /** How far into each buffer an object's bytes reached: past that it is still zero. */
+  readonly #dirty = new WeakMap<SharedArrayBuffer, number>();
   readonly #minBytes: number;
   readonly #maxFreeBytes: number;
   readonly #idleMs: number;
@@ -73,14 +76,23 @@ export class BufferPool {
       this.#fresh++;
       const buf = new SharedArrayBuffer(cls);
       this.#mine.add(buf);
+      this.#dirty.set(buf, size);
       return new Uint8Array(buf, 0, size);
     }
     this.#freeBytes -= cls;
     this.#reused++;
-    // The slack past `size` still holds an earlier object's tail: threads that get this object see the
-    // whole buffer, so it must not show them another object's bytes.
-    new Uint8Array(reused, size).fill(0);
+    // The slack past `size` may still hold an earlier object's tail: threads that get this object see the
+    // whole buffer, so it must not show them another object's bytes. Only the part an earlier object wrote
+    // needs clearing (nothing when objects of one size follow each other, the common case).
+    const dirty = this.#dirty.get(reused) ?? 0;
+    if (dirty > size) zero(new Uint8Array(reused, size, dirty - size));
+    this.#dirty.set(reused, size);
     return new Uint8Array(reused, 0, size);
+  }
+
+  /** Whether `view` lies in a buffer this pool made (only those can ever come back to it). */
+  owns(view: Uint8Array): boolean {
+    return view.buffer instanceof SharedArrayBuffer && this.#mine.has(view.buffer);
   }
 
   /**
@@ -88,8 +100,8 @@ export class BufferPool {
    * made it and the free list has room; otherwise the GC gets it.
    */
   recycle(view: Uint8Array): void {
-    const buf = view.buffer;
-    if (!(buf instanceof SharedArrayBuffer) || !this.#mine.has(buf)) return;
+    if (!this.owns(view)) return;
+    const buf = view.buffer as SharedArrayBuffer;
     const cls = buf.byteLength;
     if (this.#closed || this.#freeBytes + cls > this.#maxFreeBytes) return;
     let list = this.#free.get(cls);
@@ -130,6 +142,16 @@ export class BufferPool {
   }
 }
 
+const ZEROS = new Uint8Array(MiB);
+
+/**
+ * Clears shared memory. `fill` on a SharedArrayBuffer goes element by element (shared memory forbids the
+ * plain memset V8 uses otherwise): 1–2 GB/s here, against 7 GB/s for `set`, which copies in bulk.
+ */
+function zero(view: Uint8Array): void {
+  for (let off = 0; off < view.byteLength; off += ZEROS.byteLength) view.set(ZEROS.subarray(0, Math.min(ZEROS.byteLength, view.byteLength - off)), off);
+}
+
 /** The smallest class (1, 1.25, 1.5 or 1.75 times a power of two) that holds `size` bytes. */
 export function sizeClass(size: number): number {
   if (size <= 4) return 4;
@@ -145,12 +167,13 @@ export function sizeClass(size: number): number {
  *   trainer process may be shared with code we do not see, and may back several objects);
  * - it is no longer the object's bytes (`drop`: freed, replaced, or spilled with the file written);
  * - every tracked reader is done (`borrow`: serving it over a socket until the kernel took the last byte or
- *   the connection closed; the spill write until writeFile settles);
- * - no view ever left untracked (`escape`): the store's `get` and `load` hand views to pool threads, actors
- *   and node-channel readers, which may keep them as long as they like (a task can stash its argument in a
- *   global), and JavaScript cannot tell when another thread has let go. Escaped memory is left to the GC,
- *   which frees it once every thread dropped it.
- * So a copy a task has read is never reused; one that was only served, spilled or freed unread is.
+ *   the connection closed; the spill write until writeFile settles; a pool thread it was lent to until the
+ *   thread reports it has garbage-collected its last view, see common/leased-memory.ts);
+ * - no view ever left untracked (`escape`): the store's `get` and `load` hand views to readers it cannot
+ *   follow (actor threads, which keep their instance's state across calls; a pool thread that shared memory
+ *   on through a channel of its own or structuredClone; a lease not back within its TTL). Escaped memory is
+ *   left to the GC, which frees it once every thread dropped it.
+ * So memory a pool task read is reused once the task's thread has let go; memory an actor read never is.
  */
 export class ObjectMemory {
   #escaped = false;

@@ -8,6 +8,12 @@ import type { GpuExecutor } from './gpu/gpu-executor.ts';
 import type { ActorExecutors } from './actors/executor.ts';
 import type { TaskStream } from './task-stream.ts';
 
+export interface LentArgs {
+  bytes: Uint8Array[];
+  /** Per argument: the lease its bytes are lent under, or undefined (inline values, memory not lent). */
+  leases: (number | undefined)[];
+}
+
 export interface NodeServices {
   readonly nodeId: string;
   readonly log: Logger;
@@ -22,10 +28,18 @@ export interface NodeServices {
   readonly childEnv: Record<string, string>;
   /** Turns arguments into encoded bytes, pulling referenced objects from other nodes where needed. */
   resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]>;
+  /**
+   * resolveArgs for a pool thread: the store lends the bytes (`leases[i]` for object arguments) and the thread
+   * gives each lease back once it has dropped them, so the memory can be reused after the object is freed.
+   */
+  lendArgs(args: readonly Arg__Output[]): Promise<LentArgs>;
+  /** Gives back leases of arguments that never reached a thread. */
+  returnLeases(leases: readonly (number | undefined)[]): void;
   /** Unpins what resolveArgs pinned, once the task is done with its arguments. */
   releaseArgs(args: readonly Arg__Output[]): void;
   /** The URL this node imports a function's module from (an uploaded package is fetched once). */
   resolveModule(fn: FunctionRef): Promise<string>;
-  storeResult(objectId: string, bytes: Uint8Array, owner: string): ObjectLocation;
+  /** Keeps a task's result; `lease` when a pool thread wrote it into memory the store lent. */
+  storeResult(objectId: string, bytes: Uint8Array, owner: string, lease?: number): ObjectLocation;
   streamClosed(stream: TaskStream, reason: string): void;
 }

@@ -9,7 +9,9 @@
  * that fill disks are the most common complaint about Ray's store.
  *
  * Memory the store can prove nobody reads any more goes back to a BufferPool and becomes the destination of
- * the next pull, restore or upload of a similar size (ObjectMemory states the rule).
+ * the next put, result, pull, restore or upload of a similar size (ObjectMemory states the rule). Pool
+ * threads borrow memory under numbered leases (`lend`, `lendBuffer`) and give each back once they have
+ * dropped it, so objects that tasks read are reused too, as in Ray's plasma store.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
@@ -41,6 +43,12 @@ export interface StoreStats {
   diskBytes: number;
   budgetBytes: number;
   pinnedBytes: number;
+  /** Freed memory kept for reuse, and how many buffers came from it or were new (BufferPool). */
+  reusableBytes: number;
+  reusedBuffers: number;
+  freshBuffers: number;
+  /** Buffers lent to pool threads, not given back yet. */
+  lentBuffers: number;
 }
 
 export interface ObjectStoreOptions {
@@ -58,6 +66,27 @@ export interface ObjectStoreOptions {
    * at least `minBytes`. @default { maxFreeBytes: budgetBytes / 4, minBytes: 1 MiB }
    */
   pool?: { maxFreeBytes?: number; minBytes?: number };
+  /**
+   * A lease a thread has not given back after this long is written off: its memory is never reused (the GC
+   * frees it once the thread drops it). Bounds what a thread that died or holds on for good costs.
+   * @default 60_000
+   */
+  leaseTtlMs?: number;
+}
+
+/**
+ * Memory lent to a pool thread, and the number to give back when the thread has dropped every view of it.
+ * No lease for memory that could never be reused anyway (not from the pool: small, or made elsewhere).
+ */
+export interface Lent {
+  readonly bytes: Uint8Array;
+  readonly lease?: number;
+}
+
+interface Lease {
+  readonly mem: ObjectMemory;
+  readonly done: () => void;
+  readonly at: number;
 }
 
 interface Entry {
@@ -85,6 +114,12 @@ export class ObjectStore {
   #disk = 0;
   #dirReady = false;
   #closed = false;
+  /** Memory lent to threads (objects they read, buffers they write), by lease number. */
+  readonly #leases = new Map<number, Lease>();
+  /** Buffers lent for a new object that has not been put yet, by lease number. */
+  readonly #unattached = new Map<number, { mem: ObjectMemory; at: number }>();
+  #leaseSeq = 0;
+  #leaseSweeper: NodeJS.Timeout | undefined;
 
   constructor(opts: ObjectStoreOptions) {
     this.#opts = opts;
@@ -97,8 +132,25 @@ export class ObjectStore {
 
   /** Adds an object (replacing one with the same id), then spills others if memory is over budget. */
   put(id: string, bytes: Uint8Array, owner: string, secondary = false): void {
+    this.#insert(id, new ObjectMemory(bytes, this.#pool), owner, secondary);
+  }
+
+  /**
+   * Adds an object whose bytes a thread wrote into a buffer from `lendBuffer` (`length`, the object's size,
+   * must be the buffer's: the thread asked for exactly that). Returns the size.
+   */
+  putLeased(id: string, lease: number, length: number, owner: string): number {
+    const mem = this.#unattached.get(lease)?.mem;
+    if (!mem) throw new Error(`no buffer is lent under lease ${lease} (it expired after ${this.#leaseTtlMs} ms, or was put already)`);
+    if (length !== mem.bytes.byteLength) throw new Error(`object ${id} is ${length} bytes but its buffer (lease ${lease}) holds ${mem.bytes.byteLength}`);
+    this.#unattached.delete(lease);
+    this.#insert(id, mem, owner, false);
+    return length;
+  }
+
+  #insert(id: string, mem: ObjectMemory, owner: string, secondary: boolean): void {
     if (this.#entries.has(id)) this.#drop(this.#entries.get(id)!, false);
-    const mem = new ObjectMemory(bytes, this.#pool);
+    const bytes = mem.bytes;
     const e: Entry = { id, size: bytes.byteLength, owner, secondary, mem, place: 'memory', file: undefined, remoteKey: undefined, pins: 0 };
     this.#entries.set(id, e);
     this.#used += e.size;
@@ -116,6 +168,75 @@ export class ObjectStore {
    */
   allocate(size: number): Uint8Array {
     return this.#pool.allocate(size);
+  }
+
+  /**
+   * The bytes lent to a pool thread that reports when it has dropped them (`releaseLeases`): unlike `get`,
+   * the memory can be reused once the object is freed and every lease on it is back. Brings spilled objects
+   * back first; undefined when the store has no such object.
+   */
+  async lend(id: string): Promise<Lent | undefined> {
+    const mem = await this.#load(id);
+    return mem && this.#lend(mem);
+  }
+
+  /** `lend` for an object already in memory (no waiting); undefined when absent or spilled. */
+  lendInMemory(id: string): Lent | undefined {
+    const e = this.#entries.get(id);
+    if (!e?.mem) return undefined;
+    this.#touch(e);
+    return this.#lend(e.mem);
+  }
+
+  #lend(mem: ObjectMemory): Lent {
+    if (!this.#pool.owns(mem.bytes)) return { bytes: mem.escape() };
+    return { bytes: mem.bytes, lease: this.#lease(mem) };
+  }
+
+  /** A buffer of exactly `size` bytes lent to a thread to write a new object into, then `putLeased`. */
+  lendBuffer(size: number): Required<Lent> {
+    const mem = new ObjectMemory(this.#pool.allocate(size), this.#pool);
+    const lease = this.#lease(mem);
+    this.#unattached.set(lease, { mem, at: Date.now() });
+    return { bytes: mem.bytes, lease };
+  }
+
+  /** Leases the threads gave back: nothing there reads their memory any more. Unknown numbers are ignored. */
+  releaseLeases(leases: readonly number[]): void {
+    for (const n of leases) {
+      const l = this.#leases.get(n);
+      if (!l) continue;
+      this.#leases.delete(n);
+      l.done();
+    }
+  }
+
+  get #leaseTtlMs(): number {
+    return this.#opts.leaseTtlMs ?? 60_000;
+  }
+
+  #lease(mem: ObjectMemory): number {
+    const n = ++this.#leaseSeq;
+    this.#leases.set(n, { mem, done: mem.borrow(), at: Date.now() });
+    this.#leaseSweeper ??= setInterval(() => this.#expireLeases(), Math.max(250, this.#leaseTtlMs / 4)).unref();
+    return n;
+  }
+
+  /** Writes off leases older than the TTL: their memory is left to the GC, never reused. */
+  #expireLeases(all = false): void {
+    const cutoff = all ? Number.POSITIVE_INFINITY : Date.now() - this.#leaseTtlMs;
+    for (const [n, l] of this.#leases) {
+      if (l.at > cutoff) continue;
+      this.#leases.delete(n);
+      l.mem.escape();
+      l.done();
+    }
+    // Never put (the task failed, was cancelled, or its result went inline): the GC takes the memory.
+    for (const [n, u] of this.#unattached) if (u.at <= cutoff) this.#unattached.delete(n);
+    if (this.#leases.size === 0 && this.#unattached.size === 0) {
+      clearInterval(this.#leaseSweeper);
+      this.#leaseSweeper = undefined;
+    }
   }
 
   /** The bytes if they are in memory (marks the object as recently used); undefined when absent or spilled. */
@@ -187,6 +308,7 @@ export class ObjectStore {
   }
 
   stats(): StoreStats {
+    const pool = this.#pool.stats();
     let spilled = 0;
     let spilledObjects = 0;
     let pinned = 0;
@@ -205,6 +327,10 @@ export class ObjectStore {
       diskBytes: this.#disk,
       budgetBytes: this.#opts.budgetBytes,
       pinnedBytes: pinned,
+      reusableBytes: pool.freeBytes,
+      reusedBuffers: pool.reused,
+      freshBuffers: pool.fresh,
+      lentBuffers: this.#leases.size,
     };
   }
 
@@ -225,6 +351,7 @@ export class ObjectStore {
     await this.idle();
     this.#entries.clear();
     this.#used = 0;
+    this.#expireLeases(true);
     this.#pool.close();
     rmSync(this.#opts.spillDir, { recursive: true, force: true });
   }

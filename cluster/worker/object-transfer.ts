@@ -22,7 +22,7 @@ import type { ObjectStore } from './object-store.ts';
 
 export class ObjectTransfer {
   readonly #clients = new Map<string, WorkerServiceClient>();
-  readonly #pullsInFlight = new SingleFlight<string, Uint8Array>();
+  readonly #pullsInFlight = new SingleFlight<string, void>();
   readonly #data: DataPlaneClient | undefined;
   #server: DataPlaneServer | undefined;
   #pulls = 0;
@@ -103,20 +103,18 @@ export class ObjectTransfer {
     call.on('error', (err) => this.log.debug({ err: err.message }, 'object upload aborted'));
   }
 
-  /** Pulls an object from the node that holds it into the local store (once, however many ask at a time). */
-  pull(loc: ObjectLocation__Output): Promise<Uint8Array> {
-    const local = this.store.get(loc.objectId);
-    if (local) return Promise.resolve(local);
+  /**
+   * Pulls an object from the node that holds it into the local store (once, however many ask at a time). The
+   * caller then reads it from the store, which keeps track of who it hands the bytes to.
+   */
+  pull(loc: ObjectLocation__Output): Promise<void> {
+    if (this.store.has(loc.objectId)) return Promise.resolve();
     return this.#pullsInFlight.run(loc.objectId, async () => {
       this.#pulls++;
       const allocate = (size: number) => this.store.allocate(size);
       const viaGrpc = () => fetchObject(this.#client(loc.transferAddress), loc, allocate);
       const bytes = await fetchObjectFast(this.#data, loc, allocate, viaGrpc);
       this.store.put(loc.objectId, bytes, '', true);
-      // Through load, not `bytes`: the caller hands them to a task, so the store must know they left it.
-      const held = await this.store.load(loc.objectId);
-      if (!held) throw new ObjectLostError(loc.objectId, `it was freed on this node right after it was pulled from ${loc.nodeId}`);
-      return held;
     });
   }
 

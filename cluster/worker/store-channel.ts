@@ -1,32 +1,81 @@
 /** The node's side of the in-process object path (see common/node-channel.ts). */
 import { BroadcastChannel } from 'node:worker_threads';
-import { NODE_CHANNEL, type NodeChannelReply, type NodeChannelRequest } from '../common/node-channel.ts';
+import {
+  NODE_CHANNEL,
+  threadChannelName,
+  type Hello,
+  type NodeChannelMessage,
+  type NodeChannelReply,
+  type NodeChannelRequest,
+} from '../common/node-channel.ts';
 import { toShared } from '../common/serialization.ts';
 import type { ObjectStore } from './object-store.ts';
 
 type Location = { objectId: string; nodeId: string; transferAddress: string; dataAddress: string; size: number };
 
-export function serveNodeChannel(store: ObjectStore, location: (objectId: string, size: number) => Location): () => void {
-  const bc = new BroadcastChannel(NODE_CHANNEL);
-  (bc as unknown as { unref?: () => void }).unref?.();
-  const reply = (r: NodeChannelReply) => bc.postMessage(r);
-  bc.onmessage = (ev) => {
-    const req = (ev as MessageEvent).data as NodeChannelRequest;
-    if (!req || typeof req.reqId !== 'string' || !('op' in req)) return;
-    if (req.op === 'put') {
-      try {
-        const bytes = toShared(req.bytes);
-        store.put(req.objectId, bytes, req.owner);
-        reply({ reqId: req.reqId, ok: true, location: location(req.objectId, bytes.byteLength) });
-      } catch (err) {
-        reply({ reqId: req.reqId, ok: false, error: (err as Error).message });
+const unref = (c: BroadcastChannel) => (c as unknown as { unref?: () => void }).unref?.();
+
+export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (objectId: string, size: number) => Location): () => void {
+  const hello = new BroadcastChannel(NODE_CHANNEL);
+  unref(hello);
+  /** One channel per thread that said hello; a thread that ends leaves an idle, unreferenced channel behind. */
+  const threads = new Map<number, BroadcastChannel>();
+  hello.onmessage = (ev) => {
+    const m = (ev as MessageEvent).data as Hello;
+    if (m?.op !== 'hello' || m.nodeId !== nodeId || typeof m.threadId !== 'number') return;
+    let ch = threads.get(m.threadId);
+    if (!ch) {
+      ch = new BroadcastChannel(threadChannelName(nodeId, m.threadId));
+      unref(ch);
+      const own = ch;
+      own.onmessage = (e) => handle((e as MessageEvent).data as NodeChannelMessage, (r) => own.postMessage(r));
+      threads.set(m.threadId, ch);
+    }
+    ch.postMessage({ op: 'ready' } satisfies NodeChannelReply);
+  };
+
+  const handle = (req: NodeChannelMessage, reply: (r: NodeChannelReply) => void) => {
+    if (!req || typeof req !== 'object') return;
+    if (req.op === 'release') {
+      if (Array.isArray(req.leases)) store.releaseLeases(req.leases);
+      return;
+    }
+    if (typeof (req as NodeChannelRequest).reqId !== 'string') return;
+    const fail = (err: Error) => reply({ reqId: req.reqId, ok: false, error: err.message });
+    try {
+      if (req.op === 'put') {
+        const size = 'lease' in req ? store.putLeased(req.objectId, req.lease, req.length, req.owner) : put(req.objectId, req.bytes, req.owner);
+        reply({ reqId: req.reqId, ok: true, location: location(req.objectId, size) });
+      } else if (req.op === 'get') {
+        const lent = req.lease ? store.lend(req.objectId) : store.load(req.objectId).then((bytes) => bytes && { bytes, lease: undefined });
+        lent.then((l) => reply({ reqId: req.reqId, ok: true, bytes: l?.bytes, lease: l?.lease }), fail);
+      } else if (req.op === 'alloc') {
+        let answer: NodeChannelReply;
+        try {
+          const { bytes, lease } = store.lendBuffer(req.size);
+          answer = { reqId: req.reqId, ok: true, bytes, lease };
+        } catch (err) {
+          answer = { reqId: req.reqId, ok: false, error: (err as Error).message };
+        }
+        // The thread is parked until woken, and looks for the answer once it is: post first, then wake.
+        reply(answer);
+        Atomics.store(req.wake, 0, 1);
+        Atomics.notify(req.wake, 0);
       }
-    } else if (req.op === 'get') {
-      store.load(req.objectId).then(
-        (bytes) => reply({ reqId: req.reqId, ok: true, bytes }),
-        (err: Error) => reply({ reqId: req.reqId, ok: false, error: err.message }),
-      );
+    } catch (err) {
+      fail(err as Error);
     }
   };
-  return () => bc.close();
+
+  const put = (objectId: string, bytes: Uint8Array, owner: string) => {
+    const shared = toShared(bytes);
+    store.put(objectId, shared, owner);
+    return shared.byteLength;
+  };
+
+  return () => {
+    hello.close();
+    for (const ch of threads.values()) ch.close();
+    threads.clear();
+  };
 }

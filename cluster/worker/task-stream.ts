@@ -153,16 +153,17 @@ export class TaskStream {
     let timedOut = false;
     const prepared: ThreadTask[] = [];
     const byId = new Map<string, TaskSpec__Output>();
+    // A GPU lease runs in the trainer process of its device, which gets copies; pool threads borrow the
+    // store's memory and give it back (lendArgs), so it can be reused once the objects are freed.
+    const onGpu = (lease.resources.gpu ?? 0) > 0;
     for (const task of batch) {
       try {
         const fn = this.#functions.get(task.fnId);
         if (!fn) throw new Error(`function ${task.fnId} was never registered on this stream`);
-        prepared.push({
-          taskId: task.taskId,
-          moduleUrl: await this.#resolve(task.fnId, fn),
-          exportName: fn.exportName,
-          args: await this.#node.resolveArgs(task.args as Arg__Output[]),
-        });
+        const moduleUrl = await this.#resolve(task.fnId, fn);
+        const args = task.args as Arg__Output[];
+        const lent = onGpu ? { bytes: await this.#node.resolveArgs(args), leases: undefined } : await this.#node.lendArgs(args);
+        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, leases: lent.leases });
         byId.set(task.taskId, task);
       } catch (err) {
         // A lost argument is the cluster's failure, not the task's: the owner retries once it is rebuilt.
@@ -170,6 +171,7 @@ export class TaskStream {
       }
     }
     const live = prepared.filter((t) => lease.running?.taskIds.has(t.taskId));
+    for (const t of prepared) if (!live.includes(t) && t.leases) this.#node.returnLeases(t.leases);
     if (live.length === 0) {
       for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
       return;
@@ -186,14 +188,13 @@ export class TaskStream {
       // a fraction of a CPU share threads, so only timed tasks (which run alone) carry one.
       const killable = timer !== undefined || (lease.resources.cpu ?? 0) >= 1;
       // A GPU lease runs in the trainer process of its device; everything else in the thread pool.
-      const reply =
-        (lease.resources.gpu ?? 0) > 0
+      const reply = onGpu
           ? await this.#node.gpus.runBatch(lease.gpuIds[0] ?? 0, live, abort.signal)
           : await this.#node.pool.runBatch(live, killable ? abort.signal : undefined);
       for (const r of reply.results) {
         const task = byId.get(r.taskId)!;
         if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running
-        if (r.ok) this.#succeed(task, r.value, r.micros);
+        if (r.ok) this.#succeed(task, r.value, r.micros, r.lease);
         else this.#push({ taskId: task.taskId, error: compileError(r.error), attempt: task.attempt, runMicros: r.micros });
       }
     } catch (err) {
@@ -221,12 +222,14 @@ export class TaskStream {
   }
 
   /** Small results go back inline; large ones stay in this node's store and only their location travels. */
-  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number): void {
+  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number, lease?: number): void {
+    // A result in lent memory smaller than the inline limit (a raised inlineThreshold) travels inline; its
+    // buffer is then never put, and the store writes it off after the lease TTL.
     if (value.byteLength < this.#node.inlineThreshold) {
       this.#push({ taskId: task.taskId, value, attempt: task.attempt, runMicros });
       return;
     }
-    const location = this.#node.storeResult(task.taskId, value, this.#clientId);
+    const location = this.#node.storeResult(task.taskId, value, this.#clientId, lease);
     this.#push({ taskId: task.taskId, stored: location, attempt: task.attempt, runMicros });
   }
 

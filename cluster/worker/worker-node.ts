@@ -23,13 +23,13 @@ import { backoffDelay } from '../../scheduler/retry.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { ActorExecutors } from './actors/executor.ts';
-import { ObjectStore, type ObjectInfo, type ObjectStoreOptions } from './object-store.ts';
+import { ObjectStore, type Lent, type ObjectInfo, type ObjectStoreOptions } from './object-store.ts';
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from './object-transfer.ts';
 import { serveNodeChannel } from './store-channel.ts';
 import { toShared } from '../common/serialization.ts';
-import type { NodeServices } from './node-services.ts';
+import type { LentArgs, NodeServices } from './node-services.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
 
@@ -165,7 +165,7 @@ export class WorkerNode implements NodeServices {
     this.#address = `${advertised}:${port}`;
     this.#dataAddress = dataPort ? `${advertised}:${dataPort}` : '';
     await this.#register();
-    this.#closeChannel = serveNodeChannel(this.store, (objectId, size) => this.#location(objectId, size));
+    this.#closeChannel = serveNodeChannel(this.store, this.nodeId, (objectId, size) => this.#location(objectId, size));
   }
 
   /** Where an object of this node lives: its gRPC address and, where there is one, its data plane. */
@@ -317,31 +317,52 @@ export class WorkerNode implements NodeServices {
 
   /**
    * Arguments as bytes. Referenced objects are pinned (never spilled while the task reads them) until
-   * releaseArgs; objects held elsewhere are pulled once into this node's store.
+   * releaseArgs; objects held elsewhere are pulled once into this node's store. Their memory is never reused
+   * (the reader's hold on it cannot be followed); `lendArgs` is the pool threads' way that allows it.
    */
   async resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]> {
-    const out: Uint8Array[] = new Array(args.length);
+    return (await this.#resolveArgs(args, false)).bytes;
+  }
+
+  /** resolveArgs for a pool thread, which gives each lease back once it has dropped the bytes. */
+  lendArgs(args: readonly Arg__Output[]): Promise<LentArgs> {
+    return this.#resolveArgs(args, true);
+  }
+
+  /** Leases of arguments that never reached a thread (the task was cancelled first). */
+  returnLeases(leases: readonly (number | undefined)[]): void {
+    this.store.releaseLeases(leases.filter((l): l is number => l !== undefined));
+  }
+
+  async #resolveArgs(args: readonly Arg__Output[], lend: boolean): Promise<LentArgs> {
+    const bytes: Uint8Array[] = new Array(args.length);
+    const leases: (number | undefined)[] = new Array(args.length);
+    const take = (objectId: string, held: Lent | Uint8Array | undefined, i: number): boolean => {
+      if (!held) return false;
+      this.store.pin(objectId);
+      if (held instanceof Uint8Array) bytes[i] = held;
+      else {
+        bytes[i] = held.bytes;
+        leases[i] = held.lease;
+      }
+      return true;
+    };
     let pending: Promise<void>[] | undefined;
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       if (a.kind === 'ref' && a.ref) {
         const ref = a.ref;
-        const local = this.store.get(ref.objectId);
-        if (local) {
-          this.store.pin(ref.objectId);
-          out[i] = local;
-          continue;
-        }
-        const fetch = this.store.has(ref.objectId) ? this.store.load(ref.objectId) : this.#transfer.pull(ref);
+        const id = ref.objectId;
+        if (take(id, lend ? this.store.lendInMemory(id) : this.store.get(id), i)) continue;
+        const read = (): Promise<Lent | Uint8Array | undefined> => (lend ? this.store.lend(id) : this.store.load(id));
+        const fetch = this.store.has(id) ? read() : this.#transfer.pull(ref).then(read);
         (pending ??= []).push(
-          fetch.then((b) => {
-            if (!b) throw new ObjectLostError(ref.objectId, `it was freed on node ${this.nodeId} before the task could read it`);
-            this.store.pin(ref.objectId);
-            out[i] = b;
+          fetch.then((held) => {
+            if (!take(id, held, i)) throw new ObjectLostError(id, `it was freed on node ${this.nodeId} before the task could read it`);
           }),
         );
       } else {
-        out[i] = a.value ?? new Uint8Array(0);
+        bytes[i] = a.value ?? new Uint8Array(0);
       }
     }
     if (pending) {
@@ -349,10 +370,11 @@ export class WorkerNode implements NodeServices {
       const failed = settled.find((r) => r.status === 'rejected');
       if (failed) {
         this.releaseArgs(args);
+        this.returnLeases(leases);
         throw (failed as PromiseRejectedResult).reason;
       }
     }
-    return out;
+    return { bytes, leases };
   }
 
   releaseArgs(args: readonly Arg__Output[]): void {
@@ -365,7 +387,9 @@ export class WorkerNode implements NodeServices {
     return pathToFileURL(path.join(dir, fn.packagePath!)).href;
   }
 
-  storeResult(objectId: string, bytes: Uint8Array, owner: string): ObjectLocation {
+  storeResult(objectId: string, bytes: Uint8Array, owner: string, lease?: number): ObjectLocation {
+    // A pool thread wrote it into memory the store lent: the store adopts its own buffer.
+    if (lease !== undefined) return this.#location(objectId, this.store.putLeased(objectId, lease, bytes.byteLength, owner));
     // Results from trainer processes arrive as plain buffers: share them once so threads read without copies.
     bytes = toShared(bytes);
     this.store.put(objectId, bytes, owner);

@@ -128,3 +128,74 @@ describe('reusing freed store memory', () => {
     expect(pool.allocate(1000).buffer).not.toBe(views[2]!.buffer);
   });
 });
+
+describe('lending memory to pool threads', () => {
+  it('reuses a lent object buffer only once the object is freed and every lease on it is back', async () => {
+    const s = await store();
+    const a = arrive(s, 8 * MiB);
+    s.put('a', a, 'o');
+    const first = s.lendInMemory('a')!;
+    const second = (await s.lend('a'))!;
+    expect(first.bytes).toBe(a);
+    expect(second.lease).not.toBe(first.lease);
+    expect(s.stats().lentBuffers).toBe(2);
+    s.releaseLeases([first.lease!]);
+    s.delete('a');
+    expect(s.poolStats().freeBuffers).toBe(0); // one thread still reads it
+    s.releaseLeases([second.lease!, second.lease!, 12345]); // repeats and unknown numbers are ignored
+    expect(s.poolStats().freeBuffers).toBe(1);
+    expect(s.stats().lentBuffers).toBe(0);
+    expect(s.allocate(8 * MiB).buffer).toBe(a.buffer);
+    await s.close();
+  });
+
+  it('lends no lease on memory it could never reuse (small objects, buffers it did not make)', async () => {
+    const s = await store();
+    s.put('small', arrive(s, 4096), 'o');
+    s.put('foreign', new Uint8Array(new SharedArrayBuffer(2 * MiB)), 'o');
+    expect(s.lendInMemory('small')!.lease).toBeUndefined();
+    expect((await s.lend('foreign'))!.lease).toBeUndefined();
+    expect(s.stats().lentBuffers).toBe(0);
+    await s.close();
+  });
+
+  it('adopts a lent buffer a thread wrote an object into, and refuses a wrong size or an unknown lease', async () => {
+    const s = await store();
+    const { bytes, lease } = s.lendBuffer(3 * MiB);
+    bytes.fill(9);
+    expect(() => s.putLeased('x', lease, 3 * MiB - 1, 'o')).toThrow(/3145727 bytes but its buffer \(lease \d+\) holds 3145728/);
+    expect(s.putLeased('x', lease, 3 * MiB, 'o')).toBe(3 * MiB);
+    expect(s.get('x')).toBe(bytes);
+    expect(() => s.putLeased('y', lease, 3 * MiB, 'o')).toThrow(/no buffer is lent under lease/);
+    expect(() => s.putLeased('y', 999, 3 * MiB, 'o')).toThrow(/no buffer is lent under lease 999/);
+    await s.close();
+  });
+
+  it('writes off a lease not given back within its TTL: that memory is never reused', async () => {
+    const spillDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'convoy-pool-')), 'spill');
+    const s = new ObjectStore({ budgetBytes: 64 * MiB, spillDir, leaseTtlMs: 200 });
+    const a = arrive(s, 4 * MiB);
+    s.put('a', a, 'o');
+    const lent = s.lendInMemory('a')!;
+    s.delete('a');
+    await until(() => s.stats().lentBuffers === 0, 5000);
+    s.releaseLeases([lent.lease!]); // too late: the thread may have shared it on
+    expect(s.poolStats().freeBuffers).toBe(0);
+    await s.close();
+  });
+
+  it('clears only the part of a reused buffer that an earlier object wrote', () => {
+    const pool = new BufferPool({ maxFreeBytes: 64 * MiB });
+    const a = pool.allocate(4.5 * MiB); // a 5 MiB buffer
+    a.fill(7);
+    pool.recycle(a);
+    const b = pool.allocate(4 * MiB + 200_000);
+    expect(b.buffer).toBe(a.buffer);
+    expect(new Uint8Array(b.buffer, b.byteLength).every((x) => x === 0)).toBe(true);
+    b.fill(5);
+    pool.recycle(b);
+    const c = pool.allocate(4 * MiB + 100_000);
+    expect(new Uint8Array(c.buffer, c.byteLength).every((x) => x === 0)).toBe(true);
+    expect(c.every((x) => x === 5)).toBe(true); // the new object's own bytes are left for it to write
+  });
+});

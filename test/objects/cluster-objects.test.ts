@@ -94,6 +94,43 @@ describe('objects across nodes', () => {
   });
 });
 
+describe('reusing store memory', () => {
+  /** Node A's store counters from the head's memory report (what `convoy memory --json` prints). */
+  async function storeStats(nodeId: string) {
+    const res = await fetch(`http://${t.local.httpAddress}/api/memory`, { headers: { authorization: `Bearer ${t.local.token}` } });
+    const report = (await res.json()) as { nodes: { nodeId: string; stats: { reusedBuffers: number; freshBuffers: number; lentBuffers: number } }[] };
+    return report.nodes.find((n) => n.nodeId === nodeId)!.stats;
+  }
+
+  it("reuses a freed object's memory for the next object of its size, never memory a task still holds", { timeout: 120_000 }, async () => {
+    const on = { custom: { a: 1 } };
+    const build = cluster.task<typeof objects.buildTable>(OBJ, 'buildTable', on);
+    const check = cluster.task<typeof objects.checksum>(OBJ, 'checksum', on);
+    const rows = Math.ceil((8 * MiB) / 12);
+    // Node A has one CPU, so one pool thread: it keeps the first table in a global, as a cache would.
+    const first = build.remote(rows, 1);
+    const keptSum = await cluster.get(cluster.task<typeof objects.keepTable>(OBJ, 'keepTable', on).remote(first));
+    expect(keptSum).toBe(objects.checksum(objects.buildTable(rows, 1)));
+    cluster.free(first);
+    const before = await storeStats(nodeA);
+    // Objects of the same size come and go (results written into lent memory, read by a task, freed) until
+    // the node serves one from reused memory.
+    for (let seed = 2; (await storeStats(nodeA)).reusedBuffers === before.reusedBuffers; seed++) {
+      if (seed > 40) throw new Error('no buffer was reused after 40 objects of one size');
+      const r = build.remote(rows, seed);
+      expect(await cluster.get(check.remote(r))).toBe(objects.checksum(objects.buildTable(rows, seed)));
+      cluster.free(r);
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    // Six more at once take every buffer the pool holds: had the kept table's memory been taken back, one of
+    // them would now be written over it. It reads exactly as it did.
+    const many = Array.from({ length: 6 }, (_, i) => build.remote(rows, 100 + i));
+    await cluster.wait(many, { numReturns: many.length });
+    expect(await cluster.get(cluster.task<typeof objects.keptChecksum>(OBJ, 'keptChecksum', on).remote())).toBe(keptSum);
+    cluster.free(many);
+  });
+});
+
 describe('spilling in a real worker', () => {
   let s: TestCluster;
   afterAll(async () => s?.stop());

@@ -25,7 +25,8 @@ export function registerMemory(program: Command): void {
         const s = n.stats;
         console.log(
           `${n.nodeId} (${n.address}): ${s.objects} object(s); memory ${bytes(s.usedBytes)} / ${bytes(s.budgetBytes)}; ` +
-            `spilled ${bytes(s.spilledBytes)} in ${s.spilledObjects} object(s) (${bytes(s.diskBytes)} on local disk); pinned ${bytes(s.pinnedBytes)}`,
+            `spilled ${bytes(s.spilledBytes)} in ${s.spilledObjects} object(s) (${bytes(s.diskBytes)} on local disk); pinned ${bytes(s.pinnedBytes)}; ` +
+            `reuse: ${bytes(s.reusableBytes)} free, ${s.reusedBuffers} buffer(s) reused / ${s.freshBuffers} new, ${s.lentBuffers} lent to threads`,
         );
         const top = [...n.objects].sort((a, b) => b.size - a.size).slice(0, limit);
         if (top.length) {

@@ -12,6 +12,8 @@ export interface ThreadTask {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly args: readonly ThreadArg[];
+  /** Per argument, the store's lease on its memory: the thread gives it back once it has dropped the bytes. */
+  readonly leases?: readonly (number | undefined)[];
 }
 
 export interface BatchRequest {
@@ -22,7 +24,14 @@ export interface BatchRequest {
 }
 
 export type ThreadResult =
-  | { readonly taskId: string; readonly ok: true; readonly value: Uint8Array; readonly micros: number }
+  | {
+      readonly taskId: string;
+      readonly ok: true;
+      readonly value: Uint8Array;
+      readonly micros: number;
+      /** The value was written into memory the store lent under this lease: the store adopts it. */
+      readonly lease?: number;
+    }
   | { readonly taskId: string; readonly ok: false; readonly error: SerializedError; readonly micros: number };
 
 export interface BatchReply {

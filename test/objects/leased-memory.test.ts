@@ -1,0 +1,78 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+
+/** A pool-like thread (test/fixtures/lease-thread.mjs) and the leases it has given back so far. */
+class LeaseThread {
+  readonly released: number[] = [];
+  readonly #worker = new Worker(new URL('../fixtures/lease-thread.mjs', import.meta.url));
+  #replies: ((m: { tracks: boolean; keptByte?: number }) => void)[] = [];
+
+  constructor() {
+    this.#worker.on('message', (m: { released?: number[]; tracks: boolean }) => {
+      if (m.released) this.released.push(...m.released);
+      else this.#replies.shift()?.(m);
+    });
+  }
+
+  send(m: Record<string, unknown>): Promise<{ tracks: boolean; keptByte?: number }> {
+    return new Promise((resolve) => {
+      this.#replies.push(resolve);
+      this.#worker.postMessage(m);
+    });
+  }
+
+  hold(lease: number, keep?: 'view' | 'clone', byte = lease) {
+    return this.send({ op: 'hold', lease, keep, bytes: new Uint8Array(new SharedArrayBuffer(1 << 20)).fill(byte) });
+  }
+
+  /** Collects in the thread, then gives its finalizers and report a moment to arrive. */
+  async collect(): Promise<void> {
+    await this.send({ op: 'gc' });
+    await new Promise((r) => setTimeout(r, 300));
+  }
+
+  stop() {
+    return this.#worker.terminate();
+  }
+}
+
+let threads: LeaseThread[] = [];
+const thread = () => {
+  const t = new LeaseThread();
+  threads.push(t);
+  return t;
+};
+afterEach(async () => {
+  await Promise.all(threads.map((t) => t.stop()));
+  threads = [];
+});
+
+describe('a pool thread giving back lent memory', () => {
+  it('gives a lease back once nothing in the thread can read the memory, and not while a view remains', async () => {
+    const t = thread();
+    expect((await t.hold(1)).tracks).toBe(true);
+    expect((await t.hold(2, 'view')).keptByte).toBe(2);
+    await t.collect();
+    expect(t.released).toEqual([1]);
+    await t.send({ op: 'drop' });
+    await t.collect();
+    expect(t.released.sort()).toEqual([1, 2]);
+  });
+
+  it('stops giving leases back for good once a task shares memory through structuredClone', async () => {
+    const t = thread();
+    const r = await t.hold(3, 'clone');
+    expect(r).toMatchObject({ tracks: false, keptByte: 3 }); // the clone is a second view of the same memory
+    await t.hold(4);
+    await t.collect();
+    expect(t.released).toEqual([]);
+  });
+
+  it('stops giving leases back for good once a task opens a channel of its own', async () => {
+    const t = thread();
+    expect((await t.send({ op: 'channel' })).tracks).toBe(false);
+    await t.hold(5);
+    await t.collect();
+    expect(t.released).toEqual([]);
+  });
+});
