@@ -26,11 +26,16 @@
  *   baseline), with Dask's default settings (its scatter and gather pass through the scheduler process). Dask
  *   comes from Debian's python3-distributed, installed with apt when missing; when it cannot be had, Convoy's
  *   figures come alone with `dask_error`.
+ * - socket_ceiling_GBps (bench/fixtures/socket-ceiling.ts): a bare Node TCP socket on loopback moving the same
+ *   number of bytes into touched memory, once per rep: the most any socket transfer (Convoy's data plane,
+ *   Dask's worker-to-worker) reaches on this machine in the same minutes.
  * Warm-up: one untimed round of everything at full size first (module loads, JIT, threads, connections,
- * leases), and Convoy and Dask alternate rep by rep. Every timed put and pull writes into freshly allocated
- * shared memory, as real use does, so first-touch page faults are inside the figures: `memcpy_fresh_GBps`
- * (the put's thread copying the columns into a new SharedArrayBuffer just before the put) against
- * `memcpy_warm_GBps` (the same copy into that now-touched buffer) show what they cost on this machine. The load
+ * leases), and Convoy and Dask alternate rep by rep. Each round frees its objects, so, as in a pipeline that
+ * runs for a while, a timed put, result or pull lands in store memory an earlier object of its size used once
+ * every thread that read it has let go (what Ray's plasma store does with its arena); Convoy keeps no memory
+ * warm in advance. `memcpy_fresh_GBps` (the put's thread copying the columns into a new SharedArrayBuffer
+ * just before the put) against `memcpy_warm_GBps` (the same copy into that now-touched buffer) show what
+ * first-touch page faults cost on this machine, i.e. what a put of a size never seen before pays. The load
  * average before and after is reported.
  */
 import os from 'node:os';
@@ -45,6 +50,7 @@ import { PeerProcess, PeerProcessError } from './lib/peer-process.ts';
 import { formatNumber, renderResult, textTable, writeStdout, type BenchResult } from './lib/report.ts';
 import { perSecond, ratio, round, summarize } from './lib/stats.ts';
 import { buildTable, columnBytes, tableChecksum, wallMs } from './fixtures/objects-tasks.ts';
+import { SocketCeiling } from './fixtures/socket-ceiling.ts';
 import type * as tasks from './fixtures/objects-tasks.ts';
 
 export const objectsOptionsSchema = z.object({
@@ -97,6 +103,7 @@ const gbps = (bytes: number, ms: number) => bytes / GB / (ms / 1000);
 
 /** One sample of every Convoy round. */
 interface ConvoySample {
+  socketCeiling: number;
   put: number;
   get: number;
   getRead: number;
@@ -121,6 +128,7 @@ class ConvoyObjects {
     /** The driver's own table for scatter/gather, built once, and its checksum. */
     private readonly table: Table,
     private readonly tableSum: number,
+    private readonly ceiling: SocketCeiling,
   ) {}
 
   static async start(o: ObjectsOptions, progress: (m: string) => void): Promise<ConvoyObjects> {
@@ -131,7 +139,8 @@ class ConvoyObjects {
       await local.addWorker({ numCpus: 1, resources: { bench_b: 1 } });
       const cluster = await connect(local.address, { token: local.token });
       const table = buildTable(o.mib * MiB, 11);
-      return new ConvoyObjects(local, cluster, o, table, tableChecksum(table));
+      const ceiling = await SocketCeiling.start(o.mib * MiB);
+      return new ConvoyObjects(local, cluster, o, table, tableChecksum(table), ceiling);
     } catch (err) {
       await local.stop();
       throw err;
@@ -144,7 +153,8 @@ class ConvoyObjects {
     const transfer = await this.#transfer(bytes, seed + 1);
     const sg = await this.#scatterGather();
     const small = await this.#small(seed);
-    return { ...inNode, ...transfer, ...sg, ...small };
+    const socketCeiling = gbps(bytes, await this.ceiling.pullMs());
+    return { ...inNode, ...transfer, ...sg, ...small, socketCeiling };
   }
 
   async #inNode(bytes: number, seed: number) {
@@ -229,6 +239,7 @@ class ConvoyObjects {
   }
 
   async close(): Promise<void> {
+    await this.ceiling.close();
     await this.cluster.close().catch(() => undefined);
     await this.local.stop();
   }
@@ -346,6 +357,7 @@ export function buildResult(
     ['transfer_baseline_ms', (s) => s.transferBaselineMs, 1],
     ['memcpy_fresh_GBps', (s) => s.memcpyFresh, 3],
     ['memcpy_warm_GBps', (s) => s.memcpyWarm, 3],
+    ['socket_ceiling_GBps', (s) => s.socketCeiling, 3],
   ];
   const daskKeys: [string, (s: DaskSample) => number, number][] = [
     ['dask_scatter_GBps', (s) => s.scatter, 3],
@@ -368,6 +380,8 @@ export function buildResult(
     ['scatter_vs_dask_scatter', 'scatter_GBps', 'dask_scatter_GBps'],
     ['gather_vs_dask_gather', 'gather_GBps', 'dask_gather_GBps'],
     ['put_vs_memcpy_fresh', 'put_GBps', 'memcpy_fresh_GBps'],
+    ['transfer_vs_socket_ceiling', 'transfer_GBps', 'socket_ceiling_GBps'],
+    ['dask_w2w_vs_socket_ceiling', 'dask_w2w_GBps', 'socket_ceiling_GBps'],
   ];
   for (const [key, a, b] of ratios) {
     const x = ratio(out[a] as number | undefined, out[b] as number | undefined);
@@ -389,7 +403,7 @@ export function buildResult(
     load_avg_1m_before: round(extra.loadBefore, 2),
     load_avg_1m_after: round(extra.loadAfter, 2),
     node: process.version,
-    warmup: 'one untimed full-size round of every step first; timed puts and pulls write fresh shared memory (page faults included, see memcpy_fresh_GBps)',
+    warmup: 'one untimed full-size round of every step first; then, as in steady use, puts, results and pulls land in store memory freed by earlier objects when a buffer of their size is free',
   });
   if (extra.daskVersion) out.dask_version = extra.daskVersion;
   if (extra.daskError) out.dask_error = extra.daskError;
@@ -418,6 +432,7 @@ export function table(result: BenchResult): string {
     ['transfer A to B (GB/s)', v('transfer_GBps'), `w2w ${v('dask_w2w_GBps')}`, x('transfer_vs_dask_w2w'), `>= ${TARGETS.transferVsDaskW2w}x dask`, String(result.transfer_GBps_runs ?? '')],
     ['driver put / scatter (GB/s)', v('scatter_GBps'), v('dask_scatter_GBps'), x('scatter_vs_dask_scatter'), '', String(result.scatter_GBps_runs ?? '')],
     ['driver get / gather (GB/s)', v('gather_GBps'), v('dask_gather_GBps'), x('gather_vs_dask_gather'), '', String(result.gather_GBps_runs ?? '')],
+    ['bare loopback socket (GB/s)', v('socket_ceiling_GBps'), `w2w/socket ${x('dask_w2w_vs_socket_ceiling')}`, x('transfer_vs_socket_ceiling'), '', ''],
     ['small put (per s)', v('small_put_per_s'), '', '', '', ''],
     ['small get (per s)', v('small_get_per_s'), '', '', '', ''],
   ];

@@ -24,6 +24,7 @@ const sample = (put: number, transfer: number, scatter: number) => ({
   memcpyWarm: 7,
   zeroCopy: true,
   otherThread: true,
+  socketCeiling: 1.6,
 });
 const load = { loadBefore: 1.5, loadAfter: 2.25 };
 
@@ -54,6 +55,8 @@ describe('objects bench result', () => {
       mib: 512,
       dask_mib: 512,
       load_avg_1m_before: 1.5,
+      socket_ceiling_GBps: 1.6,
+      dask_w2w_vs_socket_ceiling: 0.94,
     });
     expect(r.targets).toBe('transfer vs dask w2w MISSED (0.13x vs >= 2x); put MISSED (2 GB/s vs >= 5 GB/s); get met (20 GB/s vs >= 5 GB/s)');
     expect(table(r)).toMatch(/transfer A to B \(GB\/s\)\s+0.2\s+w2w 1.5\s+0.13x/);
