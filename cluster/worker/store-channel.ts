@@ -15,10 +15,16 @@ type Location = { objectId: string; nodeId: string; transferAddress: string; dat
 
 const unref = (c: BroadcastChannel) => (c as unknown as { unref?: () => void }).unref?.();
 
-export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (objectId: string, size: number) => Location): () => void {
+export interface NodeChannelServer {
+  /** Drops the channel of a thread that ended (actor threads come and go; pool threads stay). */
+  forgetThread(threadId: number): void;
+  close(): void;
+}
+
+export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (objectId: string, size: number) => Location): NodeChannelServer {
   const hello = new BroadcastChannel(NODE_CHANNEL);
   unref(hello);
-  /** One channel per thread that said hello; a thread that ends leaves an idle, unreferenced channel behind. */
+  /** One channel per thread that said hello, until the thread ends. */
   const threads = new Map<number, BroadcastChannel>();
   hello.onmessage = (ev) => {
     const m = (ev as MessageEvent).data as Hello;
@@ -73,9 +79,15 @@ export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (
     return shared.byteLength;
   };
 
-  return () => {
-    hello.close();
-    for (const ch of threads.values()) ch.close();
-    threads.clear();
+  return {
+    forgetThread(threadId) {
+      threads.get(threadId)?.close();
+      threads.delete(threadId);
+    },
+    close() {
+      hello.close();
+      for (const ch of threads.values()) ch.close();
+      threads.clear();
+    },
   };
 }

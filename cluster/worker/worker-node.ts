@@ -27,7 +27,7 @@ import { ObjectStore, type Lent, type ObjectInfo, type ObjectStoreOptions } from
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from './object-transfer.ts';
-import { serveNodeChannel } from './store-channel.ts';
+import { serveNodeChannel, type NodeChannelServer } from './store-channel.ts';
 import { toShared } from '../common/serialization.ts';
 import type { LentArgs, NodeServices } from './node-services.ts';
 
@@ -96,7 +96,7 @@ export class WorkerNode implements NodeServices {
   #dirAdded: { loc: ObjectLocation; owner: string }[] = [];
   #dirRemoved: string[] = [];
   #dirFlush = false;
-  #closeChannel: (() => void) | undefined;
+  #channel: NodeChannelServer | undefined;
 
   constructor(opts: WorkerNodeOptions) {
     this.#opts = opts;
@@ -131,7 +131,7 @@ export class WorkerNode implements NodeServices {
     };
     this.pool = new ThreadPoolExecutor({ threads: Math.max(1, Math.ceil(cpus)), env: this.childEnv });
     this.gpus = new GpuExecutor(this.childEnv);
-    this.actorExecutors = new ActorExecutors(this.childEnv);
+    this.actorExecutors = new ActorExecutors(this.childEnv, 1, (threadId) => this.#channel?.forgetThread(threadId));
     const { head } = loadProtos();
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
@@ -165,7 +165,7 @@ export class WorkerNode implements NodeServices {
     this.#address = `${advertised}:${port}`;
     this.#dataAddress = dataPort ? `${advertised}:${dataPort}` : '';
     await this.#register();
-    this.#closeChannel = serveNodeChannel(this.store, this.nodeId, (objectId, size) => this.#location(objectId, size));
+    this.#channel = serveNodeChannel(this.store, this.nodeId, (objectId, size) => this.#location(objectId, size));
   }
 
   /** Where an object of this node lives: its gRPC address and, where there is one, its data plane. */
@@ -407,7 +407,7 @@ export class WorkerNode implements NodeServices {
     this.#closing ??= (async () => {
       this.#setState('draining');
       clearInterval(this.#heartbeat);
-      this.#closeChannel?.();
+      this.#channel?.close();
       const steps: Promise<unknown>[] = [];
       for (const s of this.#streams) s.close('node shutting down');
       try {

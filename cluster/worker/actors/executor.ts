@@ -31,9 +31,11 @@ interface ThreadSlot {
   attach(events: ExecutorEvents): ActorExecutor;
 }
 
-function threadExecutor(env: Record<string, string>): ThreadSlot {
+function threadExecutor(env: Record<string, string>, onThreadExit?: (threadId: number) => void): ThreadSlot {
   const worker = new Worker(new URL('./actor-thread-boot.mjs', import.meta.url), { env: { ...process.env, ...env } });
   worker.unref();
+  const threadId = worker.threadId; // -1 once the thread is gone
+  if (onThreadExit) worker.once('exit', () => onThreadExit(threadId));
   let killed = false;
   let events: ExecutorEvents | undefined;
   let pendingExit: string | undefined;
@@ -74,20 +76,22 @@ export class ActorExecutors {
     private readonly env: Record<string, string>,
     /** Threads kept booted and waiting. @default 1 */
     private readonly spares = 1,
+    /** Told when an actor thread ends (the node drops its channel to it). */
+    private readonly onThreadExit?: (threadId: number) => void,
   ) {
     this.#refill();
   }
 
   start(isolation: Isolation, actorEnv: Record<string, string>, events: ExecutorEvents): ActorExecutor {
     if (isolation === 'process') return processExecutor({ ...this.env, ...actorEnv }, events);
-    const slot = this.#spare ?? threadExecutor(this.env);
+    const slot = this.#spare ?? threadExecutor(this.env, this.onThreadExit);
     this.#spare = undefined;
     this.#refill();
     return slot.attach(events);
   }
 
   #refill(): void {
-    if (this.spares > 0 && !this.#spare) this.#spare = threadExecutor(this.env);
+    if (this.spares > 0 && !this.#spare) this.#spare = threadExecutor(this.env, this.onThreadExit);
   }
 
   async close(): Promise<void> {
