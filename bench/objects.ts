@@ -33,8 +33,8 @@
  * leases), and Convoy and Dask alternate rep by rep. Each round frees its objects, so, as in a pipeline that
  * runs for a while, a timed put, result or pull lands in store memory an earlier object of its size used once
  * every thread that read it has let go (what Ray's plasma store does with its arena); Convoy keeps no memory
- * warm in advance. `memcpy_fresh_GBps` (the put's thread copying the columns into a new SharedArrayBuffer
- * just before the put) against `memcpy_warm_GBps` (the same copy into that now-touched buffer) show what
+ * warm in advance. `memcpy_fresh_GBps` (the put's thread copying the columns into a new SharedArrayBuffer,
+ * after the put and get) against `memcpy_warm_GBps` (the same copy into that now-touched buffer) show what
  * first-touch page faults cost on this machine, i.e. what a put of a size never seen before pays. The load
  * average before and after is reported.
  */
