@@ -6,6 +6,9 @@
  * - `convoy_dp2_samples_per_s`: data-parallel over both cores: two worker threads, each with its own wasm
  *   backend and a batch of 4096, averaging gradients every step with the ring allreduce over a MessagePort
  *   (the per-worker batch stays 4096, as in Horovod/DDP).
+ * - `two_independent_threads_samples_per_s` / `independent2_speedup`: the same two threads each training on
+ *   its own, never exchanging: how far two cores scale here with nothing to synchronise, the ceiling that
+ *   `dp2_speedup` can be read against.
  * - `pytorch_cpu_samples_per_s`: the same model and optimiser in PyTorch on the CPU (Debian's python3-torch
  *   with OpenBLAS), the better median of 1 and 2 threads, run in the same invocation. Installed with apt when
  *   missing (root only); `--no-torch` skips it.
@@ -77,9 +80,14 @@ async function measure(s: Settings, exchange: GradientExchange): Promise<number[
   return rates;
 }
 
-async function dataParallel(s: Settings, size: number): Promise<number> {
+/**
+ * `size` worker threads training at once: data-parallel ranks exchanging gradients every step, or, with
+ * `independent`, the same threads each training alone (no exchange, no waiting), which is as far as this
+ * machine's cores scale with nothing to synchronise: the ceiling for data-parallel.
+ */
+async function dataParallel(s: Settings, size: number, independent = false): Promise<number> {
   const ports: Map<number, MessagePort>[] = Array.from({ length: size }, () => new Map());
-  for (let r = 0; r < size; r++) {
+  for (let r = 0; r < size && !independent; r++) {
     const next = (r + 1) % size;
     if (ports[r]!.has(next)) continue;
     const { port1, port2 } = new MessageChannel();
@@ -95,7 +103,7 @@ async function dataParallel(s: Settings, size: number): Promise<number> {
           const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
           const worker = new Worker(boot, {
             eval: true,
-            workerData: { benchTrainWorker: true, settings: s, rank, size, ports: Object.fromEntries(p) },
+            workerData: { benchTrainWorker: true, settings: s, rank, size: independent ? 1 : size, ports: Object.fromEntries(p) },
             transferList: transfer,
           });
           worker.once('message', (m: number[]) => resolve(m));
@@ -178,6 +186,7 @@ export async function run(args: string[]): Promise<Record<string, number | strin
   const choice = await selectBackend({ prefer: [s.backend] });
   const single = median(await measure(s, soloExchange));
   const dp2 = await dataParallel(s, 2);
+  const independent2 = await dataParallel(s, 2, true);
   const best = Math.max(single, dp2);
   const out: Record<string, number | string> = {
     backend: await describeBackend(choice),
@@ -186,6 +195,8 @@ export async function run(args: string[]): Promise<Record<string, number | strin
     convoy_dp2_samples_per_s: Math.round(dp2),
     convoy_best_cpu_samples_per_s: Math.round(best),
     dp2_speedup: Number((dp2 / single).toFixed(3)),
+    two_independent_threads_samples_per_s: Math.round(independent2),
+    independent2_speedup: Number((independent2 / single).toFixed(3)),
   };
   if (s.backend !== 'wasm') {
     out[`convoy_${s.backend}_samples_per_s`] = out.convoy_wasm_samples_per_s!;
@@ -214,10 +225,10 @@ if (!isMainThread && (workerData as { benchTrainWorker?: boolean })?.benchTrainW
     ports: Record<string, MessagePort>;
   };
   const links = new Map(Object.entries(ports).map(([peer, port]) => [Number(peer), port]));
-  const exchange = new RingAllreduce(rank, size, messagePortLink(rank, links));
+  const exchange = size === 1 ? soloExchange : new RingAllreduce(rank, size, messagePortLink(rank, links));
   const rates = await measure(settings, exchange);
   parentPort!.postMessage(rates);
-  exchange.close();
+  exchange.close?.();
 } else if (isMainThread && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await run(process.argv.slice(2));
   console.log(JSON.stringify(result));
