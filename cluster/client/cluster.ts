@@ -207,20 +207,20 @@ export class RemoteCluster implements Cluster {
   async get<T>(refOrRefs: ObjectRef<T> | readonly ObjectRef<T>[], options: GetOptions = {}): Promise<T | T[]> {
     if (Array.isArray(refOrRefs)) {
       refOrRefs.forEach((r, i) => assertRef(r, `get(refs[${i}])`));
-      return (await this.#engine.get(refOrRefs, options.timeoutMs)) as T[];
+      return (await this.#engine.objects.get(refOrRefs, options.timeoutMs)) as T[];
     }
     assertRef(refOrRefs, 'get(ref)');
-    const [v] = await this.#engine.get([refOrRefs as ObjectRef<T>], options.timeoutMs);
+    const [v] = await this.#engine.objects.get([refOrRefs as ObjectRef<T>], options.timeoutMs);
     return v as T;
   }
 
   wait(refs: readonly ObjectRef[], options: WaitOptions = {}) {
     refs.forEach((r, i) => assertRef(r, `wait(refs[${i}])`));
-    return this.#engine.wait(refs, options.numReturns ?? 1, options.timeoutMs);
+    return this.#engine.objects.wait(refs, options.numReturns ?? 1, options.timeoutMs);
   }
 
   put<T>(value: T): ObjectRef<T> {
-    return this.#engine.put(value) as ObjectRef<T>;
+    return this.#engine.objects.put(value) as ObjectRef<T>;
   }
 
   cancel(ref: ObjectRef, options: { force?: boolean } = {}): void {
@@ -231,7 +231,7 @@ export class RemoteCluster implements Cluster {
   free(refs: ObjectRef | readonly ObjectRef[]): void {
     const list = Array.isArray(refs) ? refs : [refs as ObjectRef];
     list.forEach((r, i) => assertRef(r, `free(refs[${i}])`));
-    this.#engine.free(list);
+    this.#engine.objects.free(list);
   }
 
   reportProgress(p: ProgressReport): void {

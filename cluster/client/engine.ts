@@ -2,22 +2,20 @@
  * The client's engine: owns its tasks and their results. It resolves dependencies, queues tasks per resource
  * shape, gets leases from the head, pushes tasks straight to the leased workers, retries system failures with
  * backoff, and settles results in the owner store. The head sees only lease traffic and periodic counts.
+ * Objects (get, wait, put, free) live in ClientObjects; reference counting in ReferenceTable; the engine keeps
+ * the lineage that rebuilds lost objects, since that means running tasks again.
  */
 import { IdSequence, randomId } from '../common/ids.ts';
 import {
   BackpressureError,
   ClusterClosedError,
   ConvoyError,
-  GetTimeoutError,
   ObjectLostError,
   TaskCancelledError,
   TaskError,
   WorkerDiedError,
   deserializeError,
 } from '../common/errors.ts';
-import { decodeValue, encodeValue } from '../common/serialization.ts';
-import { nodeChannel } from '../common/node-channel.ts';
-import { noteEscapedRefs } from '../common/ref-walk.ts';
 import { decompileError, type FunctionRef } from '../proto/convert.ts';
 import { admit } from '../../scheduler/dispatch.ts';
 import { DEFAULT_BACKOFF, backoffDelay, retryDecision, type FailureKind } from '../../scheduler/retry.ts';
@@ -35,6 +33,7 @@ import { encodeArgs, encodePlainArgs, scanArgs } from './args.ts';
 import type { CompiledTaskOptions } from './options.ts';
 import type { TaskRecord } from './task-record.ts';
 import { ActorManager } from './actors.ts';
+import { ClientObjects, isPutId, type ObjectHost } from './client-objects.ts';
 
 export interface EngineOptions {
   address: string;
@@ -53,7 +52,7 @@ const PASS_THROUGH = new Set(['TaskTimeoutError', 'TaskCancelledError', 'WorkerD
 
 export type TaskCounts = Record<'pending_args' | 'queued' | 'running' | 'finished' | 'failed' | 'cancelled', number>;
 
-export class ClientEngine implements PoolHost {
+export class ClientEngine implements PoolHost, ObjectHost {
   readonly clientId = `c${randomId(4)}`;
   readonly store = new OwnerStore();
   readonly head: HeadConnection;
@@ -68,16 +67,15 @@ export class ClientEngine implements PoolHost {
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #warned = new Set<string>();
   #requestSeq = 1;
-  #putSeq = 1;
   readonly counts: TaskCounts = { pending_args: 0, queued: 0, running: 0, finished: 0, failed: 0, cancelled: 0 };
   #lastReported = '';
   #reportTimer: NodeJS.Timeout | undefined;
   #closed: ClusterClosedError | undefined;
   /** For results kept in a node's store: the task that made them, to run again if that node dies. */
   readonly #lineage = new Map<string, TaskRecord>();
-  readonly #freed = new Set<string>();
-  #pendingFrees: string[] = [];
   readonly #refs: ReferenceTable;
+  /** get, wait, put and free, and where objects' bytes live (see client-objects.ts). */
+  readonly objects: ClientObjects;
 
   constructor(opts: EngineOptions) {
     this.#opts = opts;
@@ -85,9 +83,10 @@ export class ClientEngine implements PoolHost {
     this.leaseIdleMs = opts.leaseIdleMs;
     this.head = new HeadConnection(opts.address, opts.token, opts.tls, { clientId: this.clientId, kind: opts.kind, jobId: opts.jobId });
     this.actors = new ActorManager(this);
+    this.objects = new ClientObjects(this);
     this.#refs = new ReferenceTable(this.clientId, {
       onUnreferenced: (id) => {
-        if (!this.#closed) this.#free(id);
+        if (!this.#closed) this.objects.release(id);
       },
       // Borrowed from another owner: only that owner frees it. Drop our cached copy, if any.
       onBorrowDone: (id) => {
@@ -165,36 +164,21 @@ export class ClientEngine implements PoolHost {
     this.#refs.addUses(task);
   }
 
-  /** Forgets an object here and deletes its copies on every node (through the head's directory). */
-  #free(id: string): void {
-    const e = this.store.get(id);
-    if (e?.state === 'pending' && !e.lost) {
-      e.orphan = true; // the result is still coming: free it on arrival
-      return;
-    }
-    this.store.delete(id);
-    this.#lineage.delete(id);
-    this.#freed.add(id);
-    if (this.#freed.size > 100_000) this.#freed.delete(this.#freed.values().next().value!);
-    if (e?.location) {
-      if (this.#pendingFrees.push(id) === 1) setImmediate(() => this.head.freeObjects(this.#pendingFrees.splice(0)));
-    }
+  // ObjectHost
+  get inlineThreshold(): number {
+    return this.#opts.inlineThreshold;
   }
 
-  /** Frees objects now, whatever references remain (a later get() fails with ObjectLostError). */
-  free(refs: readonly ObjectRef[]): void {
-    for (const r of refs) {
-      if (r.owner !== this.clientId) {
-        // Not ours: forget our copy, and ask the head to drop it everywhere (free() is an explicit request).
-        this.store.delete(r.id);
-        this.head.freeObjects([r.id]);
-        continue;
-      }
-      const e = this.store.get(r.id);
-      if (e) e.orphan = false;
-      this.#refs.release(r.id);
-      this.#free(r.id);
-    }
+  dropRefs(id: string): void {
+    this.#refs.release(id);
+  }
+
+  anyConnection(): WorkerConnection | undefined {
+    return [...this.#conns.values()].find((c) => !c.lost);
+  }
+
+  forgetLineage(id: string): void {
+    this.#lineage.delete(id);
   }
 
   // ---- tasks ----
@@ -246,14 +230,14 @@ export class ClientEngine implements PoolHost {
    * dependency fails the task with the dependency's error, as Ray does.
    */
   whenDepsReady(task: TaskRecord, next: () => void, onFail: (err: Error) => void = (err) => this.failTask(task, err)): void {
-    const entries = task.scan.refs.map((r) => this.entryFor(r));
+    const entries = task.scan.refs.map((r) => this.objects.entryFor(r));
     let left = entries.length;
     const go = () => {
       if (task.state === 'done') return;
       const failed = entries.find((e) => e.state === 'failed');
       if (failed) return onFail(failed.error!);
       task.preferredNode = preferredNode(entries);
-      encodeArgs(task.rawArgs, task.scan, (r) => this.entryFor(r), (e) => this.fetchBytes(e)).then(
+      encodeArgs(task.rawArgs, task.scan, (r) => this.objects.entryFor(r), (e) => this.objects.fetchBytes(e)).then(
         (args) => {
           if (task.state === 'done') return;
           task.args = args;
@@ -436,7 +420,7 @@ export class ClientEngine implements PoolHost {
     const e = this.store.get(id);
     if (e?.orphan) {
       e.orphan = false;
-      this.#free(id);
+      this.objects.release(id);
     }
   }
 
@@ -474,7 +458,7 @@ export class ClientEngine implements PoolHost {
   /**
    * The stream to a node broke, or the head says the node died. Either way its leases are gone (handed back
    * when the node may live on), the tasks running there are retried and its actors restarted. Only a dead
-   * node takes objects with it: those are rebuilt from lineage when next needed (see entryFor).
+   * node takes objects with it: those are rebuilt from lineage when next needed (see ClientObjects.entryFor).
    */
   #onNodeLost(nodeId: string, reason: string, nodeDead: boolean): void {
     const conn = this.#conns.get(nodeId);
@@ -536,7 +520,7 @@ export class ClientEngine implements PoolHost {
    * Brings a lost object back: re-runs the task that made it (its own lost arguments are rebuilt the same way,
    * recursively, when the task resolves them), or fails it with ObjectLostError saying why it cannot be.
    */
-  #revive(e: ObjectEntry): void {
+  revive(e: ObjectEntry): void {
     const reason = e.lost!;
     const task = this.#lineage.get(e.id);
     this.store.reset(e.id);
@@ -566,143 +550,6 @@ export class ClientEngine implements PoolHost {
     this.failTask(task, err);
   }
 
-  // ---- objects ----
-
-  /** The owner-store entry for a ref; for a ref owned elsewhere, a placeholder filled from the head's directory. */
-  entryFor(ref: ObjectRef): ObjectEntry {
-    const e = this.store.get(ref.id);
-    if (e) {
-      if (e.lost) this.#revive(e);
-      return e;
-    }
-    if (this.#freed.has(ref.id)) {
-      const gone = this.store.create(ref.id);
-      this.store.fail(ref.id, new ObjectLostError(ref.id, 'it was freed (every reference was dropped, or cluster.free() was called)'));
-      this.store.delete(ref.id);
-      return gone;
-    }
-    const placeholder = this.store.create(ref.id);
-    this.#locateBorrowed(ref).then(
-      (loc) => {
-        if (loc) this.store.resolveStored(ref.id, loc);
-        else this.store.fail(ref.id, new ObjectLostError(ref.id, `no node holds it (its owner is ${ref.owner}; it may have been freed or its owner may be gone)`));
-      },
-      (err) => this.store.fail(ref.id, err as Error),
-    );
-    return placeholder;
-  }
-
-  /**
-   * Where a borrowed object (owned by another process) lives, from the head's directory. Nodes report new
-   * objects once per tick, so a ref can arrive here a moment before its object is listed: ask again briefly.
-   */
-  async #locateBorrowed(ref: ObjectRef): Promise<ObjectLocation__Output | undefined> {
-    for (let wait = 0; ; wait = wait ? wait * 2 : 25) {
-      if (wait) await new Promise((r) => setTimeout(r, wait));
-      const [loc] = await this.head.locate([ref.id]);
-      if (loc || wait >= 1600 || this.#closed) return loc;
-    }
-  }
-
-  async fetchBytes(e: ObjectEntry): Promise<Uint8Array> {
-    if (e.inline) return e.inline;
-    const loc = e.location!;
-    const local = nodeChannel();
-    if (local && local.nodeId === loc.nodeId) {
-      // On this thread's own node: the store's shared buffer, not a copy (and not cached: it stays there).
-      const shared = await local.get(loc.objectId);
-      if (shared) return shared;
-    }
-    const bytes = await this.connectionFor(loc.nodeId, loc.transferAddress).fetch(loc);
-    e.inline = bytes; // keep the copy: later gets of the same object are local
-    return bytes;
-  }
-
-  async get(refs: readonly ObjectRef[], timeoutMs?: number): Promise<unknown[]> {
-    this.assertOpen();
-    const entries = refs.map((r) => this.entryFor(r));
-    const pending = entries.filter((e) => e.state === 'pending');
-    if (pending.length) {
-      const all = Promise.all(pending.map((e) => this.store.settled(e)));
-      if (timeoutMs === undefined) await all;
-      else {
-        let timer: NodeJS.Timeout | undefined;
-        const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
-        const won = await Promise.race([all, timeout]);
-        clearTimeout(timer);
-        if (won === 'timeout') throw new GetTimeoutError(timeoutMs, entries.filter((e) => e.state === 'pending').length);
-      }
-    }
-    const failed = entries.find((e) => e.state === 'failed');
-    if (failed) throw failed.error;
-    return Promise.all(entries.map(async (e) => decodeValue(e.inline ?? (await this.fetchBytes(e)))));
-  }
-
-  async wait(refs: readonly ObjectRef[], numReturns: number, timeoutMs?: number): Promise<{ ready: ObjectRef[]; notReady: ObjectRef[] }> {
-    this.assertOpen();
-    if (numReturns > refs.length) throw new RangeError(`numReturns (${numReturns}) is larger than the number of refs (${refs.length})`);
-    const entries = refs.map((r) => this.entryFor(r));
-    const settledCount = () => entries.filter((e) => e.state !== 'pending').length;
-    if (settledCount() < numReturns && timeoutMs !== 0) {
-      await new Promise<void>((resolve) => {
-        let timer: NodeJS.Timeout | undefined;
-        const check = () => {
-          if (settledCount() >= numReturns) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        for (const e of entries) if (e.state === 'pending') this.store.onSettled(e, check);
-        if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
-      });
-    }
-    const ready: ObjectRef[] = [];
-    const notReady: ObjectRef[] = [];
-    entries.forEach((e, i) => (e.state !== 'pending' && ready.length < numReturns ? ready : notReady).push(refs[i]!));
-    return { ready, notReady };
-  }
-
-  put(value: unknown): ObjectRef {
-    this.assertOpen();
-    const id = putId(this.clientId, this.#putSeq++);
-    this.store.create(id);
-    noteEscapedRefs(value);
-    // Inside a task thread the encoding goes straight into memory the node's store lends (reused pages).
-    const local = nodeChannel();
-    let lease: number | undefined;
-    const allocate = local
-      ? (size: number) => {
-          const a = local.allocate(size);
-          lease = a.lease;
-          return a.bytes;
-        }
-      : undefined;
-    const bytes = encodeValue(value, this.#opts.inlineThreshold, allocate);
-    if (bytes.byteLength < this.#opts.inlineThreshold) this.store.resolveInline(id, bytes);
-    else {
-      this.#putRemote(id, bytes, lease).then(
-        (loc) => this.store.resolveStored(id, loc as ObjectLocation__Output),
-        (err) => this.store.fail(id, new ObjectLostError(id, `put failed: ${(err as Error).message}`)),
-      );
-    }
-    return this.makeRef(id);
-  }
-
-  async #putRemote(id: string, bytes: Uint8Array, lease: number | undefined) {
-    // Inside a task or actor thread: hand the shared buffer to this node's store, no copy and no socket.
-    const local = nodeChannel();
-    if (local) return local.put(id, this.clientId, bytes, lease);
-    let conn = [...this.#conns.values()].find((c) => !c.lost);
-    if (!conn) {
-      const status = await this.head.status();
-      const alive = status.nodes.filter((n) => n.state === 'alive');
-      if (alive.length === 0) throw new Error('no live worker node to store the object on');
-      const n = alive[Math.floor(Math.random() * alive.length)]!;
-      conn = this.connectionFor(n.nodeId, n.address);
-    }
-    return conn.put(id, bytes, this.clientId);
-  }
-
   #reportCounts(): void {
     const snapshot = JSON.stringify(this.counts);
     if (snapshot === this.#lastReported) return;
@@ -730,15 +577,6 @@ export class ClientEngine implements PoolHost {
     this.#conns.clear();
     this.head.close(true);
   }
-}
-
-/** put() ids use ':' where task ids use '.', so the two never collide and can be told apart. */
-function putId(clientId: string, n: number): string {
-  return `${clientId}:${n.toString(36)}`;
-}
-
-function isPutId(id: string): boolean {
-  return id.includes(':');
 }
 
 /** The node holding the most argument bytes: moving the task there is cheaper than moving the data. */
