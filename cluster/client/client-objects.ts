@@ -8,8 +8,8 @@
  * head's directory. A lost object is handed back to the engine (`revive`), which re-runs the task that made it.
  */
 import { GetTimeoutError, ObjectLostError } from '../common/errors.ts';
-import { decodeValue, encodeValue } from '../common/serialization.ts';
-import { nodeChannel } from '../common/node-channel.ts';
+import { decodeValue } from '../common/serialization.ts';
+import { encodeForNode, nodeChannel } from '../common/node-channel.ts';
 import { noteEscapedRefs } from '../common/ref-walk.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { HeadConnection } from './head-connection.ts';
@@ -150,16 +150,7 @@ export class ClientObjects {
     host.store.create(id);
     noteEscapedRefs(value);
     // Inside a task thread the encoding goes straight into memory the node's store lends (reused pages).
-    const local = nodeChannel();
-    let lease: number | undefined;
-    const allocate = local
-      ? (size: number) => {
-          const a = local.allocate(size);
-          lease = a.lease;
-          return a.bytes;
-        }
-      : undefined;
-    const bytes = encodeValue(value, host.inlineThreshold, allocate);
+    const { bytes, lease } = encodeForNode(value, host.inlineThreshold);
     if (bytes.byteLength < host.inlineThreshold) host.store.resolveInline(id, bytes);
     else {
       this.#putRemote(id, bytes, lease).then(

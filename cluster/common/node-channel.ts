@@ -14,6 +14,7 @@
  */
 import { BroadcastChannel, isMainThread, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
 import { holdLease, internally, reportLeasesTo, tracksLeases } from './leased-memory.ts';
+import { encodeValue } from './serialization.ts';
 
 export const NODE_CHANNEL = 'convoy-node-store';
 
@@ -61,6 +62,21 @@ export interface NodeChannel {
 }
 
 let channel: NodeChannel | undefined;
+
+/**
+ * Encodes a value for this thread's node: at `sharedAbove` bytes or more, into memory the node's store lends
+ * through `via` (the lease says which), else as encodeValue would. Outside a node thread, plain encodeValue.
+ */
+export function encodeForNode(value: unknown, sharedAbove: number, via: NodeChannel | undefined = nodeChannel()): Allocation {
+  if (!via) return { bytes: encodeValue(value, sharedAbove) };
+  let lease: number | undefined;
+  const bytes = encodeValue(value, sharedAbove, (size) => {
+    const a = via.allocate(size);
+    lease = a.lease;
+    return a.bytes;
+  });
+  return { bytes, lease };
+}
 
 /** The channel to this thread's node, when running in a task or actor thread of a worker; else undefined. */
 export function nodeChannel(): NodeChannel | undefined {

@@ -10,7 +10,6 @@ import { ChunkAssembler, fetchObject, writeChunks } from '../transport/object-st
 import { DataPlaneClient, fetchObjectFast } from '../transport/data-plane-client.ts';
 import { DataPlaneServer, type DataPlaneStats } from '../transport/data-plane-server.ts';
 import type { Logger } from '../common/logger.ts';
-import { ObjectLostError } from '../common/errors.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';

@@ -170,8 +170,11 @@ export class TaskStream {
         this.#fail(task, err, (err as Error).name === 'ObjectLostError');
       }
     }
-    const live = prepared.filter((t) => lease.running?.taskIds.has(t.taskId));
-    for (const t of prepared) if (!live.includes(t) && t.leases) this.#node.returnLeases(t.leases);
+    const live: ThreadTask[] = [];
+    for (const t of prepared) {
+      if (lease.running?.taskIds.has(t.taskId)) live.push(t);
+      else if (t.leases) this.#node.returnLeases(t.leases); // cancelled before it reached a thread
+    }
     if (live.length === 0) {
       for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
       return;
@@ -189,8 +192,8 @@ export class TaskStream {
       const killable = timer !== undefined || (lease.resources.cpu ?? 0) >= 1;
       // A GPU lease runs in the trainer process of its device; everything else in the thread pool.
       const reply = onGpu
-          ? await this.#node.gpus.runBatch(lease.gpuIds[0] ?? 0, live, abort.signal)
-          : await this.#node.pool.runBatch(live, killable ? abort.signal : undefined);
+        ? await this.#node.gpus.runBatch(lease.gpuIds[0] ?? 0, live, abort.signal)
+        : await this.#node.pool.runBatch(live, killable ? abort.signal : undefined);
       for (const r of reply.results) {
         const task = byId.get(r.taskId)!;
         if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running

@@ -7,19 +7,19 @@
  * The thread gives the leases back once it has dropped the bytes (common/leased-memory.ts), so the store can
  * reuse that memory for the next object instead of faulting in new pages.
  */
-import { decodeValue, encodeValue } from '../../common/serialization.ts';
+import { decodeValue } from '../../common/serialization.ts';
 import { serializeError } from '../../common/errors.ts';
 import { loadFunction } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
 import { noteEscapedRefs } from '../../common/ref-walk.ts';
 import { collectLeasesSoon, holdLease, installLeaseGuards } from '../../common/leased-memory.ts';
-import { nodeChannel } from '../../common/node-channel.ts';
+import { encodeForNode, nodeChannel } from '../../common/node-channel.ts';
 import type { BatchReply, BatchRequest, ThreadResult } from './messages.ts';
 
 // Before any task module loads; opening the channel now has it ready by the first large result.
 // (A trainer process runs this module too: it has no node channel and shares no memory.)
 installLeaseGuards();
-const channel = nodeChannel();
+nodeChannel();
 
 export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
   for (const task of req.tasks) task.leases?.forEach((lease, i) => lease !== undefined && holdLease(task.args[i]!, lease));
@@ -33,13 +33,7 @@ export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
       let value = runAsTask(task.taskId, () => fn(...args));
       if (value instanceof Promise) value = await value;
       noteEscapedRefs(value);
-      let lease: number | undefined;
-      const bytes = encodeValue(value, req.sharedResultBytes, (size) => {
-        if (!channel) return new Uint8Array(new SharedArrayBuffer(size));
-        const a = channel.allocate(size);
-        lease = a.lease;
-        return a.bytes;
-      });
+      const { bytes, lease } = encodeForNode(value, req.sharedResultBytes);
       results.push({ taskId: task.taskId, ok: true, value: bytes, micros: micros(start), lease });
     } catch (err) {
       results.push({ taskId: task.taskId, ok: false, error: serializeError(err), micros: start ? micros(start) : 0 });
