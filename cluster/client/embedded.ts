@@ -11,12 +11,17 @@ import { stopChild, waitReady } from '../common/child-process.ts';
 import { newSessionDir } from '../common/paths.ts';
 import { encodeEntryOptions } from '../common/process-entry.ts';
 import { spawnTs } from '../common/spawn.ts';
+import { detectGpus } from '../worker/gpu/detect-gpus.ts';
 
 export interface LocalClusterOptions {
   /** @default 2 */
   workers?: number;
   /** @default half of this machine's CPUs, at least 1 */
   cpusPerWorker?: number;
+  /**
+   * @default every GPU this machine shows (CUDA_VISIBLE_DEVICES, else /dev/nvidiaN) on the first worker and none
+   * on the others: the workers share one machine, and two offering the same device would run two GPU tasks on it.
+   */
   gpusPerWorker?: number;
   resourcesPerWorker?: Record<string, number>;
   objectStoreMemory?: number;
@@ -88,13 +93,16 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     const address = String(ready.address);
     const head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };
     const cpus = opts.cpusPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / 2));
+    let unclaimedGpus = opts.gpusPerWorker === undefined ? detectGpus().count : 0;
     const addWorker: LocalCluster['addWorker'] = async (w = {}) => {
+      const gpus = w.numGpus ?? opts.gpusPerWorker ?? unclaimedGpus;
+      if (opts.gpusPerWorker === undefined && w.numGpus === undefined) unclaimedGpus = 0;
       const child = spawnEntry(WORKER_MAIN, {
         address,
         host: '127.0.0.1',
         port: 0,
         numCpus: w.numCpus ?? cpus,
-        numGpus: w.numGpus ?? opts.gpusPerWorker,
+        numGpus: gpus,
         resources: w.resources ?? opts.resourcesPerWorker,
         objectStoreMemory: opts.objectStoreMemory,
         tls: opts.tls,

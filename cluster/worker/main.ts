@@ -7,6 +7,7 @@ import { createLogger } from '../common/logger.ts';
 import { convoyHome, recordProcess } from '../common/paths.ts';
 import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
 import { readTlsFiles } from '../transport/grpc.ts';
+import { detectGpus } from './gpu/detect-gpus.ts';
 import { WorkerNode } from './worker-node.ts';
 
 export interface WorkerEntryOptions {
@@ -16,6 +17,7 @@ export interface WorkerEntryOptions {
   /** Port of the object data plane. @default 0 (any free port) */
   dataPort?: number;
   numCpus?: number;
+  /** @default the GPUs this process can see (CUDA_VISIBLE_DEVICES, else /dev/nvidiaN): see detect-gpus.ts */
   numGpus?: number;
   resources?: Record<string, number>;
   memory?: number;
@@ -48,6 +50,12 @@ try {
     const { openStorage } = await import('../../tasks/storage/open.ts');
     spillOverflow = { storage: openStorage(opts.spillTo, { s3: opts.spillS3 }), prefix: nodeId, diskBytes: opts.spillDiskBytes ?? 10 * 1024 ** 3 };
   }
+  // Declared or found, GPU index i is the i-th device this process sees (CUDA_VISIBLE_DEVICES=3,5 makes GPU 0
+  // device 3); GPUs declared beyond what it sees (a CPU test machine declaring two) keep their own index.
+  const found = detectGpus();
+  const gpuCount = opts.numGpus ?? found.count;
+  const gpuDevices = found.devices.length >= gpuCount ? found.devices.slice(0, gpuCount) : undefined;
+  log.info({ gpus: gpuCount, devices: gpuDevices, source: opts.numGpus === undefined ? found.source : '--num-gpus' }, 'GPUs offered');
   const node = new WorkerNode({
     spillOverflow,
     headAddress: opts.address,
@@ -56,7 +64,8 @@ try {
     port: opts.port,
     dataPort: opts.dataPort,
     numCpus: opts.numCpus,
-    numGpus: opts.numGpus,
+    numGpus: gpuCount,
+    gpuDevices,
     resources: opts.resources,
     memory: opts.memory,
     objectStoreMemory: opts.objectStoreMemory,

@@ -20,6 +20,8 @@ export interface NodeServices {
   readonly pool: ThreadPoolExecutor;
   /** Per-GPU trainer processes, for tasks leased with `gpu`. */
   readonly gpus: GpuExecutor;
+  /** The CUDA device (CUDA_VISIBLE_DEVICES entry) behind the scheduler's GPU index. */
+  gpuDevice(index: number): string;
   /** Actor threads and processes (with a booted spare thread ready). */
   readonly actorExecutors: ActorExecutors;
   /** Results below this many bytes travel inline in the reply. */

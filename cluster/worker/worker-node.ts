@@ -49,6 +49,11 @@ export interface WorkerNodeOptions {
   numCpus?: number;
   /** @default 0 */
   numGpus?: number;
+  /**
+   * The device behind each GPU index, as a child's CUDA_VISIBLE_DEVICES names it: a worker started with
+   * CUDA_VISIBLE_DEVICES=2,3 offers GPUs 0 and 1, which are devices "2" and "3". @default "0", "1", …
+   */
+  gpuDevices?: readonly string[];
   /** Custom resources, e.g. `{ tomtom_key: 1 }`. */
   resources?: Record<string, number>;
   /** Schedulable memory in bytes. @default 70% of RAM */
@@ -128,13 +133,21 @@ export class WorkerNode implements NodeServices {
       CONVOY_ADDRESS: opts.headAddress,
       CONVOY_TOKEN: opts.token,
       CONVOY_NODE_ID: this.nodeId,
+      // As in Ray: code that was not granted a GPU sees none, so a CPU task cannot grab a device that the
+      // scheduler gave to a GPU task. GPU trainer processes and GPU actors set their own devices over this.
+      CUDA_VISIBLE_DEVICES: '',
     };
     this.pool = new ThreadPoolExecutor({ threads: Math.max(1, Math.ceil(cpus)), env: this.childEnv });
-    this.gpus = new GpuExecutor(this.childEnv);
+    this.gpus = new GpuExecutor(this.childEnv, (i) => this.gpuDevice(i));
     this.actorExecutors = new ActorExecutors(this.childEnv, 1, (threadId) => this.#channel?.forgetThread(threadId));
     const { head } = loadProtos();
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
+  }
+
+  /** The CUDA device behind GPU index `index` (see {@link WorkerNodeOptions.gpuDevices}). */
+  gpuDevice(index: number): string {
+    return this.#opts.gpuDevices?.[index] ?? String(index);
   }
 
   get state(): WorkerNodeState {

@@ -34,6 +34,7 @@ describe('GPU tasks', () => {
     const cpu = await t.cluster.get(onCpu.remote());
     expect(cpu.pid).toBe(workerPid); // CPU tasks stay in the node's thread pool
     expect(cpu.gpu).toBeUndefined();
+    expect(cpu.cuda).toBe(''); // and see no GPU, so they cannot take one a GPU task holds
   });
 
   it('never runs more GPU tasks at once than there are GPUs', async () => {
@@ -50,5 +51,30 @@ describe('GPU tasks', () => {
     // And never two at once on one GPU.
     for (const a of spans) for (const b of spans) if (a !== b && a.gpu === b.gpu) expect(a.end <= b.start || b.end <= a.start, detail).toBe(true);
     expect(new Set(spans.map((s) => s.gpu)), detail).toEqual(new Set(['0', '1']));
+  });
+});
+
+describe('GPUs a worker finds on its own', () => {
+  it('offers the devices CUDA_VISIBLE_DEVICES names on the first local worker only, and hands each GPU task its own device', async () => {
+    // The embedded cluster's workers inherit the driver's environment; CUDA_VISIBLE_DEVICES=3,5 stands for a
+    // machine where this process may use devices 3 and 5 (nothing here opens them).
+    const saved = process.env.CUDA_VISIBLE_DEVICES;
+    process.env.CUDA_VISIBLE_DEVICES = '3,5';
+    let c: TestCluster | undefined;
+    try {
+      c = await startTestCluster({ workers: 2, cpusPerWorker: 1 });
+      const nodes = (await c.cluster.status()).nodes;
+      expect(nodes.map((n) => n.total.gpu ?? 0).sort()).toEqual([0, 2]);
+      const spin = c.cluster.task<typeof basic.whereAmI>(TASKS, 'whereAmI', { gpu: 1, cpu: 0 });
+      const seen = await c.cluster.get(Array.from({ length: 6 }, () => spin.remote()));
+      const pairs = new Set(seen.map((s) => `${s.gpu}->${s.cuda}`));
+      expect([...pairs].every((p) => p === '0->3' || p === '1->5'), [...pairs].join(' ')).toBe(true);
+      const onCpu = await c.cluster.get(c.cluster.task<typeof basic.whereAmI>(TASKS, 'whereAmI').remote());
+      expect(onCpu.cuda).toBe('');
+    } finally {
+      await c?.stop();
+      if (saved === undefined) delete process.env.CUDA_VISIBLE_DEVICES;
+      else process.env.CUDA_VISIBLE_DEVICES = saved;
+    }
   });
 });

@@ -82,7 +82,7 @@ export function registerStart(program: Command): void {
     .option('--dashboard-port <port>', 'head: jobs API and dashboard port', '8265')
     .option('--data-port <port>', 'worker: port of the object data plane (raw object bytes between nodes; default: any free port)')
     .option('--num-cpus <n>', 'worker: CPUs to offer (default: all)')
-    .option('--num-gpus <n>', 'worker: GPUs to offer (default: 0)')
+    .option('--num-gpus <n>', 'worker: GPUs to offer (default: those this machine shows: CUDA_VISIBLE_DEVICES, else /dev/nvidiaN)')
     .option('--resources <json>', `worker: custom resources, e.g. '{"tomtom_key": 1}'`)
     .option('--memory <bytes>', 'worker: schedulable memory in bytes (default: 70% of RAM)')
     .option('--object-store-memory <bytes>', 'worker: object store budget in bytes (default: 30% of RAM)')

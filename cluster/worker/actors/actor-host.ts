@@ -43,7 +43,7 @@ export class ActorHost {
     const env: Record<string, string> = { CONVOY_ACTOR_ID: this.actorId };
     if (this.#gpuIds.length) {
       env.CONVOY_GPU_IDS = this.#gpuIds.join(',');
-      env.CUDA_VISIBLE_DEVICES = this.#gpuIds.join(',');
+      env.CUDA_VISIBLE_DEVICES = this.#gpuIds.map((i) => this.#node.gpuDevice(i)).join(',');
     }
     this.#chain = this.#chain.then(async () => {
       try {

@@ -20,7 +20,11 @@ export class GpuExecutor {
   readonly #trainers = new Map<number, Trainer>();
   #seq = 0;
 
-  constructor(private readonly env: Record<string, string>) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    /** GPU index → the device a child's CUDA_VISIBLE_DEVICES names (the node's own list can be a subset). */
+    private readonly deviceOf: (gpu: number) => string = String,
+  ) {}
 
   /** Pids of the running trainer processes by GPU index (for status and tests). */
   pids(): Record<number, number> {
@@ -54,7 +58,7 @@ export class GpuExecutor {
     if (existing && existing.child.exitCode === null && existing.child.signalCode === null) return existing;
     const child = fork(fileURLToPath(new URL('./trainer-process.ts', import.meta.url)), [], {
       execArgv: ['--import', tsxLoaderUrl()],
-      env: { ...process.env, ...this.env, CUDA_VISIBLE_DEVICES: String(gpu), CONVOY_GPU_ID: String(gpu) },
+      env: { ...process.env, ...this.env, CUDA_VISIBLE_DEVICES: this.deviceOf(gpu), CONVOY_GPU_ID: String(gpu) },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
