@@ -85,10 +85,14 @@ function gpuDevicePresent(): boolean {
 
 const STARTERS: Record<BackendName, () => Promise<string>> = {
   async webgpu() {
-    // Dawn prints Vulkan loader warnings to stderr on machines without a GPU. Ask it only where a GPU can be:
-    // a Convoy GPU trainer process, a visible device node, or an explicit CONVOY_TF_BACKEND=webgpu.
-    if (!process.env.CONVOY_GPU_ID && process.env.CONVOY_TF_BACKEND !== 'webgpu' && !gpuDevicePresent()) {
-      throw new Error('no GPU device on this machine (no /dev/nvidia0 or /dev/dri render node)');
+    // Ask Dawn only where a GPU is this code's to use: a Convoy GPU trainer process or GPU actor (the scheduler
+    // gave it one), a driver script or bench on a machine with a device node, or an explicit
+    // CONVOY_TF_BACKEND=webgpu. Inside a worker, a task that asked for no GPU must not take the device a GPU
+    // task was given (and Dawn prints Vulkan loader warnings on machines without one).
+    const granted = process.env.CONVOY_GPU_ID ?? process.env.CONVOY_GPU_IDS;
+    if (process.env.CONVOY_TF_BACKEND !== 'webgpu' && !granted) {
+      if (process.env.CONVOY_NODE_ID) throw new Error('this task holds no GPU (give it resources {gpu: 1} to train on one)');
+      if (!gpuDevicePresent()) throw new Error('no GPU device on this machine (no /dev/nvidia0 or /dev/dri render node)');
     }
     type Gpu = { requestAdapter(o: object): Promise<{ info?: { description?: string; vendor?: string } } | null> };
     let mod: { create(flags: string[]): Gpu; globals: Record<string, unknown> };
@@ -98,7 +102,10 @@ const STARTERS: Record<BackendName, () => Promise<string>> = {
       throw new Error('the optional "webgpu" package is not installed');
     }
     Object.assign(globalThis, mod.globals);
-    const gpu = mod.create([]);
+    const gpu = mod.create(process.env.CONVOY_WEBGPU_ADAPTER ? [`adapter=${process.env.CONVOY_WEBGPU_ADAPTER}`] : []);
+    // WebGPU hands out one adapter and Vulkan ignores CUDA_VISIBLE_DEVICES, so on a machine with several
+    // identical GPUs every trainer process gets the first; CONVOY_WEBGPU_ADAPTER passes Dawn's `adapter=NAME`
+    // flag through for machines whose GPUs differ.
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('Dawn found no GPU adapter (no GPU, or no Vulkan driver/GLVND libraries)');
     // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator at all.
