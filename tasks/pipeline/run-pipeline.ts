@@ -115,7 +115,7 @@ export async function runPipeline(cluster: Cluster, o: PipelineOptions = {}): Pr
   await registry.promote('traffic-speed', version.version);
   const served = await Predictor.load(registry, 'traffic-speed');
   const sample = await lake.head(5, { filter: { dateFrom: new Date(validTo).toISOString().slice(0, 10) } });
-  const predicted = served.predict(sample as never);
+  const predicted = await served.predict(sample as never);
   served.close();
   await lake.close();
 

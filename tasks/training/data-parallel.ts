@@ -152,15 +152,14 @@ export async function inStepScope<T>(tf: typeof tfTypes, step: () => Promise<T>)
   }
 }
 
-/** Concatenates gradients in `names` order into one vector (the allreduce payload). */
-export function flattenGrads(grads: ReadonlyMap<string, tfTypes.Tensor>, names: readonly string[]): Float32Array {
+/**
+ * Concatenates gradients in `names` order into one vector (the allreduce payload). Read asynchronously: the
+ * GPU backend has no synchronous readback in Node.
+ */
+export async function flattenGrads(grads: ReadonlyMap<string, tfTypes.Tensor>, names: readonly string[]): Promise<Float32Array> {
+  const parts = (await Promise.all(names.map((name) => grads.get(name)!.data()))) as Float32Array[];
   let total = 0;
-  const parts: Float32Array[] = [];
-  for (const name of names) {
-    const data = grads.get(name)!.dataSync() as Float32Array;
-    parts.push(data);
-    total += data.length;
-  }
+  for (const p of parts) total += p.length;
   const flat = new Float32Array(total);
   let offset = 0;
   for (const p of parts) {

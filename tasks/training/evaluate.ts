@@ -11,7 +11,11 @@ import type { EncodedBatch, Encoder, FeaturePipeline } from './pipeline.ts';
 import { batchesOf, type SampleChunk } from './sample-columns.ts';
 
 /** Raw (un-normalised) input rows in, predictions in target units out (`count × outputs`). */
-export type PredictFn = (x: Float32Array, count: number) => Float32Array;
+/**
+ * Predictions for `count` encoded rows. Asynchronous because the GPU backend cannot read results back
+ * synchronously in Node (tfjs-backend-webgpu's `dataSync` needs an OffscreenCanvas, which Node lacks).
+ */
+export type PredictFn = (x: Float32Array, count: number) => Promise<Float32Array>;
 
 export async function* encodeStream(
   data: AsyncIterable<SampleChunk>,
@@ -27,15 +31,19 @@ export async function* encodeStream(
 
 export function createPredictFn(model: Model, normalizer: Normalizer, evalBatchSize = 16_384): PredictFn {
   const width = normalizer.width;
-  return (x, count) => {
+  return async (x, count) => {
     const outputs = model.spec.outputSize;
     const result = new Float32Array(count * outputs);
     for (let start = 0; start < count; start += evalBatchSize) {
       const n = Math.min(evalBatchSize, count - start);
       const rows = x.slice(start * width, (start + n) * width);
       normalizer.applyInPlace(rows, n);
-      const out = tf.tidy(() => model.predict(tf.tensor2d(rows, [n, width])).dataSync() as Float32Array);
-      result.set(out, start * outputs);
+      const predicted = tf.tidy(() => model.predict(tf.tensor2d(rows, [n, width])));
+      try {
+        result.set((await predicted.data()) as Float32Array, start * outputs);
+      } finally {
+        predicted.dispose();
+      }
     }
     return normalizer.denormalizeTargetsInPlace(result);
   };
@@ -52,7 +60,7 @@ export async function evaluate(options: {
   const acc = new ErrorAccumulator(options.mapeFloor);
   for await (const e of encodeStream(options.data, options.pipeline.encoder(options.range))) {
     if (e.count === 0) continue;
-    const p = options.predict(e.x, e.count);
+    const p = await options.predict(e.x, e.count);
     for (let i = 0; i < p.length; i++) acc.add(p[i]!, e.y[i]!);
   }
   return acc.result();

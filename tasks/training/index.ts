@@ -17,7 +17,7 @@
  * const v = await registry.register({ model: 'speed-mlp', artifacts: result.artifacts });
  * await registry.promote('speed-mlp', v.version);
  * const predictor = await Predictor.load(registry, 'speed-mlp');
- * predictor.predict(samples);
+ * await predictor.predict(samples);
  * ```
  */
 export { trainModel, type TrainResult } from './trainer.ts';

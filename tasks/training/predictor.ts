@@ -58,7 +58,7 @@ export class Predictor {
    * Predicted target (km/h or congestion) per sample, for an MLP. Samples may be plain objects or Arrow batches
    * in the canonical schema.
    */
-  predict(samples: readonly PredictInput[] | SampleChunk): Float32Array {
+  async predict(samples: readonly PredictInput[] | SampleChunk): Promise<Float32Array> {
     this.assertOpen();
     if (this.artifacts.spec.kind !== 'mlp') {
       throw new TypeError(
@@ -71,7 +71,7 @@ export class Predictor {
   }
 
   /** Predictions for already-encoded raw feature rows (`count × inputWidth`), for any model kind. */
-  predictRows(x: Float32Array, count: number): Float32Array {
+  async predictRows(x: Float32Array, count: number): Promise<Float32Array> {
     this.assertOpen();
     const width = inputWidth(this.artifacts.spec);
     if (x.length !== count * width) {

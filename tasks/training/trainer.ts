@@ -197,7 +197,7 @@ class TrainingRun {
   private async saveCheckpoint(): Promise<void> {
     // Ranks hold identical weights after every averaged step; one writer is enough.
     if (!this.store || this.exchange.rank !== 0) return;
-    this.flushLoss();
+    await this.flushLoss();
     const tensors: NamedArrays = await readParams(this.model);
     for (const [name, t] of await this.adam.state()) tensors.set(`optimizer/${name}`, t);
     await this.store.save({
@@ -290,7 +290,7 @@ class TrainingRun {
         this.batchesInEpoch++;
         this.progress('train', epochRows, t0);
         if (everySteps && this.step % everySteps === 0) {
-          this.checkFinite();
+          await this.checkFinite();
           await this.saveCheckpoint();
         }
       }
@@ -298,7 +298,7 @@ class TrainingRun {
       await batches.return?.(undefined);
     }
     this.stillInsideEpoch = this.reachedMaxSteps();
-    this.checkFinite();
+    await this.checkFinite();
     this.epochRows = Math.max(this.epochRows, epochRows + skip * this.s.batchSize);
     const [sum, count] = this.epochLoss;
     this.epochLoss = [0, 0];
@@ -322,15 +322,15 @@ class TrainingRun {
     this.epochLoss[1]++;
   }
 
-  private flushLoss(): void {
+  private async flushLoss(): Promise<void> {
     if (!this.lossOnDevice) return;
-    this.epochLoss[0] += this.lossOnDevice.dataSync()[0]!;
+    this.epochLoss[0] += (await this.lossOnDevice.data())[0]!;
     this.lossOnDevice.dispose();
     this.lossOnDevice = undefined;
   }
 
-  private checkFinite(): void {
-    this.flushLoss();
+  private async checkFinite(): Promise<void> {
+    await this.flushLoss();
     if (!Number.isFinite(this.epochLoss[0])) throw new DivergedError(this.step, this.epochLoss[0]);
   }
 
@@ -360,8 +360,8 @@ class TrainingRun {
         const x = tf.tensor2d(batch.x, [batch.count, this.width]);
         const y = tf.tensor2d(batch.y, [batch.count, outputs]);
         const r = this.model.lossAndGrads(x, y);
-        loss = r.loss.dataSync()[0]!;
-        local = flattenGrads(r.grads, this.names);
+        loss = (await r.loss.data())[0]!;
+        local = await flattenGrads(r.grads, this.names);
       } else {
         local = new Float32Array(this.paramCount());
       }

@@ -65,7 +65,7 @@ export async function validateModel(o: ValidateOptions): Promise<ValidationRepor
   for await (const e of encodeStream(o.data(), pipeline.encoder(o.testRange, true))) {
     if (e.count === 0) continue;
     const meta = e.meta!;
-    const predicted = o.predict(e.x, e.count);
+    const predicted = await o.predict(e.x, e.count);
     for (let r = 0; r < e.count; r++) {
       const last = meta.lastValue[r]!;
       const segment = meta.segment[r]!;

@@ -71,8 +71,8 @@ describe('model registry and predictor', () => {
     const predictor = await Predictor.load(registry, 'speed', { version: 1 });
     const batch = syntheticTraffic({ ...data, days: 1, batchRows: 200 }).next().value!;
     const objects = batch.toArray().map((r: { toJSON(): object; timestamp: unknown }) => ({ ...r.toJSON(), timestamp: Number(r.timestamp) })) as never[];
-    const fromArrow = predictor.predict(batch);
-    const fromObjects = predictor.predict(objects);
+    const fromArrow = await predictor.predict(batch);
+    const fromObjects = await predictor.predict(objects);
     expect(fromArrow.length).toBe(200);
     expect(Array.from(fromObjects)).toEqual(Array.from(fromArrow));
     // predictions are speeds in km/h, not normalised values
