@@ -13,8 +13,16 @@
  *   with OpenBLAS), the better median of 1 and 2 threads, run in the same invocation. Installed with apt when
  *   missing (root only); `--no-torch` skips it.
  *
- * Each figure is the median of `--reps` timed runs of `--steps` steps after warm-up, on fixed random tensors.
- * Usage: `tsx bench/train.ts [--steps 40] [--reps 3] [--batch 4096] [--no-torch] [--backend wasm|webgpu|cpu]`
+ * With a GPU backend (`--backend webgpu`, or `tensorflow` where tfjs-node-gpu is installed) the bench measures
+ * one process on the GPU at each of `--batches` (default 4096,65536,262144: at 4096 a GPU step is mostly launch
+ * and dispatch overhead), and PyTorch on CUDA beside it at the same batches (`python3` on the PATH, or
+ * `CONVOY_BENCH_PYTHON`): `convoy_webgpu_samples_per_s[_bN]`, `pytorch_cuda_samples_per_s[_bN]`,
+ * `convoy_webgpu_vs_pytorch_cuda[_bN]` (no suffix: batch 4096).
+ *
+ * Each figure is the median of `--reps` timed runs of `--steps` steps after warm-up, on fixed random tensors;
+ * the loss is read once at the end of each run, as the trainer does (a read per step would stall a GPU).
+ * Usage: `tsx bench/train.ts [--steps 40] [--reps 3] [--batch 4096] [--batches 4096,65536] [--no-torch]
+ *   [--backend wasm|webgpu|tensorflow|cpu]`
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +47,13 @@ interface Settings {
   steps: number;
   reps: number;
   batch: number;
+  /** GPU backends: the batch sizes to measure. */
+  batches: number[];
   backend: BackendName;
 }
+
+/** Backends whose math runs on a GPU: one process per device, so no data-parallel threads on one machine. */
+const GPU_BACKENDS: readonly BackendName[] = ['webgpu', 'tensorflow'];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -53,25 +66,30 @@ async function measure(s: Settings, exchange: GradientExchange): Promise<number[
   const shapes = new Map([...model.params].map(([n, v]) => [n, { shape: [...v.shape] }]));
   const x = tf.randomNormal([s.batch, 16], 0, 1, 'float32', 1 + exchange.rank) as tf.Tensor2D;
   const y = tf.sum(x, 1, true) as tf.Tensor2D;
-  const step = async () => {
+  const step = async (readLoss = false) => {
     if (exchange.size === 1) {
-      tf.tidy(() => {
-        const { loss, grads } = model.lossAndGrads(x, y);
-        adam.apply(grads);
-        loss.dataSync(); // the trainer reads the loss at checkpoints; here every step, to include any sync
+      const loss = tf.tidy(() => {
+        const r = model.lossAndGrads(x, y);
+        adam.apply(r.grads);
+        return r.loss;
       });
+      // Read at the end of a timed run only (it waits for every queued step), as the trainer reads at
+      // checkpoints and epoch ends and PyTorch's loop below calls .item() once. Asynchronously: webgpu has no
+      // synchronous readback in Node.
+      if (readLoss) await loss.data();
+      loss.dispose();
       return;
     }
     await inStepScope(tf, async () => {
-      const avg = await exchange.allreduceMean(flattenGrads(model.lossAndGrads(x, y).grads, names));
+      const avg = await exchange.allreduceMean(await flattenGrads(model.lossAndGrads(x, y).grads, names));
       adam.apply(unflattenGrads(tf, avg, shapes, names));
     });
   };
-  for (let i = 0; i < 5; i++) await step();
+  for (let i = 0; i < 5; i++) await step(i === 4);
   const rates: number[] = [];
   for (let r = 0; r < s.reps; r++) {
     const t0 = performance.now();
-    for (let i = 0; i < s.steps; i++) await step();
+    for (let i = 0; i < s.steps; i++) await step(i === s.steps - 1);
     rates.push((s.batch * s.steps) / ((performance.now() - t0) / 1000));
   }
   model.dispose();
@@ -142,6 +160,36 @@ for threads in (1, 2):
 print(json.dumps({"torch": torch.__version__, "t1": out[1], "t2": out[2]}))
 `;
 
+/** The same model and loop on CUDA, one batch size after another; synchronised once per timed run (.item()). */
+const TORCH_CUDA_SCRIPT = String.raw`
+import json, statistics, sys, time, torch
+steps, reps = int(sys.argv[1]), int(sys.argv[2])
+batches = [int(b) for b in sys.argv[3].split(",")]
+if not torch.cuda.is_available(): sys.exit("torch.cuda.is_available() is False")
+dev = torch.device("cuda")
+out = {}
+for batch in batches:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)).to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(batch, 16, device=dev); y = x.sum(1, keepdim=True)
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward(); opt.step()
+        return loss
+    for _ in range(10): step()
+    torch.cuda.synchronize()
+    rates = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        for _ in range(steps): loss = step()
+        loss.item()
+        rates.append(batch * steps / (time.perf_counter() - t0))
+    out[str(batch)] = statistics.median(rates)
+print(json.dumps({"torch": torch.__version__, "device": torch.cuda.get_device_name(0), "rates": out}))
+`;
+
 function ensureTorch(): string | undefined {
   const probe = () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
   if (probe()) return undefined;
@@ -176,14 +224,43 @@ function parseArgs(args: string[]): Settings & { torch: boolean } {
     steps: Number(get('steps', '40')),
     reps: Number(get('reps', '3')),
     batch: Number(get('batch', '4096')),
+    batches: get('batches', '4096,65536,262144').split(',').map(Number),
     backend: get('backend', 'wasm') as BackendName,
     torch: !args.includes('--no-torch'),
   };
 }
 
+/** `_b65536` for other batch sizes; none for 4096, the issue's configuration. */
+const batchSuffix = (batch: number) => (batch === 4096 ? '' : `_b${batch}`);
+
+/** One process on the GPU at each batch size, with PyTorch on CUDA at the same sizes when asked for. */
+async function runOnGpu(s: Settings & { torch: boolean }, backend: string): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = { backend, batches: s.batches.join(',') };
+  for (const batch of s.batches) {
+    out[`convoy_${s.backend}_samples_per_s${batchSuffix(batch)}`] = Math.round(median(await measure({ ...s, batch }, soloExchange)));
+  }
+  if (!s.torch) return out;
+  const python = process.env.CONVOY_BENCH_PYTHON ?? 'python3';
+  const run = spawnSync(python, ['-c', TORCH_CUDA_SCRIPT, String(Math.max(s.steps, 50)), String(Math.max(s.reps, 5)), s.batches.join(',')], { encoding: 'utf8' });
+  if (run.status !== 0) {
+    out.pytorch_error = `${python}: ${(run.error?.message ?? run.stderr).trim().split('\n').slice(-2).join(' ')}`;
+    return out;
+  }
+  const t = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { torch: string; device: string; rates: Record<string, number> };
+  out.pytorch_version = t.torch;
+  out.pytorch_device = t.device;
+  for (const batch of s.batches) {
+    const torchRate = t.rates[String(batch)]!;
+    out[`pytorch_cuda_samples_per_s${batchSuffix(batch)}`] = Math.round(torchRate);
+    out[`convoy_${s.backend}_vs_pytorch_cuda${batchSuffix(batch)}`] = Number(((out[`convoy_${s.backend}_samples_per_s${batchSuffix(batch)}`] as number) / torchRate).toFixed(4));
+  }
+  return out;
+}
+
 export async function run(args: string[]): Promise<Record<string, number | string>> {
   const s = parseArgs(args);
   const choice = await selectBackend({ prefer: [s.backend] });
+  if (GPU_BACKENDS.includes(s.backend)) return runOnGpu(s, await describeBackend(choice));
   const single = median(await measure(s, soloExchange));
   const dp2 = await dataParallel(s, 2);
   const independent2 = await dataParallel(s, 2, true);
