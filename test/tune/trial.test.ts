@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   IllegalTrialTransitionError,
   bestTrial,
+  trialMetric,
   createTrials,
   expandSpace,
   formatTrialTable,
@@ -56,6 +57,9 @@ describe('trial life cycle', () => {
     const best = bestTrial(run.trials, { metric: 'mae', mode: 'min' });
     expect(best?.id).toBe('trial_00005');
     expect(best?.config).toEqual({ lr: 2, h: 32 });
+    // A trial judged by its last report (the checkpoint's weights) is not credited with an earlier, better one.
+    expect(trialMetric(run.trials[1]!, { metric: 'mae', mode: 'min' })).toBe(9);
+    expect(trialMetric(run.trials[1]!, { metric: 'mae', mode: 'min', scope: 'best' })).toBe(5);
     const table = formatTrialTable(run.trials, { metric: 'mae', mode: 'min', sort: true });
     expect(table.split('\n')[0]).toBe('6 trials (6 terminated)');
     expect(table.split('\n')[2]).toMatch(/^trial_00005\s+terminated\s+2\s+32\s+2\s+5\.0000$/);

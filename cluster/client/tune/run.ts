@@ -12,6 +12,7 @@ import { z } from 'zod';
 import {
   ashaOnResult,
   bestTrial,
+  trialMetric,
   createAshaState,
   createTrials,
   expandSpace,
@@ -236,11 +237,9 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
 
   for (const a of idle.splice(0)) a.kill();
   const best = bestTrial(state.trials, { metric: o.metric, mode: o.mode });
-  const bestMetric = best?.results.reduce<number | undefined>((acc, r) => {
-    const v = r.metrics[o.metric];
-    if (v === undefined) return acc;
-    return acc === undefined || (o.mode === 'min' ? v < acc : v > acc) ? v : acc;
-  }, undefined);
+  // The trial's last report, as the trial was chosen by (Ray's default scope): its checkpoint is the last one, so
+  // a best-ever value from an earlier iteration would describe weights the checkpoint no longer holds.
+  const bestMetric = best ? trialMetric(best, { metric: o.metric, mode: o.mode }) : undefined;
   return {
     name: o.name,
     trials: state.trials,
