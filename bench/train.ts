@@ -134,41 +134,15 @@ async function dataParallel(s: Settings, size: number, independent = false): Pro
   return median(results[0]!.map((_, rep) => results.reduce((sum, r) => sum + r[rep]!, 0)));
 }
 
+/**
+ * The same model, optimiser and loop in PyTorch, synchronised once per timed run (`.item()`): on the CPU at
+ * 1 and 2 threads (`cpu STEPS REPS BATCH`), or on CUDA at each batch size (`cuda STEPS REPS B1,B2,…`).
+ */
 const TORCH_SCRIPT = String.raw`
 import json, statistics, sys, time, torch
-steps, reps, batch = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-out = {}
-for threads in (1, 2):
-    torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(batch, 16); y = x.sum(1, keepdim=True)
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = torch.nn.functional.mse_loss(model(x), y)
-        loss.backward(); opt.step()
-        return loss
-    for _ in range(10): step()
-    rates = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        for _ in range(steps): loss = step()
-        loss.item()
-        rates.append(batch * steps / (time.perf_counter() - t0))
-    out[threads] = statistics.median(rates)
-print(json.dumps({"torch": torch.__version__, "t1": out[1], "t2": out[2]}))
-`;
-
-/** The same model and loop on CUDA, one batch size after another; synchronised once per timed run (.item()). */
-const TORCH_CUDA_SCRIPT = String.raw`
-import json, statistics, sys, time, torch
-steps, reps = int(sys.argv[1]), int(sys.argv[2])
-batches = [int(b) for b in sys.argv[3].split(",")]
-if not torch.cuda.is_available(): sys.exit("torch.cuda.is_available() is False")
-dev = torch.device("cuda")
-out = {}
-for batch in batches:
+device, steps, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+batches = [int(b) for b in sys.argv[4].split(",")]
+def measure(batch, dev):
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -179,15 +153,24 @@ for batch in batches:
         loss.backward(); opt.step()
         return loss
     for _ in range(10): step()
-    torch.cuda.synchronize()
+    loss = step(); loss.item()
     rates = []
     for _ in range(reps):
         t0 = time.perf_counter()
         for _ in range(steps): loss = step()
         loss.item()
         rates.append(batch * steps / (time.perf_counter() - t0))
-    out[str(batch)] = statistics.median(rates)
-print(json.dumps({"torch": torch.__version__, "device": torch.cuda.get_device_name(0), "rates": out}))
+    return statistics.median(rates)
+if device == "cuda":
+    if not torch.cuda.is_available(): sys.exit("torch.cuda.is_available() is False")
+    dev = torch.device("cuda")
+    print(json.dumps({"torch": torch.__version__, "device": torch.cuda.get_device_name(0), "rates": {str(b): measure(b, dev) for b in batches}}))
+else:
+    out = {}
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        out[threads] = measure(batches[0], torch.device("cpu"))
+    print(json.dumps({"torch": torch.__version__, "t1": out[1], "t2": out[2]}))
 `;
 
 function ensureTorch(): string | undefined {
@@ -207,7 +190,7 @@ function pytorch(s: Settings): { t1: number; t2: number; torch: string } | { err
   const missing = ensureTorch();
   if (missing) return { error: missing };
   const steps = Math.max(s.steps, 50);
-  const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, String(steps), String(Math.max(s.reps, 5)), String(s.batch)], {
+  const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, 'cpu', String(steps), String(Math.max(s.reps, 5)), String(s.batch)], {
     encoding: 'utf8',
     env: { ...process.env, OMP_NUM_THREADS: '2' },
   });
@@ -241,7 +224,7 @@ async function runOnGpu(s: Settings & { torch: boolean }, backend: string): Prom
   }
   if (!s.torch) return out;
   const python = process.env.CONVOY_BENCH_PYTHON ?? 'python3';
-  const run = spawnSync(python, ['-c', TORCH_CUDA_SCRIPT, String(Math.max(s.steps, 50)), String(Math.max(s.reps, 5)), s.batches.join(',')], { encoding: 'utf8' });
+  const run = spawnSync(python, ['-c', TORCH_SCRIPT, 'cuda', String(Math.max(s.steps, 50)), String(Math.max(s.reps, 5)), s.batches.join(',')], { encoding: 'utf8' });
   if (run.status !== 0) {
     out.pytorch_error = `${python}: ${(run.error?.message ?? run.stderr).trim().split('\n').slice(-2).join(' ')}`;
     return out;
