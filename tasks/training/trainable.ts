@@ -47,23 +47,30 @@ const COLUMNS = ['timestamp', 'city', 'segment_id', 'lat', 'lon', 'road_class', 
 
 export class TrafficTrainable implements Trainable {
   #config!: TrafficTrialConfig;
-  #lake!: Lake;
+  #lake: Lake | undefined;
   #storage!: ObjectStorage;
   #epoch = 0;
   #artifacts: ModelArtifacts | undefined;
 
+  /** Starts a trial. Called again on the same instance when tune reuses the actor: nothing of the last trial stays. */
   async setup(config: TrialConfig, context: TrialContext): Promise<void> {
-    this.#config = config as unknown as TrafficTrialConfig;
-    if (typeof this.#config.lake !== 'string') throw new TypeError('TrafficTrainable needs config.lake (the lake location)');
-    this.#lake = await openLake(this.#config.lake, { threads: 0 });
+    const c = config as unknown as TrafficTrialConfig;
+    if (typeof c.lake !== 'string') throw new TypeError('TrafficTrainable needs config.lake (the lake location)');
+    await this.#lake?.close();
+    this.#config = c;
+    this.#epoch = 0;
+    this.#artifacts = undefined;
+    this.#lake = await openLake(c.lake, { threads: 0 });
     this.#storage = openStorage(context.checkpointPrefix);
   }
 
   async step(): Promise<StepResult> {
     const c = this.#config;
+    const lake = this.#lake;
+    if (!lake) throw new Error('step() before setup(): no trial to train');
     const filter = c.cities?.length === 1 ? { city: c.cities[0] } : undefined;
     const result = await trainModel({
-      data: () => this.#lake.scan({ columns: COLUMNS, ...(filter ? { filter } : {}) }),
+      data: () => lake.scan({ columns: COLUMNS, ...(filter ? { filter } : {}) }),
       model: { kind: 'mlp', inputSize: 16, hidden: c.hidden ?? [64, 64], outputSize: 1 },
       target: c.target ?? 'speed',
       learningRate: c.learningRate ?? 1e-3,
