@@ -10,8 +10,8 @@ describe('MLP hand-derived backward pass', () => {
     await selectBackend({ prefer: ['wasm'] });
   });
 
-  it('gives the same loss and gradients as tfjs autodiff', () => {
-    const model = new MlpModel(parseModelSpec({ kind: 'mlp', inputSize: 16, hidden: [32, 24], outputSize: 2 }) as MlpSpec, 5);
+  it.each(['augmented', 'transposed'] as const)('gives the same loss and gradients as tfjs autodiff (%s backward pass)', (backward) => {
+    const model = new MlpModel(parseModelSpec({ kind: 'mlp', inputSize: 16, hidden: [32, 24], outputSize: 2 }) as MlpSpec, 5, backward);
     const x = tf.randomNormal([300, 16], 0, 1, 'float32', 11) as tf.Tensor2D;
     const y = tf.randomNormal([300, 2], 0, 1, 'float32', 12) as tf.Tensor2D;
     const { loss, grads } = model.lossAndGrads(x, y);
