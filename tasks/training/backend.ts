@@ -112,6 +112,10 @@ const STARTERS: Record<BackendName, () => Promise<string>> = {
     const nav = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown };
     Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
     await import('@tensorflow/tfjs-backend-webgpu');
+    // tfjs submits a command buffer every 15 dispatches by default; a training step is ~60, and fewer submits
+    // cut the step by a tenth on an H200 (measured: 5.4 → 4.9 ms at batch 4096). A value set through tfjs's own
+    // flags (TFJS_FLAGS / tf.env().set) is left alone.
+    if (!tf.env().getFlags().WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE) tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 100);
     return [adapter.info?.vendor, adapter.info?.description].filter(Boolean).join(' ') || 'webgpu adapter';
   },
   async tensorflow() {
