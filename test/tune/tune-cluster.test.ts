@@ -100,4 +100,11 @@ await cluster.close();
     for (const its of r.iterations) expect(its).toEqual([1, 2, 3, 4, 5, 6]); // no iteration lost or repeated
     expect(doneBefore).toBeGreaterThanOrEqual(1);
   });
+
+  it('refuses a run name that would point outside its storage folder', async () => {
+    const cls = cluster.actor<typeof trainables.Curve>(TRAINABLES, 'Curve');
+    for (const name of ['..', '.', 'a/b']) {
+      await expect(tune.run(cluster, cls, { space: { rate: tune.grid([0.5]) }, metric: 'loss', mode: 'min', name, storageDir })).rejects.toThrow(/invalid tune options: name/);
+    }
+  });
 });

@@ -6,7 +6,7 @@
  * crashes resumes with `resume: true`: finished trials stay finished, interrupted ones restart from their last
  * checkpoint.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -70,7 +70,11 @@ const optionsSchema = z.object({
   /** Restarts of a failing trial (from its checkpoint). @default 1 */
   maxFailures: z.number().int().nonnegative().default(1),
   /** Run name: its state lives in `<storageDir>/<name>/`. @default 'tune' */
-  name: z.string().regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only').default('tune'),
+  name: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, dot, dash and underscore only')
+    .refine((n) => !/^\.+$/.test(n), 'not "." or ".." (it names a folder under storageDir)')
+    .default('tune'),
   /** Where run state and trial checkpoints live. @default './data/tune' */
   storageDir: z.string().default(path.join('data', 'tune')),
   /** Continue the run saved under `name` instead of starting over. @default false */
@@ -136,6 +140,11 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
     }
     state = recoverRun(saved);
   } else {
+    // Starting over: an earlier run of this name leaves its trials' checkpoints under the same trial ids, and a
+    // trainable that resumes from its checkpoint folder would continue that run's training instead of starting.
+    for (const entry of readdirSync(runDir)) {
+      if (/^trial_\d+$/.test(entry)) rmSync(path.join(runDir, entry), { recursive: true, force: true });
+    }
     const configs = expandSpace(o.space as SearchSpace, { numSamples: o.numSamples, random: mulberry32(o.seed) });
     state = { version: 1, trials: createTrials(configs), ...(ashaOptions ? { asha: createAshaState(ashaOptions) } : {}) };
   }
