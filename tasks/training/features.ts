@@ -67,21 +67,31 @@ export function encodeMlpFeatures(
     lon: number;
   },
 ): void {
-  const h = fractionalHour(s.hour, s.timestampMs);
+  writeFeatures(out, offset, s.hour, s.dayOfWeek, s.timestampMs, roadClassSlot(s.roadClass), s.freeFlowSpeedKmh, s.lat, s.lon);
+}
+
+/** The one-hot slot of a road class (minor roads share the last). */
+function roadClassSlot(roadClass: string): number {
+  return ROAD_CLASS_SLOT[roadClass] ?? MINOR_SLOT;
+}
+
+/** {@link encodeMlpFeatures} with the road class already turned into its slot and no object per row. */
+function writeFeatures(out: Float32Array, offset: number, hour: number, dayOfWeek: number, timestampMs: number, slot: number, freeFlowSpeedKmh: number, lat: number, lon: number): void {
+  const h = fractionalHour(hour, timestampMs);
   const dayAngle = (TWO_PI * h) / 24;
-  const weekAngle = (TWO_PI * (s.dayOfWeek - 1 + h / 24)) / 7;
+  const weekAngle = (TWO_PI * (dayOfWeek - 1 + h / 24)) / 7;
   out[offset] = Math.sin(dayAngle);
   out[offset + 1] = Math.cos(dayAngle);
   out[offset + 2] = Math.sin(2 * dayAngle);
   out[offset + 3] = Math.cos(2 * dayAngle);
   out[offset + 4] = Math.sin(weekAngle);
   out[offset + 5] = Math.cos(weekAngle);
-  out[offset + 6] = s.dayOfWeek >= 6 ? 1 : 0;
+  out[offset + 6] = dayOfWeek >= 6 ? 1 : 0;
   for (let k = 0; k < 6; k++) out[offset + 7 + k] = 0;
-  out[offset + 7 + (ROAD_CLASS_SLOT[s.roadClass] ?? MINOR_SLOT)] = 1;
-  out[offset + 13] = s.freeFlowSpeedKmh;
-  out[offset + 14] = s.lat;
-  out[offset + 15] = s.lon;
+  out[offset + 7 + slot] = 1;
+  out[offset + 13] = freeFlowSpeedKmh;
+  out[offset + 14] = lat;
+  out[offset + 15] = lon;
 }
 
 export function targetOf(cols: SampleColumns, i: number, target: Target): number {
@@ -118,6 +128,8 @@ export function encodeMlpRows(cols: SampleColumns, target: Target, range?: TimeR
   let count = 0;
   let skipped = 0;
   const rc = cols.roadClass;
+  // One lookup per dictionary entry, not per row.
+  const slots = Uint8Array.from(rc.dictionary, roadClassSlot);
   for (let i = 0; i < n; i++) {
     const t = cols.timestamp[i]!;
     if (!inRange(t, range)) continue;
@@ -129,15 +141,7 @@ export function encodeMlpRows(cols: SampleColumns, target: Target, range?: TimeR
       skipped++;
       continue;
     }
-    encodeMlpFeatures(x, count * MLP_FEATURE_COUNT, {
-      hour: cols.hour[i]!,
-      dayOfWeek: cols.dayOfWeek[i]!,
-      timestampMs: t,
-      roadClass: rc.dictionary[rc.indices[i]!]!,
-      freeFlowSpeedKmh: ffs,
-      lat,
-      lon,
-    });
+    writeFeatures(x, count * MLP_FEATURE_COUNT, cols.hour[i]!, cols.dayOfWeek[i]!, t, slots[rc.indices[i]!]!, ffs, lat, lon);
     y[count] = yi;
     rowIndex[count] = i;
     count++;

@@ -33,6 +33,14 @@ export function rowStreamBytes(o: Pick<RowStreamOptions, 'inputWidth' | 'targetW
   return (o.bufferRows + o.batchSize) * (o.inputWidth + o.targetWidth) * 4;
 }
 
+/**
+ * Copies `len` floats. Rows here are 17–30 floats: a plain loop beats `set(subarray(…))`, which allocates a view
+ * per call (four per row, the stream's main cost before).
+ */
+function copyRow(src: Float32Array, from: number, dst: Float32Array, to: number, len: number): void {
+  for (let k = 0; k < len; k++) dst[to + k] = src[from + k]!;
+}
+
 export async function* shuffledBatches(
   encoded: AsyncIterable<EncodedBatch>,
   o: RowStreamOptions,
@@ -48,8 +56,8 @@ export async function* shuffledBatches(
   o.onBuffered?.(rowStreamBytes(o));
 
   const emitRow = (x: Float32Array, xo: number, y: Float32Array, yo: number): RowBatch | undefined => {
-    outX.set(x.subarray(xo, xo + w), filled * w);
-    outY.set(y.subarray(yo, yo + tw), filled * tw);
+    copyRow(x, xo, outX, filled * w, w);
+    copyRow(y, yo, outY, filled * tw, tw);
     filled++;
     if (filled < batchSize) return undefined;
     const batch = { x: outX, y: outY, count: filled };
@@ -64,16 +72,16 @@ export async function* shuffledBatches(
     for (let r = 0; r < e.count; r++) {
       let ready: RowBatch | undefined;
       if (buffered < bufferRows) {
-        bufX.set(e.x.subarray(r * w, (r + 1) * w), buffered * w);
-        bufY.set(e.y.subarray(r * tw, (r + 1) * tw), buffered * tw);
+        copyRow(e.x, r * w, bufX, buffered * w, w);
+        copyRow(e.y, r * tw, bufY, buffered * tw, tw);
         buffered++;
       } else if (bufferRows === 0) {
         ready = emitRow(e.x, r * w, e.y, r * tw);
       } else {
         const j = Math.floor(random() * bufferRows);
         ready = emitRow(bufX, j * w, bufY, j * tw);
-        bufX.set(e.x.subarray(r * w, (r + 1) * w), j * w);
-        bufY.set(e.y.subarray(r * tw, (r + 1) * tw), j * tw);
+        copyRow(e.x, r * w, bufX, j * w, w);
+        copyRow(e.y, r * tw, bufY, j * tw, tw);
       }
       if (ready) yield ready;
     }
