@@ -50,6 +50,12 @@ describe('the training path reads tensors only asynchronously', () => {
     predictor.close();
   });
 
+  it('trains the sequence model (GRU) and validates it', async () => {
+    const r = await trainModel({ ...common, model: { kind: 'gru' }, data: () => syntheticTrafficAsync({ ...data, segmentsPerCity: 1, cities: ['oslo'] }) });
+    expect(r.backend).toBe('cpu');
+    expect(Number.isFinite(r.history.at(-1)!.validMae)).toBe(true);
+  });
+
   it('trains data-parallel (gradients read for the allreduce)', async () => {
     const { port1, port2 } = new MessageChannel();
     const ranks = [new RingAllreduce(0, 2, messagePortLink(0, new Map([[1, port1]]))), new RingAllreduce(1, 2, messagePortLink(1, new Map([[0, port2]])))];
