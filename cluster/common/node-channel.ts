@@ -29,12 +29,13 @@ export const threadChannelName = (nodeId: string, thread: number) => `${NODE_CHA
 
 export type Hello = { op: 'hello'; nodeId: string; threadId: number };
 
-export type NodeChannelRequest = { reqId: string } & (
+/** What a thread asks that the node answers asynchronously (`alloc` is answered while the thread waits). */
+type Ask =
   | { op: 'put'; objectId: string; owner: string; bytes: Uint8Array }
   | { op: 'put'; objectId: string; owner: string; lease: number; length: number }
-  | { op: 'get'; objectId: string; lease: boolean }
-  | { op: 'alloc'; size: number; wake: Int32Array }
-);
+  | { op: 'get'; objectId: string; lease: boolean };
+
+export type NodeChannelRequest = { reqId: string } & (Ask | { op: 'alloc'; size: number; wake: Int32Array });
 
 export type NodeChannelMessage = NodeChannelRequest | { op: 'release'; leases: number[] };
 
@@ -120,7 +121,6 @@ function openChannel(nodeId: string): NodeChannel {
   const send = (m: NodeChannelMessage) => own.postMessage(m);
   reportLeasesTo((leases) => void whenReady().then(() => send({ op: 'release', leases })));
 
-  type Ask = { op: 'get'; objectId: string; lease: boolean } | { op: 'put'; objectId: string; owner: string; bytes: Uint8Array } | { op: 'put'; objectId: string; owner: string; lease: number; length: number };
   const ask = async (req: Ask) => {
     await whenReady();
     return new Promise<NodeChannelReply>((resolve) => {

@@ -17,6 +17,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { toShared } from '../common/serialization.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { BufferPool, ObjectMemory, type BufferPoolStats } from './buffer-pool.ts';
 
@@ -146,6 +147,17 @@ export class ObjectStore {
     this.#unattached.delete(lease);
     this.#insert(id, mem, owner, false);
     return length;
+  }
+
+  /**
+   * Adds an object a task produced: written into a buffer lent under `lease` (the store takes its own buffer
+   * back), or plain bytes, shared once so threads read them without copies. Returns the size.
+   */
+  adopt(id: string, owner: string, from: { lease: number; length: number } | { bytes: Uint8Array }): number {
+    if ('lease' in from) return this.putLeased(id, from.lease, from.length, owner);
+    const shared = toShared(from.bytes);
+    this.put(id, shared, owner);
+    return shared.byteLength;
   }
 
   #insert(id: string, mem: ObjectMemory, owner: string, secondary: boolean): void {

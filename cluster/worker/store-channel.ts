@@ -8,7 +8,6 @@ import {
   type NodeChannelReply,
   type NodeChannelRequest,
 } from '../common/node-channel.ts';
-import { toShared } from '../common/serialization.ts';
 import type { ObjectStore } from './object-store.ts';
 
 type Location = { objectId: string; nodeId: string; transferAddress: string; dataAddress: string; size: number };
@@ -50,7 +49,7 @@ export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (
     const fail = (err: Error) => reply({ reqId: req.reqId, ok: false, error: err.message });
     try {
       if (req.op === 'put') {
-        const size = 'lease' in req ? store.putLeased(req.objectId, req.lease, req.length, req.owner) : put(req.objectId, req.bytes, req.owner);
+        const size = store.adopt(req.objectId, req.owner, req);
         reply({ reqId: req.reqId, ok: true, location: location(req.objectId, size) });
       } else if (req.op === 'get') {
         const lent = req.lease ? store.lend(req.objectId) : store.load(req.objectId).then((bytes) => bytes && { bytes, lease: undefined });
@@ -71,12 +70,6 @@ export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (
     } catch (err) {
       fail(err as Error);
     }
-  };
-
-  const put = (objectId: string, bytes: Uint8Array, owner: string) => {
-    const shared = toShared(bytes);
-    store.put(objectId, shared, owner);
-    return shared.byteLength;
   };
 
   return {

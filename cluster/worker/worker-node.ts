@@ -28,7 +28,6 @@ import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from './object-transfer.ts';
 import { serveNodeChannel, type NodeChannelServer } from './store-channel.ts';
-import { toShared } from '../common/serialization.ts';
 import type { LentArgs, NodeServices } from './node-services.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
@@ -401,12 +400,9 @@ export class WorkerNode implements NodeServices {
   }
 
   storeResult(objectId: string, bytes: Uint8Array, owner: string, lease?: number): ObjectLocation {
-    // A pool thread wrote it into memory the store lent: the store adopts its own buffer.
-    if (lease !== undefined) return this.#location(objectId, this.store.putLeased(objectId, lease, bytes.byteLength, owner));
-    // Results from trainer processes arrive as plain buffers: share them once so threads read without copies.
-    bytes = toShared(bytes);
-    this.store.put(objectId, bytes, owner);
-    return this.#location(objectId, bytes.byteLength);
+    // In memory the store lent to a pool thread, or (from a trainer process) plain bytes.
+    const size = this.store.adopt(objectId, owner, lease === undefined ? { bytes } : { lease, length: bytes.byteLength });
+    return this.#location(objectId, size);
   }
 
   streamClosed(stream: TaskStream, reason: string): void {

@@ -102,10 +102,10 @@ const STARTERS: Record<BackendName, () => Promise<string>> = {
       throw new Error('the optional "webgpu" package is not installed');
     }
     Object.assign(globalThis, mod.globals);
-    const gpu = mod.create(process.env.CONVOY_WEBGPU_ADAPTER ? [`adapter=${process.env.CONVOY_WEBGPU_ADAPTER}`] : []);
     // WebGPU hands out one adapter and Vulkan ignores CUDA_VISIBLE_DEVICES, so on a machine with several
     // identical GPUs every trainer process gets the first; CONVOY_WEBGPU_ADAPTER passes Dawn's `adapter=NAME`
     // flag through for machines whose GPUs differ.
+    const gpu = mod.create(process.env.CONVOY_WEBGPU_ADAPTER ? [`adapter=${process.env.CONVOY_WEBGPU_ADAPTER}`] : []);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter) throw new Error('Dawn found no GPU adapter (no GPU, or no Vulkan driver/GLVND libraries)');
     // tfjs-backend-webgpu looks for navigator.gpu; Node 20 has no navigator at all.
