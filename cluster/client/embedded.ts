@@ -61,7 +61,8 @@ const WORKER_MAIN = new URL('../worker/main.ts', import.meta.url);
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
   const token = generateToken();
-  const sessionDir = newSessionDir();
+  // Its own session folder and token, and no record in $CONVOY_HOME/procs: this cluster is the driver's alone.
+  const sessionDir = newSessionDir({ latest: false });
   const timeout = opts.startTimeoutMs ?? 30_000;
   const env = { ...process.env, CONVOY_TOKEN: token };
   const children: ChildProcess[] = [];
