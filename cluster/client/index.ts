@@ -38,5 +38,6 @@ export {
   IllegalStateError,
   UploadError,
   TaskLoadError,
+  RuntimeEnvError,
   registerError,
 } from '../common/errors.ts';

@@ -74,7 +74,7 @@ export function findCluster(req: ClusterRequest): ClusterTarget {
   if (req.embedded) return { kind: 'embedded' };
   throw new ConnectError(
     '(none)',
-    'no --address given, CONVOY_ADDRESS is not set, and no head started with `convoy start --head` runs on this machine (start one, or pass --address HOST:PORT)',
+    'no --address given, CONVOY_ADDRESS is not set, and no head runs on this machine (start one with `convoy start --head`, or pass --address HOST:PORT)',
   );
 }
 
