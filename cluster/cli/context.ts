@@ -12,6 +12,8 @@ export interface ClusterTarget {
   /** HTTP address (jobs API, dashboard), when known. */
   http?: string;
   token: string;
+  /** Where the token came from ("CONVOY_TOKEN", "the token file …"), to say so when a head refuses it. */
+  tokenSource: string;
 }
 
 export interface TargetFlags {
@@ -23,7 +25,7 @@ export function resolveTarget(flags: TargetFlags): ClusterTarget {
   const t = findCluster({ address: flags.address, tokenFile: flags.tokenFile, embedded: false });
   if (t.kind !== 'head') throw new ConnectError('local', 'no running head was found');
   const scheme = flags.address?.match(/^(https?):\/\//i)?.[1]?.toLowerCase() ?? 'http';
-  return { grpc: t.grpcAddress, http: t.httpAddress ? `${scheme}://${t.httpAddress}` : undefined, token: t.token };
+  return { grpc: t.grpcAddress, http: t.httpAddress ? `${scheme}://${t.httpAddress}` : undefined, token: t.token, tokenSource: t.tokenSource };
 }
 
 /** The head's HTTP base URL, asking the head over gRPC when only its gRPC address is known. */
