@@ -15,7 +15,7 @@
  * - dependencies without a lockfile: refused (an install must be reproducible on every node).
  * In every case `convoy` itself is the cluster's Convoy, so a driver and its tasks speak the cluster's version.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { cp, lstat, mkdir, readFile, readdir, rename, rm, symlink } from 'node:fs/promises';
@@ -146,6 +146,8 @@ async function hashTree(abs: string, hash: ReturnType<typeof createHash>): Promi
  */
 export class DependencyInstaller {
   readonly #installs = new SingleFlight<string, string>();
+  /** npm processes running now, ended by close(). */
+  readonly #running = new Set<ChildProcess>();
 
   constructor(private readonly opts: { cacheDir: string; clusterRoot: string }) {}
 
@@ -177,6 +179,11 @@ export class DependencyInstaller {
     return { plan, installed, ms: Date.now() - started };
   }
 
+  /** Ends the installs running now (their callers get a RuntimeEnvError); the cache keeps what finished. */
+  close(): void {
+    for (const child of this.#running) child.kill('SIGKILL');
+  }
+
   async #install(
     dir: string,
     plan: Extract<DependencyPlan, { kind: 'lockfile' }>,
@@ -192,7 +199,7 @@ export class DependencyInstaller {
     await mkdir(tmp, { recursive: true, mode: 0o700 });
     try {
       for (const rel of plan.files) await cp(path.join(dir, rel), path.join(tmp, rel), { recursive: true, verbatimSymlinks: true });
-      await runNpmCi(tmp, onOutput);
+      await runNpmCi(tmp, this.#running, onOutput);
       // The cluster's Convoy, whatever the lockfile brought: tasks must run the version the cluster speaks.
       await rm(path.join(tmp, 'node_modules', 'convoy'), { recursive: true, force: true });
       await linkConvoyInto(tmp, this.opts.clusterRoot);
@@ -211,7 +218,7 @@ export class DependencyInstaller {
  * npm's reason on one line. Install scripts are not run: a job's dependencies get no code execution at
  * install time on the cluster's machines (native addons that build in a script are not supported).
  */
-async function runNpmCi(cwd: string, onOutput?: (chunk: Buffer) => void): Promise<void> {
+async function runNpmCi(cwd: string, running: Set<ChildProcess>, onOutput?: (chunk: Buffer) => void): Promise<void> {
   const npm = npmCommand();
   const env = { ...process.env };
   // Settings an outer `npm run`/`npx` leaves behind would point this npm at another project.
@@ -220,6 +227,7 @@ async function runNpmCi(cwd: string, onOutput?: (chunk: Buffer) => void): Promis
   let output = '';
   const code = await new Promise<number | string>((resolve) => {
     const child = spawn(npm.cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: NPM_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    running.add(child);
     const take = (c: Buffer) => {
       output += c.toString('utf8');
       onOutput?.(c);
@@ -227,7 +235,10 @@ async function runNpmCi(cwd: string, onOutput?: (chunk: Buffer) => void): Promis
     child.stdout.on('data', take);
     child.stderr.on('data', take);
     child.on('error', (err) => resolve(`could not run npm (${npm.cmd}): ${err.message}`));
-    child.on('close', (c, signal) => resolve(signal === 'SIGKILL' ? `npm ci did not finish within ${NPM_TIMEOUT_MS / 60_000} minutes` : (c ?? 1)));
+    child.on('close', (c, signal) => {
+      running.delete(child);
+      resolve(signal === 'SIGKILL' ? `npm ci was stopped (the cluster is closing, or it ran past ${NPM_TIMEOUT_MS / 60_000} minutes)` : (c ?? 1));
+    });
   });
   if (code === 0) return;
   throw new RuntimeEnvError(`npm ci failed: ${typeof code === 'string' ? code : npmFailureReason(output, code)}`);

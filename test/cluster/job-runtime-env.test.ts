@@ -7,13 +7,15 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
+import { eventually, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 // This file's own home and npm cache: the lockfile cache and npm's must start empty, and stay ours.
 const home = await mkdtemp(path.join(os.tmpdir(), 'convoy-rtenv-'));
@@ -138,6 +140,32 @@ describe('job runtime environment', () => {
     const job = (await api('GET', `/api/jobs/${jobId}`)).body;
     expect(job.status).toBe('FAILED');
     expect(job.message).not.toContain('\n');
+  });
+
+  it('stops a job while its dependencies install, and never starts its driver', async () => {
+    // A registry on loopback that takes the request and never answers: the install hangs until stopped.
+    const asked: http.ServerResponse[] = [];
+    const registry = http.createServer((_req, res) => asked.push(res));
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    try {
+      const dir = await jobWithLockfile();
+      const url = `http://127.0.0.1:${(registry.address() as AddressInfo).port}/slow-2.0.0.tgz`;
+      const integrity = `sha512-${createHash('sha512').update('a tarball no cache holds').digest('base64')}`;
+      const dependencies = { slow: url };
+      await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'rt-slow', private: true, dependencies }));
+      const lock = { name: 'rt-slow', lockfileVersion: 3, requires: true, packages: { '': { name: 'rt-slow', dependencies }, 'node_modules/slow': { version: '2.0.0', resolved: url, integrity } } };
+      await writeFile(path.join(dir, 'package-lock.json'), JSON.stringify(lock));
+      const jobId = (await submit(dir, ['--no-wait'])).stdout.trim();
+      await eventually(() => asked.length > 0, 60_000, 'npm to ask the registry');
+      expect((await api('GET', `/api/jobs/${jobId}`)).body.status).toBe('PENDING');
+      expect((await cli(['job', 'stop', jobId, '--address', t.local.address])).stdout).toMatch(/STOPPED/);
+      const job = (await api('GET', `/api/jobs/${jobId}`)).body;
+      expect(job.status).toBe('STOPPED');
+      expect((await cli(['job', 'logs', jobId, '--address', t.local.address])).stdout).not.toContain('driver:');
+    } finally {
+      registry.closeAllConnections();
+      registry.close();
+    }
   });
 
   it('refuses dependencies without a lockfile, and bad environment variables, at submit', async () => {

@@ -204,6 +204,8 @@ export class JobManager {
   async #start(state: JobState, plan: DependencyPlan, workDir: string, req: SubmitJob & { env: Record<string, string> }): Promise<void> {
     const { info } = state;
     const write = (chunk: Buffer) => {
+      // A job stopped while its dependencies install has closed its log; npm's late output is dropped.
+      if (state.log.writableEnded) return;
       const offset = state.written;
       state.written += chunk.length;
       state.log.write(chunk);
@@ -332,6 +334,7 @@ export class JobManager {
   }
 
   async close(): Promise<void> {
+    this.#dependencies.close();
     await Promise.allSettled([...this.#jobs.keys()].map((id) => this.stop(id)));
   }
 }
