@@ -15,6 +15,8 @@ import { recordedHead } from '../../common/paths.ts';
 
 const HEAD_MAIN = new URL('../../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../../worker/main.ts', import.meta.url);
+/** A hung start, not a slow one: a loaded machine can take most of a minute; a child that dies is seen at once. */
+const START_TIMEOUT_MS = 120_000;
 
 interface StartFlags {
   head?: boolean;
@@ -167,7 +169,7 @@ async function launch(entry: URL, opts: object, block: boolean, role: string, en
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
-    const info = await waitReady(child, role, 60_000);
+    const info = await waitReady(child, role, START_TIMEOUT_MS);
     console.log(`Convoy ${role} running in the foreground (pid ${info.pid}) at ${info.address}. Ctrl-C stops it.`);
     const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 0)));
     process.exit(code);
@@ -176,7 +178,7 @@ async function launch(entry: URL, opts: object, block: boolean, role: string, en
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const out = openSync(path.join(logDir, `${role}-${Date.now()}.out`), 'a', 0o600);
   const child = spawnTs(entry, [encodeEntryOptions(opts)], { env: childEnv, detached: true, stdio: ['ignore', out, out, 'ipc'] });
-  const info = await waitReady(child, role, 60_000);
+  const info = await waitReady(child, role, START_TIMEOUT_MS);
   child.disconnect();
   child.unref();
   return info;
