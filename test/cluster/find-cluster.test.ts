@@ -18,7 +18,7 @@ const CLIENT_ENTRY = new URL('../../cluster/client/index.ts', import.meta.url).h
 const home = await mkdtemp(path.join(os.tmpdir(), 'convoy-find-'));
 const env: NodeJS.ProcessEnv = { ...process.env, CONVOY_HOME: home };
 for (const k of ['CONVOY_TOKEN', 'CONVOY_TOKEN_FILE', 'CONVOY_ADDRESS']) delete env[k];
-const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => run(process.execPath, [CLI, ...args], { env: { ...env, ...extra }, timeout: 120_000 });
+const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => run(process.execPath, [CLI, ...args], { env: { ...env, ...extra }, timeout: 240_000 });
 const fail = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
   cli(args, extra).then(
     (r) => ({ code: 0, stderr: r.stderr }),
@@ -48,7 +48,7 @@ try {
 }
 `,
   );
-  const { stdout } = await run(process.execPath, ['--import', tsxLoaderUrl(), file], { env: { ...env, ...extraEnv }, timeout: 120_000 });
+  const { stdout } = await run(process.execPath, ['--import', tsxLoaderUrl(), file], { env: { ...env, ...extraEnv }, timeout: 240_000 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as { address?: string; square?: number; error?: string; message?: string };
 }
 
@@ -69,7 +69,8 @@ for await (const line of createInterface({ input: process.stdin })) console.log(
   children.push(child);
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
-  await eventually(() => /address (\S+)/.test(out) || child.exitCode !== null, 120_000, 'the embedded cluster to start');
+  await eventually(() => /address (\S+)/.test(out) || child.exitCode !== null, 240_000, 'the embedded cluster to start');
+  expect(out, 'the embedded driver exited before its cluster started').toMatch(/address \S+/);
   const address = /address (\S+)/.exec(out)![1]!;
   let asked = 0;
   return {
@@ -78,14 +79,14 @@ for await (const line of createInterface({ input: process.stdin })) console.log(
     square: async () => {
       const n = ++asked;
       child.stdin!.write(`${n + 1}\n`);
-      await eventually(() => out.split('square ').length > n || child.exitCode !== null, 60_000, 'the embedded driver to run a task');
+      await eventually(() => out.split('square ').length > n || child.exitCode !== null, 120_000, 'the embedded driver to run a task');
       return out.split('square ')[n]!.trim();
     },
   };
 }
 
 describe('finding the cluster', () => {
-  it('connect() with no address finds the head `convoy start` started, with its token, beside an embedded cluster', { timeout: 300_000 }, async () => {
+  it('connect() with no address finds the head `convoy start` started, with its token, beside an embedded cluster', { timeout: 600_000 }, async () => {
     const head = await cli(['start', '--head', '--port', '0', '--dashboard-port', '0']);
     const headAddress = /gRPC address: +(\S+)/.exec(head.stdout)![1]!;
     const tokenFile = /token file: +(\S+)/.exec(head.stdout)![1]!;
