@@ -1,12 +1,10 @@
 /**
- * How CLI commands find the cluster: `--address` (gRPC `host:port`, or the HTTP `http://host:8265`), else
- * CONVOY_ADDRESS, else the head recorded on this machine; the token from `--token-file`, CONVOY_TOKEN,
- * CONVOY_TOKEN_FILE, or that head's token file.
+ * How CLI commands find the cluster: as `connect()` does (common/cluster-target.ts) — `--address` (gRPC
+ * `host:port`, or the HTTP `http://host:8265`), else CONVOY_ADDRESS, else the head `convoy start --head`
+ * started on this machine — but never an embedded cluster: a command that finds no head says so.
  */
-import { listProcesses } from '../common/paths.ts';
-import { readTokenFile } from '../common/auth.ts';
 import { ConnectError } from '../common/errors.ts';
-import { resolveToken } from '../common/token-source.ts';
+import { findCluster } from '../common/cluster-target.ts';
 
 export interface ClusterTarget {
   /** gRPC address, when known. */
@@ -14,6 +12,8 @@ export interface ClusterTarget {
   /** HTTP address (jobs API, dashboard), when known. */
   http?: string;
   token: string;
+  /** Where the token came from ("CONVOY_TOKEN", "the token file …"), to say so when a head refuses it. */
+  tokenSource: string;
 }
 
 export interface TargetFlags {
@@ -21,23 +21,11 @@ export interface TargetFlags {
   tokenFile?: string;
 }
 
-export function localHead() {
-  return listProcesses()
-    .filter((p) => p.role === 'head')
-    .sort((a, b) => b.startedAt - a.startedAt)[0];
-}
-
 export function resolveTarget(flags: TargetFlags): ClusterTarget {
-  const given = flags.address ?? process.env.CONVOY_ADDRESS;
-  const local = given ? undefined : localHead();
-  if (!given && !local) {
-    throw new ConnectError('(none)', 'no --address given, CONVOY_ADDRESS is not set, and no head runs on this machine (start one with `convoy start --head`)');
-  }
-  let token: string;
-  if (!flags.tokenFile && !process.env.CONVOY_TOKEN && !process.env.CONVOY_TOKEN_FILE && local?.tokenFile) token = readTokenFile(local.tokenFile);
-  else token = resolveToken(undefined, flags.tokenFile);
-  if (given?.startsWith('http://') || given?.startsWith('https://')) return { http: given.replace(/\/+$/, ''), token };
-  return { grpc: given ?? local!.address, http: local?.httpAddress ? `http://${local.httpAddress}` : undefined, token };
+  const t = findCluster({ address: flags.address, tokenFile: flags.tokenFile, embedded: false });
+  if (t.kind !== 'head') throw new ConnectError('local', 'no running head was found');
+  const scheme = flags.address?.match(/^(https?):\/\//i)?.[1]?.toLowerCase() ?? 'http';
+  return { grpc: t.grpcAddress, http: t.httpAddress ? `${scheme}://${t.httpAddress}` : undefined, token: t.token, tokenSource: t.tokenSource };
 }
 
 /** The head's HTTP base URL, asking the head over gRPC when only its gRPC address is known. */

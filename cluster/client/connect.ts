@@ -1,10 +1,12 @@
 /**
- * `connect()`: to a running cluster (an address, or CONVOY_ADDRESS) or, with neither, to a fresh embedded
- * local cluster that lives as long as the connection.
+ * `connect()`: to the cluster `findCluster` chooses (the address given, CONVOY_ADDRESS, the head `convoy
+ * start --head` started on this machine) or, when there is none, to a fresh embedded local cluster that lives
+ * as long as the connection.
  */
 import { isMainThread } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
-import { resolveToken } from '../common/token-source.ts';
+import { findCluster } from '../common/cluster-target.ts';
+import { AuthError } from '../common/errors.ts';
 import type { TlsOptions } from '../transport/grpc.ts';
 import { ClientEngine } from './engine.ts';
 import { RemoteCluster, type Cluster } from './cluster.ts';
@@ -14,9 +16,17 @@ import { parseConnectOptions, type ConnectOptions } from './options.ts';
 /**
  * Connects to a Convoy cluster.
  *
+ * Which cluster, in order: `address` (or the first argument); CONVOY_ADDRESS; the newest head started with
+ * `convoy start --head` on this machine (with that head's own token file); else a new embedded cluster (a head
+ * and `workers` worker processes on loopback, stopped by `close()`). `'local'` starts an embedded cluster
+ * even when a head runs, as do the embedded-only options (`workers`, `cpusPerWorker`, …) when no address is
+ * given; `'auto'` insists on the recorded head. The token is the one of the head chosen: `token` /
+ * `tokenFile` when passed, a recorded head's own token file, else CONVOY_TOKEN / CONVOY_TOKEN_FILE.
+ *
  * @example
- * const cluster = await connect();                 // embedded local cluster
- * const cluster = await connect('10.0.0.5:6380');  // a running head (token from CONVOY_TOKEN or --token-file)
+ * const cluster = await connect();                 // the head `convoy start --head` started here, else embedded
+ * const cluster = await connect('local');          // always a new embedded cluster
+ * const cluster = await connect('10.0.0.5:6380');  // a running head (token from CONVOY_TOKEN or { tokenFile })
  */
 export async function connect(address?: string | ConnectOptions, options?: ConnectOptions): Promise<Cluster> {
   // Inside a task or actor on a worker, every plain connect() shares one connection per thread (tasks call it
@@ -49,9 +59,21 @@ class SharedCluster implements Cluster {
   async [Symbol.asyncDispose](): Promise<void> {}
 }
 
+const EMBEDDED_ONLY = ['workers', 'cpusPerWorker', 'gpusPerWorker', 'resourcesPerWorker', 'objectStoreMemory'] as const;
+
 async function openCluster(given: ConnectOptions): Promise<Cluster> {
   const o = parseConnectOptions(given);
-  const target = o.address ?? process.env.CONVOY_ADDRESS;
+  if (o.address && /^https?:\/\//i.test(o.address)) {
+    throw new TypeError(`connect() takes the head's gRPC address (host:port, port 6380 by default), not its HTTP URL ${o.address}`);
+  }
+  // Options that describe the cluster to start say "an embedded cluster", so a head running here is not used.
+  const wantsEmbedded = EMBEDDED_ONLY.some((k) => o[k] !== undefined);
+  const target = findCluster({
+    address: o.address ?? (wantsEmbedded && !process.env.CONVOY_ADDRESS ? 'local' : undefined),
+    token: o.token,
+    tokenFile: o.tokenFile,
+    embedded: true,
+  });
   const engineOptions = {
     kind: (process.env.CONVOY_JOB_ID ? 'job' : process.env.CONVOY_NODE_ID ? 'task' : 'driver') as 'driver' | 'job' | 'task',
     jobId: process.env.CONVOY_JOB_ID ?? '',
@@ -62,7 +84,7 @@ async function openCluster(given: ConnectOptions): Promise<Cluster> {
   };
   const tls: TlsOptions | undefined = o.tlsCaFile ?? process.env.CONVOY_TLS_CA ? { ca: readFileSync(o.tlsCaFile ?? process.env.CONVOY_TLS_CA!, 'utf8') } : undefined;
 
-  if (!target) {
+  if (target.kind === 'embedded') {
     const local = await startLocalCluster({
       workers: o.workers,
       cpusPerWorker: o.cpusPerWorker,
@@ -74,14 +96,27 @@ async function openCluster(given: ConnectOptions): Promise<Cluster> {
     try {
       await engine.open(o.connectTimeoutMs ?? 10_000);
     } catch (err) {
+      engine.close('connect failed');
       await local.stop();
       throw err;
     }
     return new RemoteCluster(engine, () => local.stop());
   }
 
-  const token = resolveToken(o.token, o.tokenFile);
-  const engine = new ClientEngine({ ...engineOptions, address: target, token, tls });
-  await engine.open(o.connectTimeoutMs ?? 10_000);
+  const address = target.grpcAddress!;
+  const engine = new ClientEngine({ ...engineOptions, address, token: target.token, tls });
+  try {
+    await engine.open(o.connectTimeoutMs ?? 10_000);
+  } catch (err) {
+    engine.close('connect failed');
+    if (err instanceof AuthError) {
+      throw new AuthError(
+        `the head at ${address} refused the cluster token from ${target.tokenSource}: use that head's token ` +
+          '(the token file it printed at start; pass it as { tokenFile } / --token-file or CONVOY_TOKEN_FILE)',
+        { cause: err },
+      );
+    }
+    throw err;
+  }
   return new RemoteCluster(engine);
 }

@@ -25,7 +25,11 @@ export interface LocalClusterOptions {
   gpusPerWorker?: number;
   resourcesPerWorker?: Record<string, number>;
   objectStoreMemory?: number;
-  /** @default 30_000 */
+  /**
+   * How long a head or worker may take to announce itself. Generous: on a loaded machine compiling and
+   * starting a worker can take most of a minute, and a child that dies is reported at once anyway.
+   * @default 120_000
+   */
   startTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
   logLevel?: string;
@@ -61,8 +65,9 @@ const WORKER_MAIN = new URL('../worker/main.ts', import.meta.url);
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
   const token = generateToken();
-  const sessionDir = newSessionDir();
-  const timeout = opts.startTimeoutMs ?? 30_000;
+  // Its own session folder and token, and no record in $CONVOY_HOME/procs: this cluster is the driver's alone.
+  const sessionDir = newSessionDir({ latest: false });
+  const timeout = opts.startTimeoutMs ?? 120_000;
   const env = { ...process.env, CONVOY_TOKEN: token };
   const children: ChildProcess[] = [];
   const spawnEntry = (entry: URL, options: Record<string, unknown>) => {

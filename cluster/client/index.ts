@@ -6,7 +6,7 @@
  * import { connect } from 'convoy';
  *
  * // tasks.ts: export function square(x: number) { return x * x; }
- * await using cluster = await connect(); // no address: an embedded local cluster
+ * await using cluster = await connect(); // no address: CONVOY_ADDRESS, the head `convoy start --head` started here, else an embedded local cluster
  * const square = cluster.task<typeof import('./tasks.ts').square>(new URL('./tasks.ts', import.meta.url), 'square');
  * const refs = [1, 2, 3].map((x) => square.remote(x));
  * console.log(await cluster.get(refs)); // [1, 4, 9]
@@ -38,5 +38,6 @@ export {
   IllegalStateError,
   UploadError,
   TaskLoadError,
+  RuntimeEnvError,
   registerError,
 } from '../common/errors.ts';

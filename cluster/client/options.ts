@@ -102,11 +102,15 @@ export function compileActorOptions(given: ActorOptions | undefined): CompiledAc
 
 export const connectOptionsSchema = z
   .object({
-    /** Head address `host:port`. @default process.env.CONVOY_ADDRESS, else an embedded local cluster */
+    /**
+     * Head address `host:port`; `'local'` for a new embedded cluster even when a head runs here; `'auto'` for
+     * the head `convoy start --head` started on this machine (an error when there is none).
+     * @default process.env.CONVOY_ADDRESS, else the head `convoy start --head` started here, else an embedded cluster
+     */
     address: z.string().optional(),
-    /** Cluster token. @default process.env.CONVOY_TOKEN, else the token file */
+    /** Cluster token. @default a recorded local head's own token file, else process.env.CONVOY_TOKEN, else CONVOY_TOKEN_FILE */
     token: z.string().optional(),
-    /** File holding the token. @default process.env.CONVOY_TOKEN_FILE, else the local session's token */
+    /** File holding the token (mode 0600). @default as for `token` */
     tokenFile: z.string().optional(),
     /** How long to wait for the head. @default 10_000 */
     connectTimeoutMs: z.number().int().positive().optional(),
@@ -120,7 +124,10 @@ export const connectOptionsSchema = z
     leaseIdleMs: z.number().int().nonnegative().optional(),
     /** Values at least this large go to a worker's store on put(). @default 100 KiB */
     inlineThreshold: z.number().int().positive().optional(),
-    /** Embedded cluster only: worker processes to start. @default 2 */
+    /**
+     * Embedded cluster only: worker processes to start. This and the other embedded-only options, given
+     * without an address, ask for an embedded cluster even when a head runs on this machine. @default 2
+     */
     workers: z.number().int().positive().optional(),
     /** Embedded cluster only: CPUs per worker. @default half of this machine's CPUs, at least 1 */
     cpusPerWorker: z.number().positive().optional(),

@@ -98,6 +98,12 @@ export class UploadError extends ConvoyError {}
 /** A task module or export could not be loaded on the worker. */
 export class TaskLoadError extends ConvoyError {}
 
+/**
+ * A job's runtime environment cannot be given to it: dependencies without a lockfile, a `file:` dependency
+ * missing from the upload, an `npm ci` that failed (with npm's reason), a bad environment variable.
+ */
+export class RuntimeEnvError extends ConvoyError {}
+
 export interface SerializedError {
   name: string;
   message: string;
@@ -123,6 +129,7 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   IllegalStateError,
   UploadError,
   TaskLoadError,
+  RuntimeEnvError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

@@ -7,9 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 let loader: string | undefined;
 
-/** The `file:` URL of tsx's ESM loader, resolved from Convoy's own install (not the caller's cwd). */
+/**
+ * The `file:` URL of the loader TypeScript runs with: tsx from Convoy's own install (not the caller's cwd),
+ * behind hooks that give `.ts` files Node's format rules (tsx-loader.mjs).
+ */
 export function tsxLoaderUrl(): string {
-  loader ??= import.meta.resolve('tsx');
+  loader ??= new URL('./tsx-loader.mjs', import.meta.url).href;
   return loader;
 }
 

@@ -19,11 +19,16 @@ export interface HeadEntryOptions {
   tls?: { cert?: string; key?: string; ca?: string };
   dieWithParent?: boolean;
   logLevel?: string;
+  /**
+   * Record this head in $CONVOY_HOME (procs/ and session_latest) so that clients on this machine find it and
+   * `convoy stop` stops it: `convoy start` does; an embedded cluster does not.
+   */
+  record?: boolean;
 }
 
 const opts = readEntryOptions<HeadEntryOptions>();
 try {
-  const sessionDir = opts.sessionDir ?? newSessionDir();
+  const sessionDir = opts.sessionDir ?? newSessionDir({ latest: opts.record ?? false });
   const log = createLogger({ level: opts.logLevel, file: path.join(sessionDir, 'logs', 'head.log') });
   let token = process.env.CONVOY_TOKEN;
   if (!token && opts.tokenFile) token = readTokenFile(opts.tokenFile);
@@ -42,15 +47,9 @@ try {
     log,
   });
   await head.start();
-  const forget = recordProcess({
-    pid: process.pid,
-    role: 'head',
-    address: head.address,
-    httpAddress: head.httpAddress,
-    tokenFile,
-    sessionDir,
-    startedAt: Date.now(),
-  });
+  const forget = opts.record
+    ? recordProcess({ pid: process.pid, role: 'head', address: head.address, httpAddress: head.httpAddress, tokenFile, sessionDir, startedAt: Date.now() })
+    : () => undefined;
   closeOnSignals(async () => {
     forget();
     await head.close();

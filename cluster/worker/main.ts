@@ -35,6 +35,8 @@ export interface WorkerEntryOptions {
   spillDiskBytes?: number;
   /** S3 settings for `spillTo` (endpoint, forcePathStyle); credentials come from the AWS chain. */
   spillS3?: { endpoint?: string; forcePathStyle?: boolean; region?: string };
+  /** Record this worker in $CONVOY_HOME/procs so `convoy stop` stops it (`convoy start` does; embedded clusters do not). */
+  record?: boolean;
 }
 
 const opts = readEntryOptions<WorkerEntryOptions>();
@@ -75,7 +77,7 @@ try {
     log,
   });
   await node.start();
-  const forget = recordProcess({ pid: process.pid, role: 'worker', address: node.address, startedAt: Date.now() });
+  const forget = opts.record ? recordProcess({ pid: process.pid, role: 'worker', address: node.address, startedAt: Date.now() }) : () => undefined;
   const shutdown = async () => {
     forget();
     await node.close();

@@ -1,21 +1,31 @@
 /**
  * Uploaded job directories on a worker: fetched from the head's HTTP API once per package id, checked and
- * extracted into the node's cache, then task modules are imported from there.
+ * extracted into the node's cache, given the dependencies the job's driver has (its lockfile's install, or
+ * the cluster's own: package-dependencies.ts), then task modules are imported from there.
  */
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { extractPackage, linkConvoyInto } from '../common/package-archive.ts';
+import { extractPackage } from '../common/package-archive.ts';
+import { DependencyInstaller } from '../common/package-dependencies.ts';
+import { convoyHome } from '../common/paths.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { convoyRoot } from '../common/spawn.ts';
 
 export class PackageCache {
   readonly #dir: string;
   readonly #downloads = new SingleFlight<string, string>();
+  readonly #dependencies: DependencyInstaller;
   #headHttp: string | undefined;
 
-  constructor(dir: string, private readonly token: string) {
+  constructor(
+    dir: string,
+    private readonly token: string,
+    /** Where lockfile installs are cached: shared with the head and other workers of this user here. */
+    dependencyCacheDir = path.join(convoyHome(), 'runtime_env', 'npm'),
+  ) {
     this.#dir = dir;
+    this.#dependencies = new DependencyInstaller({ cacheDir: dependencyCacheDir, clusterRoot: convoyRoot() });
   }
 
   set headHttpAddress(addr: string) {
@@ -39,7 +49,12 @@ export class PackageCache {
     // Extract beside the final folder, then rename: a crash mid-way never leaves a half package in use.
     const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
     await extractPackage(archive, tmp);
-    await linkConvoyInto(tmp, convoyRoot());
+    try {
+      await this.#dependencies.prepare(tmp);
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw err;
+    }
     try {
       await rename(tmp, dest);
     } catch (err) {

@@ -6,12 +6,13 @@ export interface ClusterFlags {
   tokenFile?: string;
 }
 
-/** A running cluster at --address / CONVOY_ADDRESS, else an embedded local one for the duration of the command. */
+/**
+ * The cluster connect() finds (--address, CONVOY_ADDRESS, the head `convoy start --head` started here), else an
+ * embedded local one for the duration of the command.
+ */
 export async function clusterFrom(flags: ClusterFlags): Promise<Cluster> {
   const { connect } = await import('../../cluster/client/index.ts');
-  const address = flags.address ?? process.env.CONVOY_ADDRESS;
-  if (!address) return connect();
-  return connect(address, flags.tokenFile ? { tokenFile: flags.tokenFile } : {});
+  return connect({ address: flags.address, tokenFile: flags.tokenFile });
 }
 
 export function count(n: number): string {

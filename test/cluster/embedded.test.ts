@@ -17,18 +17,24 @@ const alive = (pid: number) => {
   }
 };
 
-/** A driver that starts an embedded cluster, prints the pids of its processes, then ends the way it is told. */
+/**
+ * A driver that starts an embedded cluster, prints the pids of its processes (its children: an embedded
+ * cluster is in no record), then ends the way it is told.
+ */
 async function driver(ending: 'exit' | 'hang'): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'convoy-driver-'));
   const file = path.join(dir, 'driver.mts');
   await writeFile(
     file,
-    `import { connect } from ${JSON.stringify(new URL('../../cluster/client/index.ts', import.meta.url).href)};
-import { listProcesses } from ${JSON.stringify(new URL('../../cluster/common/paths.ts', import.meta.url).href)};
+    `import { execFileSync } from 'node:child_process';
+import { connect } from ${JSON.stringify(new URL('../../cluster/client/index.ts', import.meta.url).href)};
 const cluster = await connect();
 const square = cluster.task(${JSON.stringify(TASKS.href)}, 'square');
 console.log('result', await cluster.get(square.remote(5)));
-console.log('pids', JSON.stringify(listProcesses().map((p) => p.pid)));
+const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+// Node processes only: not ps itself, nor tsx's esbuild service.
+const pids = children.split('\\n').map((l) => l.trim().split(/\\s+/)).filter(([, comm]) => comm === 'node');
+console.log('pids', JSON.stringify(pids.map(([pid]) => Number(pid))));
 ${ending === 'exit' ? 'process.exit(0); // no close(): the cluster must still go away' : 'setInterval(() => {}, 1000); // waits to be killed'}
 `,
   );

@@ -1,8 +1,12 @@
 /**
  * `convoy job submit --working-dir DIR -- node driver.ts` and friends: upload a directory, run a driver on the
  * cluster with CONVOY_ADDRESS set, and read or follow its logs (Ray's job submission, on the head's HTTP API).
+ * The job's runtime environment: the dependencies its package.json and lockfile name (installed on the
+ * cluster), `--env NAME=VALUE` variables, and `--submission-id` to make submitting idempotent.
  */
 import type { Command } from 'commander';
+import { RuntimeEnvError } from '../../common/errors.ts';
+import { checkSubmissionId, parseEnvPairs } from '../../common/runtime-env.ts';
 import { api, httpBase, resolveTarget, type ClusterTarget } from '../context.ts';
 import { bytes, table } from '../format.ts';
 
@@ -14,6 +18,18 @@ interface JobInfo {
   endTime?: number;
   exitCode?: number | null;
   message?: string;
+  /** Set when the submission id named a job submitted before: that job, not a new one. */
+  existing?: boolean;
+}
+
+/** Flag mistakes are usage errors: the same checks as the head's, reported before anything is uploaded. */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof RuntimeEnvError) throw new TypeError(err.message);
+    throw err;
+  }
 }
 
 const targetOptions = (c: Command) =>
@@ -35,15 +51,20 @@ export function registerJob(program: Command): void {
       .command('submit')
       .description('upload a working directory and run an entrypoint on the cluster, e.g. -- node driver.ts')
       .requiredOption('--working-dir <dir>', 'directory to upload (.gitignore honoured, node_modules and .git skipped)')
+      .option('--env <NAME=VALUE>', "an environment variable for the driver (repeat for more; the values are not logged)", (v: string, all: string[]) => [...all, v], [] as string[])
+      .option('--submission-id <id>', 'the job id to use; submitting the same id again returns that job instead of starting another')
       .option('--no-wait', 'return once the job has started instead of streaming its logs')
       .argument('<entrypoint...>', 'command to run in the uploaded directory, after --'),
-  ).action(async (entrypoint: string[], flags: { workingDir: string; wait: boolean; address?: string; tokenFile?: string }) => {
+  ).action(async (entrypoint: string[], flags: { workingDir: string; wait: boolean; env: string[]; submissionId?: string; address?: string; tokenFile?: string }) => {
+    const env = usage(() => parseEnvPairs(flags.env));
+    const submissionId = usage(() => checkSubmissionId(flags.submissionId));
     const t = resolveTarget(flags);
     const { packDirectory } = await import('../../common/package-archive.ts');
     const pkg = await packDirectory(flags.workingDir);
     const uploaded = await api<{ id: string }>(t, 'POST', '/api/packages', new Uint8Array(pkg.archive));
-    const info = await api<JobInfo>(t, 'POST', '/api/jobs', { entrypoint, packageId: uploaded.id });
-    console.error(`job ${info.jobId} submitted (${pkg.files} files, ${bytes(pkg.bytes)} uploaded as package ${uploaded.id})`);
+    const info = await api<JobInfo>(t, 'POST', '/api/jobs', { entrypoint, packageId: uploaded.id, env, submissionId });
+    if (info.existing) console.error(`job ${info.jobId} was submitted before (${info.status}); not starting another`);
+    else console.error(`job ${info.jobId} submitted (${pkg.files} files, ${bytes(pkg.bytes)} uploaded as package ${uploaded.id})`);
     if (!flags.wait) return console.log(info.jobId);
     await follow(t, info.jobId);
     const done = await api<JobInfo>(t, 'GET', `/api/jobs/${info.jobId}`);

@@ -10,11 +10,13 @@ import { waitReady } from '../../common/child-process.ts';
 import { convoyHome } from '../../common/paths.ts';
 import { encodeEntryOptions } from '../../common/process-entry.ts';
 import { spawnTs } from '../../common/spawn.ts';
-import { readTokenFile } from '../../common/auth.ts';
-import { localHead } from '../context.ts';
+import { findCluster } from '../../common/cluster-target.ts';
+import { recordedHead } from '../../common/paths.ts';
 
 const HEAD_MAIN = new URL('../../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../../worker/main.ts', import.meta.url);
+/** A hung start, not a slow one: a loaded machine can take most of a minute; a child that dies is seen at once. */
+const START_TIMEOUT_MS = 120_000;
 
 interface StartFlags {
   head?: boolean;
@@ -101,8 +103,8 @@ export function registerStart(program: Command): void {
       if (!!flags.head === !!flags.address) throw new TypeError('give exactly one of --head or --address HOST:PORT');
       const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa ? { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa } : undefined;
       if (flags.head) {
-        const existing = localHead();
-        if (existing && isAlive(existing.pid)) {
+        const existing = recordedHead();
+        if (existing) {
           console.error(`note: a head already runs on this machine (pid ${existing.pid}, ${existing.address})`);
         }
         const opts = {
@@ -112,6 +114,7 @@ export function registerStart(program: Command): void {
           tokenFile: flags.tokenFile,
           heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
           tls,
+          record: true,
         };
         const info = await launch(HEAD_MAIN, opts, !!flags.block, 'head', {});
         if (!info) return;
@@ -125,7 +128,7 @@ Add one on another machine:     copy the token file there, then
                                 convoy start --address <this host's IP>:${String(info.address).split(':').pop()} --token-file <file>
                                 (start the head with --host 0.0.0.0 so other machines can reach it)
 Check the cluster:              convoy status
-Stop everything on this machine: convoy stop`);
+Stop what convoy start started: convoy stop`);
         return;
       }
       const opts = {
@@ -143,27 +146,16 @@ Stop everything on this machine: convoy stop`);
         spillTo: flags.spillTo,
         spillDiskBytes: int('--spill-disk-bytes', flags.spillDiskBytes, 0),
         spillS3: flags.s3Endpoint || flags.s3PathStyle ? { endpoint: flags.s3Endpoint, forcePathStyle: !!flags.s3PathStyle } : undefined,
+        record: true,
       };
-      // Flags are checked first: a typo should not be reported as a missing token.
-      const token = process.env.CONVOY_TOKEN ?? (flags.tokenFile ? readTokenFile(flags.tokenFile) : localToken());
-      if (!token) throw new TypeError('no cluster token: pass --token-file, set CONVOY_TOKEN, or start the worker on the head machine');
-      const info = await launch(WORKER_MAIN, opts, !!flags.block, 'worker', { CONVOY_TOKEN: token });
+      // Flags are checked first: a typo should not be reported as a missing token. The token is the one of
+      // the head joined, as for any client: --token-file, that head's own token file when it was started
+      // here, else CONVOY_TOKEN / CONVOY_TOKEN_FILE.
+      const target = findCluster({ address: flags.address!, tokenFile: flags.tokenFile, embedded: false });
+      if (target.kind !== 'head' || !target.grpcAddress) throw new TypeError("--address must be the head's gRPC address HOST:PORT (6380 by default)");
+      const info = await launch(WORKER_MAIN, { ...opts, address: target.grpcAddress }, !!flags.block, 'worker', { CONVOY_TOKEN: target.token });
       if (info) console.log(`Convoy worker ${info.nodeId} started (pid ${info.pid}), serving at ${info.address}, joined ${flags.address}.`);
     });
-}
-
-function localToken(): string | undefined {
-  const h = localHead();
-  return h?.tokenFile ? readTokenFile(h.tokenFile) : undefined;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -177,7 +169,7 @@ async function launch(entry: URL, opts: object, block: boolean, role: string, en
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGTERM', forward);
     process.on('SIGINT', forward);
-    const info = await waitReady(child, role, 60_000);
+    const info = await waitReady(child, role, START_TIMEOUT_MS);
     console.log(`Convoy ${role} running in the foreground (pid ${info.pid}) at ${info.address}. Ctrl-C stops it.`);
     const code = await new Promise<number>((r) => child.once('exit', (c) => r(c ?? 0)));
     process.exit(code);
@@ -186,7 +178,7 @@ async function launch(entry: URL, opts: object, block: boolean, role: string, en
   mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const out = openSync(path.join(logDir, `${role}-${Date.now()}.out`), 'a', 0o600);
   const child = spawnTs(entry, [encodeEntryOptions(opts)], { env: childEnv, detached: true, stdio: ['ignore', out, out, 'ipc'] });
-  const info = await waitReady(child, role, 60_000);
+  const info = await waitReady(child, role, START_TIMEOUT_MS);
   child.disconnect();
   child.unref();
   return info;

@@ -1,15 +1,9 @@
-/** `convoy stop`: stops every Convoy process started on this machine (workers first, then heads), like `ray stop`. */
+/**
+ * `convoy stop`: stops the heads and workers `convoy start` started on this machine (workers first, then
+ * heads), like `ray stop`. Embedded clusters are not recorded, so other drivers' clusters keep running.
+ */
 import type { Command } from 'commander';
-import { forgetProcess, listProcesses, type ProcRecord } from '../../common/paths.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { forgetProcess, isAlive as alive, listProcesses, type ProcRecord } from '../../common/paths.ts';
 
 async function stopAll(procs: ProcRecord[], force: boolean, graceMs: number): Promise<number> {
   let stopped = 0;
@@ -43,7 +37,7 @@ async function stopAll(procs: ProcRecord[], force: boolean, graceMs: number): Pr
 export function registerStop(program: Command): void {
   program
     .command('stop')
-    .description('stop every Convoy head and worker started on this machine')
+    .description('stop the heads and workers `convoy start` started on this machine')
     .option('--force', 'kill at once (SIGKILL) instead of asking them to stop')
     .option('--grace-ms <ms>', 'how long to wait before killing', '10000')
     .action(async (flags: { force?: boolean; graceMs: string }) => {
@@ -51,6 +45,6 @@ export function registerStop(program: Command): void {
       const grace = Number(flags.graceMs);
       const workers = await stopAll(procs.filter((p) => p.role === 'worker'), !!flags.force, grace);
       const heads = await stopAll(procs.filter((p) => p.role === 'head'), !!flags.force, grace);
-      console.log(workers + heads === 0 ? 'No Convoy processes were running on this machine.' : `Stopped ${heads} head(s) and ${workers} worker(s).`);
+      console.log(workers + heads === 0 ? 'No head or worker started by `convoy start` runs on this machine.' : `Stopped ${heads} head(s) and ${workers} worker(s).`);
     });
 }

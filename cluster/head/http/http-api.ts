@@ -9,7 +9,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { tokenMatches } from '../../common/auth.ts';
-import { UploadError } from '../../common/errors.ts';
+import { IllegalStateError, RuntimeEnvError, UploadError } from '../../common/errors.ts';
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { DEFAULT_MAX_PACKAGE_BYTES } from '../../common/package-archive.ts';
@@ -148,11 +148,13 @@ export class HttpApi {
     if (parts[1] === 'jobs') {
       if (method === 'GET' && parts.length === 2) return this.#json(res, 200, head.jobs.list());
       if (method === 'POST' && parts.length === 2) {
-        const body = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as { entrypoint?: unknown; packageId?: unknown; env?: unknown };
+        const body = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as { entrypoint?: unknown; packageId?: unknown; env?: unknown; submissionId?: unknown };
+        // The job manager checks env and submissionId (names, reserved variables, id format).
         const job = await head.jobs.submit({
           entrypoint: body.entrypoint as string[],
           packageId: typeof body.packageId === 'string' && body.packageId ? body.packageId : undefined,
           env: (body.env as Record<string, string>) ?? undefined,
+          submissionId: body.submissionId as string | undefined,
         });
         return this.#json(res, 200, job);
       }
@@ -187,7 +189,14 @@ export class HttpApi {
 
   #error(res: ServerResponse, err: unknown): void {
     const e = err as Error;
-    const code = e instanceof UploadError || e instanceof TypeError || e instanceof SyntaxError ? 400 : e.name === 'PayloadTooLargeError' ? 413 : 500;
+    const code =
+      e instanceof UploadError || e instanceof RuntimeEnvError || e instanceof TypeError || e instanceof SyntaxError
+        ? 400
+        : e instanceof IllegalStateError // e.g. a submission id already used by a different job
+          ? 409
+          : e.name === 'PayloadTooLargeError'
+            ? 413
+            : 500;
     if (code === 500) this.opts.log.error({ err: e.message }, 'http handler failed');
     if (res.headersSent) return void res.end();
     this.#json(res, code, { error: e.message, name: e.name });

@@ -1,26 +1,39 @@
 /**
  * Jobs: a driver program run on the head with the cluster's address in its environment, from an uploaded
  * working directory, with its output captured to a log that can be read or followed while it runs.
+ *
+ * Each job gets a runtime environment, as Ray's runtime_env: its dependencies (package-dependencies.ts:
+ * installed from its lockfile once per lockfile, or the cluster's own install), the environment variables it
+ * was submitted with, and an id: the submission id when given, so that submitting it again (a retry after a
+ * lost answer) returns that job instead of starting a second one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { checkArchive, extractPackage, linkConvoyInto } from '../../common/package-archive.ts';
+import { checkArchive, extractPackage } from '../../common/package-archive.ts';
+import { DependencyInstaller, planDependencies, type DependencyPlan } from '../../common/package-dependencies.ts';
+import { convoyHome } from '../../common/paths.ts';
+import { checkJobEnv, checkSubmissionId } from '../../common/runtime-env.ts';
 import { convoyRoot, tsxLoaderUrl } from '../../common/spawn.ts';
 import { randomId } from '../../common/ids.ts';
-import { UploadError } from '../../common/errors.ts';
+import { IllegalStateError, UploadError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventHub } from '../events.ts';
 
 export type JobStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
 
 export interface JobInfo {
+  /** The submission id when one was given, else a generated `job_YYYYMMDD_xxxx`. */
   jobId: string;
   status: JobStatus;
   entrypoint: string[];
   packageId?: string;
+  /** Names of the environment variables it was given (never their values). */
+  envVars: string[];
+  /** Where its packages come from: the cluster's install, Convoy only, or `npm ci` of its lockfile. */
+  dependencies: { source: 'cluster' | 'convoy-only' | 'lockfile'; key?: string; installed?: boolean };
   startTime: number;
   endTime?: number;
   exitCode?: number | null;
@@ -30,7 +43,10 @@ export interface JobInfo {
 export interface SubmitJob {
   entrypoint: string[];
   packageId?: string;
+  /** Environment variables for the driver (Ray's `env_vars`); names checked, values never logged. */
   env?: Record<string, string>;
+  /** The job's id and idempotency key (Ray's `submission_id`). */
+  submissionId?: string;
 }
 
 interface JobState {
@@ -42,17 +58,35 @@ interface JobState {
   written: number;
   followers: Set<(chunk: Buffer | null, offset: number) => void>;
   done: Promise<void>;
+  finish: (status: JobStatus, exitCode: number | null, message: string) => void;
+  /** Hash of what was submitted, to tell a repeated submission from a different one under the same id. */
+  fingerprint: string;
 }
 
 export class JobManager {
   readonly #jobs = new Map<string, JobState>();
+  /** Submissions being accepted (package extracted, dependencies planned), by job id. */
+  readonly #accepting = new Map<string, { fingerprint: string; accepted: Promise<JobInfo> }>();
   readonly #dir: string;
+  readonly #dependencies: DependencyInstaller;
 
   constructor(
-    private readonly opts: { dir: string; token: string; headAddress: () => string; log: Logger; events: EventHub },
+    private readonly opts: {
+      dir: string;
+      token: string;
+      headAddress: () => string;
+      log: Logger;
+      events: EventHub;
+      /** Where lockfile installs are cached. @default $CONVOY_HOME/runtime_env/npm */
+      dependencyCacheDir?: string;
+    },
   ) {
     this.#dir = opts.dir;
     mkdirSync(path.join(this.#dir, 'packages'), { recursive: true, mode: 0o700 });
+    this.#dependencies = new DependencyInstaller({
+      cacheDir: opts.dependencyCacheDir ?? path.join(convoyHome(), 'runtime_env', 'npm'),
+      clusterRoot: convoyRoot(),
+    });
   }
 
   /** Checks and stores an uploaded working directory; returns its content id. */
@@ -69,54 +103,84 @@ export class JobManager {
     return path.join(this.#dir, 'packages', `${id}.tar.gz`);
   }
 
-  async submit(req: SubmitJob): Promise<JobInfo> {
+  /**
+   * Accepts a job: checks the request, extracts its package and plans its dependencies (what is wrong with
+   * them is refused here, before anything runs), then returns it PENDING while its dependencies are provided
+   * and RUNNING once its driver started. A submission id already used returns that job when the request is
+   * the same, and is refused when it differs.
+   */
+  async submit(req: SubmitJob): Promise<JobInfo & { existing?: boolean }> {
     if (!Array.isArray(req.entrypoint) || req.entrypoint.length === 0 || req.entrypoint.some((a) => typeof a !== 'string')) {
       throw new TypeError('entrypoint must be a non-empty array of strings, e.g. ["node", "driver.ts"]');
     }
-    const jobId = `job_${new Date().toISOString().slice(0, 10).replace(/-/g, '')}_${randomId(4)}`;
-    const jobDir = path.join(this.#dir, jobId);
-    const workDir = path.join(jobDir, 'wd');
-    mkdirSync(jobDir, { recursive: true, mode: 0o700 });
-    if (req.packageId) {
-      const pkg = this.packagePath(req.packageId);
-      if (!existsSync(pkg)) throw new UploadError(`package ${req.packageId} was not uploaded to this head`);
-      await extractPackage(await readFile(pkg), workDir);
-    } else {
-      mkdirSync(workDir, { recursive: true });
+    const env = checkJobEnv(req.env);
+    const submissionId = checkSubmissionId(req.submissionId);
+    if (req.packageId !== undefined) this.packagePath(req.packageId);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([req.entrypoint, req.packageId ?? null, Object.entries(env).sort()]))
+      .digest('hex');
+    if (submissionId) {
+      const prior = this.#jobs.get(submissionId) ?? this.#accepting.get(submissionId);
+      if (prior) {
+        if (prior.fingerprint !== fingerprint) {
+          throw new IllegalStateError(
+            `submission id ${submissionId} is already used by another job (different entrypoint, package or env); choose a new id`,
+          );
+        }
+        return { ...('info' in prior ? prior.info : await prior.accepted), existing: true };
+      }
     }
-    await linkConvoyInto(workDir, convoyRoot());
+    const jobId = submissionId ?? `job_${new Date().toISOString().slice(0, 10).replace(/-/g, '')}_${randomId(4)}`;
+    const accepted = this.#accept(jobId, { ...req, env }, fingerprint);
+    this.#accepting.set(jobId, { fingerprint, accepted });
+    try {
+      return await accepted;
+    } finally {
+      this.#accepting.delete(jobId);
+    }
+  }
+
+  async #accept(jobId: string, req: SubmitJob & { env: Record<string, string> }, fingerprint: string): Promise<JobInfo> {
+    const jobDir = path.join(this.#dir, 'runs', jobId);
+    const workDir = path.join(jobDir, 'wd');
+    let plan: DependencyPlan;
+    try {
+      mkdirSync(jobDir, { recursive: true, mode: 0o700 });
+      if (req.packageId) {
+        const pkg = this.packagePath(req.packageId);
+        if (!existsSync(pkg)) throw new UploadError(`package ${req.packageId} was not uploaded to this head`);
+        await extractPackage(await readFile(pkg), workDir);
+      } else {
+        mkdirSync(workDir, { recursive: true });
+      }
+      plan = await planDependencies(workDir, convoyRoot());
+    } catch (err) {
+      await rm(jobDir, { recursive: true, force: true });
+      throw err;
+    }
 
     const logPath = path.join(jobDir, 'logs.txt');
-    const info: JobInfo = { jobId, status: 'PENDING', entrypoint: req.entrypoint, packageId: req.packageId, startTime: Date.now() };
+    const info: JobInfo = {
+      jobId,
+      status: 'PENDING',
+      entrypoint: req.entrypoint,
+      packageId: req.packageId,
+      envVars: Object.keys(req.env).sort(),
+      dependencies: { source: plan.kind, ...(plan.kind === 'lockfile' ? { key: plan.key } : {}) },
+      startTime: Date.now(),
+    };
     const log = createWriteStream(logPath, { mode: 0o600 });
-    const state: JobState = { info, log, logPath, written: 0, followers: new Set(), done: Promise.resolve() };
-    this.#jobs.set(jobId, state);
-
-    const [cmd, ...args] = req.entrypoint;
-    const env: Record<string, string> = {
-      ...(process.env as Record<string, string>),
-      ...(req.env ?? {}),
-      CONVOY_ADDRESS: this.opts.headAddress(),
-      CONVOY_TOKEN: this.opts.token,
-      CONVOY_JOB_ID: jobId,
-      CONVOY_WORKING_DIR: workDir,
-      ...(req.packageId ? { CONVOY_PACKAGE_ID: req.packageId } : {}),
-      // Lets `node driver.ts` run TypeScript as it does for the user locally.
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${tsxLoaderUrl()}`.trim(),
-    };
-    const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    state.child = child;
-    const write = (chunk: Buffer) => {
-      const offset = state.written;
-      state.written += chunk.length;
-      log.write(chunk);
-      for (const f of state.followers) f(chunk, offset);
-    };
-    child.stdout!.on('data', write);
-    child.stderr!.on('data', write);
-    state.done = new Promise<void>((resolve) => {
-      const finish = (status: JobStatus, exitCode: number | null, message: string) => {
-        if (info.endTime) return resolve();
+    let resolveDone!: () => void;
+    const state: JobState = {
+      info,
+      log,
+      logPath,
+      written: 0,
+      followers: new Set(),
+      done: new Promise<void>((r) => (resolveDone = r)),
+      fingerprint,
+      finish: (status, exitCode, message) => {
+        if (info.endTime) return;
         if (info.status !== 'STOPPED') info.status = status;
         info.exitCode = exitCode;
         info.endTime = Date.now();
@@ -124,20 +188,68 @@ export class JobManager {
         log.end(() => {
           for (const f of state.followers) f(null, state.written);
           state.followers.clear();
-          resolve();
+          resolveDone();
         });
         this.opts.events.publish({ type: 'job', jobId, status: info.status });
         this.opts.log.info({ jobId, status: info.status, exitCode }, 'job finished');
-      };
-      child.on('error', (err) => finish('FAILED', null, `could not start ${cmd}: ${err.message}`));
-      child.on('close', (code, signal) =>
-        finish(code === 0 ? 'SUCCEEDED' : 'FAILED', code, code === 0 ? 'exited with code 0' : `exited with ${signal ?? `code ${code}`}`),
-      );
-    });
-    info.status = 'RUNNING';
-    this.opts.events.publish({ type: 'job', jobId, status: 'RUNNING' });
-    this.opts.log.info({ jobId, entrypoint: req.entrypoint }, 'job started');
+      },
+    };
+    this.#jobs.set(jobId, state);
+    this.opts.events.publish({ type: 'job', jobId, status: 'PENDING' });
+    void this.#start(state, plan, workDir, req);
     return { ...info };
+  }
+
+  /** Provides the job's dependencies, then starts its driver. */
+  async #start(state: JobState, plan: DependencyPlan, workDir: string, req: SubmitJob & { env: Record<string, string> }): Promise<void> {
+    const { info } = state;
+    const write = (chunk: Buffer) => {
+      // A job stopped while its dependencies install has closed its log; npm's late output is dropped.
+      if (state.log.writableEnded) return;
+      const offset = state.written;
+      state.written += chunk.length;
+      state.log.write(chunk);
+      for (const f of state.followers) f(chunk, offset);
+    };
+    try {
+      if (plan.kind === 'lockfile') write(Buffer.from(`[convoy] dependencies: npm ci of the job's lockfile (cache ${plan.key.slice(0, 12)})\n`));
+      const provided = await this.#dependencies.provide(workDir, plan, write);
+      if (plan.kind === 'lockfile') {
+        info.dependencies.installed = provided.installed;
+        write(Buffer.from(`[convoy] dependencies ${provided.installed ? 'installed' : 'already installed'} (${(provided.ms / 1000).toFixed(1)} s)\n`));
+      }
+    } catch (err) {
+      const message = `dependencies could not be installed: ${(err as Error).message}`;
+      write(Buffer.from(`[convoy] ${message}\n`));
+      return state.finish('FAILED', null, message);
+    }
+    if (info.endTime) return; // stopped while its dependencies were installed
+
+    const [cmd, ...args] = req.entrypoint;
+    const env: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      ...req.env,
+      CONVOY_ADDRESS: this.opts.headAddress(),
+      CONVOY_TOKEN: this.opts.token,
+      CONVOY_JOB_ID: info.jobId,
+      CONVOY_WORKING_DIR: workDir,
+      ...(req.packageId ? { CONVOY_PACKAGE_ID: req.packageId } : {}),
+      // Lets `node driver.ts` run TypeScript as it does for the user locally.
+      NODE_OPTIONS: `${req.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --import ${tsxLoaderUrl()}`.trim(),
+    };
+    delete env.CONVOY_TOKEN_FILE;
+    const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    state.child = child;
+    child.stdout!.on('data', write);
+    child.stderr!.on('data', write);
+    child.on('error', (err) => state.finish('FAILED', null, `could not start ${cmd}: ${err.message}`));
+    child.on('close', (code, signal) =>
+      state.finish(code === 0 ? 'SUCCEEDED' : 'FAILED', code, code === 0 ? 'exited with code 0' : `exited with ${signal ?? `code ${code}`}`),
+    );
+    info.status = 'RUNNING';
+    this.opts.events.publish({ type: 'job', jobId: info.jobId, status: 'RUNNING' });
+    // Entrypoint and env var names only: values may be keys.
+    this.opts.log.info({ jobId: info.jobId, entrypoint: req.entrypoint, envVars: info.envVars }, 'job started');
   }
 
   list(): JobInfo[] {
@@ -206,8 +318,14 @@ export class JobManager {
   async stop(jobId: string): Promise<JobInfo | undefined> {
     const j = this.#jobs.get(jobId);
     if (!j) return undefined;
-    if (j.info.endTime || !j.child) return { ...j.info };
+    if (j.info.endTime) return { ...j.info };
     j.info.status = 'STOPPED';
+    if (!j.child) {
+      // Still PENDING (its dependencies are being installed): it ends now and its driver never starts.
+      j.finish('STOPPED', null, 'stopped by request');
+      await j.done;
+      return { ...j.info };
+    }
     j.child.kill('SIGTERM');
     const killer = setTimeout(() => j.child?.kill('SIGKILL'), 5000);
     await j.done;
@@ -216,6 +334,7 @@ export class JobManager {
   }
 
   async close(): Promise<void> {
+    this.#dependencies.close();
     await Promise.allSettled([...this.#jobs.keys()].map((id) => this.stop(id)));
   }
 }
