@@ -98,8 +98,10 @@ export class MissingApiKeyError extends Error {
     readonly secretsFile: string | undefined,
   ) {
     super(
-      `no ${provider} API key: set ${envVar} (comma-separated for several keys)` +
-        (secretsFile ? ` or add "${provider}" to ${secretsFile}` : ' or pass a secrets file with a "' + provider + '" entry'),
+      `no ${provider} API key: set ${envVar} (export ${envVar}=YOUR_KEY; several keys comma-separated)` +
+        (secretsFile
+          ? ` or add "${provider}": "KEY" to ${secretsFile}`
+          : `, or give a secrets file holding {"${provider}": "KEY"} (--secrets-file FILE or CONVOY_SECRETS_FILE)`),
     );
   }
 }
