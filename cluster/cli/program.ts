@@ -37,6 +37,8 @@ const USAGE_CODES = new Set([
   'commander.invalidArgument',
   'commander.excessArguments',
   'commander.conflictingOption',
+  // A command that needs a subcommand, given none: its help goes to stderr.
+  'commander.help',
 ]);
 
 /** Exit status of a usage error, as in BSD's sysexits and most CLIs (commander's own default is 1). */
