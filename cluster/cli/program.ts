@@ -65,6 +65,11 @@ function printError(message: string): void {
  * 1 for anything else.
  */
 export async function runCli(program: Command, argv = process.argv): Promise<void> {
+  // `convoy … | head` closes the pipe early: that ends the output, it is not an error to print a stack for.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   // Subcommands copy these settings when they are created, and the traffic commands are added after
   // buildProgram: set them on every command, so a subcommand's parse error reaches the catch below instead
   // of commander's own process.exit(1).
