@@ -160,8 +160,11 @@ async function checkKeys(source: string, secretsFile: string | undefined): Promi
 
 function summaryLine(s: CollectSummary, source: string): string {
   const api = source === 'synthetic' ? '' : `; ${count(s.apiRequests)} API requests, estimated $${s.costUsd.toFixed(2)}`;
+  const shards = `${s.shardsTotal} shard${s.shardsTotal === 1 ? '' : 's'}`;
   const into = `collected ${count(s.samples)} of ${count(s.target)} samples into ${s.lake}`;
-  if (s.skipped === 0) return `${into} (${s.shardsTotal} shards) in ${s.elapsedS.toFixed(1)} s, ${count(s.rate)} samples/s${api}`;
-  const job = s.jobElapsedS > 0 ? `the job: ${count(s.samples)} samples in ${s.jobElapsedS.toFixed(1)} s of collection, ${count(s.rate)} samples/s` : "the earlier runs' time is not recorded";
-  return `${into} (${s.shardsTotal} shards, ${s.skipped} already there); this run: ${count(s.run.samples)} samples in ${s.elapsedS.toFixed(1)} s; ${job}${api}`;
+  // A job done in one run: its rate is this run's. Otherwise say both, and which is the job's.
+  const oneRun = s.skipped === 0 && Math.abs(s.jobElapsedS - s.elapsedS) < 1e-9;
+  if (oneRun) return `${into} (${shards}) in ${s.elapsedS.toFixed(1)} s, ${count(s.rate)} samples/s${api}`;
+  const job = s.jobElapsedS > 0 ? `the job: ${count(s.samples)} samples in ${s.jobElapsedS.toFixed(1)} s over its runs, ${count(s.rate)} samples/s` : "the job's earlier runs have no recorded time";
+  return `${into} (${shards}, ${s.skipped} already there); this run: ${count(s.run.samples)} samples in ${s.elapsedS.toFixed(1)} s; ${job}${api}`;
 }
