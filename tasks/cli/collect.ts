@@ -38,6 +38,7 @@ interface CollectFlags {
   osm: string[];
   baseUrl?: string;
   secretsFile?: string;
+  quota?: string;
   address?: string;
   tokenFile?: string;
   quiet?: boolean;
@@ -59,6 +60,7 @@ export function registerCollect(program: Command): void {
     .option('--osm <city=path>', 'road network for a city from an OSM extract (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--base-url <url>', 'provider endpoint (for a proxy or a test server)')
     .option('--secrets-file <path>', 'JSON file with provider keys (mode 0600), readable by the workers')
+    .option('--quota <n/day|n/month>', "requests each key may send (default: the provider's free tier, so nothing is billed)")
     .option('--address <host:port>', 'cluster head (default: CONVOY_ADDRESS, else an embedded local cluster)')
     .option('--token-file <path>', 'cluster token file')
     .option('--quiet', 'no progress bar')
@@ -130,7 +132,10 @@ async function checkedOptions(flags: CollectFlags) {
     seed,
     shardSamples: flags.shardSamples ? parseCount('--shard-samples', flags.shardSamples) : undefined,
     osm: Object.keys(osm).length ? osm : undefined,
-    provider: flags.baseUrl || flags.secretsFile ? { baseUrl: flags.baseUrl, secretsFile: flags.secretsFile } : undefined,
+    provider:
+      flags.baseUrl || flags.secretsFile || flags.quota
+        ? { baseUrl: flags.baseUrl, secretsFile: flags.secretsFile, ...(flags.quota ? { quota: parseQuota(flags.quota) } : {}) }
+        : undefined,
   };
   if (options.cities.length === 0) throw new UsageError("--cities: give comma-separated city keys (e.g. berlin,madrid), or 'all'");
   const job = await import('../collect/index.ts');
@@ -142,6 +147,14 @@ async function checkedOptions(flags: CollectFlags) {
     throw new UsageError(err.issues.map((i) => `${flag(i.option)}: ${i.message.replace(/`(\w+)`/g, (_, o: string) => flag(o))}`).join('; '));
   }
   return { options, job };
+}
+
+/** `10000/day` or `300000/month`: requests per key and window. */
+function parseQuota(v: string): { perDay: number } | { perMonth: number } {
+  const m = /^\s*([\d_,]+)\s*\/\s*(day|month)\s*$/i.exec(v);
+  const n = m ? Number(m[1]!.replace(/[_,]/g, '')) : NaN;
+  if (!m || !Number.isInteger(n) || n <= 0) throw new UsageError(`--quota takes requests per key and window, like 10000/day or 300000/month, got "${v}"`);
+  return m[2]!.toLowerCase() === 'day' ? { perDay: n } : { perMonth: n };
 }
 
 /**

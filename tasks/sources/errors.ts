@@ -47,7 +47,7 @@ export class QuotaExceededError extends Error {
     super(
       `${provider} key ${keyId} has used its ${window === 'day' ? 'daily' : 'monthly'} quota` +
         `${source === 'provider' ? ' (the provider answered 403 over quota)' : ''}; it reopens at ${resetsAt.toISOString()}. ` +
-        'Add another key, raise the quota option if your plan allows more, or resume after the reset',
+        'Add another key, raise the quota if your plan allows more (convoy collect --quota N/day or N/month), or run again after the reset',
     );
   }
 }

@@ -113,6 +113,16 @@ describe('a provider collection that fails', () => {
     expect(await committed(where.lake)).toEqual({ shards: 2, rows: 20 });
   });
 
+  it('stops when the key has used the quota it may spend, and says when it reopens and how to raise it', async () => {
+    const where = await fresh('quota');
+    fake.script({ status: 200, body: BODY });
+    const err = await failureOf(collect(t.cluster, job(where, { provider: { baseUrl: fake.url, ledgerPath: where.ledgerPath, quota: { perDay: 4 } } })));
+    expect(fake.requests).toHaveLength(4);
+    expect(err.summary.shardsDone).toBe(0);
+    expect(err.lines[0]).toMatch(/^tomtom key [0-9a-f]{12} has used its daily quota; it reopens at \S+Z\. Add another key, raise the quota if your plan allows more \(convoy collect --quota N\/day or N\/month\)/);
+    expect(await committed(where.lake)).toEqual({ shards: 0, rows: 0 });
+  });
+
   it('stops at the first shard when the workers have no key, naming the variable to set', async () => {
     const where = await fresh('nokey');
     fake.script({ status: 200, body: {} });
