@@ -14,12 +14,16 @@ export {
   collectOptionsSchema,
   parseCollectOptions,
   CollectError,
+  CollectOptionsError,
+  ShardIncompleteError,
+  describeCause,
   SOURCES,
   planShards,
   jobFingerprint,
   type CollectOptions,
   type CollectProgress as CollectJobProgress,
   type CollectSummary,
+  type FailureCause,
   type PlannedShard,
   type ShardPlanInput,
   type ShardJob,
@@ -27,5 +31,6 @@ export {
 } from './collect/index.ts';
 export * from './training/index.ts';
 export { TrafficTrainable, TRAFFIC_TRAINABLE, type TrafficTrialConfig } from './training/trainable.ts';
+export { trafficTrialConfigSchema } from './training/trial-config.ts';
 export { saveArtifacts, loadArtifacts } from './training/artifacts-file.ts';
 export { runPipeline, type PipelineOptions, type PipelineReport } from './pipeline/run-pipeline.ts';

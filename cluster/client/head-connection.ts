@@ -3,7 +3,7 @@
  * warnings and node deaths come down. One long-lived stream, so a lease costs no extra round trip setup.
  */
 import { EventEmitter } from 'node:events';
-import { AuthError, ConnectError } from '../common/errors.ts';
+import { AuthError, ConnectError, grpcFailureDetail } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient } from '../proto/load.ts';
 import { compileResources, compileStrategy } from '../proto/convert.ts';
 import { channelCredentials, clientOptions, grpc, mapGrpcError, type TlsOptions } from '../transport/grpc.ts';
@@ -44,14 +44,8 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     try {
       await this.status(timeoutMs);
     } catch (err) {
-      const e = mapGrpcError(err, `connecting to ${this.address}`);
-      if (e instanceof AuthError) throw e;
-      const code = (err as grpc.ServiceError).code;
-      const detail =
-        code === grpc.status.DEADLINE_EXCEEDED || code === grpc.status.UNAVAILABLE
-          ? `no head answered within ${timeoutMs} ms (is \`convoy start --head\` running there?)`
-          : e.message;
-      throw new ConnectError(this.address, detail, { cause: err });
+      if (err instanceof AuthError || err instanceof ConnectError) throw err;
+      throw new ConnectError(this.address, (err as Error).message, { cause: err });
     }
     if (this.#closed) return;
     const session = this.client.ClientSession();
@@ -132,10 +126,27 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     }
   }
 
+  /**
+   * The head's status. A head that cannot be reached or refuses the token rejects with ConnectError or
+   * AuthError worded for the user (not grpc-js's "14 UNAVAILABLE: No connection established…").
+   */
   status(timeoutMs = 10_000): Promise<GetClusterStatusReply__Output> {
     return new Promise((resolve, reject) => {
-      this.client.GetClusterStatus({}, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(err) : resolve(res!)));
+      this.client.GetClusterStatus({}, { deadline: Date.now() + timeoutMs }, (err, res) => (err ? reject(this.#reachError(err)) : resolve(res!)));
     });
+  }
+
+  #reachError(err: grpc.ServiceError): Error {
+    switch (err.code) {
+      case grpc.status.UNAUTHENTICATED:
+        return new AuthError(`the head at ${this.address}: ${grpcFailureDetail(err)}`, { cause: err });
+      case grpc.status.UNAVAILABLE:
+      case grpc.status.DEADLINE_EXCEEDED:
+      case grpc.status.UNIMPLEMENTED:
+        return new ConnectError(this.address, grpcFailureDetail(err), { cause: err });
+      default:
+        return err;
+    }
   }
 
   locate(objectIds: string[]): Promise<ObjectLocation__Output[]> {

@@ -39,5 +39,8 @@ export {
   UploadError,
   TaskLoadError,
   RuntimeEnvError,
+  UsageError,
+  ProcessStartError,
+  ListenError,
   registerError,
 } from '../common/errors.ts';

@@ -1,6 +1,6 @@
 /** Waiting for a Convoy process to announce readiness over IPC, and stopping one politely then firmly. */
 import type { ChildProcess } from 'node:child_process';
-import { ConnectError } from './errors.ts';
+import { ProcessStartError } from './errors.ts';
 
 export function waitReady(child: ChildProcess, what: string, timeoutMs: number): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
@@ -12,7 +12,7 @@ export function waitReady(child: ChildProcess, what: string, timeoutMs: number):
     };
     const fail = (why: string) => {
       done();
-      reject(new ConnectError('local', `the ${what} ${why}`));
+      reject(new ProcessStartError(what, why));
     };
     const onMessage = (m: unknown) => {
       const msg = m as { type?: string; message?: string };

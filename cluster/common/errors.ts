@@ -83,7 +83,77 @@ export class AuthError extends ConvoyError {}
 
 export class ConnectError extends ConvoyError {
   constructor(readonly address: string, detail: string, options?: { cause?: unknown }) {
-    super(`could not connect to the Convoy head at ${address}: ${detail}`, options);
+    // Wrapping a ConnectError for the same address again would only repeat its first words.
+    const inner = options?.cause instanceof ConnectError && options.cause.address === address ? options.cause.message : undefined;
+    super(inner ?? `could not connect to the Convoy head at ${address}: ${detail}`, options);
+  }
+}
+
+/**
+ * The command line was wrong: an unknown or malformed flag value, a missing key, a date that is not a day.
+ * The CLI prints the message as one line and exits with status 2, as for commander's own usage errors.
+ */
+export class UsageError extends ConvoyError {}
+
+/** A head or worker process this one started did not come up (its own error is in `detail`). */
+export class ProcessStartError extends ConvoyError {
+  constructor(readonly what: string, readonly detail: string) {
+    super(`the ${what} ${detail}`);
+  }
+}
+
+/** A server could not listen on its address (port in use, privileged port, address not on this machine). */
+export class ListenError extends ConvoyError {
+  constructor(readonly address: string, readonly code: string, message?: string) {
+    super(message ?? `cannot listen on ${address}: ${LISTEN_HINTS[code] ?? code}`);
+  }
+}
+
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use (another Convoy head or program holds it); pick another port with --port, or stop what holds it',
+  EACCES: 'permission denied (ports below 1024 need privileges); pick a port above 1024 with --port',
+  EADDRNOTAVAIL: 'that address is not on this machine; use --host 127.0.0.1, 0.0.0.0 or one of its own addresses',
+};
+
+/**
+ * gRPC status codes (`@grpc/grpc-js` `status`), numbered here so that turning one into words does not load
+ * grpc-js (the CLI's error path runs it).
+ */
+const GRPC = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, PERMISSION_DENIED: 7, RESOURCE_EXHAUSTED: 8, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+
+/** A gRPC client error, as grpc-js throws it: `code`, `details` and a message that starts with `CODE NAME:`. */
+export function isGrpcStatusError(err: unknown): err is Error & { code: number; details: string } {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && typeof (err as { details?: unknown }).details === 'string' && 'metadata' in err;
+}
+
+/**
+ * What a failed gRPC call to a Convoy head means, in words a user can act on, without grpc-js's own text
+ * ("14 UNAVAILABLE: No connection established. Last error: …"). It completes "could not connect to the head
+ * at ADDRESS: …" (see ConnectError).
+ */
+export function grpcFailureDetail(err: { code: number; details?: string }): string {
+  const details = err.details ?? '';
+  switch (err.code) {
+    case GRPC.UNAVAILABLE:
+      if (/ECONNREFUSED/.test(details)) return 'connection refused; is it running? (convoy start --head)';
+      if (/Name resolution failed|ENOTFOUND|EAI_AGAIN/i.test(details)) return 'the host name does not resolve; check the address (HOST:PORT)';
+      if (/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/.test(details)) return 'no route to it; check the address and the network in between';
+      if (/ECONNRESET|socket hang up|Connection dropped|GOAWAY|handshake|SSL|TLS/i.test(details)) return 'it closed the connection; if it uses TLS, pass its CA (--tls-ca)';
+      return 'it is not reachable; is it running? (convoy start --head)';
+    case GRPC.DEADLINE_EXCEEDED:
+      return 'no answer in time; is it running, and reachable from here? (convoy start --head)';
+    case GRPC.UNAUTHENTICATED:
+      return "it refused the cluster token; pass that head's token (--token-file, CONVOY_TOKEN or CONVOY_TOKEN_FILE)";
+    case GRPC.PERMISSION_DENIED:
+      return 'it refused the request (permission denied)';
+    case GRPC.UNIMPLEMENTED:
+      return "it does not speak Convoy's protocol (another program, or another Convoy version); check the address";
+    case GRPC.RESOURCE_EXHAUSTED:
+      return `it refused the request as too large or too many (${details})`;
+    case GRPC.CANCELLED:
+      return 'the call was cancelled';
+    default:
+      return `it answered with an error: ${details || 'no details'}`;
   }
 }
 
@@ -130,6 +200,9 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   UploadError,
   TaskLoadError,
   RuntimeEnvError,
+  UsageError,
+  ProcessStartError,
+  ListenError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

@@ -4,7 +4,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
-import { AuthError } from '../common/errors.ts';
+import { AuthError, ListenError } from '../common/errors.ts';
 import { tokenMatches } from '../common/auth.ts';
 
 export interface TlsOptions {
@@ -139,8 +139,19 @@ export function mapGrpcError(err: unknown, what: string): Error {
 
 export function bindServer(server: grpc.Server, address: string, tls?: TlsOptions): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, serverCredentials(tls), (err, port) => (err ? reject(err) : resolve(port)));
+    server.bindAsync(address, serverCredentials(tls), (err, port) => (err ? reject(listenError(err, address)) : resolve(port)));
   });
+}
+
+/**
+ * grpc-js reports a failed bind as "No address added out of total 1 resolved errors: [listen EADDRINUSE: …]";
+ * the errno inside is what the user can act on.
+ */
+function listenError(err: Error, address: string): Error {
+  const code = /\b(EADDRINUSE|EACCES|EADDRNOTAVAIL)\b/.exec(err.message)?.[1];
+  if (code) return new ListenError(address, code);
+  if (/No address added|resolved/.test(err.message)) return new ListenError(address, 'unknown', `cannot listen on ${address}: check --host and --port`);
+  return err;
 }
 
 export { grpc };

@@ -1,5 +1,6 @@
 /** `convoy model ls | show V | promote V`: the model registry beside the lake. */
 import type { Command } from 'commander';
+import { UsageError } from '../../cluster/client/index.ts';
 import type { ModelRegistry } from '../training/registry.ts';
 import { table } from '../../cluster/cli/format.ts';
 
@@ -21,12 +22,12 @@ async function open(f: ModelFlags): Promise<{ registry: ModelRegistry; model: st
   if (f.model) return { registry, model: f.model };
   const models = await registry.models();
   if (models.length === 1) return { registry, model: models[0]! };
-  throw new TypeError(models.length === 0 ? `no models in ${registry.storage.url}` : `the registry holds ${models.join(', ')}: pick one with --model`);
+  throw new UsageError(models.length === 0 ? `no models in ${registry.storage.url}` : `the registry holds ${models.join(', ')}: pick one with --model`);
 }
 
 function version(v: string): number {
   const n = Number(v.replace(/^v/, ''));
-  if (!Number.isInteger(n) || n < 1) throw new TypeError(`a version is a number like 3 or v3, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`a version is a number like 3 or v3, got "${v}"`);
   return n;
 }
 

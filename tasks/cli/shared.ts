@@ -1,9 +1,23 @@
 /** Helpers for the traffic commands: connecting like the core commands do, and number formatting. */
-import type { Cluster } from '../../cluster/client/index.ts';
+import { UsageError, type Cluster } from '../../cluster/client/index.ts';
+import { findCluster } from '../../cluster/common/cluster-target.ts';
 
 export interface ClusterFlags {
   address?: string;
   tokenFile?: string;
+}
+
+/**
+ * Whether the command will run on a cluster that is already there (what connect() finds: --address,
+ * CONVOY_ADDRESS, or the head `convoy start --head` recorded here) rather than an embedded one it starts.
+ * Where that cannot be told (say, the token is missing), connect() will say why; that counts as not embedded.
+ */
+export function remoteCluster(flags: ClusterFlags): boolean {
+  try {
+    return findCluster({ address: flags.address, tokenFile: flags.tokenFile, embedded: true }).kind !== 'embedded';
+  } catch {
+    return true;
+  }
 }
 
 /**
@@ -22,7 +36,7 @@ export function count(n: number): string {
 export function parseCount(flag: string, v: string): number {
   // 1e9, 1_000_000 and 1,000,000 all mean what they say.
   const n = Number(v.replace(/[_,]/g, ''));
-  if (!Number.isFinite(n) || n <= 0 || !Number.isInteger(n)) throw new TypeError(`${flag} must be a positive whole number (e.g. 1000000 or 1e6), got "${v}"`);
+  if (!Number.isFinite(n) || n <= 0 || !Number.isInteger(n)) throw new UsageError(`${flag} must be a positive whole number (e.g. 1000000 or 1e6), got "${v}"`);
   return n;
 }
 

@@ -1,13 +1,21 @@
 /**
  * `convoy tune`: a grid or random search of traffic models (or any Trainable class) on the cluster, with a
  * live results table. Interrupted? Run it again with --resume.
+ *
+ * Everything the traffic model needs is checked before a process starts: the space's keys and values, the
+ * dates, and that the lake holds samples in both the training and the validation window. A run in which no
+ * trial reported the metric exits non-zero and says why.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../../cluster/client/index.ts';
 import * as tune from '../../cluster/client/tune/index.ts';
-import type { Trainable } from '../../cluster/client/tune/index.ts';
+import type { Trainable, Trial } from '../../cluster/client/tune/index.ts';
 import { formatTrialTable } from '../../scheduler/tune/results.ts';
-import { clusterFrom } from './shared.ts';
+import { dayOf, parseInstant } from '../traffic/instant.ts';
+import { TRAFFIC_METRICS, TRAFFIC_SPACE_KEYS, trialValueProblem, type TrafficTrialConfig } from '../training/trial-config.ts';
+import { clusterFrom, parseCount } from './shared.ts';
 
 interface TuneFlags {
   space: string;
@@ -35,31 +43,112 @@ export function parseSpace(json: string): Record<string, unknown> {
   try {
     raw = JSON.parse(json);
   } catch (err) {
-    throw new TypeError(`--space must be JSON like '{"learningRate": [0.001, 0.003]}': ${(err as Error).message}`);
+    throw new UsageError(`--space must be JSON like '{"learningRate": [0.001, 0.003]}': ${(err as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TypeError('--space must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`--space must be a JSON object like '{"learningRate": [0.001, 0.003]}'`);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     if (Array.isArray(v)) out[k] = tune.grid(v);
     else if (v && typeof v === 'object' && Object.keys(v).length === 1) {
       const [kind, args] = Object.entries(v)[0]!;
-      const pair = Array.isArray(args) && args.length === 2 ? (args as [number, number]) : undefined;
+      const pair = Array.isArray(args) && args.length === 2 && args.every((a) => typeof a === 'number') ? (args as [number, number]) : undefined;
       if (kind === 'uniform' && pair) out[k] = tune.uniform(...pair);
       else if (kind === 'loguniform' && pair) out[k] = tune.loguniform(...pair);
       else if (kind === 'randint' && pair) out[k] = tune.randint(...pair);
       else if (kind === 'choice' && Array.isArray(args)) out[k] = tune.choice(args);
       else if (kind === 'grid' && Array.isArray(args)) out[k] = tune.grid(args);
-      else out[k] = v;
+      else if (['uniform', 'loguniform', 'randint', 'choice', 'grid'].includes(kind)) {
+        throw new UsageError(`--space: "${k}": ${kind} takes ${kind === 'choice' || kind === 'grid' ? 'a list of values' : 'two numbers [low, high]'}, got ${JSON.stringify(args)}`);
+      } else out[k] = v;
     } else out[k] = v;
   }
   return out;
 }
 
-const day = (flag: string, v: string) => {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (!Number.isFinite(ms)) throw new TypeError(`${flag} must be a date (YYYY-MM-DD), got "${v}"`);
-  return ms;
-};
+/** Keys the command sets from its own flags: the space must not set them too. */
+const FROM_FLAGS: Partial<Record<keyof TrafficTrialConfig, string>> = { lake: '--lake', trainTo: '--train-to', validFrom: '--train-to', validTo: '--valid-to' };
+
+/** Checks a parsed space against the traffic model's config: each key known, each value usable. */
+export function checkTrafficSpace(space: Record<string, unknown>): void {
+  const valid = TRAFFIC_SPACE_KEYS.filter((k) => !FROM_FLAGS[k]);
+  for (const [key, value] of Object.entries(space)) {
+    if (FROM_FLAGS[key as keyof TrafficTrialConfig]) throw new UsageError(`--space: "${key}" comes from ${FROM_FLAGS[key as keyof TrafficTrialConfig]}, not from the space`);
+    if (!(TRAFFIC_SPACE_KEYS as string[]).includes(key)) {
+      const near = valid.find((k) => k.toLowerCase() === key.toLowerCase().replace(/[-_\s]/g, ''));
+      throw new UsageError(`--space: unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}; the traffic model takes ${valid.join(', ')}`);
+    }
+    const k = key as keyof TrafficTrialConfig;
+    const d = value as { kind?: string; values?: unknown[]; low?: number; high?: number };
+    const values = d && typeof d === 'object' && 'kind' in d ? (d.values ?? [d.low, d.high]) : [value];
+    for (const v of values) {
+      const problem = trialValueProblem(k, v);
+      if (problem) throw new UsageError(`--space: "${key}" cannot be ${JSON.stringify(v)}: ${problem}`);
+    }
+  }
+}
+
+function day(flag: string, v: string | undefined): number {
+  if (v === undefined) throw new UsageError(`the traffic model needs ${flag} (a day, YYYY-MM-DD)`);
+  const r = parseInstant(v);
+  if ('error' in r) throw new UsageError(`${flag}: ${r.error}`);
+  return r.ms;
+}
+
+const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+
+/**
+ * The lake exists and holds samples in both windows: otherwise every trial would train on nothing and the
+ * run would end with no metric after starting a cluster.
+ */
+async function checkLakeWindows(lakeLocation: string, trainFrom: number | undefined, trainTo: number, validTo: number): Promise<void> {
+  if (!isUrl(lakeLocation) && !existsSync(lakeLocation)) {
+    throw new UsageError(`--lake ${lakeLocation} does not exist; collect samples into it first (convoy collect … --lake ${lakeLocation})`);
+  }
+  const { openLake } = await import('../lake/index.ts');
+  let lake;
+  try {
+    lake = await openLake(lakeLocation, { threads: 0 });
+  } catch (err) {
+    throw new UsageError(`--lake ${lakeLocation}: ${(err as Error).message}`);
+  }
+  try {
+    const all = await lake.stats();
+    if (all.rows === 0) throw new UsageError(`--lake ${lake.url} holds no committed samples; collect some first (convoy collect … --lake ${lakeLocation})`);
+    const span = all.minTimeMs !== undefined && all.maxTimeMs !== undefined ? ` (the lake holds ${dayOf(all.minTimeMs)} .. ${dayOf(all.maxTimeMs)})` : '';
+    const train = await lake.stats({ ...(trainFrom !== undefined ? { timeFrom: trainFrom } : {}), timeTo: trainTo });
+    if (train.rows === 0) throw new UsageError(`no training samples before --train-to ${dayOf(trainTo)}${span}: pick --train-to inside the lake's days`);
+    const valid = await lake.stats({ timeFrom: trainTo, timeTo: validTo });
+    if (valid.rows === 0) throw new UsageError(`no validation samples from --train-to ${dayOf(trainTo)} to --valid-to ${dayOf(validTo)}${span}: pick a window inside the lake's days`);
+  } finally {
+    await lake.close();
+  }
+}
+
+function parseResources(json: string): Record<string, number> {
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    throw new UsageError(`--resources must be JSON like '{"cpu": 1}', got ${json}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`--resources must be a JSON object like '{"cpu": 1}', got ${json}`);
+  for (const [k, n] of Object.entries(v)) {
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new UsageError(`--resources: "${k}" must be a number ≥ 0, got ${JSON.stringify(n)}`);
+  }
+  return v as Record<string, number>;
+}
+
+/** Why no trial has a best value of `metric`, for the error that ends the command. */
+export function noBestReason(trials: readonly Trial[], metric: string): string {
+  if (trials.length === 0) return `no trial reported ${metric}: the space expanded to no trials`;
+  const failed = trials.filter((t) => t.status === 'error');
+  if (failed.length === trials.length) return `no trial reported ${metric}: all ${trials.length} trial(s) failed (first: ${failed[0]!.id}: ${failed[0]!.error ?? 'no error recorded'})`;
+  const values = trials.flatMap((t) => t.results.map((r) => r.metrics[metric]));
+  if (values.length > 0 && values.every((v) => v === undefined || !Number.isFinite(v))) {
+    return `no trial reported a finite ${metric} (every value was NaN or missing): the validation window probably holds no samples the model can score`;
+  }
+  return `no trial reported ${metric} (${failed.length} of ${trials.length} failed${failed[0] ? `, first: ${failed[0].id}: ${failed[0].error}` : ''})`;
+}
 
 export function registerTune(program: Command): void {
   program
@@ -84,26 +173,33 @@ export function registerTune(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (f: TuneFlags) => {
       const space = parseSpace(f.space);
+      if (f.mode !== 'min' && f.mode !== 'max') throw new UsageError(`--mode must be min or max, got "${f.mode}"`);
+      const maxIterations = parseCount('--max-iterations', f.maxIterations);
+      const maxConcurrent = f.maxConcurrent ? parseCount('--max-concurrent', f.maxConcurrent) : undefined;
+      const resources = parseResources(f.resources);
+      if (f.resume && !existsSync(path.join(f.storage, f.name, 'run.json'))) {
+        throw new UsageError(`--resume: no run "${f.name}" under ${f.storage} (run without --resume to start it, or pass its --name and --storage)`);
+      }
       // The trainable's module URL only: workers load it (and tfjs); this process does not need to.
       let module = new URL('../training/trainable.ts', import.meta.url);
       let className = 'TrafficTrainable';
       if (f.trainable) {
         const [file, cls] = f.trainable.split('#');
-        if (!file || !cls) throw new TypeError(`--trainable takes file#ClassName, got "${f.trainable}"`);
+        if (!file || !cls) throw new UsageError(`--trainable takes file#ClassName, got "${f.trainable}"`);
+        if (!existsSync(file)) throw new UsageError(`--trainable: ${file} does not exist`);
         module = new URL(`file://${path.resolve(file)}`);
         className = cls;
       } else {
-        if (!f.lake || !f.trainTo || !f.validTo) throw new TypeError('the traffic trainable needs --lake, --train-to and --valid-to');
-        Object.assign(space, { lake: path.resolve(f.lake), trainTo: day('--train-to', f.trainTo), validFrom: day('--train-to', f.trainTo), validTo: day('--valid-to', f.validTo) });
+        if (!f.lake) throw new UsageError('the traffic model needs --lake (the lake collect wrote), --train-to and --valid-to');
+        if (!(TRAFFIC_METRICS as readonly string[]).includes(f.metric)) throw new UsageError(`--metric: the traffic model reports ${TRAFFIC_METRICS.join(', ')}, not "${f.metric}"`);
+        checkTrafficSpace(space);
+        const trainTo = day('--train-to', f.trainTo);
+        const validTo = day('--valid-to', f.validTo);
+        if (!(validTo > trainTo)) throw new UsageError(`--valid-to (${f.validTo}) must be after --train-to (${f.trainTo}): validation is [--train-to, --valid-to)`);
+        const trainFrom = typeof space.trainFrom === 'number' ? space.trainFrom : undefined;
+        await checkLakeWindows(f.lake, trainFrom, trainTo, validTo);
+        Object.assign(space, { lake: isUrl(f.lake) ? f.lake : path.resolve(f.lake), trainTo, validFrom: trainTo, validTo });
       }
-      if (f.mode !== 'min' && f.mode !== 'max') throw new TypeError(`--mode must be min or max, got "${f.mode}"`);
-      let resources: Record<string, number>;
-      try {
-        resources = JSON.parse(f.resources) as Record<string, number>;
-      } catch {
-        throw new TypeError(`--resources must be JSON like '{"cpu": 1}', got ${f.resources}`);
-      }
-      const maxIterations = Number(f.maxIterations);
       const cluster = await clusterFrom(f);
       let lastTable = 0;
       try {
@@ -114,7 +210,7 @@ export function registerTune(program: Command): void {
           maxIterations,
           scheduler: f.asha ? { type: 'asha', maxT: maxIterations } : 'fifo',
           resourcesPerTrial: resources,
-          maxConcurrent: f.maxConcurrent ? Number(f.maxConcurrent) : undefined,
+          maxConcurrent,
           name: f.name,
           storageDir: f.storage,
           resume: !!f.resume,
@@ -124,10 +220,13 @@ export function registerTune(program: Command): void {
             process.stderr.write(`\n${event}\n${formatTrialTable(run.trials, { metric: f.metric, mode: f.mode as 'min' | 'max' })}\n`);
           },
         });
-        if (f.json) return console.log(JSON.stringify(result, null, 2));
-        console.log(`\n${result.table}\n`);
-        console.log(result.best ? `best: ${result.best.trialId} ${JSON.stringify(result.best.config)} ${f.metric} ${result.best.metric}` : 'no trial reported the metric');
-        console.log(`state: ${result.stateFile}`);
+        if (f.json) console.log(JSON.stringify(result, null, 2));
+        else console.log(`\n${result.table}\n`);
+        if (!result.best) throw new Error(`${noBestReason(result.trials, f.metric)}; the run's state is in ${result.stateFile}`);
+        if (!f.json) {
+          console.log(`best: ${result.best.trialId} ${JSON.stringify(result.best.config)} ${f.metric} ${result.best.metric}`);
+          console.log(`state: ${result.stateFile}`);
+        }
       } finally {
         await cluster.close();
       }

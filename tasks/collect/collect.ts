@@ -2,58 +2,26 @@
  * The collection job: plans shards (shards.ts), skips those the lake already committed, runs the rest as
  * cluster tasks (shard-task.ts) and reports progress (samples, rate, ETA, API requests and cost) to the
  * caller and the dashboard. Stopping it at any point and running the same command again finishes the job
- * without duplicates: shard ids are stable and each shard commits atomically.
+ * without duplicates: shard ids are stable, each shard commits atomically, and a shard that did not get all
+ * its samples commits nothing.
  */
-import { z } from 'zod';
-import type { Cluster } from '../../cluster/client/index.ts';
+import { registerError, type Cluster, type ObjectRef } from '../../cluster/client/index.ts';
 import { openLake } from '../lake/index.ts';
-import { CITY_KEYS, cityProfile } from '../traffic/cities.ts';
-import { PROVIDERS, type ProviderShardOptions } from './provider-shard.ts';
+import { describeCause, mergeCauses, shardIncomplete, ShardIncompleteError, type FailureCause } from './failures.ts';
+import { readJobRuns, totalElapsedS, writeJobRuns, type JobRun } from './job-record.ts';
+import { parseCollectOptions, type CollectOptions } from './options.ts';
+import type { ProviderShardOptions } from './provider-shard.ts';
 import { jobFingerprint, planShards, type PlannedShard } from './shards.ts';
 import type { ShardJob, ShardOutcome } from './shard-task.ts';
 
+export { collectOptionsSchema, CollectOptionsError, parseCollectOptions, SOURCES, type CollectOptions } from './options.ts';
+
+// A shard's failure reaches the driver as this class, with its causes, not as a plain Error.
+registerError(ShardIncompleteError);
+
 const SHARD_TASK = new URL('./shard-task.ts', import.meta.url);
-export const SOURCES = ['synthetic', ...PROVIDERS] as const;
-
-const instant = z.union([z.number(), z.string().min(1)]).transform((v, ctx) => {
-  const ms = typeof v === 'number' ? v : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
-  if (!Number.isFinite(ms)) {
-    ctx.addIssue({ code: 'custom', message: `"${v}" is not a date (use YYYY-MM-DD or ISO 8601)` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-export const collectOptionsSchema = z
-  .object({
-    /** Where samples come from. */
-    source: z.enum(SOURCES),
-    /** City keys (see tasks/traffic/cities.ts), or 'all' for the 20 built-in cities. */
-    cities: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)]),
-    /** First day, inclusive (YYYY-MM-DD, UTC). */
-    from: instant,
-    /** Last instant, exclusive (YYYY-MM-DD means that day's midnight, UTC). */
-    to: instant,
-    /** Samples to collect in all. */
-    target: z.number().int().positive(),
-    /** Lake location: a folder or s3://bucket/prefix. */
-    lake: z.string().min(1),
-    /** @default 1 */
-    seed: z.number().int().default(1),
-    /** Samples per shard (synthetic), or requests per shard (providers). @default 500000 / 100 */
-    shardSamples: z.number().int().positive().optional(),
-    /** OSM extract per city, e.g. `{ helsinki: 'helsinki.osm.pbf' }` (a path the workers can read). */
-    osm: z.record(z.string(), z.string()).optional(),
-    /** Provider settings (base URL, secrets file, quota) for tomtom/here/mapbox. */
-    provider: z.object({ baseUrl: z.string().optional(), secretsFile: z.string().optional(), ledgerPath: z.string().optional(), quota: z.object({ perDay: z.number().int().positive().optional(), perMonth: z.number().int().positive().optional() }).optional() }).optional(),
-    /** Retries of a shard whose worker died. @default 3 */
-    maxRetries: z.number().int().min(0).default(3),
-    /** S3 settings for s3:// lakes (endpoint, region, credentials). */
-    s3: z.record(z.string(), z.unknown()).optional(),
-  })
-  .refine((o) => o.to > o.from, { message: '`to` must be after `from`', path: ['to'] });
-
-export type CollectOptions = z.input<typeof collectOptionsSchema>;
+/** How often a running job rewrites its run time beside the lake (see job-record.ts). */
+const RECORD_EVERY_MS = 5_000;
 
 export interface CollectProgress {
   samples: number;
@@ -62,7 +30,7 @@ export interface CollectProgress {
   shardsTotal: number;
   /** Shards found already committed when the job started. */
   skipped: number;
-  /** Samples per second since this run started. */
+  /** Samples per second since this run started (what the ETA is based on). */
   rate: number;
   etaS: number | null;
   apiRequests: number;
@@ -73,28 +41,52 @@ export interface CollectProgress {
 export interface CollectSummary extends CollectProgress {
   lake: string;
   jobId: string;
+  /**
+   * The job's samples per second: every sample it holds over the wall time of all its runs (0 when no run's
+   * time is recorded). A rerun that only finishes a few shards does not report those shards' rate as the job's.
+   */
+  rate: number;
+  /** This run's wall time, seconds. */
   elapsedS: number;
-  failedShards: { shardId: string; error: string }[];
+  /** Wall time of all the job's runs that collected something, seconds. */
+  jobElapsedS: number;
+  /** This run alone: the samples it committed, its wall time and rate. */
+  run: { samples: number; elapsedS: number; rate: number };
+  /** Shards that ran and failed; `incomplete` ones got too few samples (their causes are in `failureCauses`). */
+  failedShards: { shardId: string; error: string; incomplete: boolean }[];
+  /** Why the failed shards' requests failed, added up over the shards. */
+  failureCauses: FailureCause[];
+  /** Requests of committed shards that failed but were made up for by further requests, added up. */
+  recoveredFailures: FailureCause[];
+  /** Shards not started because a cause retrying cannot fix stopped the job (see `stoppedBy`). */
+  shardsNotRun: number;
+  /** The cause that stopped the job early, as one line. */
+  stoppedBy?: string;
 }
 
 export class CollectError extends Error {
   override readonly name = 'CollectError';
+  /** One line per cause, then one that says what was kept and how to finish. */
+  readonly lines: string[];
   constructor(readonly summary: CollectSummary) {
-    super(
-      `${summary.failedShards.length} of ${summary.shardsTotal} shard(s) failed (first: ${summary.failedShards[0]?.shardId}: ${summary.failedShards[0]?.error}). ` +
-        `The ${summary.shardsDone} committed shard(s) are kept; run the same command again to finish.`,
-    );
+    const lines = failureLines(summary);
+    super(lines.join('\n'));
+    this.lines = lines;
   }
 }
 
-export function parseCollectOptions(given: CollectOptions) {
-  const r = collectOptionsSchema.safeParse(given);
-  if (!r.success) throw new TypeError(`invalid collect options: ${r.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
-  const o = r.data;
-  const cities = o.cities === 'all' ? [...CITY_KEYS] : o.cities;
-  for (const c of cities) cityProfile(c); // throws UnknownCityError naming the known cities
-  for (const c of Object.keys(o.osm ?? {})) if (!cities.includes(c)) throw new TypeError(`--osm names ${c}, which is not among the cities collected`);
-  return { ...o, cities, shardSamples: o.shardSamples ?? (o.source === 'synthetic' ? 500_000 : 100) };
+function failureLines(s: CollectSummary): string[] {
+  const lost = s.shardsTotal - s.shardsDone;
+  const lines = s.failureCauses.map(describeCause);
+  const crashed = s.failedShards.filter((f) => !f.incomplete);
+  if (crashed.length) lines.push(`${crashed.length} shard(s) failed (first: ${crashed[0]!.shardId}: ${crashed[0]!.error})`);
+  if (lines.length === 0) lines.push(`${lost} shard(s) were not collected`);
+  const finish = s.stoppedBy ? 'fix the cause above, then run the same command again to finish' : 'run the same command again to finish';
+  lines.push(
+    `collected ${s.samples.toLocaleString('en-US')} of ${s.target.toLocaleString('en-US')} samples (${s.shardsDone} of ${s.shardsTotal} shards); ` +
+      `the ${lost} shard(s) not collected committed nothing: ${finish} (it skips what is there)`,
+  );
+  return lines;
 }
 
 export async function collect(
@@ -106,14 +98,29 @@ export async function collect(
   const plan = planShards({ source: o.source, cities: o.cities, fromMs: o.from, toMs: o.to, target: o.target, seed: o.seed, shardSamples: o.shardSamples });
   const jobId = `collect-${jobFingerprint({ source: o.source, cities: o.cities, fromMs: o.from, toMs: o.to, target: o.target, seed: o.seed, shardSamples: o.shardSamples })}`;
 
-  // What an earlier run of this job already committed is skipped.
+  // What an earlier run of this job already committed is skipped; how long those runs took is kept beside it.
   const lake = await openLake(o.lake, { threads: 0, ...(o.s3 ? { s3: o.s3 as never } : {}) });
-  let committed: Map<string, number>;
   try {
-    committed = new Map((await lake.committedShards()).filter((s) => s.published).map((s) => [s.shardId, s.rows]));
+    const committed = new Map((await lake.committedShards()).filter((s) => s.published).map((s) => [s.shardId, s.rows]));
+    const earlierRuns = await readJobRuns(lake.storage, jobId);
+    return await runJob(cluster, o, plan, jobId, committed, hooks, {
+      earlierRuns,
+      save: (runs) => writeJobRuns(lake.storage, jobId, runs),
+    });
   } finally {
     await lake.close();
   }
+}
+
+async function runJob(
+  cluster: Cluster,
+  o: ReturnType<typeof parseCollectOptions>,
+  plan: PlannedShard[],
+  jobId: string,
+  committed: Map<string, number>,
+  hooks: { onProgress?: (p: CollectProgress) => void; signal?: AbortSignal },
+  record: { earlierRuns: JobRun[]; save: (runs: JobRun[]) => Promise<void> },
+): Promise<CollectSummary> {
   const todo = plan.filter((s) => !committed.has(s.shardId));
   const p: CollectProgress = {
     samples: plan.reduce((n, s) => n + (committed.get(s.shardId) ?? 0), 0),
@@ -129,9 +136,24 @@ export async function collect(
   };
   const started = performance.now();
   const startSamples = p.samples;
+  const thisRun: JobRun = { startedAt: new Date().toISOString(), elapsedS: 0, samples: 0 };
+  // Writes of the run record, one at a time; a failed write only costs the rate's accuracy.
+  let recordWrites = Promise.resolve();
+  let lastRecord = 0;
+  const saveRecord = (elapsedS = (performance.now() - started) / 1000) => {
+    thisRun.elapsedS = elapsedS;
+    thisRun.samples = p.samples - startSamples;
+    const runs = [...record.earlierRuns, { ...thisRun }];
+    recordWrites = recordWrites.then(() => record.save(runs)).catch(() => undefined);
+    return recordWrites;
+  };
   let lastReport = 0;
   const report = (force = false) => {
     const now = performance.now();
+    if (todo.length > 0 && now - lastRecord >= RECORD_EVERY_MS) {
+      lastRecord = now;
+      void saveRecord();
+    }
     if (!force && now - lastReport < 250) return;
     lastReport = now;
     const secs = (now - started) / 1000;
@@ -162,8 +184,12 @@ export async function collect(
     ...(keyed ? { custom: { [keyResource]: 1 } } : {}),
   });
   const slicesPerCity = new Map<string, number>();
-  for (const s of plan) slicesPerCity.set(s.city, (slicesPerCity.get(s.city) ?? 0) + 1);
-  const jobOf = (s: PlannedShard, index: number): ShardJob => ({
+  const indexInCity = new Map<string, number>();
+  for (const s of plan) {
+    indexInCity.set(s.shardId, slicesPerCity.get(s.city) ?? 0);
+    slicesPerCity.set(s.city, (slicesPerCity.get(s.city) ?? 0) + 1);
+  }
+  const jobOf = (s: PlannedShard): ShardJob => ({
     shardId: s.shardId,
     lakeUrl: o.lake,
     source: o.source,
@@ -174,43 +200,93 @@ export async function collect(
     seed: o.seed,
     osmPath: o.osm?.[s.city],
     s3: o.s3,
-    provider: isProvider ? ({ ...(o.provider ?? {}), slice: index, slices: slicesPerCity.get(s.city)! } satisfies ProviderShardOptions) : undefined,
+    provider: isProvider
+      ? ({ ...(o.provider ?? {}), slice: indexInCity.get(s.shardId)!, slices: slicesPerCity.get(s.city)! } satisfies ProviderShardOptions)
+      : undefined,
   });
-  const indexInCity = new Map<string, number>();
-  const seen = new Map<string, number>();
-  for (const s of plan) {
-    const i = seen.get(s.city) ?? 0;
-    seen.set(s.city, i + 1);
-    indexInCity.set(s.shardId, i);
-  }
 
-  const failedShards: { shardId: string; error: string }[] = [];
+  const failedShards: CollectSummary['failedShards'] = [];
+  const causes: FailureCause[] = [];
+  const recovered: FailureCause[] = [];
+  const running = new Map<string, ObjectRef>();
+  let stoppedBy: string | undefined;
+  let shardsNotRun = 0;
   const settle = (s: PlannedShard, r: ShardOutcome | Error) => {
-    if (r instanceof Error) failedShards.push({ shardId: s.shardId, error: r.message });
-    else {
+    if (r instanceof Error) {
+      const incomplete = shardIncomplete(r);
+      if (!incomplete && stoppedBy && isCancelled(r)) {
+        shardsNotRun++;
+      } else if (incomplete) {
+        failedShards.push({ shardId: s.shardId, error: incomplete.message, incomplete: true });
+        causes.push(...incomplete.causes);
+        p.apiRequests += incomplete.requests;
+        p.costUsd += incomplete.costUsd;
+        p.failedRequests += incomplete.failedRequests;
+        const fatal = incomplete.causes.find((c) => c.fatal);
+        if (fatal && !stoppedBy) {
+          // Every other shard would get the same answer: stop sending instead of spending the quota on it.
+          stoppedBy = describeCause(fatal);
+          for (const ref of running.values()) cluster.cancel(ref);
+        }
+      } else {
+        failedShards.push({ shardId: s.shardId, error: r.message, incomplete: false });
+      }
+    } else {
       p.samples += r.rows;
       p.shardsDone++;
       p.apiRequests += r.apiRequests;
       p.costUsd += r.costUsd;
       p.failedRequests += r.failedRequests;
+      recovered.push(...(r.failureCauses ?? []));
     }
     report();
   };
-  const run = (s: PlannedShard) =>
-    cluster.get(task.remote(jobOf(s, indexInCity.get(s.shardId)!))).then(
-      (r) => settle(s, r),
-      (e: unknown) => settle(s, e instanceof Error ? e : new Error(String(e))),
-    );
-  if (keyed || !isProvider) {
-    await Promise.all(todo.map((s) => (hooks.signal?.aborted ? undefined : run(s))));
-  } else {
-    for (const s of todo) {
-      if (hooks.signal?.aborted) break;
-      await run(s);
+  const run = async (s: PlannedShard) => {
+    if (hooks.signal?.aborted || stoppedBy) {
+      if (stoppedBy) shardsNotRun++;
+      return;
     }
+    const ref = task.remote(jobOf(s));
+    running.set(s.shardId, ref);
+    try {
+      settle(s, await cluster.get(ref));
+    } catch (e) {
+      settle(s, e instanceof Error ? e : new Error(String(e)));
+    } finally {
+      running.delete(s.shardId);
+    }
+  };
+  if (keyed || !isProvider) {
+    await Promise.all(todo.map(run));
+  } else {
+    for (const s of todo) await run(s);
   }
   report(true);
-  const summary: CollectSummary = { ...p, lake: o.lake, jobId, elapsedS: (performance.now() - started) / 1000, failedShards };
-  if (failedShards.length) throw new CollectError(summary);
+  const elapsedS = (performance.now() - started) / 1000;
+  const runSamples = p.samples - startSamples;
+  if (todo.length > 0) await saveRecord(elapsedS);
+  const jobElapsedS = totalElapsedS(record.earlierRuns) + (todo.length > 0 ? elapsedS : 0);
+  const summary: CollectSummary = {
+    ...p,
+    rate: jobElapsedS > 0 ? p.samples / jobElapsedS : 0,
+    lake: o.lake,
+    jobId,
+    elapsedS,
+    jobElapsedS,
+    run: { samples: runSamples, elapsedS, rate: elapsedS > 0 ? runSamples / elapsedS : 0 },
+    failedShards,
+    failureCauses: mergeCauses(causes),
+    recoveredFailures: mergeCauses(recovered),
+    shardsNotRun,
+    ...(stoppedBy ? { stoppedBy } : {}),
+  };
+  if (failedShards.length || shardsNotRun) throw new CollectError(summary);
   return summary;
+}
+
+function isCancelled(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as Error).name === 'TaskCancelledError') return true;
+  }
+  return false;
 }

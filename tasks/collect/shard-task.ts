@@ -4,6 +4,7 @@
  */
 import { openLake, type Lake } from '../lake/index.ts';
 import { cachedRoadNetwork, generateShard } from '../sources/index.ts';
+import type { FailureCause } from './failures.ts';
 import { collectProviderShard, type ProviderShardOptions } from './provider-shard.ts';
 
 export interface ShardJob {
@@ -29,7 +30,10 @@ export interface ShardOutcome {
   replaced: boolean;
   apiRequests: number;
   costUsd: number;
+  /** Requests that failed but were made up for by later ones (the shard still has all its samples). */
   failedRequests: number;
+  /** Why those requests failed. */
+  failureCauses: FailureCause[];
   ms: number;
 }
 
@@ -52,7 +56,7 @@ export async function collectShard(job: ShardJob): Promise<ShardOutcome> {
     const segments = job.osmPath ? await cachedRoadNetwork(job.osmPath) : undefined;
     const batches = generateShard({ seed: job.seed, city: job.city, from: job.fromMs, to: job.toMs, samples: job.samples, segments });
     const r = await lake.writeShard(job.shardId, batches, { expectedRows: job.samples });
-    return { shardId: job.shardId, rows: r.rows, bytes: r.bytes, files: r.files, replaced: r.replaced, apiRequests: 0, costUsd: 0, failedRequests: 0, ms: performance.now() - started };
+    return { shardId: job.shardId, rows: r.rows, bytes: r.bytes, files: r.files, replaced: r.replaced, apiRequests: 0, costUsd: 0, failedRequests: 0, failureCauses: [], ms: performance.now() - started };
   }
   const got = await collectProviderShard(job);
   const r = await lake.writeShard(job.shardId, got.batches, { expectedRows: got.samples });
@@ -65,6 +69,7 @@ export async function collectShard(job: ShardJob): Promise<ShardOutcome> {
     apiRequests: got.requests,
     costUsd: got.costUsd,
     failedRequests: got.failed,
+    failureCauses: got.causes,
     ms: performance.now() - started,
   };
 }

@@ -15,6 +15,7 @@ export function formatCount(n: number): string {
 }
 
 export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'forever';
   const one = (v: number, unit: string) => {
     const r = v >= 100 ? Math.round(v).toLocaleString('en-US') : v >= 10 ? v.toFixed(0) : v.toFixed(1);
     return `${r} ${unit}${r === '1.0' || r === '1' ? '' : 's'}`;
@@ -32,14 +33,41 @@ export function formatUsd(usd: number): string {
   return `$${Math.round(usd).toLocaleString('en-US')}`;
 }
 
-/** Rows for a CLI table: source, requests, free-tier time, paid time, paid cost. */
+/** Days, to a precision that fits the size: 400,000 / 12.5 / 0.015. */
+export function formatDays(seconds: number): string {
+  const days = seconds / DAY;
+  if (!Number.isFinite(days)) return 'never';
+  if (days >= 100) return Math.round(days).toLocaleString('en-US');
+  if (days >= 1) return days.toFixed(1);
+  return days === 0 ? '0' : days.toPrecision(2);
+}
+
+/** USD without the sign (the column header carries the unit). */
+function usd(v: number): string {
+  return v < 100 ? v.toFixed(2) : Math.round(v).toLocaleString('en-US');
+}
+
+/** Column headers, each with its unit. */
+export const PLAN_COLUMNS = {
+  source: 'source',
+  samples: 'samples',
+  requests: 'API requests',
+  freeDays: 'free tier: time to target (days)',
+  paidDays: 'paid: time to target (days)',
+  paidCost: 'paid: cost (USD)',
+  paidLimit: 'paid: limited by',
+} as const;
+
+/** Rows for a CLI table: source, requests, free-tier time, paid time, paid cost, what limits the paid time. */
 export function planTableRows(plans: readonly CollectionPlan[]): Record<string, string>[] {
+  const c = PLAN_COLUMNS;
   return plans.map((p) => ({
-    source: p.source,
-    samples: formatCount(p.target),
-    requests: p.requests ? formatCount(p.requests) : '-',
-    'free tier': formatDuration(p.free.seconds),
-    paid: p.paid ? formatDuration(p.paid.seconds) : '-',
-    'paid cost': p.paid ? formatUsd(p.paid.costUsd) : formatUsd(p.free.costUsd),
+    [c.source]: p.source,
+    [c.samples]: formatCount(p.target),
+    [c.requests]: p.requests ? formatCount(p.requests) : '-',
+    [c.freeDays]: formatDays(p.free.seconds),
+    [c.paidDays]: p.paid ? formatDays(p.paid.seconds) : '-',
+    [c.paidCost]: p.paid ? usd(p.paid.costUsd) : usd(p.free.costUsd),
+    [c.paidLimit]: p.paid ? p.paid.limitedBy.replace(/ \(.*$/, '') : p.free.limitedBy.replace(/ \(.*$/, ''),
   }));
 }

@@ -1,34 +1,42 @@
 /**
  * How long and how much: estimates for collecting N samples from each source, before any money is spent.
  *
- * Pure functions of their inputs. For an API the two limits are the per-key rate and the free quota; two
- * scenarios are given: staying inside the free tier (slow, free) and paying for every request beyond it
- * (rate-limited, billed by the provider's price tiers). Adding workers does not help an API collection, only
- * keys do, and the explanation says so. For the synthetic source the limit is the measured end-to-end
- * throughput, taken as an input because it depends on the machine.
+ * Pure functions of their inputs. For an API, each key is limited by its rate, its free quota, and the volume
+ * its price list covers; two scenarios are given: staying inside the free tier (slow, free) and paying for
+ * what goes past it (as fast as the rate limit or the plan's monthly volume allows, whichever binds first,
+ * billed by the provider's volume tiers). Workers do not speed an API collection up, keys do, and the
+ * explanation says so. For the synthetic source the limit is the end-to-end throughput per CPU core, measured
+ * by `npm run bench -- collect` (the default below) and overridable, since it depends on the machine.
  */
 import { z } from 'zod';
-import { PROVIDER_CATALOG, type ProviderCatalogEntry, windowCostUsd } from '../sources/providers/catalog.ts';
+import { DAYS_PER_MONTH, monthCostUsd, PROVIDER_CATALOG, type ProviderCatalogEntry } from '../sources/providers/catalog.ts';
 import { formatCount, formatDuration, formatUsd } from './format.ts';
 
 export const PLAN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
 export type PlanSource = (typeof PLAN_SOURCES)[number];
+export type ProviderSource = Exclude<PlanSource, 'synthetic'>;
+
+/**
+ * Synthetic samples per second one CPU core generates, encodes and commits. `npm run bench -- collect`
+ * measured 1.55M-1.58M samples/s end to end on the 2-core development VM (Node 20, 2026-11-27; README,
+ * Benchmarks), i.e. 775k-790k per core; rounded down, and assumed to scale with cores.
+ */
+export const SYNTHETIC_SAMPLES_PER_CPU_SECOND = 750_000;
+
+export type CatalogOverrides = Partial<Omit<ProviderCatalogEntry, 'name' | 'readOn' | 'sources' | 'caveat'>>;
 
 export interface PlanInput {
   source: PlanSource;
   /** Samples wanted. */
   target: number;
-  /** Cluster workers generating in parallel (synthetic). @default 1 */
-  workers?: number;
-  /** API keys used side by side, each with its own rate limit and free quota. @default 1 */
+  /** CPU cores the cluster gives the collection (synthetic scales with them; an API does not). @default 1 */
+  cpus?: number;
+  /** API keys used side by side, each with its own rate limit, free quota and plan. @default 1 */
   keys?: number;
-  /**
-   * Measured end-to-end synthetic throughput of one worker (generate, encode, commit), samples/s; take it
-   * from `npm run bench -- collect`. @default 1000000
-   */
-  syntheticSamplesPerSecond?: number;
-  /** Overrides of the provider's catalog entry (rate, free tier, prices, samples per request). */
-  catalog?: Partial<Omit<ProviderCatalogEntry, 'name'>>;
+  /** Synthetic samples per second per CPU core. @default SYNTHETIC_SAMPLES_PER_CPU_SECOND */
+  syntheticSamplesPerCpuSecond?: number;
+  /** Overrides of the provider's catalog entry (rate, free tier, prices, monthly volume, samples per request). */
+  catalog?: CatalogOverrides;
 }
 
 export interface Scenario {
@@ -40,15 +48,17 @@ export interface Scenario {
 export interface CollectionPlan {
   source: PlanSource;
   target: number;
-  workers: number;
+  cpus: number;
   keys: number;
   /** API requests needed (0 for synthetic). */
   requests: number;
   samplesPerRequest: number;
   /** Inside the free tier only (APIs), or the single synthetic estimate. */
   free: Scenario;
-  /** Paying for requests beyond the free tier, as fast as the rate limit allows (APIs only). */
+  /** Paying for requests past the free tier (APIs only). */
   paid?: Scenario;
+  /** The figures the plan used (APIs), after overrides. */
+  catalog?: ProviderCatalogEntry;
   /** Human-readable lines, the first one the headline. */
   explanation: string[];
 }
@@ -56,9 +66,9 @@ export interface CollectionPlan {
 const inputSchema = z.object({
   source: z.enum(PLAN_SOURCES),
   target: z.number().positive().finite(),
-  workers: z.number().int().positive().default(1),
+  cpus: z.number().int().positive().default(1),
   keys: z.number().int().positive().default(1),
-  syntheticSamplesPerSecond: z.number().positive().finite().default(1_000_000),
+  syntheticSamplesPerCpuSecond: z.number().positive().finite().default(SYNTHETIC_SAMPLES_PER_CPU_SECOND),
   catalog: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -69,27 +79,29 @@ export class InvalidPlanInputError extends Error {
   }
 }
 
-const WINDOW_SECONDS = { day: 86_400, month: (365.25 / 12) * 86_400 } as const;
-const NAMES: Record<Exclude<PlanSource, 'synthetic'>, string> = { tomtom: 'TomTom', here: 'HERE', mapbox: 'Mapbox' };
+const DAY_S = 86_400;
+const MONTH_S = DAYS_PER_MONTH * DAY_S;
+const WINDOW_SECONDS = { day: DAY_S, month: MONTH_S } as const;
+const NAMES: Record<ProviderSource, string> = { tomtom: 'TomTom', here: 'HERE', mapbox: 'Mapbox' };
 
 export function planCollection(input: PlanInput): CollectionPlan {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw new InvalidPlanInputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`));
-  const { source, target, workers, keys, syntheticSamplesPerSecond } = parsed.data;
+  const { source, target, cpus, keys, syntheticSamplesPerCpuSecond } = parsed.data;
 
   if (source === 'synthetic') {
-    const rate = syntheticSamplesPerSecond * workers;
+    const rate = syntheticSamplesPerCpuSecond * cpus;
     const seconds = target / rate;
     return {
       source,
       target,
-      workers,
+      cpus,
       keys,
       requests: 0,
       samplesPerRequest: 0,
-      free: { seconds, costUsd: 0, limitedBy: 'synthetic throughput' },
+      free: { seconds, costUsd: 0, limitedBy: `throughput (${formatCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core)` },
       explanation: [
-        `${formatCount(target)} synthetic samples at ${formatCount(syntheticSamplesPerSecond)} samples/s per worker × ${workers} worker${workers > 1 ? 's' : ''} would take ${formatDuration(seconds)}, at no cost.`,
+        `${formatCount(target)} synthetic samples at ${formatCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core × ${cpus} core${cpus > 1 ? 's' : ''} would take ${formatDuration(seconds)}, at no cost.`,
       ],
     };
   }
@@ -97,36 +109,55 @@ export function planCollection(input: PlanInput): CollectionPlan {
   const entry: ProviderCatalogEntry = { ...PROVIDER_CATALOG[source], ...input.catalog, name: source };
   const name = NAMES[source];
   const requests = Math.ceil(target / entry.samplesPerRequest);
-  const rate = entry.ratePerSecond * keys;
+  const perKey = requests / keys;
+
+  // Free tier only: each window gives each key `free.requests`, sent at the rate limit.
   const windowS = WINDOW_SECONDS[entry.free.window];
   const freePerWindow = entry.free.requests * keys;
-
-  // Free tier only: each window gives `freePerWindow` requests, sent at the rate limit.
   const fullWindows = Math.floor(requests / freePerWindow);
   const rest = requests - fullWindows * freePerWindow;
-  const freeSeconds = rest === 0 && fullWindows > 0 ? (fullWindows - 1) * windowS + freePerWindow / rate : fullWindows * windowS + rest / rate;
-  const free: Scenario = { seconds: freeSeconds, costUsd: 0, limitedBy: `free quota (${formatCount(entry.free.requests)} requests/${entry.free.window} per key)` };
+  const rate = entry.ratePerSecond * keys;
+  const freeSeconds =
+    freePerWindow === 0 ? Infinity : rest === 0 && fullWindows > 0 ? (fullWindows - 1) * windowS + freePerWindow / rate : fullWindows * windowS + rest / rate;
+  const free: Scenario = {
+    seconds: freeSeconds,
+    costUsd: 0,
+    limitedBy: freePerWindow === 0 ? 'no free tier' : `free quota (${formatCount(entry.free.requests)} requests/${entry.free.window} per key)`,
+  };
 
-  // Paying: every key sends at its rate limit; each window's first requests are free, the rest billed.
-  const paidSeconds = requests / rate;
-  const perKeyPerWindow = entry.ratePerSecond * windowS;
-  const perKey = requests / keys;
-  const keyWindows = Math.floor(perKey / perKeyPerWindow);
-  const lastWindow = perKey - keyWindows * perKeyPerWindow;
-  const costUsd = keys * (keyWindows * windowCostUsd(entry, perKeyPerWindow) + windowCostUsd(entry, lastWindow));
-  const paid: Scenario = { seconds: paidSeconds, costUsd, limitedBy: `rate limit (${entry.ratePerSecond} requests/s per key)` };
+  // Paying: each key sends at its rate limit, but no more in a month than its plan covers.
+  const atRate = entry.ratePerSecond * MONTH_S;
+  const perMonth = Math.min(atRate, entry.monthlyCap);
+  const capBound = entry.monthlyCap < atRate;
+  const paidSeconds = (perKey / perMonth) * MONTH_S;
+  const fullMonths = Math.floor(perKey / perMonth);
+  const costUsd = keys * (fullMonths * monthCostUsd(entry, perMonth) + monthCostUsd(entry, perKey - fullMonths * perMonth));
+  const paid: Scenario = {
+    seconds: paidSeconds,
+    costUsd,
+    limitedBy: capBound
+      ? `plan volume (${formatCount(entry.monthlyCap)} requests/month per key on the published price list)`
+      : `rate limit (${entry.ratePerSecond} requests/s per key)`,
+  };
 
   const keyText = `${keys === 1 ? 'one' : formatCount(keys)} ${name} key${keys > 1 ? 's' : ''}`;
   const explanation = [
     `${formatCount(target)} samples from ${keyText} at ${formatCount(entry.free.requests)} free requests/${entry.free.window} would take ${formatDuration(freeSeconds)}.`,
-    `Paying beyond the free tier, ${keyText} at ${entry.ratePerSecond} requests/s would take ${formatDuration(paidSeconds)} and cost about ${formatUsd(costUsd)} (${formatCount(requests)} requests, ${formatCount(entry.samplesPerRequest)} sample${entry.samplesPerRequest === 1 ? '' : 's'} per request).`,
+    `Paying past the free tier, ${keyText} would take ${formatDuration(paidSeconds)} and cost about ${formatUsd(costUsd)} (${formatCount(requests)} requests, ${formatCount(entry.samplesPerRequest)} sample${entry.samplesPerRequest === 1 ? '' : 's'} per request), limited by the ${paid.limitedBy}.`,
   ];
-  if (workers > 1) explanation.push(`More workers do not speed this up: the provider limits each key, so only more keys (or a bigger plan) do.`);
-  explanation.push(`Prices and limits: ${entry.source}.`);
-  return { source, target, workers, keys, requests, samplesPerRequest: entry.samplesPerRequest, free, paid, explanation };
+  if (capBound) {
+    explanation.push(
+      `At its rate limit (${entry.ratePerSecond} requests/s) a key could send ${formatCount(atRate)} requests a month, past what the price list covers: more needs a contract with ${name} (--monthly-cap to plan with one).`,
+    );
+  }
+  if (cpus > 1) explanation.push(`More CPUs do not speed this up: ${name} limits each key, so only more keys (or a bigger plan) do.`);
+  explanation.push(`Figures read ${entry.readOn}: ${entry.sources.join('; ')}.`);
+  if (entry.caveat) explanation.push(`Note: ${entry.caveat}.`);
+  return { source, target, cpus, keys, requests, samplesPerRequest: entry.samplesPerRequest, free, paid, catalog: entry, explanation };
 }
 
-/** One plan per source, for a side-by-side table. */
-export function planAllSources(input: Omit<PlanInput, 'source' | 'catalog'>): CollectionPlan[] {
-  return PLAN_SOURCES.map((source) => planCollection({ ...input, source }));
+/** One plan per source, for a side-by-side table; `catalog` holds each provider's overrides. */
+export function planAllSources(input: Omit<PlanInput, 'source' | 'catalog'> & { catalog?: Partial<Record<ProviderSource, CatalogOverrides>> }): CollectionPlan[] {
+  const { catalog, ...rest } = input;
+  return PLAN_SOURCES.map((source) => planCollection({ ...rest, source, ...(source !== 'synthetic' && catalog?.[source] ? { catalog: catalog[source] } : {}) }));
 }

@@ -47,7 +47,7 @@ export class QuotaExceededError extends Error {
     super(
       `${provider} key ${keyId} has used its ${window === 'day' ? 'daily' : 'monthly'} quota` +
         `${source === 'provider' ? ' (the provider answered 403 over quota)' : ''}; it reopens at ${resetsAt.toISOString()}. ` +
-        'Add another key, raise the quota option if your plan allows more, or resume after the reset',
+        'Add another key, raise the quota if your plan allows more (convoy collect --quota N/day or N/month), or run again after the reset',
     );
   }
 }
@@ -98,8 +98,10 @@ export class MissingApiKeyError extends Error {
     readonly secretsFile: string | undefined,
   ) {
     super(
-      `no ${provider} API key: set ${envVar} (comma-separated for several keys)` +
-        (secretsFile ? ` or add "${provider}" to ${secretsFile}` : ' or pass a secrets file with a "' + provider + '" entry'),
+      `no ${provider} API key: set ${envVar} (export ${envVar}=YOUR_KEY; several keys comma-separated)` +
+        (secretsFile
+          ? ` or add "${provider}": "KEY" to ${secretsFile}`
+          : `, or give a secrets file holding {"${provider}": "KEY"} (--secrets-file FILE or CONVOY_SECRETS_FILE)`),
     );
   }
 }

@@ -48,7 +48,7 @@ export {
   type RequestFailure,
   type SourceLogger,
 } from './providers/client.ts';
-export { PROVIDER_CATALOG, type PriceTier, type ProviderCatalogEntry, marginalCostUsd, windowCostUsd } from './providers/catalog.ts';
+export { DAYS_PER_MONTH, PROVIDER_CATALOG, type PriceTier, type ProviderCatalogEntry, freePerMonth, marginalCostUsd, monthCostUsd } from './providers/catalog.ts';
 export { type TomTomRequest, tomtomAdapter, tomtomClient } from './providers/tomtom.ts';
 export { type HereRequest, hereAdapter, hereClient } from './providers/here.ts';
 export { type MapboxRequest, mapboxAdapter, mapboxClient } from './providers/mapbox.ts';

@@ -18,30 +18,12 @@ import type { ObjectStorage } from '../storage/types.ts';
 import type { ModelArtifacts } from './artifacts.ts';
 import { saveArtifacts } from './artifacts-file.ts';
 import { trainModel } from './trainer.ts';
+import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, type TrafficTrialConfig } from './trial-config.ts';
 
 /** The module workers import the trainable from (pass to `cluster.actor`). */
 export const TRAFFIC_TRAINABLE = new URL('./trainable.ts', import.meta.url);
 
-/** The trial's config: where the data is, which time ranges, and the hyperparameters. */
-export interface TrafficTrialConfig {
-  /** Lake location (a folder the workers can read, or s3://…). */
-  lake: string;
-  trainFrom?: number;
-  trainTo: number;
-  validFrom: number;
-  validTo?: number;
-  /** Only these cities. @default all */
-  cities?: string[];
-  target?: 'speed' | 'congestion';
-  /** MLP hidden layer widths. @default [64, 64] */
-  hidden?: number[];
-  /** @default 0.001 */
-  learningRate?: number;
-  /** @default 4096 */
-  batchSize?: number;
-  /** @default 1 */
-  seed?: number;
-}
+export type { TrafficTrialConfig } from './trial-config.ts';
 
 const COLUMNS = ['timestamp', 'city', 'segment_id', 'lat', 'lon', 'road_class', 'hour', 'day_of_week', 'free_flow_speed_kmh', 'current_speed_kmh', 'congestion'];
 
@@ -54,8 +36,12 @@ export class TrafficTrainable implements Trainable {
 
   /** Starts a trial. Called again on the same instance when tune reuses the actor: nothing of the last trial stays. */
   async setup(config: TrialConfig, context: TrialContext): Promise<void> {
-    const c = config as unknown as TrafficTrialConfig;
-    if (typeof c.lake !== 'string') throw new TypeError('TrafficTrainable needs config.lake (the lake location)');
+    const parsed = trafficTrialConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')} (valid: ${TRAFFIC_SPACE_KEYS.join(', ')})` : `${i.path.join('.')}: ${i.message}`));
+      throw new TypeError(`TrafficTrainable config: ${issues.join('; ')}`);
+    }
+    const c = parsed.data;
     await this.#lake?.close();
     this.#config = c;
     this.#epoch = 0;

@@ -79,4 +79,27 @@ describe('traffic commands', () => {
     expect((await fail(base.map((a) => (a === 'berlin' ? 'atlantis' : a)))).stderr).toMatch(/unknown city "atlantis"/);
     expect((await fail(base.map((a) => (a === '100' ? '-5' : a)))).stderr).toMatch(/--target must be a positive whole number/);
   });
+
+  it('convoy tune refuses a bad space, a missing lake or an empty window before starting anything', async () => {
+    const tune = (space: string, lake: string, trainTo: string, validTo: string) =>
+      fail(['tune', '--space', space, '--lake', lake, '--train-to', trainTo, '--valid-to', validTo, '--storage', path.join(dir, 'tune')]);
+    const ok = '{"learningRate": [0.001]}';
+    const [misspelled, badValue, missing, noTrain, noValid, backwards] = await Promise.all([
+      tune('{"learningrate": [0.001]}', lakeDir, '2026-04-07', '2026-04-08'),
+      tune('{"hidden": [[0]]}', lakeDir, '2026-04-07', '2026-04-08'),
+      tune(ok, path.join(dir, 'no-lake'), '2026-04-07', '2026-04-08'),
+      tune(ok, lakeDir, '2026-01-02', '2026-01-03'),
+      tune(ok, lakeDir, '2026-04-08', '2026-04-09'),
+      tune(ok, lakeDir, '2026-04-08', '2026-04-07'),
+    ]);
+    for (const r of [misspelled, badValue, missing, noTrain, noValid, backwards]) expect(r.code).toBe(2);
+    expect(misspelled.stderr).toBe(
+      'convoy: --space: unknown key "learningrate" (did you mean "learningRate"?); the traffic model takes trainFrom, cities, target, hidden, learningRate, batchSize, seed\n',
+    );
+    expect(badValue.stderr).toMatch(/^convoy: --space: "hidden" cannot be \[0\]: /);
+    expect(missing.stderr).toMatch(/^convoy: --lake .*no-lake does not exist; collect samples into it first/);
+    expect(noTrain.stderr).toBe('convoy: no training samples before --train-to 2026-01-02 (the lake holds 2026-04-06 .. 2026-04-07): pick --train-to inside the lake\'s days\n');
+    expect(noValid.stderr).toMatch(/^convoy: no validation samples from --train-to 2026-04-08 to --valid-to 2026-04-09 /);
+    expect(backwards.stderr).toMatch(/^convoy: --valid-to \(2026-04-07\) must be after --train-to \(2026-04-08\)/);
+  });
 });

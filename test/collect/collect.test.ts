@@ -58,6 +58,12 @@ describe('the collection job', () => {
     expect(seen.some((p) => p.rate > 0)).toBe(true);
     const second = await collect(t.cluster, opts);
     expect(second.skipped).toBe(second.shardsTotal);
+    // The job's rate is its samples over the wall time of the runs that collected them, not this run's
+    // (which collected nothing): the first run's time is recorded beside the lake.
+    expect(second.rate).toBeCloseTo(300_000 / first.elapsedS, 6);
+    expect(first.rate).toBeCloseTo(300_000 / first.elapsedS, 6);
+    expect(second.jobElapsedS).toBeCloseTo(first.elapsedS, 6);
+    expect(second.run.samples).toBe(0);
     expect(await lakeRows(dir)).toBe(300_000);
     const db = await duckdb(dir);
     expect(db.n).toBe(300_000);
@@ -101,7 +107,7 @@ describe('the collection job', () => {
     expect((await duckdb(dir)).n).toBe(900_000);
   });
 
-  it('collects from a provider API, counting requests and cost, and keeping going past a malformed answer', async () => {
+  it('collects from a provider API, counting requests and cost, and making up for a malformed answer', async () => {
     const body = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/providers/tomtom-flow-segment.json'), 'utf8'));
     let n = 0;
     fake.script(() => {
@@ -121,10 +127,12 @@ describe('the collection job', () => {
       shardSamples: 10,
       provider: { baseUrl: fake.url, ledgerPath },
     });
-    expect(summary.apiRequests).toBe(20);
+    // The malformed answer is made up for by one more request: each shard still commits exactly its samples.
+    expect(summary.apiRequests).toBe(21);
     expect(summary.failedRequests).toBe(1);
-    expect(summary.samples).toBe(19);
-    expect(await lakeRows(dir)).toBe(19);
+    expect(summary.recoveredFailures).toEqual([expect.objectContaining({ kind: 'malformed', requests: 1 })]);
+    expect(summary.samples).toBe(20);
+    expect(await lakeRows(dir)).toBe(20);
     expect(fake.requests.every((r) => r.url.includes('/traffic/services/4/flowSegmentData/'))).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { encodeEntryOptions } from '../../common/process-entry.ts';
 import { spawnTs } from '../../common/spawn.ts';
 import { findCluster } from '../../common/cluster-target.ts';
 import { recordedHead } from '../../common/paths.ts';
+import { UsageError } from '../../common/errors.ts';
 
 const HEAD_MAIN = new URL('../../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../../worker/main.ts', import.meta.url);
@@ -46,14 +47,14 @@ interface StartFlags {
 function int(flag: string, v: string | undefined, min = 0): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new TypeError(`${flag} must be a whole number ≥ ${min}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got "${v}"`);
   return n;
 }
 
 function num(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new TypeError(`${flag} must be a positive number, got "${v}"`);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
   return n;
 }
 
@@ -63,12 +64,12 @@ export function parseResources(json: string | undefined): Record<string, number>
   try {
     v = JSON.parse(json);
   } catch (err) {
-    throw new TypeError(`--resources must be JSON like '{"tomtom_key": 1}': ${(err as Error).message}`);
+    throw new UsageError(`--resources must be JSON like '{"tomtom_key": 1}': ${(err as Error).message}`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TypeError(`--resources must be a JSON object, got ${json}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`--resources must be a JSON object, got ${json}`);
   for (const [k, n] of Object.entries(v)) {
-    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new TypeError(`--resources: "${k}" must be a number ≥ 0, got ${JSON.stringify(n)}`);
-    if (['cpu', 'gpu', 'memory'].includes(k)) throw new TypeError(`--resources: use --num-cpus/--num-gpus/--memory for "${k}"`);
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new UsageError(`--resources: "${k}" must be a number ≥ 0, got ${JSON.stringify(n)}`);
+    if (['cpu', 'gpu', 'memory'].includes(k)) throw new UsageError(`--resources: use --num-cpus/--num-gpus/--memory for "${k}"`);
   }
   return v as Record<string, number>;
 }
@@ -100,7 +101,7 @@ export function registerStart(program: Command): void {
     .option('--s3-endpoint <url>', 'worker: S3-compatible endpoint for --spill-to (default: AWS_ENDPOINT_URL)')
     .option('--s3-path-style', 'worker: address buckets by path (MinIO, s3rver, most S3-compatible stores)')
     .action(async (flags: StartFlags) => {
-      if (!!flags.head === !!flags.address) throw new TypeError('give exactly one of --head or --address HOST:PORT');
+      if (!!flags.head === !!flags.address) throw new UsageError('give exactly one of --head or --address HOST:PORT');
       const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa ? { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa } : undefined;
       if (flags.head) {
         const existing = recordedHead();
@@ -152,7 +153,7 @@ Stop what convoy start started: convoy stop`);
       // the head joined, as for any client: --token-file, that head's own token file when it was started
       // here, else CONVOY_TOKEN / CONVOY_TOKEN_FILE.
       const target = findCluster({ address: flags.address!, tokenFile: flags.tokenFile, embedded: false });
-      if (target.kind !== 'head' || !target.grpcAddress) throw new TypeError("--address must be the head's gRPC address HOST:PORT (6380 by default)");
+      if (target.kind !== 'head' || !target.grpcAddress) throw new UsageError("--address must be the head's gRPC address HOST:PORT (6380 by default)");
       const info = await launch(WORKER_MAIN, { ...opts, address: target.grpcAddress }, !!flags.block, 'worker', { CONVOY_TOKEN: target.token });
       if (info) console.log(`Convoy worker ${info.nodeId} started (pid ${info.pid}), serving at ${info.address}, joined ${flags.address}.`);
     });

@@ -332,6 +332,6 @@ export class ProviderClient<Req> {
   #afterCount(dayCount: number, monthCount: number): void {
     this.#usage.requests++;
     const inWindow = this.#catalog.free.window === 'day' ? dayCount : monthCount;
-    this.#usage.estimatedCostUsd += marginalCostUsd(this.#catalog, inWindow - 1);
+    this.#usage.estimatedCostUsd += marginalCostUsd(this.#catalog, { inFreeWindow: inWindow - 1, inMonth: monthCount - 1 });
   }
 }
