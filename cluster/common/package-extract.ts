@@ -8,7 +8,9 @@
  *    after inflating it; the inflated stream as a whole may not pass the limit plus room for tar headers. Paths
  *    that are absolute or hold `..`, entries that are not files, folders or symlinks, a path given twice, and a
  *    path or a link target that runs through an earlier symlink are refused here.
- * 2. extract with node-tar into `dest`, from the same file through the same limits.
+ * 2. extract files and folders with node-tar into `dest`, from the same file through the same limits; then
+ *    make the symlinks pass 1 listed. node-tar is not left to make them: it deadlocks (v7.5.23, found by the
+ *    fuzz test) on a link whose target string names a folder above it (`a/b -> a`), and never finishes.
  * 3. links: every symlink in the extracted tree is resolved against the real tree (realpath, so chains such as
  *    `m -> d/l/../..` with `d/l -> ..` resolve as the kernel resolves them, not as the strings read) and must
  *    land inside `dest`; a link that does not resolve must point at a missing path below a real folder inside.
@@ -17,7 +19,7 @@
  * removed: nothing is left behind.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readlink, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, readlink, realpath, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type TransformCallback, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,7 +41,7 @@ export interface ExtractedPackage {
 
 /** Checks the archive at `archiveFile`, extracts it into `dest` (which must not exist yet), checks its links. */
 export async function extractPackage(archiveFile: string, dest: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): Promise<ExtractedPackage> {
-  const counted = await checkArchiveFile(archiveFile, maxBytes);
+  const { links, ...counted } = await checkArchive(archiveFile, maxBytes);
   await mkdir(path.dirname(dest), { recursive: true });
   await mkdir(dest, { mode: 0o700 });
   try {
@@ -51,6 +53,7 @@ export async function extractPackage(archiveFile: string, dest: string, maxBytes
       strict: false,
       preservePaths: false,
       noChmod: true,
+      filter: (_path, entry) => (entry as tar.ReadEntry).type !== 'SymbolicLink',
       onwarn: (code, message, data) => {
         const entry = (data as { entry?: { path?: string } } | undefined)?.entry?.path;
         if (code !== 'TAR_ENTRY_INFO') problems.push(`${entry ? `${entry}: ` : ''}${message}`);
@@ -58,6 +61,7 @@ export async function extractPackage(archiveFile: string, dest: string, maxBytes
     });
     await pipeline(createReadStream(archiveFile), ...inflate(maxBytes), unpack as unknown as Writable);
     if (problems.length) throw new UploadError(`package could not be extracted: ${summarize(problems)}`);
+    await makeLinks(dest, links);
     const escapes = await linksLeaving(dest);
     if (escapes.length) throw new UploadError(`package refused: ${summarize(escapes)}`);
     return counted;
@@ -68,11 +72,16 @@ export async function extractPackage(archiveFile: string, dest: string, maxBytes
   }
 }
 
-/** Pass 1: validates every entry and the sizes without writing anything. */
-export async function checkArchiveFile(archiveFile: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): Promise<ExtractedPackage> {
+interface LinkEntry {
+  path: string;
+  target: string;
+}
+
+/** Pass 1: validates every entry and the sizes without writing anything; lists the symlinks to make. */
+async function checkArchive(archiveFile: string, maxBytes: number): Promise<ExtractedPackage & { links: LinkEntry[] }> {
   const problems: string[] = [];
   const seen = new Set<string>();
-  const links: string[] = [];
+  const links: LinkEntry[] = [];
   let files = 0;
   let bytes = 0;
   const stages = inflate(maxBytes);
@@ -99,7 +108,21 @@ export async function checkArchiveFile(archiveFile: string, maxBytes = DEFAULT_M
     throw new UploadError(`package is not a valid gzipped tar archive: ${(err as Error).message}`, { cause: err });
   }
   if (problems.length) throw new UploadError(`package refused: ${summarize(problems)}`);
-  return { files, bytes };
+  return { files, bytes, links };
+}
+
+/**
+ * Pass 2, links: in archive order, each beside files and folders that are all real (pass 1 refused any path
+ * through an earlier link), so making one never writes through another.
+ */
+async function makeLinks(dest: string, links: LinkEntry[]): Promise<void> {
+  for (const l of links) {
+    const at = path.join(dest, l.path);
+    await mkdir(path.dirname(at), { recursive: true });
+    await symlink(l.target, at).catch((err: NodeJS.ErrnoException) => {
+      throw new UploadError(`package could not be extracted: ${l.path}: ${err.code === 'EEXIST' ? 'a folder of the same name is in the archive' : err.message}`, { cause: err });
+    });
+  }
 }
 
 /** Streaming gunzip, then a cap on the inflated bytes. */
@@ -142,7 +165,7 @@ function contentsTooLarge(maxBytes: number, at: string): UploadTooLargeError {
   return new UploadTooLargeError(maxBytes, `package unpacks to more than the upload limit of ${maxBytes} bytes of file contents (passed at ${at})`);
 }
 
-function entryProblem(entry: tar.ReadEntry, seen: Set<string>, links: string[]): string | undefined {
+function entryProblem(entry: tar.ReadEntry, seen: Set<string>, links: LinkEntry[]): string | undefined {
   const p = entry.path;
   const norm = path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '');
   if (path.posix.isAbsolute(norm) || /^[a-zA-Z]:/.test(p)) return `${p}: absolute path`;
@@ -150,16 +173,16 @@ function entryProblem(entry: tar.ReadEntry, seen: Set<string>, links: string[]):
   if (!ALLOWED_TYPES.has(entry.type)) return `${p}: ${entry.type} entries are not allowed`;
   if (seen.has(norm)) return `${p}: appears twice in the archive`;
   seen.add(norm);
-  const through = links.find((l) => norm.startsWith(`${l}/`));
-  if (through) return `${p}: is written through the symlink ${through}`;
+  const through = links.find((l) => norm.startsWith(`${l.path}/`));
+  if (through) return `${p}: is written through the symlink ${through.path}`;
   if (entry.type === 'SymbolicLink') {
     const linkpath = entry.linkpath ?? '';
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(norm), linkpath));
     if (path.posix.isAbsolute(linkpath) || target === '..' || target.startsWith('../')) return `${p}: symlink to ${linkpath} leaves the working directory`;
     // node-tar refuses to create a link whose target runs through a link it made before; say so by name.
-    const via = links.find((l) => target === l || target.startsWith(`${l}/`));
-    if (via) return `${p}: symlink to ${linkpath} runs through the symlink ${via}`;
-    links.push(norm);
+    const via = links.find((l) => target === l.path || target.startsWith(`${l.path}/`));
+    if (via) return `${p}: symlink to ${linkpath} runs through the symlink ${via.path}`;
+    links.push({ path: norm, target: linkpath });
   }
   return undefined;
 }

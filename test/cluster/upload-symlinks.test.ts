@@ -95,6 +95,14 @@ describe('symlinks in uploads', () => {
     expect(logs).toContain('read: inside');
   });
 
+  it('extracts a link whose target names a folder above it (a/b -> a), on which node-tar itself never finishes', async () => {
+    const r = await upload([
+      { path: 'a/', type: 'Directory' },
+      { path: 'a/b', type: 'SymbolicLink', linkpath: 'a' },
+    ]);
+    expect(r.status).toBe(200);
+  });
+
   it('refuses a stored package that escapes at job start without leaving a job folder (a package put there by hand)', async () => {
     // Bypass the upload check: write the archive into the package folder as a head of an older version would have.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'convoy-badpkg-'));
