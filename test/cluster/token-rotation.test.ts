@@ -4,10 +4,11 @@
  * token), instead of "14 UNAVAILABLE: Connection dropped" after a minute; the head logs every refused call,
  * and no token appears in any log or message.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterClosedError, connect, type Cluster } from '../../cluster/client/index.ts';
 import { generateToken } from '../../cluster/common/auth.ts';
@@ -16,6 +17,8 @@ import { encodeEntryOptions } from '../../cluster/common/process-entry.ts';
 import { spawnTs } from '../../cluster/common/spawn.ts';
 import { TASKS, eventually } from '../helpers/cluster.ts';
 
+const run = promisify(execFile);
+const CLI = path.resolve(import.meta.dirname, '../../bin/convoy.mjs');
 const HEAD_MAIN = new URL('../../cluster/head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../../cluster/worker/main.ts', import.meta.url);
 const children: ChildProcess[] = [];
@@ -76,6 +79,11 @@ describe('a head restarted with a new token', () => {
     expect(closedWith).toBeInstanceOf(ClusterClosedError);
     expect(closedWith!.message).toMatch(new RegExp(`the head at ${address} refused this driver's cluster token`));
     expect(closedWith!.message).toMatch(/connect again with the new token/);
+
+    // So does the CLI, for any command that reaches the head.
+    const cli = await run(process.execPath, [CLI, 'status', '--address', address], { env: { ...process.env, CONVOY_TOKEN: oldToken } }).catch((e: { code: number; stderr: string }) => e);
+    expect((cli as { code: number }).code).toBe(1);
+    expect((cli as { stderr: string }).stderr).toMatch(new RegExp(`^convoy: the head at ${address} refused this cluster token .*pass --token-file with its new token file, or set CONVOY_TOKEN\n$`));
 
     // The new head logged the refused calls: the worker's registration and the driver's reconnect.
     const headLog = path.join(dirs, 'head-2', 'logs', 'head.log');
