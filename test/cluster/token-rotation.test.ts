@@ -83,7 +83,7 @@ describe('a head restarted with a new token', () => {
     // So does the CLI, for any command that reaches the head.
     const cli = await run(process.execPath, [CLI, 'status', '--address', address], { env: { ...process.env, CONVOY_TOKEN: oldToken } }).catch((e: { code: number; stderr: string }) => e);
     expect((cli as { code: number }).code).toBe(1);
-    expect((cli as { stderr: string }).stderr).toMatch(new RegExp(`^convoy: the head at ${address} refused this cluster token .*pass --token-file with its new token file, or set CONVOY_TOKEN\n$`));
+    expect((cli as { stderr: string }).stderr).toMatch(new RegExp(`^convoy: the head at ${address} refused the cluster token from CONVOY_TOKEN .*pass --token-file with its new token file, or set CONVOY_TOKEN\n$`));
 
     // The new head logged the refused calls: the worker's registration and the driver's reconnect.
     const headLog = path.join(dirs, 'head-2', 'logs', 'head.log');

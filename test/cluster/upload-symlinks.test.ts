@@ -23,7 +23,9 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 
 const jobsDir = () => path.join(t.local.sessionDir, 'jobs');
-const listing = async () => ({ jobs: (await readdir(jobsDir())).sort(), packages: (await readdir(path.join(jobsDir(), 'packages'))).sort() });
+const list = async (dir: string) => (await readdir(dir).catch(() => [])).sort();
+// Job folders (jobs/runs/ID) and stored packages (jobs/packages/ID.tar.gz, and any staging folder).
+const listing = async () => ({ runs: await list(path.join(jobsDir(), 'runs')), packages: await list(path.join(jobsDir(), 'packages')) });
 
 async function upload(entries: CraftedEntry[]): Promise<{ status: number; body: { id?: string; error?: string } }> {
   const res = await fetch(`${base}/api/packages`, { method: 'POST', headers: { ...auth, 'content-type': 'application/gzip' }, body: craftArchive(entries) });
