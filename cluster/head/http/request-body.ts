@@ -107,10 +107,13 @@ export function refuseRestOfBody(req: IncomingMessage, res: ServerResponse, limi
   dropRest(req, limit);
 }
 
-/** Reads and forgets what is left of a refused body, up to a bound; then closes the connection. */
+/**
+ * Reads and forgets what is left of a refused body, up to a bound (what refuseRestOfBody lets a declared body
+ * send: the limit plus the drain allowance), then closes the connection.
+ */
 function dropRest(req: IncomingMessage, limit: number): void {
   if (req.listenerCount('data') && !req.isPaused()) return; // already being dropped
-  const bound = Math.max(limit, DRAIN_BYTES);
+  const bound = limit + Math.max(limit, DRAIN_BYTES);
   let dropped = 0;
   req.on('data', (c: Buffer) => {
     dropped += c.byteLength;
