@@ -3,7 +3,7 @@
  * `host:port`, or the HTTP `http://host:8265`), else CONVOY_ADDRESS, else the head `convoy start --head`
  * started on this machine — but never an embedded cluster: a command that finds no head says so.
  */
-import { ConnectError } from '../common/errors.ts';
+import { AuthError, ConnectError } from '../common/errors.ts';
 import { findCluster } from '../common/cluster-target.ts';
 
 export interface ClusterTarget {
@@ -31,12 +31,24 @@ export function resolveTarget(flags: TargetFlags): ClusterTarget {
 /** The head's HTTP base URL, asking the head over gRPC when only its gRPC address is known. */
 export async function httpBase(t: ClusterTarget): Promise<string> {
   if (t.http) return t.http;
+  return `http://${(await grpcStatus(t)).httpAddress}`;
+}
+
+/** The head's status over gRPC, which checks the token on the port every client uses. */
+export async function grpcStatus(t: ClusterTarget) {
   const { HeadConnection } = await import('../client/head-connection.ts');
+  const { grpc } = await import('../transport/grpc.ts');
   const head = new HeadConnection(t.grpc!, t.token, undefined, { clientId: 'cli', kind: 'cli', jobId: '' });
   try {
-    const s = await head.status(5000);
-    return `http://${s.httpAddress}`;
+    return await head.status(5000);
   } catch (err) {
+    if ((err as { code?: number }).code === grpc.status.UNAUTHENTICATED) {
+      throw new AuthError(
+        `the head at ${t.grpc} refused the cluster token from ${t.tokenSource} (${(err as { details?: string }).details}); ` +
+          'if the head was restarted it has a new token: pass --token-file with its new token file, or set CONVOY_TOKEN',
+        { cause: err },
+      );
+    }
     throw new ConnectError(t.grpc!, (err as Error).message, { cause: err });
   } finally {
     head.close();

@@ -7,6 +7,7 @@
  */
 import { IdSequence, randomId } from '../common/ids.ts';
 import {
+  AuthError,
   BackpressureError,
   ClusterClosedError,
   ConvoyError,
@@ -497,6 +498,7 @@ export class ClientEngine implements PoolHost, ObjectHost {
    */
   async #reconnectHead(reason: string): Promise<void> {
     const deadline = Date.now() + 60_000;
+    let last = '';
     for (let attempt = 1; !this.#closed && Date.now() < deadline; attempt++) {
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 100, multiplier: 2, maxMs: 3000, jitter: 0.5 }, Math.random())));
       if (this.#closed) return;
@@ -507,12 +509,21 @@ export class ClientEngine implements PoolHost, ObjectHost {
         this.#lastReported = '';
         return;
       } catch (err) {
-        if ((err as Error).name === 'AuthError') break;
+        if (err instanceof AuthError) {
+          // Retrying cannot fix a token: the head answered, and was most likely restarted with a new one.
+          const message =
+            `the head at ${this.#opts.address} refused this driver's cluster token after the connection dropped (${reason}); ` +
+            'if the head was restarted it has a new token: connect again with the new token (CONVOY_TOKEN, CONVOY_TOKEN_FILE or the tokenFile option)';
+          this.#warn(`head-token:${reason}`, message);
+          return this.close(message);
+        }
+        last = (err as Error).message;
       }
     }
     if (!this.#closed) {
-      this.#warn(`head-lost:${reason}`, `lost the Convoy head at ${this.#opts.address} (${reason}) and could not reconnect`);
-      this.close(`lost the Convoy head at ${this.#opts.address}: ${reason}`);
+      const detail = last ? `${reason}; the last attempt to reach it: ${last}` : reason;
+      this.#warn(`head-lost:${reason}`, `lost the Convoy head at ${this.#opts.address} (${detail}) and could not reconnect`);
+      this.close(`lost the Convoy head at ${this.#opts.address}: ${detail}`);
     }
   }
 

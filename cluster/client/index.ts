@@ -37,6 +37,7 @@ export {
   BackpressureError,
   IllegalStateError,
   UploadError,
+  UploadTooLargeError,
   TaskLoadError,
   RuntimeEnvError,
   UsageError,

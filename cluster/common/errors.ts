@@ -165,6 +165,16 @@ export class IllegalStateError extends ConvoyError {}
 /** A job upload was refused (path outside the directory, symlink out of it, too large). */
 export class UploadError extends ConvoyError {}
 
+/**
+ * What was sent (a request body, or a package once unpacked) is larger than the limit it was checked
+ * against; `limitBytes` is that limit. The head answers it with HTTP 413.
+ */
+export class UploadTooLargeError extends UploadError {
+  constructor(readonly limitBytes: number, message: string) {
+    super(message);
+  }
+}
+
 /** A task module or export could not be loaded on the worker. */
 export class TaskLoadError extends ConvoyError {}
 
@@ -198,6 +208,7 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   BackpressureError,
   IllegalStateError,
   UploadError,
+  UploadTooLargeError,
   TaskLoadError,
   RuntimeEnvError,
   UsageError,

@@ -2,15 +2,12 @@
  * Job working directories travel as gzipped tarballs, like Ray's runtime_env `working_dir`.
  *
  * Packing (client side) honours .gitignore files, skips `.git` and `node_modules`, refuses symlinks that
- * point out of the directory and enforces a size limit. Unpacking (head and workers) checks every entry
- * again before writing anything, because an archive can be crafted by hand: absolute paths, `..` segments,
- * hard links, devices and links out of the directory are refused with an UploadError naming the entry.
+ * point out of the directory and enforces a size limit. Unpacking (head and workers, package-extract.ts)
+ * checks every entry again, because an archive can be crafted by hand.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, readdir, readlink, realpath, symlink, rm } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, readlink, realpath, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import ignore, { type Ignore } from 'ignore';
 import * as tar from 'tar';
 import { UploadError } from './errors.ts';
@@ -79,56 +76,6 @@ export async function packDirectory(dir: string, maxBytes = DEFAULT_MAX_PACKAGE_
   for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
   const archive = Buffer.concat(chunks);
   return { id: createHash('sha256').update(archive).digest('hex').slice(0, 32), archive, files: files.length, bytes };
-}
-
-/** Validates every entry of an archive, then extracts it into `dest` (created; must not exist yet). */
-export async function extractPackage(archive: Uint8Array, dest: string, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): Promise<void> {
-  await checkArchive(archive, maxBytes);
-  await mkdir(dest, { recursive: true });
-  try {
-    await pipeline(Readable.from([Buffer.from(archive)]), tar.extract({ cwd: dest, strict: true, preservePaths: false }));
-  } catch (err) {
-    await rm(dest, { recursive: true, force: true });
-    throw new UploadError(`package could not be extracted: ${(err as Error).message}`, { cause: err });
-  }
-}
-
-export async function checkArchive(archive: Uint8Array, maxBytes = DEFAULT_MAX_PACKAGE_BYTES): Promise<{ files: number; bytes: number }> {
-  const problems: string[] = [];
-  let files = 0;
-  let bytes = 0;
-  const parser = new tar.Parser({
-    strict: true,
-    onReadEntry: (entry) => {
-      const p = entry.path;
-      const norm = path.posix.normalize(p.replace(/\\/g, '/'));
-      if (path.posix.isAbsolute(norm) || /^[a-zA-Z]:/.test(p)) problems.push(`${p}: absolute path`);
-      else if (norm === '..' || norm.startsWith('../') || p.split(/[\\/]/).includes('..')) problems.push(`${p}: path leaves the working directory`);
-      else if (entry.type === 'SymbolicLink') {
-        const target = path.posix.normalize(path.posix.join(path.posix.dirname(norm), entry.linkpath ?? ''));
-        if (path.posix.isAbsolute(entry.linkpath ?? '') || target === '..' || target.startsWith('../')) {
-          problems.push(`${p}: symlink to ${entry.linkpath} leaves the working directory`);
-        }
-      } else if (entry.type !== 'File' && entry.type !== 'OldFile' && entry.type !== 'Directory' && entry.type !== 'ContiguousFile') {
-        problems.push(`${p}: ${entry.type} entries are not allowed`);
-      }
-      if (entry.type === 'File' || entry.type === 'OldFile') {
-        files++;
-        bytes += entry.size ?? 0;
-      }
-      entry.resume();
-    },
-  });
-  try {
-    await pipeline(Readable.from([Buffer.from(archive)]), parser);
-  } catch (err) {
-    throw new UploadError(`package is not a valid gzipped tar archive: ${(err as Error).message}`, { cause: err });
-  }
-  if (problems.length) {
-    throw new UploadError(`package refused: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
-  }
-  if (bytes > maxBytes) throw new UploadError(`package holds ${bytes} bytes, above the limit of ${maxBytes}`);
-  return { files, bytes };
 }
 
 /**

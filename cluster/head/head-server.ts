@@ -125,7 +125,12 @@ export class HeadServer {
     if (this.#started) throw new IllegalStateError('head already started');
     this.#started = true;
     const { head } = loadProtos();
-    this.#server.addService(head.convoy.v1.HeadService.service, requireToken(this.#opts.token, this.#handlers()));
+    // Each refused call is logged (who, which method; never what was presented): a worker or driver left with
+    // the token of an earlier head start shows up here.
+    this.#server.addService(
+      head.convoy.v1.HeadService.service,
+      requireToken(this.#opts.token, this.#handlers(), (method, peer) => this.log.warn({ method, peer }, 'grpc call refused: missing or wrong cluster token')),
+    );
     const host = this.#opts.host ?? '127.0.0.1';
     const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 6380}`, this.#opts.tls);
     this.#address = `${advertiseHost(host)}:${port}`;

@@ -4,7 +4,8 @@
  * per-chunk allocation) and takes uploads into store buffers.
  *
  * Every request must carry the cluster token (compared in constant time); a wrong or missing one is refused
- * and the connection closed before anything is read from the store. Bytes being written stay borrowed from
+ * and the connection closed before anything is read from the store. Before that check nothing else is said:
+ * a malformed request is dropped without an answer. Bytes being written stay borrowed from
  * the store (pinned, never recycled) until the kernel has taken the last of them or the connection is gone.
  */
 import net from 'node:net';
@@ -142,14 +143,12 @@ class ServerConnection {
   #parse(): void {
     if (this.#pending.byteLength < REQUEST_HEADER_BYTES) return;
     const header = decodeRequestHeader(this.#pending);
-    if (!header) {
-      // Not a Convoy client at all (a port scan, a stray HTTP request): nothing to explain to it.
-      this.log?.debug('data-plane connection without the protocol magic closed');
-      return void this.socket.destroy();
-    }
-    if (header.jsonBytes > MAX_REQUEST_JSON_BYTES || !header.op) {
-      return this.#refuse('badRequest', `bad data-plane request (op ${header.op ?? 'unknown'}, ${header.jsonBytes}-byte body; limit ${MAX_REQUEST_JSON_BYTES})`);
-    }
+    // Until the token is checked the peer learns nothing, not even what was wrong with its request: not the
+    // protocol at all (a port scan, a stray HTTP request), an unknown op, a length past the limit or JSON that
+    // does not parse all just close the connection.
+    if (!header) return this.#drop('no protocol magic');
+    if (!header.op) return this.#drop('unknown op');
+    if (header.jsonBytes > MAX_REQUEST_JSON_BYTES) return this.#drop('request too long');
     const end = REQUEST_HEADER_BYTES + header.jsonBytes;
     if (this.#pending.byteLength < end) return;
     const rest = this.#pending.subarray(end);
@@ -157,10 +156,9 @@ class ServerConnection {
     try {
       body = JSON.parse(this.#pending.toString('utf8', REQUEST_HEADER_BYTES, end));
     } catch {
-      return this.#refuse('badRequest', 'data-plane request is not valid JSON');
+      return this.#drop('request is not JSON');
     }
     this.#pending = Buffer.alloc(0);
-    // The token first: a caller without it learns nothing, not even whether its request was well formed.
     const token = (body as { token?: unknown } | null)?.token;
     if (!tokenMatches(typeof token === 'string' ? token : undefined, this.opts.token)) {
       this.stats.unauthorized++;
@@ -260,6 +258,14 @@ class ServerConnection {
     const text = Buffer.from(message);
     this.socket.write(Buffer.concat([encodeResponseHeader(status, totalSize, text.byteLength), text]));
     this.#ready();
+  }
+
+  /** Closes without a word, for a peer not (yet) known to hold the token. */
+  #drop(why: string): void {
+    this.#refused = true;
+    this.#pending = Buffer.alloc(0);
+    this.log?.debug({ remote: this.socket.remoteAddress, why }, 'data-plane connection dropped before the token check');
+    this.socket.destroy();
   }
 
   /** Answers and closes: after a refusal the rest of the stream cannot be trusted to be framed. */

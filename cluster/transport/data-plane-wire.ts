@@ -11,7 +11,8 @@
  * The body of an OK GET is the object's bytes from the requested offset, written straight from the store's
  * memory; the body of a refusal is a UTF-8 message. Every request carries the cluster token (the data port
  * is as protected as the gRPC port); a request with a missing or wrong one is answered UNAUTHORIZED and the
- * connection is closed. Integers are big-endian.
+ * connection is closed, and one that cannot be read that far (no magic, unknown op, JSON longer than the
+ * limit or not JSON) is closed without an answer. Integers are big-endian.
  */
 import { z } from 'zod';
 

@@ -108,9 +108,10 @@ type AnyCall =
 
 /**
  * Wraps every handler of a service so that a call without the right token is refused with UNAUTHENTICATED
- * before the handler sees it.
+ * before the handler sees it; `onRefused` hears of each refusal (the method and the caller's address, never
+ * what it presented), so the server can log it.
  */
-export function requireToken<H extends grpc.UntypedServiceImplementation>(token: string, handlers: H): H {
+export function requireToken<H extends grpc.UntypedServiceImplementation>(token: string, handlers: H, onRefused?: (method: string, peer: string) => void): H {
   const out: grpc.UntypedServiceImplementation = {};
   for (const [name, handler] of Object.entries(handlers)) {
     out[name] = ((call: AnyCall, callback?: grpc.sendUnaryData<unknown>) => {
@@ -118,6 +119,7 @@ export function requireToken<H extends grpc.UntypedServiceImplementation>(token:
       if (tokenMatches(typeof presented === 'string' ? presented : undefined, token)) {
         return (handler as (c: AnyCall, cb?: grpc.sendUnaryData<unknown>) => void)(call, callback);
       }
+      onRefused?.(name, call.getPeer());
       const status = { code: grpc.status.UNAUTHENTICATED, details: UNAUTHENTICATED_DETAILS, metadata: new grpc.Metadata() };
       if (callback) callback(status, null);
       else (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', status);

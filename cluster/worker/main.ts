@@ -84,6 +84,8 @@ try {
   };
   node.onFatal((reason) => {
     log.error({ reason }, 'worker stopping');
+    // Also where whoever started it looks first (a terminal, systemd's journal): the log file is one step away.
+    process.stderr.write(`convoy worker ${node.nodeId} stopping: ${reason}\n`);
     void shutdown().finally(() => process.exit(1));
   });
   closeOnSignals(shutdown, opts.dieWithParent ?? false);

@@ -3,11 +3,14 @@
  * extracted into the node's cache, given the dependencies the job's driver has (its lockfile's install, or
  * the cluster's own: package-dependencies.ts), then task modules are imported from there.
  */
-import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { extractPackage } from '../common/package-archive.ts';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { DependencyInstaller } from '../common/package-dependencies.ts';
+import { extractPackage } from '../common/package-extract.ts';
 import { convoyHome } from '../common/paths.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { convoyRoot } from '../common/spawn.ts';
@@ -44,11 +47,18 @@ export class PackageCache {
     const res = await fetch(`http://${this.#headHttp}/api/packages/${packageId}`, {
       headers: { authorization: `Bearer ${this.token}` },
     });
-    if (!res.ok) throw new Error(`fetching package ${packageId} from the head failed: HTTP ${res.status}`);
-    const archive = new Uint8Array(await res.arrayBuffer());
+    if (!res.ok || !res.body) throw new Error(`fetching package ${packageId} from the head failed: HTTP ${res.status}`);
     // Extract beside the final folder, then rename: a crash mid-way never leaves a half package in use.
     const tmp = `${dest}.tmp-${process.pid}-${Date.now()}`;
-    await extractPackage(archive, tmp);
+    const archive = `${tmp}.tar.gz`;
+    await mkdir(this.#dir, { recursive: true });
+    try {
+      // To a file, not memory: extraction reads it once to check and once to write.
+      await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(archive, { mode: 0o600 }));
+      await extractPackage(archive, tmp);
+    } finally {
+      await rm(archive, { force: true });
+    }
     try {
       await this.#dependencies.prepare(tmp);
     } catch (err) {

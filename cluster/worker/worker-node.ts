@@ -10,7 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { randomId } from '../common/ids.ts';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { IllegalStateError, ObjectLostError } from '../common/errors.ts';
+import { AuthError, IllegalStateError, ObjectLostError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '../proto/load.ts';
 import { compileResources, type FunctionRef } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
@@ -169,7 +169,10 @@ export class WorkerNode implements NodeServices {
   async start(): Promise<void> {
     if (this.#state !== 'starting') throw new IllegalStateError(`worker node is ${this.#state}, cannot start`);
     const { worker } = loadProtos();
-    this.#server.addService(worker.convoy.v1.WorkerService.service, requireToken(this.#opts.token, this.#handlers()));
+    this.#server.addService(
+      worker.convoy.v1.WorkerService.service,
+      requireToken(this.#opts.token, this.#handlers(), (method, peer) => this.log.warn({ method, peer }, 'grpc call refused: missing or wrong cluster token')),
+    );
     const host = this.#opts.host ?? '127.0.0.1';
     const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 0}`, this.#opts.tls);
     const dataPort = await this.#transfer.listen(host, this.#opts.dataPort ?? 0, this.nodeId);
@@ -203,7 +206,7 @@ export class WorkerNode implements NodeServices {
           hostname: os.hostname(),
         },
         { deadline: Date.now() + 10_000 },
-        (err, res) => (err ? reject(err) : resolve(res!)),
+        (err, res) => (err ? reject(this.#tokenRefused(err) ?? err) : resolve(res!)),
       );
     });
     this.#packages.headHttpAddress = reply.httpAddress;
@@ -229,22 +232,46 @@ export class WorkerNode implements NodeServices {
     this.#heartbeat.unref();
   }
 
-  /** The head went away: try to register again with jittered backoff, then give up and stop. */
+  /**
+   * An UNAUTHENTICATED answer from the head as an AuthError that says what to do: the usual cause is a head
+   * restarted with a new token (it makes one at each start unless given a token file).
+   */
+  #tokenRefused(err: grpc.ServiceError): AuthError | undefined {
+    if (err.code !== grpc.status.UNAUTHENTICATED) return undefined;
+    return new AuthError(
+      `the head at ${this.#opts.headAddress} refused this worker's cluster token (${err.details}); if the head was restarted it has a new token: ` +
+        `restart the worker with the new token file (convoy start --address ${this.#opts.headAddress} --token-file PATH, or CONVOY_TOKEN)`,
+      { cause: err },
+    );
+  }
+
+  /**
+   * The head went away: try to register again with jittered backoff, then give up and stop, with the last
+   * real error. A head that refuses our token will not take it on the next try: stop at once.
+   */
   async #reconnect(why: string): Promise<void> {
     this.#setState('reconnecting', { why });
     const deadline = Date.now() + (this.#opts.headLostTimeoutMs ?? 60_000);
+    let last = why;
     for (let attempt = 1; Date.now() < deadline && this.#state === 'reconnecting'; attempt++) {
       await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 200, multiplier: 2, maxMs: 5000, jitter: 0.5 }, Math.random())));
       try {
         await this.#register();
         return;
       } catch (err) {
-        this.log.debug({ err: (err as Error).message, attempt }, 'head not back yet');
+        if (err instanceof AuthError) {
+          if (this.#state !== 'reconnecting') return;
+          this.#setState('failed', { why: 'token refused' });
+          this.#onFatal?.(err.message);
+          return;
+        }
+        last = (err as Error).message;
+        this.log.debug({ err: last, attempt }, 'head not back yet');
       }
     }
     if (this.#state !== 'reconnecting') return;
     this.#setState('failed', { why: `head unreachable: ${why}` });
-    this.#onFatal?.(`lost the head at ${this.#opts.headAddress}: ${why}`);
+    this.#onFatal?.(`lost the head at ${this.#opts.headAddress}: ${why}${last !== why ? `; the last attempt to reach it: ${last}` : ''}`);
   }
 
   #sendHeartbeat(): void {

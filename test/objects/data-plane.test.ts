@@ -91,6 +91,32 @@ describe('the data plane, between two nodes in this process', () => {
     wrong.close();
   });
 
+  it('says nothing before the token check: a bad op, an oversized length or invalid JSON just closes the socket', async () => {
+    a.store.put('quiet', random(1024), 'o');
+    const frame = (op: number, json: Buffer, declared = json.byteLength) => {
+      const header = Buffer.alloc(12);
+      header.writeUInt32BE(0x43564431, 0);
+      header[4] = op;
+      header.writeUInt32BE(declared, 8);
+      return Buffer.concat([header, json]);
+    };
+    const tokenless = Buffer.from(JSON.stringify({ objectId: 'quiet', offset: 0 }));
+    const before = a.transfer.stats();
+    for (const request of [
+      frame(9, tokenless), // no such op
+      frame(1, tokenless, 0xffffffff), // a length past the request limit
+      frame(1, Buffer.from('{"token": "x", objectId')), // not JSON
+      frame(9, Buffer.from(JSON.stringify({ token: TOKEN, objectId: 'quiet' }))), // even with the token, a bad op is not answered
+    ]) {
+      expect((await exchange(a.port, request)).byteLength).toBe(0); // resolves once the node closed the connection
+    }
+    expect(a.transfer.stats().served).toBe(before.served);
+    // The node still serves a well-formed request afterwards.
+    const client = new DataPlaneClient({ token: TOKEN });
+    expect((await client.fetch(`127.0.0.1:${a.port}`, 'quiet', (n) => new Uint8Array(n))).byteLength).toBe(1024);
+    client.close();
+  });
+
   it('pulls a large object byte-identical, and two concurrent pulls of it make one transfer', async () => {
     const big = random(96 * MiB);
     a.store.put('big', big, 'o');

@@ -1,6 +1,6 @@
 /** `convoy status [--json]`: nodes, resources used/total, tasks by state, and requests that can never run. */
 import type { Command } from 'commander';
-import { resolveTarget, httpBase } from '../context.ts';
+import { grpcStatus, httpBase, resolveTarget } from '../context.ts';
 import { bytes, table } from '../format.ts';
 
 interface StatusJson {
@@ -24,16 +24,8 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: { address?: string; tokenFile?: string; json?: boolean }) => {
       const target = resolveTarget(flags);
-      if (target.grpc) {
-        // Probe over gRPC first: it checks the token on the port every client uses.
-        const { HeadConnection } = await import('../../client/head-connection.ts');
-        const head = new HeadConnection(target.grpc, target.token, undefined, { clientId: 'cli', kind: 'cli', jobId: '' });
-        try {
-          await head.status(5000);
-        } finally {
-          head.close();
-        }
-      }
+      // Probe over gRPC first: it checks the token on the port every client uses.
+      if (target.grpc) await grpcStatus(target);
       const base = await httpBase(target);
       const res = await fetch(`${base}/api/status`, { headers: { authorization: `Bearer ${target.token}` } });
       if (!res.ok) throw new Error(`status failed: HTTP ${res.status} ${await res.text()}`);

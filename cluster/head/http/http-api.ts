@@ -1,7 +1,9 @@
 /**
  * The head's HTTP surface: the jobs API (as Ray's dashboard port serves it), package upload and download,
  * cluster status, the dashboard page and its ws event feed. Every request needs the cluster token, as a
- * `Authorization: Bearer` header or, for a browser, the cookie set by opening `/?token=…` once.
+ * `Authorization: Bearer` header or, for a browser, the cookie set by opening `/?token=…` once; state changes
+ * and the ws feed must also pass the cross-origin checks of request-guard.ts, and bodies are read under the
+ * limits of request-body.ts.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,14 +11,35 @@ import { createReadStream, existsSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { tokenMatches } from '../../common/auth.ts';
-import { IllegalStateError, RuntimeEnvError, UploadError } from '../../common/errors.ts';
+import { IllegalStateError, RuntimeEnvError, UploadError, UploadTooLargeError } from '../../common/errors.ts';
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
-import { DEFAULT_MAX_PACKAGE_BYTES } from '../../common/package-archive.ts';
+import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
 import type { HeadServer } from '../head-server.ts';
 import { DASHBOARD_CSP, dashboardHtml } from './dashboard-page.ts';
+import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
+import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
 
 const COOKIE = 'convoy_token';
+const JSON_TYPES = ['application/json'] as const;
+const ARCHIVE_TYPES = ['application/gzip', 'application/x-gzip', 'application/octet-stream'] as const;
+/** A body for a route that takes none (stop, shutdown) or a JSON one of no known size. */
+const SMALL_BODY_BYTES = 1 << 16;
+
+/** What a route accepts as its body: the content types (none: no body) and the most bytes. */
+interface BodyRule {
+  types?: readonly string[];
+  limit: number;
+}
+
+function bodyRule(method: string, parts: string[]): BodyRule {
+  if (method === 'POST' && parts[0] === 'api' && parts.length === 2) {
+    if (parts[1] === 'jobs') return { types: JSON_TYPES, limit: 1 << 20 };
+    if (parts[1] === 'progress') return { types: JSON_TYPES, limit: SMALL_BODY_BYTES };
+    if (parts[1] === 'packages') return { types: ARCHIVE_TYPES, limit: MAX_PACKAGE_ARCHIVE_BYTES };
+  }
+  return { limit: SMALL_BODY_BYTES };
+}
 
 const count = z.number().finite().nonnegative();
 /** A progress report from a client; everything the dashboard will show, bounded. */
@@ -36,14 +59,24 @@ export class HttpApi {
   #address = '';
 
   constructor(private readonly opts: { token: string; head: HeadServer; log: Logger }) {
-    this.#server = http.createServer((req, res) => {
-      this.#route(req, res).catch((err) => this.#error(res, err));
+    const handle = (req: IncomingMessage, res: ServerResponse) => {
+      this.#route(req, res).catch((err) => this.#error(req, res, err));
+    };
+    this.#server = http.createServer(handle);
+    // A client that asks before sending a large body (curl does above 1 MiB) hears 413 instead of "continue".
+    this.#server.on('checkContinue', (req, res) => {
+      const declared = declaredLength(req);
+      if (declared === undefined || declared <= bodyRule(req.method ?? 'GET', pathParts(req)).limit) res.writeContinue();
+      handle(req, res);
     });
     this.#wss = new WebSocketServer({ noServer: true });
     this.#server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://x');
-      if (url.pathname !== '/api/events' || !this.#authorized(req, url)) {
-        socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      const via = url.pathname === '/api/events' ? this.#credential(req, url) : undefined;
+      const problem = via ? crossOriginProblem(req, via) : undefined;
+      if (!via || problem) {
+        this.#refused(req, via ? 403 : 401, problem ?? 'missing or wrong cluster token');
+        socket.write(via ? 'HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         socket.destroy();
         return;
       }
@@ -73,14 +106,21 @@ export class HttpApi {
     });
   }
 
-  #authorized(req: IncomingMessage, url: URL): boolean {
-    if (tokenMatches(req.headers.authorization, this.opts.token)) return true;
+  /** How the request proved it holds the token, or undefined when it did not. */
+  #credential(req: IncomingMessage, url: URL): Credential | undefined {
+    if (tokenMatches(req.headers.authorization, this.opts.token)) return 'bearer';
     const cookie = parseCookies(req.headers.cookie)[COOKIE];
-    if (cookie && tokenMatches(cookie, this.opts.token)) return true;
+    if (cookie && tokenMatches(cookie, this.opts.token)) return 'cookie';
     // A token in the URL is accepted only to sign in on the page itself (it is traded for a cookie at once),
     // so it does not end up in proxy logs of API calls.
     const q = url.searchParams.get('token');
-    return url.pathname === '/' && req.method === 'GET' && q !== null && tokenMatches(q, this.opts.token);
+    return url.pathname === '/' && req.method === 'GET' && q !== null && tokenMatches(q, this.opts.token) ? 'url' : undefined;
+  }
+
+  /** One log line per refused request: who, what, why; never the query string (it may hold a token). */
+  #refused(req: IncomingMessage, status: number, why: string, extra: Record<string, unknown> = {}): void {
+    const path = (req.url ?? '/').split('?')[0];
+    this.opts.log.warn({ status, method: req.method, path, remote: req.socket.remoteAddress, origin: req.headers.origin, why, ...extra }, 'http request refused');
   }
 
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -88,13 +128,28 @@ export class HttpApi {
     const method = req.method ?? 'GET';
     res.setHeader('x-content-type-options', 'nosniff');
     res.setHeader('referrer-policy', 'no-referrer');
-    if (!this.#authorized(req, url)) {
-      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer' });
+    const via = this.#credential(req, url);
+    if (!via) {
+      this.#refused(req, 401, 'missing or wrong cluster token');
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer', connection: 'close' });
       res.end('401: missing or wrong cluster token. Send "Authorization: Bearer TOKEN", or open /?token=TOKEN once in a browser.\n');
       return;
     }
     const head = this.opts.head;
     const parts = url.pathname.split('/').filter(Boolean);
+    const rule = bodyRule(method, parts);
+    if (changesState(method)) {
+      const problem = crossOriginProblem(req, via);
+      if (problem) return this.#refuse(req, res, 403, problem, rule.limit);
+      const typeProblem = contentTypeProblem(req, rule.types);
+      if (typeProblem) return this.#refuse(req, res, 415, typeProblem, rule.limit);
+    }
+    const declared = declaredLength(req);
+    const account: BodyAccount = { read: 0, buffered: 0 };
+    res.on('finish', () => {
+      if (res.statusCode === 413) this.#refused(req, 413, 'body over the limit', { limit: rule.limit, declared, bytesRead: account.read, bytesBuffered: account.buffered });
+    });
+    if (declared !== undefined && declared > rule.limit) throw tooLarge(rule.limit);
 
     if (method === 'GET' && url.pathname === '/') {
       const headers: Record<string, string> = {
@@ -114,6 +169,7 @@ export class HttpApi {
       return;
     }
     if (parts[0] !== 'api') return this.#json(res, 404, { error: `no route ${method} ${url.pathname}` });
+    const json = async () => JSON.parse((await readBody(req, rule.limit, account)).toString('utf8')) as unknown;
 
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
@@ -124,7 +180,7 @@ export class HttpApi {
       return;
     }
     if (method === 'POST' && parts[1] === 'progress') {
-      const parsed = progressSchema.safeParse(JSON.parse((await readBody(req, 1 << 16)).toString('utf8')));
+      const parsed = progressSchema.safeParse(await json());
       if (!parsed.success) {
         return this.#json(res, 400, { error: `bad progress report: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       }
@@ -133,8 +189,7 @@ export class HttpApi {
     }
     if (parts[1] === 'packages') {
       if (method === 'POST' && parts.length === 2) {
-        const body = await readBody(req, DEFAULT_MAX_PACKAGE_BYTES + (16 << 20));
-        return this.#json(res, 200, await head.jobs.storePackage(body));
+        return this.#json(res, 200, await head.jobs.storePackage(limitedBody(req, rule.limit, account)));
       }
       if (method === 'GET' && parts.length === 3) {
         const file = head.jobs.packagePath(parts[2]!);
@@ -148,7 +203,7 @@ export class HttpApi {
     if (parts[1] === 'jobs') {
       if (method === 'GET' && parts.length === 2) return this.#json(res, 200, head.jobs.list());
       if (method === 'POST' && parts.length === 2) {
-        const body = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as { entrypoint?: unknown; packageId?: unknown; env?: unknown; submissionId?: unknown };
+        const body = (await json()) as { entrypoint?: unknown; packageId?: unknown; env?: unknown; submissionId?: unknown };
         // The job manager checks env and submissionId (names, reserved variables, id format).
         const job = await head.jobs.submit({
           entrypoint: body.entrypoint as string[],
@@ -182,24 +237,31 @@ export class HttpApi {
     this.#json(res, 404, { error: `no route ${method} ${url.pathname}` });
   }
 
+  #refuse(req: IncomingMessage, res: ServerResponse, code: number, error: string, limit: number): void {
+    this.#refused(req, code, error);
+    refuseRestOfBody(req, res, limit);
+    this.#json(res, code, { error });
+  }
+
   #json(res: ServerResponse, code: number, body: unknown): void {
     res.writeHead(code, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   }
 
-  #error(res: ServerResponse, err: unknown): void {
+  #error(req: IncomingMessage, res: ServerResponse, err: unknown): void {
     const e = err as Error;
     const code =
-      e instanceof UploadError || e instanceof RuntimeEnvError || e instanceof TypeError || e instanceof SyntaxError
-        ? 400
-        : e instanceof IllegalStateError // e.g. a submission id already used by a different job
-          ? 409
-          : e.name === 'PayloadTooLargeError'
-            ? 413
+      e instanceof UploadTooLargeError
+        ? 413
+        : e instanceof UploadError || e instanceof RuntimeEnvError || e instanceof TypeError || e instanceof SyntaxError
+          ? 400
+          : e instanceof IllegalStateError // e.g. a submission id already used by a different job
+            ? 409
             : 500;
     if (code === 500) this.opts.log.error({ err: e.message }, 'http handler failed');
     if (res.headersSent) return void res.end();
-    this.#json(res, code, { error: e.message, name: e.name });
+    refuseRestOfBody(req, res, e instanceof UploadTooLargeError ? e.limitBytes : 0);
+    this.#json(res, code, { error: e.message, name: e.name, ...(e instanceof UploadTooLargeError ? { limitBytes: e.limitBytes } : {}) });
   }
 
   close(): Promise<void> {
@@ -210,31 +272,20 @@ export class HttpApi {
   }
 }
 
+function pathParts(req: IncomingMessage): string[] {
+  return new URL(req.url ?? '/', 'http://x').pathname.split('/').filter(Boolean);
+}
+
 function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (header ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    try {
+      out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // not percent-encoded as we write it: not our cookie
+    }
   }
   return out;
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        const e = new Error(`request body above the limit of ${limit} bytes`);
-        e.name = 'PayloadTooLargeError';
-        reject(e);
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -8,19 +8,20 @@
  * lost answer) returns that job instead of starting a second one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { checkArchive, extractPackage } from '../../common/package-archive.ts';
+import type { Readable } from 'node:stream';
 import { DependencyInstaller, planDependencies, type DependencyPlan } from '../../common/package-dependencies.ts';
 import { convoyHome } from '../../common/paths.ts';
 import { checkJobEnv, checkSubmissionId } from '../../common/runtime-env.ts';
 import { convoyRoot, tsxLoaderUrl } from '../../common/spawn.ts';
 import { randomId } from '../../common/ids.ts';
-import { IllegalStateError, UploadError } from '../../common/errors.ts';
+import { IllegalStateError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventHub } from '../events.ts';
+import { PackageStore } from './package-store.ts';
 
 export type JobStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
 
@@ -69,6 +70,7 @@ export class JobManager {
   readonly #accepting = new Map<string, { fingerprint: string; accepted: Promise<JobInfo> }>();
   readonly #dir: string;
   readonly #dependencies: DependencyInstaller;
+  readonly #packages: PackageStore;
 
   constructor(
     private readonly opts: {
@@ -82,25 +84,20 @@ export class JobManager {
     },
   ) {
     this.#dir = opts.dir;
-    mkdirSync(path.join(this.#dir, 'packages'), { recursive: true, mode: 0o700 });
+    this.#packages = new PackageStore(path.join(this.#dir, 'packages'));
     this.#dependencies = new DependencyInstaller({
       cacheDir: opts.dependencyCacheDir ?? path.join(convoyHome(), 'runtime_env', 'npm'),
       clusterRoot: convoyRoot(),
     });
   }
 
-  /** Checks and stores an uploaded working directory; returns its content id. */
-  async storePackage(archive: Buffer): Promise<{ id: string; files: number; bytes: number }> {
-    const { files, bytes } = await checkArchive(archive);
-    const id = createHash('sha256').update(archive).digest('hex').slice(0, 32);
-    const file = this.packagePath(id);
-    if (!existsSync(file)) await writeFile(file, archive, { mode: 0o600 });
-    return { id, files, bytes };
+  /** Checks (by extracting it) and stores an uploaded working directory, streamed; returns its content id. */
+  storePackage(archive: Readable): Promise<{ id: string; files: number; bytes: number }> {
+    return this.#packages.store(archive);
   }
 
   packagePath(id: string): string {
-    if (!/^[0-9a-f]{8,64}$/.test(id)) throw new UploadError(`invalid package id "${id}"`);
-    return path.join(this.#dir, 'packages', `${id}.tar.gz`);
+    return this.#packages.path(id);
   }
 
   /**
@@ -147,9 +144,8 @@ export class JobManager {
     try {
       mkdirSync(jobDir, { recursive: true, mode: 0o700 });
       if (req.packageId) {
-        const pkg = this.packagePath(req.packageId);
-        if (!existsSync(pkg)) throw new UploadError(`package ${req.packageId} was not uploaded to this head`);
-        await extractPackage(await readFile(pkg), workDir);
+        // Checked at upload, and again as it is written; a refusal leaves no job folder behind.
+        await this.#packages.extract(req.packageId, workDir);
       } else {
         mkdirSync(workDir, { recursive: true });
       }
