@@ -2,8 +2,10 @@
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { bytes as formatBytes, table } from '../../cluster/cli/format.ts';
+import { UsageError } from '../../cluster/client/index.ts';
 import type { Lake } from '../lake/index.ts';
 import { CITY_KEYS } from '../traffic/cities.ts';
+import { parseInstant } from '../traffic/instant.ts';
 import { count } from './shared.ts';
 
 interface LakeFlags {
@@ -14,22 +16,20 @@ interface LakeFlags {
   json?: boolean;
 }
 
-/** A UTC day `YYYY-MM-DD` that exists on the calendar (`2026-13-01` and `2026-02-30` do not). */
+/** A UTC day `YYYY-MM-DD` that exists on the calendar (`2026-13-01` and `2026-02-30` do not): the lake's `date` partitions. */
 function parseDay(flag: string) {
   return (value: string): string => {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-    const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : NaN;
-    if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
-      throw new InvalidArgumentError(`${flag} must be a calendar day YYYY-MM-DD (e.g. 2026-01-31).`);
-    }
-    return value;
+    const parsed = parseInstant(value);
+    if ('error' in parsed) throw new InvalidArgumentError(`${flag}: ${parsed.error}`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) throw new InvalidArgumentError(`${flag} takes a day YYYY-MM-DD (the lake is partitioned by day), got "${value}"`);
+    return value.trim();
   };
 }
 
 function parseRowCount(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new InvalidArgumentError('-n/--rows must be a whole number of rows, at least 1 (e.g. -n 20).');
+    throw new InvalidArgumentError('-n/--rows must be a whole number of rows, at least 1 (e.g. -n 20)');
   }
   return n;
 }
@@ -43,31 +43,39 @@ const withFilter = (c: Command) =>
     .option('--json', 'print JSON');
 
 /**
- * Opens the lake a command describes, refusing a path with no lake (a typo would otherwise read as an empty
- * lake) and a city or date window the lake cannot answer. The lake module loads parquet-wasm: load it only
- * when a lake command runs.
+ * Opens the lake a command describes, refusing (as usage errors, exit 2) a path with no lake, which would
+ * otherwise read as an empty lake, and a city the lake does not hold. The lake module loads parquet-wasm:
+ * load it only when a lake command runs.
  */
 async function openExistingLake(f: LakeFlags): Promise<Lake> {
   if (f.dateFrom && f.dateTo && f.dateFrom > f.dateTo) {
-    throw new Error(`--date-from ${f.dateFrom} is after --date-to ${f.dateTo}; swap them or widen the window.`);
+    throw new UsageError(`--date-from ${f.dateFrom} is after --date-to ${f.dateTo}; swap them or widen the window.`);
   }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(f.lake) || /^file:\/\//i.test(f.lake)) {
     const folder = f.lake.replace(/^file:\/\//i, '');
     const info = await stat(folder).catch(() => undefined);
-    if (!info) throw new Error(`--lake ${f.lake}: no such folder; check the path (a lake is made by convoy collect --lake ${f.lake}).`);
-    if (!info.isDirectory()) throw new Error(`--lake ${f.lake} is a file, not a lake folder; give the folder that holds _lake.json.`);
+    if (!info) throw new UsageError(`--lake ${f.lake}: no such folder; check the path (a lake is made by convoy collect --lake ${f.lake}).`);
+    if (!info.isDirectory()) throw new UsageError(`--lake ${f.lake} is a file, not a lake folder; give the folder that holds _lake.json.`);
   }
   const { openLake, LAKE_METADATA_KEYS } = await import('../lake/index.ts');
-  const lake = await openLake(f.lake, { threads: 0 });
+  let lake: Lake;
+  try {
+    lake = await openLake(f.lake, { threads: 0 });
+  } catch (error) {
+    // A URL that names no storage (ftp://…, s3://KEY@…) is the flag's fault; I/O failures stay what they are.
+    const name = (error as Error).name;
+    if (name === 'StorageOptionsError' || name === 'LakeOptionsError') throw new UsageError(`--lake: ${(error as Error).message}`);
+    throw error;
+  }
   try {
     if ((await lake.storage.size(LAKE_METADATA_KEYS.descriptor)) === undefined && (await lake.committedShards()).length === 0) {
-      throw new Error(`--lake ${lake.url}: no lake there (no ${LAKE_METADATA_KEYS.descriptor}, no commits); check the path (a lake is made by convoy collect --lake ${f.lake}).`);
+      throw new UsageError(`--lake ${lake.url}: no lake there (no ${LAKE_METADATA_KEYS.descriptor}, no commits); check the path (a lake is made by convoy collect --lake ${f.lake}).`);
     }
     if (f.city !== undefined) {
       const present = Object.keys((await lake.stats()).rowsBy.city ?? {}).sort();
       if (!present.includes(f.city)) {
         const holds = present.length ? `it holds ${present.join(', ')}` : 'it holds no committed data yet';
-        throw new Error(
+        throw new UsageError(
           CITY_KEYS.includes(f.city)
             ? `--city ${f.city}: the lake at ${lake.url} has no data for ${f.city}; ${holds}.`
             : `--city ${f.city}: unknown city; the lake at ${lake.url} ${holds.replace(/^it /, '')} (cities Convoy models: ${CITY_KEYS.join(', ')}).`,
@@ -138,7 +146,7 @@ export function registerLake(program: Command): void {
       const columns = f.columns?.split(',').map((c) => c.trim());
       const unknown = columns?.filter((c) => !l.schema.names.includes(c)) ?? [];
       if (columns && (unknown.length > 0 || columns.length === 0)) {
-        throw new Error(`--columns: unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; the lake has ${l.schema.names.join(', ')}.`);
+        throw new UsageError(`--columns: unknown column(s) ${unknown.map((c) => JSON.stringify(c)).join(', ')}; the lake has ${l.schema.names.join(', ')}.`);
       }
       const rows = await l.head(f.rows, { filter: filterOf(f), ...(columns ? { columns } : {}) });
       const plain = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
