@@ -6,18 +6,22 @@
  * under tsx on Node 20 (ERR_UNKNOWN_FILE_EXTENSION), so the decoder cannot be loaded lazily.
  */
 import { Piscina } from 'piscina';
-import type { CodecRequest, DecodeReply } from './codec-messages.ts';
+import type { CodecRequest, DecodeReply, EncodedFile } from './codec-messages.ts';
+import { sha256Hex } from './integrity.ts';
 import { encodeParquet } from './parquet-codec.ts';
 import { decodeFrom } from './parquet-decode.ts';
 
 export default async function handle(request: CodecRequest): Promise<unknown> {
   switch (request.type) {
-    case 'encode':
-      // Hand the buffer to the caller instead of copying it back through structured clone.
-      return Piscina.move(encodeParquet(request.ipc, request.settings));
+    case 'encode': {
+      // The hash is taken here, off the writer's thread; the buffer is handed over instead of copied back.
+      const bytes = encodeParquet(request.ipc, request.settings);
+      const file: EncodedFile = { bytes, sha256: sha256Hex(bytes) };
+      return Piscina.move({ [Piscina.transferableSymbol]: [bytes.buffer], [Piscina.valueSymbol]: file } as never);
+    }
     case 'decode': {
       const reply: DecodeReply = decodeFrom(request.source, request.settings, request.reuse);
-      if ('missing' in reply) return reply;
+      if ('missing' in reply || 'damaged' in reply) return reply;
       return Piscina.move({ [Piscina.transferableSymbol]: [reply.buffer], [Piscina.valueSymbol]: reply } as never);
     }
     case 'warm-up':

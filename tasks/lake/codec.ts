@@ -10,13 +10,14 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import type { CodecRequest, DecodeReply, DecodeSource } from './codec-messages.ts';
+import type { CodecRequest, DecodeReply, DecodeSource, EncodedFile } from './codec-messages.ts';
+import { sha256Hex } from './integrity.ts';
 import { encodeParquet, type DecodeSettings, type EncodeSettings } from './parquet-codec.ts';
 import { decodeFrom } from './parquet-decode.ts';
 
 export interface ParquetCodec {
-  /** Arrow IPC stream → Parquet. Takes ownership of `ipc` (its buffer may be transferred). */
-  encode(ipc: Uint8Array, settings: EncodeSettings): Promise<Uint8Array>;
+  /** Arrow IPC stream → Parquet and its SHA-256. Takes ownership of `ipc` (its buffer may be transferred). */
+  encode(ipc: Uint8Array, settings: EncodeSettings): Promise<EncodedFile>;
   /**
    * Parquet → packed record batches. Takes ownership of the source bytes and of `reuse`. With local paths
    * the codec thread reads the file itself, so file I/O stays off the caller's thread.
@@ -35,8 +36,9 @@ export function createCodec(threads: number): ParquetCodec {
 
 class InlineCodec implements ParquetCodec {
   readonly parallelism = 1;
-  async encode(ipc: Uint8Array, settings: EncodeSettings): Promise<Uint8Array> {
-    return encodeParquet(ipc, settings);
+  async encode(ipc: Uint8Array, settings: EncodeSettings): Promise<EncodedFile> {
+    const bytes = encodeParquet(ipc, settings);
+    return { bytes, sha256: sha256Hex(bytes) };
   }
   async decode(source: DecodeSource, settings: DecodeSettings, reuse?: ArrayBuffer): Promise<DecodeReply> {
     return decodeFrom(source, settings, reuse);
@@ -56,7 +58,7 @@ class PooledCodec implements ParquetCodec {
     this.parallelism = threads;
   }
 
-  encode(ipc: Uint8Array, settings: EncodeSettings): Promise<Uint8Array> {
+  encode(ipc: Uint8Array, settings: EncodeSettings): Promise<EncodedFile> {
     const request: CodecRequest = { type: 'encode', ipc, settings };
     return this.#acquire().run(request, { transferList: transferable(ipc) });
   }

@@ -20,6 +20,9 @@
  * task replaces its files instead of adding to them. This lake's reader follows the commit records (staged
  * files before step 3 ends, final files after), so it never sees a half-committed shard; `recover()` finishes
  * step 3 of an attempt that died during it, and removes staging left by attempts that died before step 2.
+ *
+ * Each file's entry holds its size and SHA-256 (format `convoy-lake-commit/2`), which every read checks
+ * (integrity.ts); records of format 1, written before, have sizes only and are read as they are.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -53,21 +56,31 @@ const committedFileSchema = z.strictObject({
   partition: z.record(z.string(), z.string()),
   rows: z.int().nonnegative(),
   bytes: z.int().nonnegative(),
+  /** Hex SHA-256 of the file's bytes; absent in format-1 records. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits').optional(),
   minTimeMs: z.number().optional(),
   maxTimeMs: z.number().optional(),
 });
 export type CommittedFile = z.infer<typeof committedFileSchema>;
 
-export const commitRecordSchema = z.strictObject({
-  format: z.literal('convoy-lake-commit/1'),
-  shardId: z.string(),
-  attemptId: z.string(),
-  committedAt: z.string(),
-  published: z.boolean(),
-  rows: z.int().nonnegative(),
-  bytes: z.int().nonnegative(),
-  files: z.array(committedFileSchema),
-});
+export const COMMIT_FORMAT = 'convoy-lake-commit/2';
+
+export const commitRecordSchema = z
+  .strictObject({
+    /** 1: sizes only; 2: sizes and SHA-256 of every file. */
+    format: z.enum(['convoy-lake-commit/1', COMMIT_FORMAT]),
+    shardId: z.string(),
+    attemptId: z.string(),
+    committedAt: z.string(),
+    published: z.boolean(),
+    rows: z.int().nonnegative(),
+    bytes: z.int().nonnegative(),
+    files: z.array(committedFileSchema),
+  })
+  .refine((r) => r.format !== COMMIT_FORMAT || r.files.every((f) => f.sha256 !== undefined), {
+    message: `every file of a ${COMMIT_FORMAT} record needs its sha256`,
+    path: ['files'],
+  });
 export type CommitRecord = z.infer<typeof commitRecordSchema>;
 
 export async function readCommit(storage: ObjectStorage, shardId: string): Promise<CommitRecord | undefined> {
@@ -77,11 +90,18 @@ export async function readCommit(storage: ObjectStorage, shardId: string): Promi
 export async function readCommitAt(storage: ObjectStorage, key: string): Promise<CommitRecord | undefined> {
   const bytes = await storage.get(key);
   if (bytes === undefined) return undefined;
+  let value: unknown;
   try {
-    return commitRecordSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (error) {
     throw new LakeMetadataError(storage.url, key, { cause: error });
   }
+  const parsed = commitRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+    throw new LakeMetadataError(storage.url, key, { cause: new Error(problems, { cause: parsed.error }) });
+  }
+  return parsed.data;
 }
 
 export async function writeCommit(storage: ObjectStorage, record: CommitRecord): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Failures of the lake. Each names the input that was wrong (the shard, the file, the column) and what to do.
  */
+import { describeDamage, type FileDamage } from './integrity.ts';
 
 /** Invalid lake options or partition spec, caught when the lake is opened. */
 export class LakeOptionsError extends TypeError {
@@ -85,14 +86,20 @@ export class ShardPublishError extends Error {
   }
 }
 
-/** A Parquet file of the lake cannot be decoded (truncated, corrupt, replaced) or is missing. */
+/**
+ * A Parquet file of the lake cannot be used: missing, not what its commit record says (size, SHA-256; see
+ * {@link LakeFileIntegrityError}), undecodable, or holding another number of rows. Names the file, its
+ * partition and the shard whose re-run writes it again.
+ */
 export class LakeFileError extends Error {
-  override readonly name = 'LakeFileError';
+  override readonly name: string = 'LakeFileError';
+  /** Partition path of the file, e.g. `date=2026-01-01/city=berlin`. */
+  readonly partition: string;
   constructor(
     readonly lakeUrl: string,
     readonly key: string,
     readonly shardId: string,
-    readonly problem: 'corrupt' | 'missing' | 'row-count',
+    readonly problem: 'corrupt' | 'missing' | 'row-count' | FileDamage['problem'],
     options: { cause?: unknown; detail?: string } = {},
   ) {
     const causeMessage = options.cause instanceof Error ? options.cause.message : options.cause === undefined ? '' : String(options.cause);
@@ -101,12 +108,34 @@ export class LakeFileError extends Error {
         ? 'is listed in its shard commit but missing'
         : problem === 'row-count'
           ? `holds a different number of rows than its commit says (${options.detail ?? ''})`
-          : `cannot be read as Parquet (${causeMessage || 'corrupt or truncated'})`;
+          : problem === 'corrupt'
+            ? `cannot be read as Parquet (${causeMessage || 'corrupt or truncated'})`
+            : `does not match its commit record: it ${options.detail ?? problem}`;
+    const partition = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
     super(
-      `Lake file ${key} in ${lakeUrl} ${what}. Other files are unaffected; re-run shard ${JSON.stringify(shardId)} ` +
-        `(or lake.deleteShard(${JSON.stringify(shardId)})) to replace it, or scan with onBadFile: 'skip'.`,
+      `Lake file ${key} (partition ${partition || '(none)'}, shard ${JSON.stringify(shardId)}) in ${lakeUrl} ${what}. ` +
+        `Other files are unaffected; re-run shard ${JSON.stringify(shardId)} (or lake.deleteShard(${JSON.stringify(shardId)})) ` +
+        `to replace it, or scan with onBadFile: 'skip'.`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
+    this.partition = partition;
+  }
+}
+
+/**
+ * A lake file whose bytes are not those its commit record lists: another size (truncated, appended to,
+ * replaced) or another SHA-256 (bytes overwritten in place: disk, copy or a stray write). Caught before
+ * decoding, so damaged bytes never become wrong values.
+ */
+export class LakeFileIntegrityError extends LakeFileError {
+  override readonly name = 'LakeFileIntegrityError';
+  constructor(
+    lakeUrl: string,
+    key: string,
+    shardId: string,
+    readonly damage: FileDamage,
+  ) {
+    super(lakeUrl, key, shardId, damage.problem, { detail: describeDamage(damage) });
   }
 }
 

@@ -27,6 +27,7 @@ import { deleteShard, recoverLake, type RecoverOptions, type RecoverReport } fro
 import { compileSettings, parseLakeOptions, type LakeOptions } from './options.ts';
 import { defaultPartitioning, pathOnlyColumns, validatePartitioning, type PartitionField } from './partitioning.ts';
 import { scanLake, type ScanFilter, type ScanOptions } from './reader.ts';
+import { verifyLake, type VerifyOptions, type VerifyReport } from './verify.ts';
 import { writeShard, type ShardInput, type ShardWriteResult, type WriteShardOptions } from './writer.ts';
 
 export async function openLake(target: string | ObjectStorage, options: LakeOptions = {}): Promise<Lake> {
@@ -143,6 +144,15 @@ export class Lake {
 
   committedShards(): Promise<CommittedShard[]> {
     return committedShards(this.#context);
+  }
+
+  /**
+   * Reads every committed file (or those `filter` selects) and checks its size and SHA-256 against its commit
+   * record, without decoding. Lists each damaged or missing file with the shard that re-creates it.
+   */
+  verify(options?: VerifyOptions): Promise<VerifyReport> {
+    this.#assertOpen();
+    return verifyLake(this.#context, options);
   }
 
   deleteShard(shardId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { parseTable } from 'arrow-js-ffi';
 import { readFileSync } from 'node:fs';
 import { readParquet, wasmMemory, type Table as WasmTable } from 'parquet-wasm/node';
 import type { DecodeReply, DecodeSource } from './codec-messages.ts';
+import { checkFile } from './integrity.ts';
 import { packBatches, type PackedFile } from './packed-batches.ts';
 import { asError, type DecodeSettings } from './parquet-codec.ts';
 
@@ -27,9 +28,13 @@ export function decodeParquet(parquet: Uint8Array, settings: DecodeSettings, reu
   }
 }
 
-/** Reads the source (the first local path that exists) and decodes it. */
+/** Reads the source (the first local path that exists), checks it against its commit record and decodes it. */
 export function decodeFrom(source: DecodeSource, settings: DecodeSettings, reuse?: ArrayBuffer): DecodeReply {
-  if ('bytes' in source) return decodeParquet(source.bytes, settings, reuse);
+  const checked = (bytes: Uint8Array): DecodeReply => {
+    const damage = source.expect && checkFile(bytes, source.expect);
+    return damage ? { damaged: damage } : decodeParquet(bytes, settings, reuse);
+  };
+  if ('bytes' in source) return checked(source.bytes);
   for (const path of source.paths) {
     let bytes: Uint8Array;
     try {
@@ -38,7 +43,7 @@ export function decodeFrom(source: DecodeSource, settings: DecodeSettings, reuse
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
       throw error;
     }
-    return decodeParquet(bytes, settings, reuse);
+    return checked(bytes);
   }
   return { missing: true };
 }

@@ -1,8 +1,8 @@
 /** Progress of long lake operations, in a shape a CLI bar or the dashboard can show directly. */
 
 export interface LakeProgress {
-  operation: 'write' | 'scan';
-  /** Rows written or read so far. */
+  operation: 'write' | 'scan' | 'verify';
+  /** Rows written, read or verified so far. */
   rows: number;
   /** Rows expected in all, when known (a scan knows it from the commit records). */
   totalRows?: number;

@@ -11,7 +11,7 @@ import { readAllCommits, type CommittedFile } from './commit.ts';
 import type { DecodeReply } from './codec-messages.ts';
 import type { LakeContext } from './context.ts';
 import { unpackBatches, type PackedFile } from './packed-batches.ts';
-import { LakeFileError, LakeOptionsError } from './errors.ts';
+import { LakeFileError, LakeFileIntegrityError, LakeOptionsError } from './errors.ts';
 import { dayNumber, timestampsAsMs } from './partitioning.ts';
 import { ProgressMeter, type ProgressCallback } from './progress.ts';
 import { maskToIndices, takeRows } from './take.ts';
@@ -136,15 +136,18 @@ export async function* scanLake(context: LakeContext, options: ScanOptions = {})
     const reuse = reuseBuffers ? freeBuffers.pop() : undefined;
     // A publish may move the file between our reading the record and fetching it: try the other name too.
     const keys = file.published ? [file.key, file.stagedKey] : [file.stagedKey, file.key];
+    // Checked in the codec thread before decoding: a file that is not what its commit says is never decoded.
+    const expect = { bytes: file.bytes, sha256: file.sha256 };
     try {
       let reply: DecodeReply;
       if (storage.filePath) {
-        reply = await codec.decode({ paths: keys.map((k) => storage.filePath!(k)) }, { columns: decodeColumns, batchSize }, reuse);
+        reply = await codec.decode({ paths: keys.map((k) => storage.filePath!(k)), expect }, { columns: decodeColumns, batchSize }, reuse);
       } else {
         const bytes = (await storage.get(keys[0]!)) ?? (await storage.get(keys[1]!));
-        reply = bytes === undefined ? { missing: true } : await codec.decode({ bytes }, { columns: decodeColumns, batchSize }, reuse);
+        reply = bytes === undefined ? { missing: true } : await codec.decode({ bytes, expect }, { columns: decodeColumns, batchSize }, reuse);
       }
       if ('missing' in reply) return { file, error: new LakeFileError(storage.url, file.key, file.shardId, 'missing') };
+      if ('damaged' in reply) return { file, error: new LakeFileIntegrityError(storage.url, file.key, file.shardId, reply.damaged) };
       return { file, packed: reply };
     } catch (error) {
       return { file, error: new LakeFileError(storage.url, file.key, file.shardId, 'corrupt', { cause: error }) };

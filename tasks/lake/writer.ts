@@ -10,6 +10,7 @@ import { RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import type { CommittedFile, CommitRecord } from './commit.ts';
 import {
   assertValidShardId,
+  COMMIT_FORMAT,
   finalFileKey,
   forEachLimit,
   newAttemptId,
@@ -86,11 +87,11 @@ export async function writeShard(
     const ipc = tableToIPC(new Table(context.fileSchema, fileBatches), 'stream');
     const task = (async () => {
       const parquet = await codec.encode(ipc, context.encodeSettings);
-      await storage.put(stagedKey, parquet);
-      const file: CommittedFile = { key, stagedKey, partition: zip(context, buffer.values), rows, bytes: parquet.byteLength };
+      await storage.put(stagedKey, parquet.bytes);
+      const file: CommittedFile = { key, stagedKey, partition: zip(context, buffer.values), rows, bytes: parquet.bytes.byteLength, sha256: parquet.sha256 };
       if (Number.isFinite(span.minTimeMs)) Object.assign(file, span);
       files.push(file);
-      meter.add(rows, parquet.byteLength, 1);
+      meter.add(rows, parquet.bytes.byteLength, 1);
     })().catch((error: unknown) => {
       failure ??= { error };
     });
@@ -145,7 +146,7 @@ export async function writeShard(
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const previous = await readCommit(storage, shardId);
   const record: CommitRecord = {
-    format: 'convoy-lake-commit/1',
+    format: COMMIT_FORMAT,
     shardId,
     attemptId,
     committedAt: new Date().toISOString(),

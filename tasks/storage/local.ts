@@ -5,10 +5,17 @@
  * folder (same file system, so `rename` is atomic) and only a complete file is renamed over the key. A reader,
  * this class or DuckDB globbing `*.parquet`, sees the old file or the whole new one, never a prefix; temporary
  * names start with `.` and end with `.tmp`, so neither `list()` nor such globs pick them up.
+ *
+ * Folders are created on demand and removed again when a delete or move leaves them empty, and many writers
+ * (the shards of a collection, in several threads and processes) share folders such as the lake's
+ * `_staging/`. So a folder may vanish between its creation and the write into it. Node's recursive `mkdir`
+ * cannot be used for this: when a parent disappears between its `mkdir` (EEXIST) and the `stat` that follows,
+ * it fails with a spurious ENOTDIR. {@link LocalStorage.#inFolder} instead creates one level at a time (one
+ * atomic syscall each, EEXIST accepted as is) and retries the write itself: once the write's file exists, the
+ * folder is not empty and no prune can remove it.
  */
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +24,13 @@ import { assertValidKey, assertValidPrefix } from './keys.ts';
 import type { ObjectStorage } from './types.ts';
 
 const TEMP_FILE = /^\..+\.[0-9a-f-]{36}\.tmp$/;
+
+/**
+ * How often a write is retried because a concurrent delete removed its (empty) folder. Each retry means some
+ * other writer emptied and pruned that very folder meanwhile, so a handful is plenty; the bound only stops a
+ * loop that would never end (a folder that something else keeps deleting).
+ */
+const FOLDER_RACE_ATTEMPTS = 64;
 
 export class LocalStorage implements ObjectStorage {
   readonly url: string;
@@ -32,7 +46,14 @@ export class LocalStorage implements ObjectStorage {
     const path = this.#path(key);
     const temp = join(dirname(path), `.${basename(path)}.${randomUUID()}.tmp`);
     try {
-      await this.#writeTemp(temp, body);
+      // The open temporary file keeps its folder from being pruned until the rename (same folder) is done.
+      const handle = await this.#inFolder(dirname(temp), () => open(temp, 'wx'));
+      try {
+        if (body instanceof Uint8Array) await handle.writeFile(body);
+        else await pipeline(Readable.from(body), handle.createWriteStream()); // the stream closes the handle
+      } finally {
+        await handle.close(); // no-op when already closed
+      }
       await rename(temp, path);
     } catch (error) {
       await unlink(temp).catch(() => {});
@@ -115,21 +136,19 @@ export class LocalStorage implements ObjectStorage {
   async move(from: string, to: string): Promise<void> {
     const source = this.#path(from);
     const target = this.#path(to);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await mkdir(dirname(target), { recursive: true });
-        await rename(source, target);
-        break;
-      } catch (error) {
-        if (!isMissing(error)) throw new StorageError(this.url, 'move', from, { cause: error });
-        const sourceExists = await stat(source).then(
-          () => true,
-          () => false,
-        );
-        if (!sourceExists) throw new ObjectNotFoundError(this.url, from, 'move');
-        // The target folder vanished between mkdir and rename (a concurrent delete pruned it): try again.
-        if (attempt >= 3) throw new StorageError(this.url, 'move', from, { cause: error });
-      }
+    try {
+      await this.#inFolder(dirname(target), async () => {
+        try {
+          await rename(source, target);
+        } catch (error) {
+          // ENOENT is either side: only a missing target folder is worth creating and retrying.
+          if (isMissing(error) && !(await exists(source))) throw new ObjectNotFoundError(this.url, from, 'move');
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) throw error;
+      throw new StorageError(this.url, 'move', from, { cause: error });
     }
     await this.#pruneEmptyFolders(dirname(source));
   }
@@ -145,17 +164,18 @@ export class LocalStorage implements ObjectStorage {
     return join(this.#root, ...key.split('/'));
   }
 
-  async #writeTemp(temp: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
-    // A concurrent delete may prune the (empty) folder between mkdir and open; recreate it and retry.
-    for (let attempt = 0; ; attempt++) {
-      await mkdir(dirname(temp), { recursive: true });
+  /**
+   * Runs `create` (which makes an entry inside `folder`), creating the folder chain when it is missing and
+   * trying again when a concurrent prune removed it in between (see the module comment).
+   */
+  async #inFolder<T>(folder: string, create: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        if (body instanceof Uint8Array) await writeFile(temp, body, { flag: 'wx' });
-        else await pipeline(Readable.from(body), createWriteStream(temp, { flags: 'wx' }));
-        return;
+        return await create();
       } catch (error) {
-        if (!isMissing(error) || attempt >= 3 || !(body instanceof Uint8Array)) throw error;
+        if (!isMissing(error) || attempt >= FOLDER_RACE_ATTEMPTS) throw error;
       }
+      await makeFolder(folder);
     }
   }
 
@@ -193,6 +213,32 @@ export class LocalStorage implements ObjectStorage {
       current = dirname(current);
     }
   }
+}
+
+/**
+ * `mkdir -p` without the race of Node's recursive mkdir: each level is one `mkdir`; EEXIST is accepted without a
+ * `stat` (should the entry be a file, the write that follows reports ENOTDIR), and a parent that vanished (ENOENT)
+ * is made again.
+ */
+async function makeFolder(folder: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mkdir(folder);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return;
+      if (code !== 'ENOENT' || attempt >= FOLDER_RACE_ATTEMPTS || dirname(folder) === folder) throw error;
+    }
+    await makeFolder(dirname(folder));
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function isMissing(error: unknown): boolean {

@@ -2,7 +2,18 @@
  * The traffic data model: the canonical sample schema, road classes and networks, city profiles, local
  * time, and the columnar batch builder every source writes through.
  */
-export { type Sample, type SampleColumn, SAMPLE_COLUMNS, congestionOf, sampleSchema } from './schema.ts';
+export {
+  type ColumnRange,
+  type RangedColumn,
+  type Sample,
+  type SampleColumn,
+  SAMPLE_COLUMNS,
+  SAMPLE_RANGES,
+  congestionOf,
+  describeRange,
+  inRange,
+  sampleSchema,
+} from './schema.ts';
 export {
   KNOWN_SOURCES,
   SampleBatchBuilder,

@@ -23,6 +23,7 @@
  * | `source`                   | dictionary<utf8>     | `synthetic`, `tomtom`, `here`, `mapbox` or `import:<dataset>`      |
  *
  * The lake partitions by `date` (UTC calendar day of `timestamp`, `YYYY-MM-DD`) and `city`.
+ * `SAMPLE_RANGES` gives the values each numeric column may hold; sources check what they receive against it.
  */
 import {
   Dictionary,
@@ -75,6 +76,45 @@ export const sampleSchema = new Schema([
   new Field('current_travel_time_s', new Float32(), true),
   new Field('source', dictUtf8(), false),
 ]);
+
+/** Values a numeric column may hold, in the column's unit. `min` and `max` are inclusive unless `minExclusive`. */
+export interface ColumnRange {
+  min: number;
+  max: number;
+  minExclusive?: boolean;
+  unit: string;
+}
+
+/**
+ * The range of each numeric column: what a reading must satisfy to enter the lake. Speeds stop at 300 km/h
+ * (no road traffic is faster; a higher value is a unit or parsing error), timestamps at 1970..2100 (seconds
+ * read as milliseconds or the reverse land far outside), travel times at a day per segment.
+ */
+export const SAMPLE_RANGES = {
+  timestamp: { min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1), unit: 'ms since 1970' },
+  lat: { min: -90, max: 90, unit: '°' },
+  lon: { min: -180, max: 180, unit: '°' },
+  hour: { min: 0, max: 23, unit: 'h' },
+  day_of_week: { min: 1, max: 7, unit: '(1 = Monday)' },
+  free_flow_speed_kmh: { min: 0, minExclusive: true, max: 300, unit: 'km/h' },
+  current_speed_kmh: { min: 0, max: 300, unit: 'km/h' },
+  congestion: { min: 0, max: 1, unit: '' },
+  confidence: { min: 0, max: 1, unit: '' },
+  free_flow_travel_time_s: { min: 0, max: 86_400, unit: 's' },
+  current_travel_time_s: { min: 0, max: 86_400, unit: 's' },
+} as const satisfies Partial<Record<SampleColumn, ColumnRange>>;
+
+export type RangedColumn = keyof typeof SAMPLE_RANGES;
+
+export function inRange(range: ColumnRange, value: number): boolean {
+  return (range.minExclusive ? value > range.min : value >= range.min) && value <= range.max;
+}
+
+/** `0–300 km/h`, `(0, 300] km/h` for an exclusive minimum. */
+export function describeRange(range: ColumnRange): string {
+  const body = range.minExclusive ? `(${range.min}, ${range.max}]` : `${range.min}–${range.max}`;
+  return range.unit ? `${body} ${range.unit}` : body;
+}
 
 /** One sample as a plain object, for sources that build rows one at a time and for tests. */
 export interface Sample {

@@ -4,15 +4,20 @@
  * Layout under a run prefix:
  *
  *     <prefix>/step-000001500/state.bin   model parameters and optimiser moments (tensor-file.ts)
- *     <prefix>/step-000001500/meta.json   step, epoch, position in the epoch, normaliser, spec
+ *     <prefix>/step-000001500/meta.json   step, epoch, position in the epoch, normaliser, spec, size and SHA-256 of state.bin
  *     <prefix>/latest.json                {"step": 1500, "key": "<prefix>/step-000001500"}
  *
  * Each write is atomic (the storage contract), and the order is state, then meta, then latest: a crash at any
  * point leaves the previous checkpoint intact and `latest.json` pointing at a complete one. Loading trusts
  * `latest.json` but falls back to the newest complete step folder if it is missing or corrupt. Old steps are
  * pruned only after the new `latest.json` is written.
+ *
+ * `meta.json` records the size and SHA-256 of its `state.bin`, checked on load: a state file whose bytes
+ * changed after the save (disk, copy, a stray write) is refused as corrupt instead of resuming with wrong
+ * weights. Checkpoints saved before this have no digest and load as they did.
  */
 import type { ObjectStorage } from '../storage/types.ts';
+import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './artifact-digest.ts';
 import { CheckpointMismatchError, CorruptArtifactError } from './errors.ts';
 import type { NormalizerJSON } from './normalizer.ts';
 import { decodeTensors, encodeTensors, type NamedArrays } from './tensor-file.ts';
@@ -34,6 +39,16 @@ export interface CheckpointMeta {
   /** Sum and count of step losses so far in `epoch`, so the resumed epoch's mean loss is exact. */
   epochLoss?: [number, number];
   savedAt: string;
+  /** Size and SHA-256 of `state.bin`, set by `save()`; absent in checkpoints saved before digests existed. */
+  state?: ArtifactDigest;
+}
+
+export interface LoadLatestOptions {
+  /**
+   * Called for each newer checkpoint that was skipped because it is unreadable or fails its digest (the load
+   * then falls back to an older one). When none is usable, the last such error is thrown instead.
+   */
+  onCorrupt?: (error: CorruptArtifactError) => void;
 }
 
 export interface Checkpoint {
@@ -59,8 +74,10 @@ export class CheckpointStore {
 
   async save(checkpoint: Checkpoint): Promise<void> {
     const key = stepKey(this.prefix, checkpoint.meta.step);
-    await this.storage.put(`${key}/state.bin`, encodeTensors(checkpoint.tensors));
-    await this.storage.put(`${key}/meta.json`, new TextEncoder().encode(JSON.stringify(checkpoint.meta)));
+    const state = encodeTensors(checkpoint.tensors);
+    await this.storage.put(`${key}/state.bin`, state);
+    const meta: CheckpointMeta = { ...checkpoint.meta, state: digestOf(state) };
+    await this.storage.put(`${key}/meta.json`, new TextEncoder().encode(JSON.stringify(meta)));
     await this.storage.put(
       `${this.prefix}/latest.json`,
       new TextEncoder().encode(JSON.stringify({ step: checkpoint.meta.step, key })),
@@ -69,7 +86,7 @@ export class CheckpointStore {
   }
 
   /** The newest complete checkpoint, or undefined when the run has none. */
-  async loadLatest(expect?: { model: string; pipeline: string }): Promise<Checkpoint | undefined> {
+  async loadLatest(expect?: { model: string; pipeline: string }, options: LoadLatestOptions = {}): Promise<Checkpoint | undefined> {
     const candidates: string[] = [];
     const latest = await this.storage.get(`${this.prefix}/latest.json`);
     if (latest) {
@@ -97,6 +114,7 @@ export class CheckpointStore {
         }
       } catch (err) {
         if (err instanceof CheckpointMismatchError) throw err;
+        if (err instanceof CorruptArtifactError) options.onCorrupt?.(err);
         lastError = err;
       }
     }
@@ -119,6 +137,8 @@ export class CheckpointStore {
     if (meta?.version !== 1 || !Number.isInteger(meta.step)) {
       throw new CorruptArtifactError(this.where(`${key}/meta.json`), 'unknown checkpoint format');
     }
+    const digest = parseDigest(meta.state, this.where(`${key}/meta.json`), 'meta.json');
+    assertDigest(state, digest, this.where(`${key}/state.bin`), 'meta.json');
     return { meta, tensors: decodeTensors(state, this.where(`${key}/state.bin`)) };
   }
 

@@ -2,16 +2,19 @@
  * The model registry: numbered versions of named models, stored beside the lake on any {@link ObjectStorage}.
  *
  *     <root>/<model>/v000003/weights.bin    parameters (tensor-file.ts)
- *     <root>/<model>/v000003/model.json     spec, normaliser, config, metrics, data range, backend
+ *     <root>/<model>/v000003/model.json     spec, normaliser, config, metrics, data range, backend, size and SHA-256 of weights.bin
  *     <root>/<model>/promoted.json          {"version": 3, "promotedAt": "…"}
  *
  * `model.json` is written after `weights.bin`, so a version exists exactly when its `model.json` does: a crash
  * mid-registration leaves at most an orphan weights file, never a version without weights. Promotion is one
  * atomic write of `promoted.json`, so a predictor loading concurrently sees the old or the new version.
  * Version numbers are assigned as max+1 by the registering process; register one model name from one driver
- * at a time (the cluster's head serialises this).
+ * at a time (the cluster's head serialises this). `load()` checks `weights.bin` against the size and SHA-256
+ * in `model.json` (`weightsDigest`), so weights whose bytes changed after registration are refused instead
+ * of serving wrong predictions; versions registered before digests existed load unverified.
  */
 import type { ObjectStorage } from '../storage/types.ts';
+import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './artifact-digest.ts';
 import { artifactsHeader, parseArtifactsHeader, type ArtifactsHeader, type ModelArtifacts } from './artifacts.ts';
 import type { TimeRange } from './features.ts';
 import { CorruptArtifactError, ModelNotFoundError, TrainingOptionsError } from './errors.ts';
@@ -27,6 +30,8 @@ export interface VersionInfo extends ArtifactsHeader {
   metrics: Record<string, unknown>;
   /** Time range of the training data. */
   dataRange?: TimeRange;
+  /** Size and SHA-256 of `weights.bin`; absent in versions registered before digests existed. */
+  weightsDigest?: ArtifactDigest;
 }
 
 export interface RegisterInput {
@@ -65,6 +70,7 @@ export class ModelRegistry {
   async register(input: RegisterInput): Promise<VersionInfo> {
     const versions = await this.versions(input.model);
     const version = (versions.at(-1) ?? 0) + 1;
+    const weights = encodeTensors(input.artifacts.weights);
     const info: VersionInfo = {
       model: input.model,
       version,
@@ -73,9 +79,10 @@ export class ModelRegistry {
       metrics: input.metrics ?? {},
       dataRange: input.dataRange,
       ...artifactsHeader(input.artifacts),
+      weightsDigest: digestOf(weights),
     };
     const folder = this.key(input.model, versionFolder(version));
-    await this.storage.put(`${folder}/weights.bin`, encodeTensors(input.artifacts.weights));
+    await this.storage.put(`${folder}/weights.bin`, weights);
     await this.storage.put(`${folder}/model.json`, encodeJson(info));
     return info;
   }
@@ -122,7 +129,8 @@ export class ModelRegistry {
       throw new CorruptArtifactError(this.where(key), 'model.json is not JSON', { cause: err });
     }
     const header = parseArtifactsHeader(value, this.where(key));
-    return { ...(value as VersionInfo), ...header };
+    const weightsDigest = parseDigest((value as VersionInfo).weightsDigest, this.where(key), 'model.json');
+    return { ...(value as VersionInfo), ...header, weightsDigest };
   }
 
   /** Marks a version as the deployed one. */
@@ -150,7 +158,8 @@ export class ModelRegistry {
     const key = this.key(model, `${versionFolder(info.version)}/weights.bin`);
     const bytes = await this.storage.get(key);
     if (!bytes) throw new CorruptArtifactError(this.where(key), 'weights.bin is missing');
-    const { model: _m, version: _v, createdAt: _c, config: _cfg, metrics: _met, dataRange: _d, ...header } = info;
+    assertDigest(bytes, info.weightsDigest, this.where(key), 'model.json');
+    const { model: _m, version: _v, createdAt: _c, config: _cfg, metrics: _met, dataRange: _d, weightsDigest: _w, ...header } = info;
     return { info, artifacts: { ...parseArtifactsHeader(header, this.where(key)), weights: decodeTensors(bytes, this.where(key)) } };
   }
 

@@ -5,6 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type RecordBatch, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ShardWriteError } from '../../tasks/lake/errors.ts';
+import { openLake } from '../../tasks/lake/lake.ts';
 import { ImportRowError } from '../../tasks/sources/import/convert.ts';
 import { openHistoricalImport } from '../../tasks/sources/import/historical.ts';
 import { ImportMappingError } from '../../tasks/sources/import/mapping.ts';
@@ -62,7 +64,9 @@ describe('historical import, long layout (CSV)', () => {
     const strict = await openHistoricalImport(path, mapping);
     const err = await collect(strict.batches()).catch((e) => e);
     expect(err).toBeInstanceOf(ImportRowError);
-    expect(err.message).toMatch(/bad\.csv, row 2, column "speed": not a number/);
+    // Lines as the file counts them: the header is line 1, so the second data row is line 3.
+    expect(err.message).toMatch(/bad\.csv, line 3, column "speed": not a number \(value "fast"\)/);
+    expect({ line: err.line, row: err.row }).toEqual({ line: 3, row: 2 });
     const lenient = await openHistoricalImport(path, { ...mapping, onBadRow: 'skip' });
     expect((await collect(lenient.batches())).numRows).toBe(1);
     expect(lenient.stats.badRows).toBe(2);
@@ -76,6 +80,80 @@ describe('historical import, long layout (CSV)', () => {
     await expect(openHistoricalImport(path, { dataset: 'x', city: 'berlin', layout: 'wide', wide: {} })).rejects.toThrow(/timestampColumn.*start.*intervalSeconds/);
     const noCoords = await openHistoricalImport(path, { dataset: 'x', city: 'berlin', columns: { timestamp: 'time', segmentId: 'sensor', speed: 'speed' } });
     await expect(collect(noCoords.batches())).rejects.toThrow(/no coordinates/);
+  });
+});
+
+describe('historical import, validation', () => {
+  const mapping = { dataset: 'x', city: 'berlin', columns: { timestamp: 'time', segmentId: 'sensor', speed: 'speed', lat: 'lat', lon: 'lon', confidence: 'conf' } };
+  const header = 'time,sensor,speed,lat,lon,conf';
+  const good = '2026-03-02T07:00:00Z,s1,50,52.5,13.4,0.9';
+
+  async function firstError(lines: (string | Buffer)[], extra: object = {}): Promise<ImportRowError> {
+    const path = join(dir, `v-${Math.random().toString(36).slice(2)}.csv`);
+    await writeFile(path, Buffer.concat(lines.flatMap((l) => [Buffer.isBuffer(l) ? l : Buffer.from(l), Buffer.from('\n')])));
+    const imp = await openHistoricalImport(path, { ...mapping, ...extra });
+    const error = await collect(imp.batches()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ImportRowError);
+    return error as ImportRowError;
+  }
+
+  it('refuses values outside their column range from the schema, naming line, column and value', async () => {
+    const lat = await firstError([header, good, '2026-03-02T07:05:00Z,s1,50,952.5,13.4,0.9']);
+    expect(lat.message).toMatch(/, line 3, column "lat": lat 952\.5 is outside -90–90 ° \(value "952\.5"\)/);
+    expect((await firstError([header, '2026-03-02T07:00:00Z,s1,50,52.5,-181,1'])).message).toMatch(/line 2, column "lon": lon -181 is outside -180–180/);
+    expect((await firstError([header, '2026-03-02T07:00:00Z,s1,50,52.5,13.4,1.5'])).message).toMatch(/line 2, column "conf": confidence 1\.5 is outside 0–1/);
+    expect((await firstError([header, '2026-03-02T07:00:00Z,s1,-3,52.5,13.4,1'])).message).toMatch(/line 2, column "speed": speed -3 km\/h is outside 0–300 km\/h/);
+    // Speeds are checked after unit conversion: 200 mph is 321.9 km/h.
+    expect((await firstError([header, '2026-03-02T07:00:00Z,s1,200,52.5,13.4,1'], { speedUnit: 'mph' })).message).toMatch(/speed 200 mph \(321\.9 km\/h\) is outside 0–300 km\/h/);
+    // Milliseconds read as seconds land in the year 58000.
+    expect((await firstError([header, '1772434800000,s1,50,52.5,13.4,1'], { timestampFormat: 'epoch_s' })).message).toMatch(/column "time": timestamp .* is outside 1970\.\.2100/);
+    // Number() would read these as 31, 0 and 1000.
+    expect((await firstError([header, '2026-03-02T07:00:00Z,s1,0x1f,52.5,13.4,1'])).message).toMatch(/column "speed": not a number \(value "0x1f"\)/);
+    expect((await firstError([header, '2026-03-02T07:00:00Z,s1,50,52.5,13.4,1e3'])).message).toMatch(/confidence 1000 is outside/);
+  });
+
+  it('refuses a row of binary garbage as such, instead of counting it as a missing reading', async () => {
+    // Vertical tab and form feed trim to '' and Number('') is 0: with zeroIsMissing the old importer counted
+    // this row as "missing"; 0xff is not UTF-8 and decodes to U+FFFD.
+    const garbage = Buffer.from([0x0b, 0x0c, 0x2c, 0x0c, 0x2c, 0xff, 0x00, 0x2c, 0x0b, 0x2c, 0x0b, 0x2c, 0x0c]);
+    const error = await firstError([header, good, garbage, good], { zeroIsMissing: true });
+    expect(error.line).toBe(3);
+    expect(error.message).toMatch(/, line 3: binary data \(control bytes or invalid UTF-8\)/);
+    // A wrong number of fields is a bad row too (it used to end the file in the CSV parser, even with skip).
+    expect((await firstError([header, good, '2026-03-02T07:05:00Z,s1,50'])).message).toMatch(/, line 3: 3 fields, the header has 6/);
+  });
+
+  it('skips bad rows when asked, counting them and reporting each with its line', async () => {
+    const path = join(dir, 'skip.csv');
+    const lines = [header, good, '', '2026-03-02T07:05:00Z,s1,50,952.5,13.4,0.9', '"2026-03-02T07:10:00Z",s1,"5', '0",52.5,13.4,1', 'x,y', good];
+    await writeFile(path, Buffer.concat([Buffer.from(lines.slice(0, 6).join('\n') + '\n'), Buffer.from([0x0b, 0x2c, 0x0c, 0x2c, 0x0b, 0x2c, 0x0c, 0x2c, 0x0b, 0x2c, 0x0c, 0x0a]), Buffer.from(lines.slice(6).join('\n') + '\n')]));
+    const skipped: ImportRowError[] = [];
+    const imp = await openHistoricalImport(path, { ...mapping, onBadRow: 'skip', zeroIsMissing: true }, { onSkippedRow: (e) => skipped.push(e) });
+    const t = await collect(imp.batches());
+    expect(t.numRows).toBe(2);
+    // A quoted field that spans lines 5-6 ("5\n0" is not a number) is reported on the line it ends on.
+    expect(skipped.map((e) => [e.line, e.column])).toEqual([[4, 'lat'], [6, 'speed'], [7, ''], [8, '']]);
+    expect(imp.stats).toEqual({ rows: 6, samples: 2, missing: 0, badRows: 4 });
+  });
+
+  it('commits nothing to the lake when an import fails part-way', async () => {
+    const path = join(dir, 'late-bad.csv');
+    const rows = Array.from({ length: 300 }, (_, i) => `2026-03-02T${String(7 + Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00Z,s${i % 7},${40 + (i % 20)},52.5,13.4,1`);
+    rows[250] = '2026-03-02T11:10:00Z,s1,50,952.5,13.4,1';
+    await writeFile(path, [header, ...rows].join('\n'));
+    const lake = await openLake(join(dir, 'import-lake'), { threads: 0 });
+    const imp = await openHistoricalImport(path, mapping, { batchRows: 64 });
+    const error = await lake.writeShard('import-berlin', imp.batches()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShardWriteError);
+    expect((error as Error).message).toMatch(/line 252, column "lat": lat 952\.5 is outside/);
+    expect(await lake.committedShards()).toEqual([]);
+    const stored: string[] = [];
+    for await (const { key } of lake.storage.list()) if (!key.startsWith('_lake.json')) stored.push(key);
+    expect(stored).toEqual([]);
+    await lake.close();
   });
 });
 
@@ -161,6 +239,23 @@ describe('historical import, Parquet', () => {
       conn.closeSync?.();
       db.closeSync();
     }
+  });
+
+  it('names the row (Parquet has no lines) of a value outside its range', async () => {
+    const path = join(dir, 'bad-lat.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    try {
+      await conn.run(`COPY (
+        SELECT TIMESTAMPTZ '2026-03-02 00:00:00+00' + to_minutes(i::BIGINT) AS ts, 'seg-' || (i % 5) AS segment, 50.0 AS speed,
+               CASE WHEN i = 3000 THEN 952.5 ELSE 52.5 END AS lat, 13.0 AS lon
+        FROM range(4000) t(i)) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 1024)`);
+    } finally {
+      conn.closeSync?.();
+      db.closeSync();
+    }
+    const imp = await openHistoricalImport(path, { dataset: 'pq', city: 'berlin', columns: { timestamp: 'ts', segmentId: 'segment', speed: 'speed', lat: 'lat', lon: 'lon' } });
+    await expect(collect(imp.batches())).rejects.toThrow(/bad-lat\.parquet, row 3001, column "lat": lat 952\.5 is outside -90–90/);
   });
 
   it('says which file is not Parquet', async () => {

@@ -177,6 +177,38 @@ describe('LocalStorage specifics', () => {
     await storage.delete('deep/folder/file');
     expect(await readdir(root)).toEqual([]);
   });
+
+  it('never fails a put or move because a concurrent delete pruned a shared folder', async () => {
+    // What the shards of one lake do at once: stage a file under _staging/<shard>/<attempt>/…, publish it into a
+    // partition folder that other shards share, and delete files there (a replaced or deleted shard). Deletes
+    // prune folders they leave empty (locally), which once made a concurrent put fail with
+    // `ENOTDIR: not a directory, mkdir '…/_staging'` (issue 19: 4 of 560 shards of a collection).
+    // Local only: S3 has no folders. (s3rver, the S3 server of these tests, keeps objects in folders and has the
+    // same race of its own: an unhandled `ENOENT … ._S3rver_object` when run against it.)
+    const storage = new LocalStorage(join(localRoot, 'shared-folders'));
+    const shards = 4;
+    const rounds = 150;
+    const failures: string[] = [];
+    const shard = async (s: number) => {
+      for (let i = 0; i < rounds; i++) {
+        const staged = `_staging/shard-${s}/${i}/date=2026-01-01/city=oslo/part-shard-${s}-0.parquet.tmp`;
+        const published = `date=2026-01-01/city=oslo/part-shard-${s}-0.parquet`;
+        const commit = `_commits/shard-${s}.json`;
+        try {
+          await storage.put(commit, bytes('attempt'));
+          await storage.put(staged, bytes(`rows of ${s}/${i}`));
+          await storage.move!(staged, published);
+          await storage.delete(commit);
+          await storage.delete(published);
+        } catch (error) {
+          failures.push((error as Error).message);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: shards }, (_, s) => shard(s)));
+    expect(failures.slice(0, 3)).toEqual([]);
+    expect(await collect(storage.list())).toEqual([]);
+  });
 });
 
 describe('S3Storage specifics', () => {

@@ -1,25 +1,46 @@
 /**
  * Turns rows of a historical file into samples, following a compiled mapping. File-format readers (CSV,
  * Parquet) hand rows over as `column → value` lookups and stay ignorant of the schema.
+ *
+ * Every value read is checked before it becomes a sample: numbers must be plain decimal literals (`Number()`
+ * alone reads `0x1f` as 31 and `'  '` as 0) within the column's range from `SAMPLE_RANGES` (speeds after unit
+ * conversion), timestamps within 1970..2100, and a row holding binary data (control bytes, invalid UTF-8) is
+ * refused as such rather than counted as a missing reading. A bad row fails the import with its line, or with
+ * `onBadRow: 'skip'` is skipped and counted in `stats.badRows`.
  */
 import { DEFAULT_MAXSPEED_KMH, isRoadClass, type RoadClass } from '../../traffic/road-classes.ts';
 import { isoDayOfWeekOf, localHourOf, utcOffsetMs, zonedWallClockToUtc } from '../../traffic/local-time.ts';
-import { congestionOf, type Sample } from '../../traffic/schema.ts';
+import { congestionOf, describeRange, inRange, SAMPLE_RANGES, type RangedColumn, type Sample } from '../../traffic/schema.ts';
 import type { CompiledMapping } from './mapping.ts';
 
 export type RowLookup = (column: string) => unknown;
+
+/** Where a row sits in its file. */
+export interface RowPlace {
+  /** Line of the file as an editor counts it (the header is line 1), for line-based formats (CSV). */
+  line?: number;
+  /** The row's raw cells, checked for binary data (CSV). */
+  cells?: readonly string[];
+  /** Fields of the header, when `cells` may hold another number. */
+  headerFields?: number;
+}
 
 export class ImportRowError extends Error {
   override readonly name = 'ImportRowError';
   constructor(
     readonly file: string,
-    /** 1-based data row (header excluded). */
+    /** 1-based data row (header excluded); 0 for a problem of the header (a mapped column it lacks). */
     readonly row: number,
+    /** The file's line (header = line 1) for CSV; undefined for Parquet, whose rows are counted by `row`. */
+    readonly line: number | undefined,
+    /** The column at fault; empty when the row as a whole is (wrong number of fields, binary data). */
     readonly column: string,
     readonly value: string,
     detail: string,
   ) {
-    super(`${file}, row ${row}, column "${column}": ${detail} (value ${JSON.stringify(value.slice(0, 40))}); fix the file or set onBadRow: 'skip'`);
+    const where = line !== undefined ? `line ${line}` : row === 0 ? 'header' : `row ${row}`;
+    const shown = value === '' ? '' : ` (value ${JSON.stringify(value.slice(0, 40))}${value.length > 40 ? '…' : ''})`;
+    super(`${file}, ${where}${column ? `, column "${column}"` : ''}: ${detail}${shown}; fix the file or set onBadRow: 'skip'`);
   }
 }
 
@@ -43,6 +64,11 @@ class BadValue extends Error {
 }
 
 const ISO_OFFSET = /(Z|[+-]\d{2}:?\d{2})$/i;
+/** A decimal number as data files write them: no hex, binary, `Infinity`, thousands separators or blanks. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Control characters other than tab, and U+FFFD (what invalid UTF-8 decodes to): a cell of binary data. */
+// eslint-disable-next-line no-control-regex
+const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
 export class RowConverter {
   readonly stats: ImportStats = { rows: 0, samples: 0, missing: 0, badRows: 0 };
@@ -63,30 +89,43 @@ export class RowConverter {
     if (mapping.layout === 'wide' && w) {
       this.#sensorColumns = w.sensorColumns ?? columns.filter((c) => c !== w.timestampColumn);
       const absent = this.#sensorColumns.filter((c) => !columns.includes(c));
-      if (absent.length) throw new ImportRowError(file, 0, absent[0]!, '', `sensor column not in the file (it has ${columns.length} columns)`);
+      if (absent.length) throw new ImportRowError(file, 0, undefined, absent[0]!, '', `sensor column not in the file (it has ${columns.length} columns)`);
       this.#start = w.start !== undefined ? this.#parseTime('wide.start', w.start) : undefined;
     } else {
       this.#sensorColumns = [];
       for (const [key, col] of Object.entries(mapping.columns ?? {})) {
-        if (col !== undefined && !columns.includes(col)) throw new ImportRowError(file, 0, col, '', `column mapped as ${key} is not in the file`);
+        if (col !== undefined && !columns.includes(col)) throw new ImportRowError(file, 0, undefined, col, '', `column mapped as ${key} is not in the file`);
       }
     }
   }
 
-  /** Samples for one row (0 or 1 for long files, one per sensor with a reading for wide ones). */
-  convert(get: RowLookup): Sample[] {
+  /**
+   * Samples for one row (0 or 1 for long files, one per sensor with a reading for wide ones). A bad row throws
+   * an ImportRowError, or with `onBadRow: 'skip'` is counted, passed to `onSkipped`, and gives no samples.
+   */
+  convert(get: RowLookup, place: RowPlace = {}, onSkipped?: (error: ImportRowError) => void): Sample[] {
     const rowNumber = ++this.stats.rows;
     try {
+      if (place.cells) this.#checkCells(place.cells, place.headerFields);
       const out = this.#m.layout === 'wide' ? this.#wide(get, rowNumber) : this.#long(get);
       this.stats.samples += out.length;
       return out;
     } catch (e) {
       if (!(e instanceof BadValue)) throw e;
-      if (this.#m.onBadRow === 'skip') {
-        this.stats.badRows++;
-        return [];
-      }
-      throw new ImportRowError(this.#file, rowNumber, e.column, String(e.value ?? ''), e.detail);
+      const error = new ImportRowError(this.#file, rowNumber, place.line, e.column, printable(e.value), e.detail);
+      if (this.#m.onBadRow !== 'skip') throw error;
+      this.stats.badRows++;
+      onSkipped?.(error);
+      return [];
+    }
+  }
+
+  #checkCells(cells: readonly string[], headerFields: number | undefined): void {
+    for (const cell of cells) {
+      if (BINARY.test(cell)) throw new BadValue('', cell, 'binary data (control bytes or invalid UTF-8), not a line of text');
+    }
+    if (headerFields !== undefined && cells.length !== headerFields) {
+      throw new BadValue('', '', `${cells.length} field${cells.length === 1 ? '' : 's'}, the header has ${headerFields}`);
     }
   }
 
@@ -98,13 +137,13 @@ export class RowConverter {
     const sensor = this.#m.sensors?.[id];
     const ts = this.#parseTime(c.timestamp, get(c.timestamp));
     const roadClass = this.#roadClass(c.roadClass ? get(c.roadClass) : undefined, sensor?.roadClass);
-    const lat = c.lat ? this.#number(c.lat, get(c.lat)) : sensor?.lat ?? this.#m.defaults.lat;
-    const lon = c.lon ? this.#number(c.lon, get(c.lon)) : sensor?.lon ?? this.#m.defaults.lon;
+    const lat = c.lat ? this.#ranged('lat', c.lat, get(c.lat)) : sensor?.lat ?? this.#m.defaults.lat;
+    const lon = c.lon ? this.#ranged('lon', c.lon, get(c.lon)) : sensor?.lon ?? this.#m.defaults.lon;
     if (lat === undefined || lon === undefined) throw new BadValue(c.segmentId, id, 'no coordinates: add lat/lon columns, a `sensors` entry, or defaults.lat/lon');
-    const freeFlow = c.freeFlowSpeed ? this.#speed(c.freeFlowSpeed, get(c.freeFlowSpeed)) : undefined;
-    const confidence = c.confidence ? this.#number(c.confidence, get(c.confidence)) : undefined;
-    const travel = c.travelTime ? this.#number(c.travelTime, get(c.travelTime)) : undefined;
-    const length = c.length ? this.#number(c.length, get(c.length)) : sensor?.lengthM;
+    const freeFlow = c.freeFlowSpeed ? this.#speed(c.freeFlowSpeed, get(c.freeFlowSpeed), 'free_flow_speed_kmh') : undefined;
+    const confidence = c.confidence ? this.#ranged('confidence', c.confidence, get(c.confidence)) : undefined;
+    const travel = c.travelTime ? this.#ranged('current_travel_time_s', c.travelTime, get(c.travelTime)) : undefined;
+    const length = c.length ? this.#length(c.length, get(c.length)) : sensor?.lengthM;
     return [this.#sample(ts, this.#city(get), id, lat, lon, roadClass, speed, freeFlow ?? this.#freeFlow(sensor?.freeFlowSpeed, roadClass), confidence, travel, length)];
   }
 
@@ -168,33 +207,71 @@ export class RowConverter {
   }
 
   #isMissing(v: unknown): boolean {
-    return v === undefined || v === null || v === '' || (typeof v === 'number' && Number.isNaN(v)) || (typeof v === 'string' && this.#missing.has(v.trim()));
+    if (typeof v === 'string') {
+      const t = v.trim();
+      return t === '' || this.#missing.has(t);
+    }
+    return v === undefined || v === null || (typeof v === 'number' && Number.isNaN(v));
   }
 
-  /** A speed in km/h, or `undefined` for a missing reading. */
-  #speed(column: string, v: unknown): number | undefined {
+  /**
+   * A speed in km/h, or `undefined` for a missing reading. The range is checked after unit conversion, and the
+   * message gives both units.
+   */
+  #speed(column: string, v: unknown, as: 'current_speed_kmh' | 'free_flow_speed_kmh' = 'current_speed_kmh'): number | undefined {
     if (this.#isMissing(v)) {
       this.stats.missing++;
       return undefined;
     }
     const n = this.#number(column, v);
-    if (n < 0 || n > 400 / this.#m.speedFactor) throw new BadValue(column, v, `speed ${n} ${this.#m.speedUnit} is out of range`);
     if (n === 0 && this.#m.zeroIsMissing) {
       this.stats.missing++;
       return undefined;
     }
-    return n * this.#m.speedFactor;
+    const kmh = n * this.#m.speedFactor;
+    const range = SAMPLE_RANGES[as];
+    if (!inRange(range, kmh)) {
+      const converted = this.#m.speedUnit === 'kmh' ? `${n} km/h` : `${n} ${this.#m.speedUnit} (${round(kmh)} km/h)`;
+      throw new BadValue(column, v, `${as === 'current_speed_kmh' ? 'speed' : 'free-flow speed'} ${converted} is outside ${describeRange(range)}`);
+    }
+    return kmh;
+  }
+
+  /** A number that must lie in the range of sample column `as`. */
+  #ranged(as: RangedColumn, column: string, v: unknown): number {
+    const n = this.#number(column, v);
+    const range = SAMPLE_RANGES[as];
+    if (!inRange(range, n)) throw new BadValue(column, v, `${as} ${n} is outside ${describeRange(range)}`);
+    return n;
+  }
+
+  #length(column: string, v: unknown): number {
+    const n = this.#number(column, v);
+    if (n < 0) throw new BadValue(column, v, `segment length ${n} m is negative`);
+    return n;
   }
 
   #number(column: string, v: unknown): number {
-    const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' ? Number(v.trim()) : NaN;
+    let n = NaN;
+    if (typeof v === 'number') n = v;
+    else if (typeof v === 'bigint') n = Number(v);
+    else if (typeof v === 'string') {
+      this.#checkText(column, v);
+      const t = v.trim();
+      if (DECIMAL.test(t)) n = Number(t);
+    }
     if (!Number.isFinite(n)) throw new BadValue(column, v, 'not a number');
     return n;
   }
 
   #text(column: string, v: unknown): string {
+    if (typeof v === 'string') this.#checkText(column, v);
     if (this.#isMissing(v)) throw new BadValue(column, v, 'empty id');
     return String(v);
+  }
+
+  #checkText(column: string, v: string): void {
+    if (BINARY.test(v)) throw new BadValue(column, v, 'binary data (control bytes or invalid UTF-8), not text');
   }
 
   #roadClass(v: unknown, sensorClass: RoadClass | undefined): RoadClass {
@@ -206,7 +283,17 @@ export class RowConverter {
   }
 
   #parseTime(column: string, v: unknown): number {
+    const ms = this.#readTime(column, v);
+    const range = SAMPLE_RANGES.timestamp;
+    if (!inRange(range, ms)) {
+      throw new BadValue(column, v, `timestamp ${Number.isFinite(ms) && Math.abs(ms) < 8.64e15 ? new Date(ms).toISOString() : ms} is outside ${new Date(range.min).getUTCFullYear()}..${new Date(range.max).getUTCFullYear()} (seconds read as milliseconds or the reverse? set timestampFormat)`);
+    }
+    return ms;
+  }
+
+  #readTime(column: string, v: unknown): number {
     if (v instanceof Date) return v.getTime();
+    if (typeof v === 'string') this.#checkText(column, v);
     const fmt = this.#m.timestampFormat;
     if (typeof v === 'number' || typeof v === 'bigint' || (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()) && fmt !== 'iso')) {
       const n = Number(typeof v === 'string' ? v.trim() : v);
@@ -224,4 +311,14 @@ export class RowConverter {
     }
     throw new BadValue(column, v, 'not a timestamp (use ISO 8601 or epoch seconds/ms)');
   }
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+/** A value for a message: strings as they are, binary bytes escaped by JSON.stringify in ImportRowError. */
+function printable(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : String(v);
 }

@@ -10,10 +10,14 @@
  *   imp.stats; // rows, samples, missing, badRows
  *
  * Files are streamed (CSV by chunks, Parquet by row group), so the file size is not bounded by memory.
+ * Every value is validated (convert.ts): a bad row fails the import with an `ImportRowError` naming the file,
+ * the line (CSV; the header is line 1) or row (Parquet), the column and the value, so a `lake.writeShard` fed
+ * from `batches()` fails before its commit and nothing is stored. With the mapping's `onBadRow: 'skip'` such
+ * rows are skipped instead, counted in `stats.badRows` and passed to `onSkippedRow`.
  */
 import { DataType, type RecordBatch, type Table } from 'apache-arrow';
 import { SampleBatchBuilder } from '../../traffic/batch-builder.ts';
-import { RowConverter, type ImportStats } from './convert.ts';
+import { RowConverter, type ImportRowError, type ImportStats } from './convert.ts';
 import { compileMapping, type ImportMapping } from './mapping.ts';
 import { openCsv } from './read-csv.ts';
 import { openParquet } from './read-parquet.ts';
@@ -27,6 +31,8 @@ export interface ImportOptions {
   batchRows?: number;
   /** Called after each output batch. */
   onProgress?: (p: ImportProgress) => void;
+  /** With the mapping's `onBadRow: 'skip'`: called with each skipped row's error (file, line, column, value). */
+  onSkippedRow?: (error: ImportRowError) => void;
 }
 
 export interface ImportProgress extends ImportStats {
@@ -70,8 +76,9 @@ export async function openHistoricalImport(path: string, mapping: ImportMapping,
       async *batches() {
         const b = new SampleBatchBuilder(batchRows);
         const index = new Map(csv.columns.map((c, i) => [c, i]));
-        for await (const row of csv.rows) {
-          for (const s of converter.convert((c) => row[index.get(c)!])) {
+        const headerFields = csv.columns.length;
+        for await (const { cells, line } of csv.rows) {
+          for (const s of converter.convert((c) => cells[index.get(c)!], { line, cells, headerFields }, options.onSkippedRow)) {
             b.append(s);
             if (b.full) {
               yield b.finish();
@@ -98,7 +105,7 @@ export async function openHistoricalImport(path: string, mapping: ImportMapping,
       for await (const table of pq.tables) {
         const getters = new Map(pq.columns.map((c) => [c, cellReader(table, c)]));
         for (let i = 0; i < table.numRows; i++) {
-          for (const s of converter.convert((c) => getters.get(c)?.(i))) {
+          for (const s of converter.convert((c) => getters.get(c)?.(i), {}, options.onSkippedRow)) {
             b.append(s);
             if (b.full) yield b.finish();
           }

@@ -83,7 +83,12 @@ export const importMappingSchema = z
     missingValues: z.array(z.string()).default(['NA', 'NaN', 'null']),
     /** Treat a speed of 0 as missing: loop-detector datasets such as METR-LA write 0 for "no data". @default false */
     zeroIsMissing: z.boolean().default(false),
-    /** What to do with a row whose values cannot be read. @default 'error' */
+    /**
+     * A row with a value that cannot be read, is outside its column's range (`SAMPLE_RANGES`), holds binary data
+     * or has another number of fields than the header: `error` fails the import with the first such row (file,
+     * line, column, value; nothing of a failed import reaches the lake), `skip` leaves it out and counts it in
+     * `stats.badRows` (each one goes to the `onSkippedRow` option). @default 'error'
+     */
     onBadRow: z.enum(['error', 'skip']).default('error'),
   })
   .superRefine((m, ctx) => {
