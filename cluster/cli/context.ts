@@ -42,13 +42,16 @@ export async function grpcStatus(t: ClusterTarget) {
   try {
     return await head.status(5000);
   } catch (err) {
-    if ((err as { code?: number }).code === grpc.status.UNAUTHENTICATED) {
+    // status() words a refused token as an AuthError whose cause is grpc-js's error; say where the token came from.
+    const grpcErr = (err instanceof AuthError ? err.cause : err) as { code?: number; details?: string } | undefined;
+    if (grpcErr?.code === grpc.status.UNAUTHENTICATED) {
       throw new AuthError(
-        `the head at ${t.grpc} refused the cluster token from ${t.tokenSource} (${(err as { details?: string }).details}); ` +
+        `the head at ${t.grpc} refused the cluster token from ${t.tokenSource} (${grpcErr.details}); ` +
           'if the head was restarted it has a new token: pass --token-file with its new token file, or set CONVOY_TOKEN',
         { cause: err },
       );
     }
+    if (err instanceof ConnectError || err instanceof AuthError) throw err;
     throw new ConnectError(t.grpc!, (err as Error).message, { cause: err });
   } finally {
     head.close();

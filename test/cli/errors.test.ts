@@ -155,7 +155,8 @@ describe('failures reaching or starting a head', () => {
     expect(oneLine(refused)).toBe(`convoy: could not connect to the Convoy head at 127.0.0.1:${port}: connection refused; is it running? (convoy start --head)`);
     expect(oneLine(unresolvable)).toBe('convoy: could not connect to the Convoy head at no-such-host.invalid:6380: the host name does not resolve; check the address (HOST:PORT)');
     expect(oneLine(wrongToken)).toBe(
-      `convoy: the head at ${t.local.address}: it refused the cluster token; pass that head's token (--token-file, CONVOY_TOKEN or CONVOY_TOKEN_FILE)`,
+      `convoy: the head at ${t.local.address} refused the cluster token from CONVOY_TOKEN (missing or wrong cluster token (send authorization: Bearer TOKEN)); ` +
+        'if the head was restarted it has a new token: pass --token-file with its new token file, or set CONVOY_TOKEN',
     );
     expect(oneLine(bind)).toBe(
       `convoy: the head failed to start: cannot listen on 127.0.0.1:${busyPort}: the port is already in use (another Convoy head or program holds it); pick another port with --port, or stop what holds it`,
