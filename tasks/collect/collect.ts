@@ -4,6 +4,7 @@
  * caller and the dashboard. Stopping it at any point and running the same command again finishes the job
  * without duplicates: shard ids are stable and each shard commits atomically.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import type { Cluster } from '../../cluster/client/index.ts';
 import { openLake } from '../lake/index.ts';
@@ -12,7 +13,8 @@ import { PROVIDERS, type ProviderShardOptions } from './provider-shard.ts';
 import { jobFingerprint, planShards, type PlannedShard } from './shards.ts';
 import type { ShardJob, ShardOutcome } from './shard-task.ts';
 
-const SHARD_TASK = new URL('./shard-task.ts', import.meta.url);
+// The extension of this file: .ts from the sources, .js in the compiled package.
+const SHARD_TASK = new URL(`./shard-task${path.extname(import.meta.url)}`, import.meta.url);
 export const SOURCES = ['synthetic', ...PROVIDERS] as const;
 
 const instant = z.union([z.number(), z.string().min(1)]).transform((v, ctx) => {

@@ -20,7 +20,7 @@ import { saveArtifacts } from './artifacts-file.ts';
 import { trainModel } from './trainer.ts';
 
 /** The module workers import the trainable from (pass to `cluster.actor`). */
-export const TRAFFIC_TRAINABLE = new URL('./trainable.ts', import.meta.url);
+export const TRAFFIC_TRAINABLE = new URL(import.meta.url);
 
 /** The trial's config: where the data is, which time ranges, and the hyperparameters. */
 export interface TrafficTrialConfig {

@@ -8,7 +8,7 @@ import { open, readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { checkArchive, extractPackage, linkConvoyInto } from '../../common/package-archive.ts';
-import { convoyRoot, tsxLoaderUrl } from '../../common/spawn.ts';
+import { convoyRoot, driverNodeOptions } from '../../common/spawn.ts';
 import { randomId } from '../../common/ids.ts';
 import { UploadError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -101,8 +101,7 @@ export class JobManager {
       CONVOY_JOB_ID: jobId,
       CONVOY_WORKING_DIR: workDir,
       ...(req.packageId ? { CONVOY_PACKAGE_ID: req.packageId } : {}),
-      // Lets `node driver.ts` run TypeScript as it does for the user locally.
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${tsxLoaderUrl()}`.trim(),
+      NODE_OPTIONS: driverNodeOptions(),
     };
     const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     state.child = child;
