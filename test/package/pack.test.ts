@@ -1,7 +1,7 @@
 /**
  * The npm package as a user gets it: `npm pack` (which builds dist/ through `prepare`), the tarball installed
  * with npm into an empty folder, then plain `node` (no tsx, no flags) running a driver that imports `convoy`
- * and runs a TypeScript task and an actor on an embedded cluster, `npx convoy --version`, and a consumer's
+ * and runs TypeScript tasks and actors on an embedded cluster, `npx convoy --version`, and a consumer's
  * `tsc` with `skipLibCheck: false`.
  *
  * Offline: npm resolves a tarball's dependencies from the registry's metadata, which `npm ci` does not leave
@@ -89,14 +89,14 @@ describe('the npm package', () => {
     }
   });
 
-  it('runs a TypeScript task and an actor on an embedded cluster from a driver under plain node', { timeout: 240_000 }, async () => {
+  it('runs TypeScript tasks and actors on an embedded cluster from a driver under plain node', { timeout: 240_000 }, async () => {
     const app = path.join(dir, 'app');
     // An enum: TypeScript that Node's own type stripping refuses, so this loads only through tsx.
     await writeFile(
       path.join(app, 'work.ts'),
       `import { readFileSync } from 'node:fs';
 enum Power { Square = 2 }
-/** The command line of the process this runs in (a worker node's, for tasks and thread actors). */
+/** The command line of the process this runs in: the worker node's, or a GPU trainer's or actor's own. */
 const commandLine = (): string[] => readFileSync('/proc/self/cmdline', 'utf8').split('\\0').filter(Boolean);
 export function square(x: number): { value: number; commandLine: string[] } {
   return { value: x ** Power.Square, commandLine: commandLine() };
@@ -115,15 +115,19 @@ export class Tally {
       `import { connect, TaskError } from 'convoy';
 const entries = {};
 for (const name of ${JSON.stringify(ENTRIES.map((e) => e.name))}) entries[name] = Object.keys(await import(name)).length;
-const cluster = await connect();
+// One worker with a declared GPU: a gpu task runs in the GPU's trainer process, the rest in the pool.
+const cluster = await connect({ workers: 1, cpusPerWorker: 2, gpusPerWorker: 1 });
 const work = new URL('./work.ts', import.meta.url);
 const square = cluster.task(work, 'square');
 const squares = await cluster.get([1, 2, 3].map((x) => square.remote(x)));
+const onGpu = await cluster.get(cluster.task(work, 'square', { gpu: 1, cpu: 0 }).remote(4));
 const tally = cluster.actor(work, 'Tally').remote();
 await cluster.get(tally.call('add', 4));
 const actor = await cluster.get(tally.call('add', 5));
+const isolated = cluster.actor(work, 'Tally', { isolation: 'process', cpu: 0 }).remote();
+const actorProcess = await cluster.get(isolated.call('add', 1));
 await cluster.close();
-console.log(JSON.stringify({ entries, taskError: typeof TaskError, squares, actor }));
+console.log(JSON.stringify({ entries, taskError: typeof TaskError, squares, onGpu, actor, actorProcess }));
 `,
     );
     const { stdout } = await run(process.execPath, ['driver.mjs'], { cwd: app, env, timeout: 200_000 });
@@ -131,18 +135,24 @@ console.log(JSON.stringify({ entries, taskError: typeof TaskError, squares, acto
       entries: Record<string, number>;
       taskError: string;
       squares: { value: number; commandLine: string[] }[];
+      onGpu: { value: number; commandLine: string[] };
       actor: { total: number; commandLine: string[] };
+      actorProcess: { total: number; commandLine: string[] };
     };
     for (const entry of ENTRIES) expect(out.entries[entry.name], entry.name).toBeGreaterThan(0);
     expect(out.taskError).toBe('function');
     expect(out.squares.map((s) => s.value)).toEqual([1, 4, 9]);
-    // The worker node runs the installed package's compiled entry on plain node: no TypeScript loader, no
-    // condition for the sources. (Its threads start from compiled modules too: the package has no boot files.)
-    const compiledWorker = path.join(app, 'node_modules', 'convoy', 'dist', 'cluster', 'worker', 'main.js');
-    for (const { commandLine } of [...out.squares, out.actor]) {
-      expect(commandLine.slice(0, 3)).toEqual([process.execPath, '--expose-gc', compiledWorker]);
-    }
+    expect(out.onGpu.value).toBe(16);
     expect(out.actor.total).toBe(9);
+    expect(out.actorProcess.total).toBe(1);
+    // Each process runs the installed package's compiled module on plain node: no TypeScript loader, no
+    // condition for the sources. (Threads start from compiled modules too: the package has no boot files.)
+    const compiled = (...p: string[]) => path.join(app, 'node_modules', 'convoy', 'dist', 'cluster', 'worker', ...p);
+    for (const { commandLine } of [...out.squares, out.actor]) {
+      expect(commandLine.slice(0, 3)).toEqual([process.execPath, '--expose-gc', compiled('main.js')]);
+    }
+    expect(out.onGpu.commandLine.slice(0, 2)).toEqual([process.execPath, compiled('gpu', 'trainer-process.js')]);
+    expect(out.actorProcess.commandLine.slice(0, 2)).toEqual([process.execPath, compiled('actors', 'actor-process.js')]);
   });
 
   it('installs the convoy command', { timeout: 120_000 }, async () => {
