@@ -181,7 +181,8 @@ export function registerTune(program: Command): void {
         throw new UsageError(`--resume: no run "${f.name}" under ${f.storage} (run without --resume to start it, or pass its --name and --storage)`);
       }
       // The trainable's module URL only: workers load it (and tfjs); this process does not need to.
-      let module = new URL('../training/trainable.ts', import.meta.url);
+      // The extension of this file: .ts from the sources, .js in the compiled package.
+      let module = new URL(`../training/trainable${path.extname(import.meta.url)}`, import.meta.url);
       let className = 'TrafficTrainable';
       if (f.trainable) {
         const [file, cls] = f.trainable.split('#');

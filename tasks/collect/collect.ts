@@ -5,6 +5,7 @@
  * without duplicates: shard ids are stable, each shard commits atomically, and a shard that did not get all
  * its samples commits nothing.
  */
+import path from 'node:path';
 import { registerError, type Cluster, type ObjectRef } from '../../cluster/client/index.ts';
 import { openLake } from '../lake/index.ts';
 import { describeCause, mergeCauses, shardIncomplete, ShardIncompleteError, type FailureCause } from './failures.ts';
@@ -19,7 +20,8 @@ export { collectOptionsSchema, CollectOptionsError, parseCollectOptions, SOURCES
 // A shard's failure reaches the driver as this class, with its causes, not as a plain Error.
 registerError(ShardIncompleteError);
 
-const SHARD_TASK = new URL('./shard-task.ts', import.meta.url);
+// The extension of this file: .ts from the sources, .js in the compiled package.
+const SHARD_TASK = new URL(`./shard-task${path.extname(import.meta.url)}`, import.meta.url);
 /** How often a running job rewrites its run time beside the lake (see job-record.ts). */
 const RECORD_EVERY_MS = 5_000;
 

@@ -8,6 +8,7 @@
  * oversubscribe the cores. The pool goes away with the last lake that uses it.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { CodecRequest, DecodeReply, DecodeSource, EncodedFile } from './codec-messages.ts';
@@ -93,7 +94,8 @@ class PooledCodec implements ParquetCodec {
     let shared = sharedPools.get(this.parallelism);
     if (!shared) {
       const pool = new Piscina({
-        filename: new URL('./codec-worker.ts', import.meta.url).href,
+        // The extension of this file: .ts from the sources, .js in the compiled package.
+        filename: new URL(`./codec-worker${path.extname(import.meta.url)}`, import.meta.url).href,
         // All threads start now, in the background; idle ones do not keep the process alive (piscina unrefs them).
         minThreads: this.parallelism,
         maxThreads: this.parallelism,
@@ -118,11 +120,12 @@ function transferable(bytes: Uint8Array): ArrayBuffer[] {
 }
 
 /**
- * The codec worker is TypeScript. Under `tsx` (how Convoy runs) workers inherit the loader from execArgv;
- * under other hosts (vitest) the thread needs it spelled out.
+ * From the sources the codec worker is TypeScript. Under `tsx` (how Convoy runs from them) workers inherit
+ * the loader from execArgv; under other hosts (vitest) the thread needs it spelled out. Compiled, it is
+ * JavaScript and needs nothing.
  */
 function typeScriptExecArgv(): string[] | undefined {
-  if (process.execArgv.some((arg) => arg.includes('tsx'))) return undefined;
+  if (import.meta.url.endsWith('.js') || process.execArgv.some((arg) => arg.includes('tsx'))) return undefined;
   // Only the loader: the host's own flags may be invalid in a worker (vitest's --expose-gc is).
   return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }

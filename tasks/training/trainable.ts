@@ -21,7 +21,7 @@ import { trainModel } from './trainer.ts';
 import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, type TrafficTrialConfig } from './trial-config.ts';
 
 /** The module workers import the trainable from (pass to `cluster.actor`). */
-export const TRAFFIC_TRAINABLE = new URL('./trainable.ts', import.meta.url);
+export const TRAFFIC_TRAINABLE = new URL(import.meta.url);
 
 export type { TrafficTrialConfig } from './trial-config.ts';
 

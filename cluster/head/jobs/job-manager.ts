@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { DependencyInstaller, planDependencies, type DependencyPlan } from '../../common/package-dependencies.ts';
 import { convoyHome } from '../../common/paths.ts';
 import { checkJobEnv, checkSubmissionId } from '../../common/runtime-env.ts';
-import { convoyRoot, tsxLoaderUrl } from '../../common/spawn.ts';
+import { convoyRoot, driverNodeOptions } from '../../common/spawn.ts';
 import { randomId } from '../../common/ids.ts';
 import { IllegalStateError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
@@ -231,7 +231,7 @@ export class JobManager {
       CONVOY_WORKING_DIR: workDir,
       ...(req.packageId ? { CONVOY_PACKAGE_ID: req.packageId } : {}),
       // Lets `node driver.ts` run TypeScript as it does for the user locally.
-      NODE_OPTIONS: `${req.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''} --import ${tsxLoaderUrl()}`.trim(),
+      NODE_OPTIONS: driverNodeOptions(req.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''),
     };
     delete env.CONVOY_TOKEN_FILE;
     const child = spawn(cmd === 'node' ? process.execPath : cmd!, args, { cwd: workDir, env, stdio: ['ignore', 'pipe', 'pipe'] });

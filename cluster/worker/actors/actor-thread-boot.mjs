@@ -1,4 +1,5 @@
-// Actor threads start here; see pool/thread-boot.mjs for why each thread registers tsx itself.
+// Actor threads start here when Convoy runs from its sources; see pool/thread-boot.mjs for why each thread
+// registers tsx itself.
 import { register } from 'tsx/esm/api';
 
 register();

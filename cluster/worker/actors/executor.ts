@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { tsxLoaderUrl } from '../../common/spawn.ts';
+import { ownExecArgv, ownModule, threadEntry } from '../../common/spawn.ts';
 import type { FromActor, ToActor } from './messages.ts';
 
 export type Isolation = 'thread' | 'process';
@@ -32,7 +32,7 @@ interface ThreadSlot {
 }
 
 function threadExecutor(env: Record<string, string>, onThreadExit?: (threadId: number) => void): ThreadSlot {
-  const worker = new Worker(new URL('./actor-thread-boot.mjs', import.meta.url), { env: { ...process.env, ...env } });
+  const worker = new Worker(threadEntry('./actor-thread.ts', './actor-thread-boot.mjs', import.meta.url), { env: { ...process.env, ...env } });
   worker.unref();
   const threadId = worker.threadId; // -1 once the thread is gone
   if (onThreadExit) worker.once('exit', () => onThreadExit(threadId));
@@ -102,8 +102,8 @@ export class ActorExecutors {
 }
 
 function processExecutor(env: Record<string, string>, events: ExecutorEvents): ActorExecutor {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./actor-process.ts', import.meta.url)), [], {
-    execArgv: ['--import', tsxLoaderUrl()],
+  const child: ChildProcess = fork(fileURLToPath(ownModule('./actor-process.ts', import.meta.url)), [], {
+    execArgv: ownExecArgv(),
     env: { ...process.env, ...env },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -6,7 +6,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WorkerDiedError } from '../../common/errors.ts';
-import { tsxLoaderUrl } from '../../common/spawn.ts';
+import { ownExecArgv, ownModule } from '../../common/spawn.ts';
 import type { BatchReply, ThreadTask } from '../pool/messages.ts';
 import type { FromTrainer, ToTrainer } from './messages.ts';
 
@@ -56,8 +56,8 @@ export class GpuExecutor {
   #trainer(gpu: number): Trainer {
     const existing = this.#trainers.get(gpu);
     if (existing && existing.child.exitCode === null && existing.child.signalCode === null) return existing;
-    const child = fork(fileURLToPath(new URL('./trainer-process.ts', import.meta.url)), [], {
-      execArgv: ['--import', tsxLoaderUrl()],
+    const child = fork(fileURLToPath(ownModule('./trainer-process.ts', import.meta.url)), [], {
+      execArgv: ownExecArgv(),
       env: { ...process.env, ...this.env, CUDA_VISIBLE_DEVICES: this.deviceOf(gpu), CONVOY_GPU_ID: String(gpu) },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

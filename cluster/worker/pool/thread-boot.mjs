@@ -1,5 +1,7 @@
-// Pool threads start here. Node 20 does not carry the parent's `--import tsx` loader hooks into worker
-// threads, so each thread registers tsx itself before loading TypeScript (ours and the user's task modules).
+// Pool threads start here when Convoy runs from its TypeScript sources (compiled Convoy starts thread.js
+// directly; see threadEntry in common/spawn.ts). Node 20 does not carry the parent's `--import tsx` loader
+// hooks into worker threads, so each thread registers tsx itself before loading TypeScript (ours and the
+// user's task modules).
 import { register } from 'tsx/esm/api';
 
 register();

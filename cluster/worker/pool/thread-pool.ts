@@ -4,6 +4,7 @@
  */
 import { Piscina } from 'piscina';
 import { WorkerDiedError } from '../../common/errors.ts';
+import { threadEntry } from '../../common/spawn.ts';
 import type { BatchReply, BatchRequest, ThreadTask } from './messages.ts';
 
 export interface ThreadPoolOptions {
@@ -22,7 +23,7 @@ export class ThreadPoolExecutor {
     const threads = Math.max(1, Math.floor(opts.threads));
     this.#sharedResultBytes = opts.sharedResultBytes ?? 100 * 1024;
     this.#pool = new Piscina({
-      filename: new URL('./thread-boot.mjs', import.meta.url).href,
+      filename: threadEntry('./thread.ts', './thread-boot.mjs', import.meta.url).href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,

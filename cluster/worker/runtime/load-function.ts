@@ -3,6 +3,20 @@
  * (piscina's `getHandler` does the same): the module cache keeps every later call to a cheap map lookup.
  */
 import { TaskLoadError } from '../../common/errors.ts';
+import { RUNS_COMPILED } from '../../common/spawn.ts';
+
+let userTypeScript: Promise<void> | undefined;
+
+/**
+ * Lets the user's task modules be TypeScript. From the sources tsx is already registered (Convoy's own code
+ * needs it). Compiled Convoy runs on plain Node, so tsx is registered here, in the thread or process that
+ * loads task code, just before the first task module: the runtime's own modules are loaded by then, plain
+ * Node loaded them, and a thread or process that runs no task never starts tsx.
+ */
+function enableUserTypeScript(): Promise<void> {
+  userTypeScript ??= RUNS_COMPILED ? import('tsx/esm/api').then(({ register }) => void register()) : Promise.resolve();
+  return userTypeScript;
+}
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 const exports = new Map<string, unknown>();
@@ -13,7 +27,7 @@ export async function loadExport(moduleUrl: string, exportName: string): Promise
   if (hit !== undefined) return hit;
   let mod = modules.get(moduleUrl);
   if (!mod) {
-    mod = import(moduleUrl) as Promise<Record<string, unknown>>;
+    mod = enableUserTypeScript().then(() => import(moduleUrl) as Promise<Record<string, unknown>>);
     modules.set(moduleUrl, mod);
     // A failed import must not be cached forever: the file may be fixed or uploaded later.
     mod.catch(() => modules.delete(moduleUrl));

@@ -1,0 +1,31 @@
+// `npm run build` (also run by `prepare`): the npm package's dist/. tsc compiles cluster/, scheduler/ and
+// tasks/ (tsconfig.build.json); the files beside them that the runtime reads at run time (the .proto contract
+// and any other non-TypeScript asset) are copied to the same place under dist/. dist/ is made anew each time,
+// so a module deleted from the sources is not left behind in the package.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = path.join(root, 'dist');
+
+/**
+ * Copied: everything but TypeScript (compiled instead), docs, build-time `scripts/` folders, and the `.mjs`
+ * thread boot files, which register tsx for the sources (compiled threads start from their own .js module;
+ * see threadEntry in cluster/common/spawn.ts).
+ */
+function isRuntimeAsset(file) {
+  const name = path.basename(file);
+  if (statSync(file).isDirectory()) return name !== 'scripts';
+  return !/\.[cm]?tsx?$/.test(name) && !name.endsWith('.md') && !name.endsWith('-boot.mjs');
+}
+
+rmSync(dist, { recursive: true, force: true });
+const typescript = createRequire(import.meta.url).resolve('typescript/package.json');
+const tsc = path.join(path.dirname(typescript), JSON.parse(readFileSync(typescript, 'utf8')).bin.tsc);
+execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+for (const dir of ['cluster', 'scheduler', 'tasks']) {
+  cpSync(path.join(root, dir), path.join(dist, dir), { recursive: true, filter: isRuntimeAsset });
+}
