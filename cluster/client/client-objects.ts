@@ -167,6 +167,12 @@ export class ClientObjects {
     if (local) return local.put(id, this.host.clientId, bytes, lease);
     let conn = this.host.anyConnection();
     if (!conn) {
+      // Ask the head for a node only once the caller's synchronous code has run: drivers build and put values
+      // in one loop, and a call started inside it spends its deadline (10 s) waiting for that loop to end.
+      await new Promise((resolve) => setImmediate(resolve));
+      conn = this.host.anyConnection();
+    }
+    if (!conn) {
       const status = await this.host.head.status();
       const alive = status.nodes.filter((n) => n.state === 'alive');
       if (alive.length === 0) throw new Error('no live worker node to store the object on');

@@ -4,7 +4,7 @@
  *
  * Memory has a budget. Above it, the least recently used objects that no running task has pinned spill to a
  * local folder, and (optionally) from there to a second tier such as S3 once the folder passes its own limit.
- * A spilled object comes back on access; its file stays, so spilling it again costs nothing. Every file of an
+ * A spilled object comes back on access; its file (or second-tier copy) stays, so spilling it again costs nothing. Every file of an
  * object is deleted when the object is freed, and the whole folder when the store closes: leaked spill files
  * that fill disks are the most common complaint about Ray's store.
  *
@@ -419,10 +419,11 @@ export class ObjectStore {
   }
 
   #spill(e: Entry): void {
-    if (e.file) {
-      // Written before and unchanged (objects are immutable): dropping the memory copy is enough.
+    if (e.file || e.remoteKey) {
+      // Written before and unchanged (objects are immutable): dropping the memory copy is enough. An object
+      // read back from the second tier is not written out again (to disk, then a second upload of its key).
       this.#dropMemory(e);
-      e.place = 'disk';
+      e.place = e.file ? 'disk' : 'remote';
       return;
     }
     if (!this.#dirReady) {
@@ -483,6 +484,12 @@ export class ObjectStore {
           if (this.#entries.get(e.id) === e) e.remoteKey = key;
           else await tier.storage.delete(key);
         })().catch((err) => {
+          if (this.#entries.get(e.id) !== e) {
+            // Freed during the move, which held the only record of its file: delete what is left of it.
+            this.#track(unlink(file).catch(() => undefined));
+            this.#track(tier.storage.delete(key).catch(() => undefined));
+            return;
+          }
           // Keep the local file: the object must stay readable.
           e.file = file;
           e.place = 'disk';
@@ -497,19 +504,14 @@ export class ObjectStore {
     // A spill in flight still holds the bytes.
     if (e.mem) return e.mem;
     let bytes: Uint8Array;
-    if (e.file) {
-      const fh = await this.#track(open(e.file, 'r'));
+    if (e.file || (e.remoteKey && this.#opts.overflow)) {
       try {
-        bytes = await readWhole(fh, this.#pool.allocate(e.size));
-      } finally {
-        await fh.close();
+        bytes = await this.#track(this.#read(e));
+      } catch (err) {
+        // Freed while reading (its file or key deleted under the read): nobody waits for these bytes.
+        if (this.#entries.get(e.id) !== e) return undefined;
+        throw err;
       }
-    } else if (e.remoteKey && this.#opts.overflow) {
-      const got = await this.#opts.overflow.storage.get(e.remoteKey);
-      if (!got) throw new Error(`spilled object ${e.id} is missing from ${this.#opts.overflow.storage.url}`);
-      if (got.byteLength !== e.size) throw new Error(`spilled object ${e.id} in ${this.#opts.overflow.storage.url} has ${got.byteLength} of ${e.size} bytes`);
-      bytes = this.#pool.allocate(got.byteLength);
-      bytes.set(got);
     } else {
       // Still being moved between tiers: wait for that I/O, then try again.
       await this.idle();
@@ -525,6 +527,25 @@ export class ObjectStore {
     this.#enforceBudget();
     e.pins--;
     return mem;
+  }
+
+  /** A spilled object's bytes, from its local file or else from the second tier. */
+  async #read(e: Entry): Promise<Uint8Array> {
+    if (e.file) {
+      const fh = await open(e.file, 'r');
+      try {
+        return await readWhole(fh, this.#pool.allocate(e.size));
+      } finally {
+        await fh.close();
+      }
+    }
+    const tier = this.#opts.overflow!;
+    const got = await tier.storage.get(e.remoteKey!);
+    if (!got) throw new Error(`spilled object ${e.id} is missing from ${tier.storage.url}`);
+    if (got.byteLength !== e.size) throw new Error(`spilled object ${e.id} in ${tier.storage.url} has ${got.byteLength} of ${e.size} bytes`);
+    const bytes = this.#pool.allocate(got.byteLength);
+    bytes.set(got);
+    return bytes;
   }
 }
 

@@ -134,9 +134,10 @@ describe('dashboard in Chromium', () => {
     expect(await t.cluster.get(Array.from({ length: 20 }, (_, i) => square.remote(i)))).toHaveLength(20);
     await expect(t.cluster.get(fail.remote('sensor offline'))).rejects.toThrow(/sensor offline/);
     const count = (state: string) => page.locator(`#tasks tr[data-state=${state}] [data-field=count]`).textContent({ timeout: 1000 }).catch(() => null);
+    // Each count reaches the page in its own update: wait for each, not for the first alone.
     await expect.poll(() => count('finished'), { timeout: 15_000 }).toBe('20');
-    expect(await count('failed')).toBe('1');
-    expect(await count('running')).toBe('0');
+    await expect.poll(() => count('failed'), { timeout: 15_000 }).toBe('1');
+    await expect.poll(() => count('running'), { timeout: 15_000 }).toBe('0');
   });
 
   test('POST /api/progress shows a live bar with rate, ETA and extras, updated without a reload', async () => {

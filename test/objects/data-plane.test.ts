@@ -241,14 +241,21 @@ describe('the data plane in a real cluster', () => {
       );
     };
     const result = cluster.get(hash.remote(ref));
-    // A1 pins the object only while its data plane writes it to B (a few hundred ms): kill A1 then.
-    const deadline = Date.now() + 60_000;
-    while (!(await list(a1.address)).some((o) => o.objectId === ref.id && o.pins > 0)) {
+    // A1 pins the object only while its data plane writes it to B, a few hundred ms that polling from a busy
+    // machine can miss altogether. So B, the reader, runs in steps of a few ms: while it is stopped, A1 can
+    // hand at most the socket buffers (a few MiB of 192) to it, and a pin seen then lasts until A1 is killed.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      b.child.kill('SIGSTOP');
+      if ((await list(a1.address)).some((o) => o.objectId === ref.id && o.pins > 0)) break;
+      b.child.kill('SIGCONT');
       if (Date.now() > deadline) throw new Error('A1 never started serving the object');
       await new Promise((r) => setTimeout(r, 2));
     }
     a1.child.kill('SIGKILL');
-    // B never got the whole object from A1 (socket buffers hold a few MiB, not 192).
+    await new Promise((r) => a1.child.once('exit', r));
+    b.child.kill('SIGCONT');
+    // B never got the whole object from A1.
     expect((await list(b.address)).some((o) => o.objectId === ref.id)).toBe(false);
     const a2 = await t.local.addWorker({ numCpus: 1, resources: { a: 1 } });
     expect(await result).toBe(sha(objects.bytes(size, 9))); // the task was retried after the producer ran again on A2

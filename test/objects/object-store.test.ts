@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ObjectStore } from '../../cluster/worker/object-store.ts';
 import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { eventually } from '../helpers/cluster.ts';
 
 const MiB = 1024 * 1024;
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -21,8 +22,11 @@ function object(size: number): Uint8Array {
 class MemoryStorage implements ObjectStorage {
   readonly url = 'memory://tier2';
   readonly objects = new Map<string, Uint8Array>();
+  /** Every key put, in order, repeats included. */
+  readonly puts: string[] = [];
   async put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>) {
     if (!(body instanceof Uint8Array)) throw new Error('stream bodies not expected here');
+    this.puts.push(key);
     this.objects.set(key, new Uint8Array(body));
   }
   async get(key: string) {
@@ -126,6 +130,87 @@ describe('object store', () => {
     await store.idle();
     expect(tier.objects.size).toBe(0);
     expect(readdirSync(dir)).toEqual([]);
+    await store.close();
+  });
+
+  it('uploads an object to the second tier once: read back and spilled again, it keeps the copy it has there', async () => {
+    const tier = new MemoryStorage();
+    const dir = await tempDir();
+    const store = new ObjectStore({ budgetBytes: 4 * MiB, spillDir: dir, overflow: { storage: tier, prefix: 'spill/node-1', diskBytes: 4 * MiB } });
+    const sums = new Map<string, string>();
+    const add = async (id: string) => {
+      const b = object(4 * MiB);
+      sums.set(id, sha(b));
+      store.put(id, b, 'o');
+      await store.idle();
+    };
+    for (const id of ['a', 'b', 'c']) await add(id); // a and b are out, a (the older) in the second tier
+    expect(store.list().find((x) => x.id === 'a')!.place).toBe('remote');
+    // Reading every object in turn sends each of the others out again.
+    for (let round = 0; round < 2; round++) {
+      for (const [id, sum] of sums) {
+        expect(sha((await store.load(id))!)).toBe(sum);
+        await store.idle();
+      }
+    }
+    await add('d');
+    expect(tier.puts.length).toBeGreaterThan(0);
+    expect(new Set(tier.puts).size).toBe(tier.puts.length); // no key uploaded twice
+    for (const id of sums.keys()) store.delete(id);
+    await store.idle();
+    expect(tier.objects.size).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+    expect(store.stats()).toMatchObject({ objects: 0, usedBytes: 0, diskBytes: 0 });
+    await store.close();
+  });
+
+  it('deletes the spill file of an object freed while its move to the second tier was failing', async () => {
+    let failPut!: () => void;
+    const putFails = new Promise<void>((r) => (failPut = r));
+    const tier = new MemoryStorage();
+    tier.put = async (key) => {
+      tier.puts.push(key);
+      await putFails;
+      throw new Error('tier unreachable');
+    };
+    const errors: string[] = [];
+    const dir = await tempDir();
+    const store = new ObjectStore({ budgetBytes: 4 * MiB, spillDir: dir, overflow: { storage: tier, prefix: 'spill/node-1', diskBytes: 4 * MiB }, onError: (_err, what) => errors.push(what) });
+    store.put('a', object(4 * MiB), 'o');
+    store.put('b', object(4 * MiB), 'o'); // a goes to disk...
+    await store.idle();
+    store.put('c', object(4 * MiB), 'o'); // ...then b, and a, the oldest past the disk limit, on to the tier
+    await eventually(() => tier.puts.length > 0, 20_000, 'the move of a to start');
+    expect(tier.puts).toEqual(['spill/node-1/a']);
+    store.delete('a'); // freed mid-move: only the move knows where its file is
+    failPut();
+    await store.idle();
+    expect(readdirSync(dir).sort()).toEqual(['b']); // c is in memory; a's file went with it
+    expect(store.stats().diskBytes).toBe(4 * MiB);
+    expect(errors).toEqual([]); // a freed object's failed move is nobody's error
+    await store.close();
+  });
+
+  it('answers "no such object" to a read of an object freed while it came back from the second tier', async () => {
+    const tier = new MemoryStorage();
+    const store = new ObjectStore({ budgetBytes: 4 * MiB, spillDir: await tempDir(), overflow: { storage: tier, prefix: 'spill/node-1', diskBytes: 4 * MiB } });
+    store.put('a', object(4 * MiB), 'o');
+    store.put('b', object(4 * MiB), 'o');
+    await store.idle();
+    store.put('c', object(4 * MiB), 'o');
+    await store.idle();
+    expect(store.list().find((x) => x.id === 'a')!.place).toBe('remote');
+    let answer!: () => void;
+    const held = new Promise<void>((r) => (answer = r));
+    const get = tier.get.bind(tier);
+    tier.get = async (key) => {
+      await held;
+      return get(key);
+    };
+    const read = store.load('a');
+    store.delete('a'); // deletes the tier's copy before the read gets it
+    answer();
+    await expect(read).resolves.toBeUndefined();
     await store.close();
   });
 

@@ -40,7 +40,7 @@ describe('OSM road networks from real extracts', () => {
     expect(xml.stats).toEqual(pbf.stats);
     expect(xml.segments.map((s) => s.id)).toEqual(pbf.segments.map((s) => s.id));
     expect(xml.segments[100]!.lat).toBeCloseTo(pbf.segments[100]!.lat, 9);
-  }, 30_000);
+  });
 
   it('falls back to the per-class default where a way has no maxspeed', async () => {
     const net = await loadRoadNetwork(join(FIXTURES, 'west-oakland-osmnx.osm.bz2'));

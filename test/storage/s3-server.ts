@@ -1,12 +1,14 @@
 /**
  * A real S3 endpoint for tests: s3rver on 127.0.0.1, an OS-chosen port, a fresh folder and bucket.
- * `stop()` always runs in afterAll and removes the folder.
+ * `stop()` always runs in afterAll and removes the folder. s3rver's store is patched for its concurrency bugs
+ * (s3rver-store-fixes.ts), so that concurrent requests behave as on S3.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import type { S3StorageOptions } from '../../tasks/storage/s3.ts';
+import { fixFilesystemStore } from './s3rver-store-fixes.ts';
 
 export interface S3TestServer {
   endpoint: string;
@@ -27,6 +29,7 @@ export async function startS3Server(bucket = 'convoy-test'): Promise<S3TestServe
     directory,
     configureBuckets: [{ name: bucket }],
   });
+  fixFilesystemStore(server.store); // s3rver's races between puts, lists and deletes under one prefix
   const events: { name: string; key: string }[] = [];
   server.on('event', (event) => {
     for (const record of event.Records) events.push({ name: record.eventName, key: decodeURIComponent(record.s3.object.key) });

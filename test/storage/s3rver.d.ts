@@ -13,6 +13,8 @@ declare module 's3rver' {
   }
   export default class S3rver {
     constructor(options?: S3rverOptions);
+    /** lib/stores/filesystem.js; see s3rver-store-fixes.ts for the part the tests touch. */
+    readonly store: import('./s3rver-store-fixes.ts').FilesystemStore;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     on(event: 'event', listener: (event: { Records: { eventName: string; s3: { object: { key: string } } }[] }) => void): this;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tune, type Cluster } from '../../cluster/client/index.ts';
+import { tsxLoaderUrl } from '../../cluster/common/spawn.ts';
 import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import type * as trainables from '../fixtures/tasks/trainables.ts';
 
@@ -76,8 +77,11 @@ await cluster.close();
 `,
     );
     const env = { ...process.env, ADDR: t.local.address, TOKEN: t.local.token };
-    const tsx = path.resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
-    const first = spawn(tsx, [driver], { env, stdio: 'ignore' });
+    // The driver runs in this one process (the tsx loader in node itself), so SIGKILL is a real crash. The
+    // `tsx` command would start it as a child of its own, which SIGKILL does not reach: that "crashed" driver
+    // went on writing the run's state beside the resumed one.
+    const driverArgs = ['--import', tsxLoaderUrl(), driver];
+    const first = spawn(process.execPath, driverArgs, { env, stdio: 'ignore' });
     const stateFile = path.join(dir, 'resume', 'run.json');
     const readState = async () => JSON.parse(await readFile(stateFile, 'utf8').catch(() => '{"trials":[]}')) as { trials: { status: string; checkpoint?: string; results: unknown[] }[] };
     // Crash the driver once some trial has finished and another has checkpointed mid-way.
@@ -85,12 +89,16 @@ await cluster.close();
       const s = await readState();
       return s.trials.some((x) => x.status === 'terminated') && s.trials.some((x) => x.status === 'running' && x.checkpoint);
     }, 120_000, 'a finished trial and a checkpointed running one');
+    // While that driver runs, the run is its own: a second driver is refused and changes nothing.
+    await expect(
+      tune.run(cluster, cluster.actor<typeof trainables.Curve>(TRAINABLES, 'Curve'), { space: { rate: tune.grid([0.3]) }, metric: 'loss', mode: 'min', name: 'resume', storageDir: dir, resume: true }),
+    ).rejects.toThrow(new RegExp(`tune run "resume" is in use by process ${first.pid} on this machine`));
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const before = await readState();
     const doneBefore = before.trials.filter((x) => x.status === 'terminated').length;
 
-    const second = spawn(tsx, [driver, '--resume'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const second = spawn(process.execPath, [...driverArgs, '--resume'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     second.stdout!.on('data', (c) => (out += c));
     expect(await new Promise((r) => second.once('exit', r))).toBe(0);

@@ -4,9 +4,9 @@
  * each iteration, records the metrics, asks the scheduler (FIFO, or ASHA early stopping) whether to go on, and
  * checkpoints every K iterations. The run's state is plain JSON written after every event, so a driver that
  * crashes resumes with `resume: true`: finished trials stay finished, interrupted ones restart from their last
- * checkpoint.
+ * checkpoint. A run has one driver at a time (run-lock.ts): its state has one writer.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import {
@@ -29,10 +29,15 @@ import {
   type TuneRun,
 } from '../../../scheduler/tune/index.ts';
 import { mulberry32 } from '../../../scheduler/random.ts';
+import { writeFileAtomicSync } from '../../common/atomic-file.ts';
 import { errorMessage } from '../../common/errors.ts';
 import type { ActorClass, ActorHandle, Cluster } from '../cluster.ts';
 import type { ObjectRef } from '../object-ref.ts';
 import type { ActorOptions } from '../options.ts';
+import { TuneError } from './errors.ts';
+import { acquireRunLock } from './run-lock.ts';
+
+export { TuneError, TuneRunInUseError } from './errors.ts';
 
 /** What a trainable class implements. `step` is one iteration (an epoch, usually) and returns its metrics. */
 export interface Trainable {
@@ -105,10 +110,6 @@ export interface TuneResult {
   table: string;
 }
 
-export class TuneError extends Error {
-  override readonly name = 'TuneError';
-}
-
 /**
  * Runs a search. `trainable` is an actor class from `cluster.actor(module, className)`.
  *
@@ -124,8 +125,24 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
   if (!parsed.success) throw new TypeError(`invalid tune options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
   const o = parsed.data;
   const runDir = path.resolve(o.storageDir, o.name);
-  const stateFile = path.join(runDir, 'run.json');
   mkdirSync(runDir, { recursive: true });
+  const lock = acquireRunLock(runDir, o.name);
+  try {
+    return await runLocked(cluster, trainable, given, o, runDir);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The run itself, once this driver is the run's only one. */
+async function runLocked(
+  cluster: Cluster,
+  trainable: ActorClass<new () => Trainable>,
+  given: TuneOptions,
+  o: z.output<typeof optionsSchema>,
+  runDir: string,
+): Promise<TuneResult> {
+  const stateFile = path.join(runDir, 'run.json');
   const maxT = o.scheduler !== 'fifo' ? (o.scheduler.maxT ?? o.maxIterations ?? 100) : (o.maxIterations ?? 100);
   const ashaOptions: AshaOptions | undefined =
     o.scheduler === 'fifo' ? undefined : { metric: o.metric, mode: o.mode, gracePeriod: o.scheduler.gracePeriod, reductionFactor: o.scheduler.reductionFactor, maxT };
@@ -148,11 +165,7 @@ export async function run(cluster: Cluster, trainable: ActorClass<new () => Trai
     const configs = expandSpace(o.space as SearchSpace, { numSamples: o.numSamples, random: mulberry32(o.seed) });
     state = { version: 1, trials: createTrials(configs), ...(ashaOptions ? { asha: createAshaState(ashaOptions) } : {}) };
   }
-  const save = () => {
-    const tmp = `${stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state));
-    renameSync(tmp, stateFile);
-  };
+  const save = () => writeFileAtomicSync(stateFile, JSON.stringify(state));
   save();
 
   const resources = o.resourcesPerTrial ?? { cpu: 1 };
