@@ -27,14 +27,17 @@ async function driver(ending: 'exit' | 'hang'): Promise<string> {
   await writeFile(
     file,
     `import { execFileSync } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
 import { connect } from ${JSON.stringify(new URL('../../cluster/client/index.ts', import.meta.url).href)};
 const cluster = await connect();
 const square = cluster.task(${JSON.stringify(TASKS.href)}, 'square');
 console.log('result', await cluster.get(square.remote(5)));
-const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' });
-// Node processes only: not ps itself, nor tsx's esbuild service.
-const pids = children.split('\\n').map((l) => l.trim().split(/\\s+/)).filter(([, comm]) => comm === 'node');
-console.log('pids', JSON.stringify(pids.map(([pid]) => Number(pid))));
+const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+// Node processes only: not ps itself, nor tsx's esbuild service. By executable, not by name: Node 24 names its
+// main thread 'MainThread', which is what ps shows as the command.
+const exe = (pid) => { try { return readlinkSync('/proc/' + pid + '/exe'); } catch { return ''; } };
+const pids = children.split('\\n').map(Number).filter((pid) => pid > 0 && exe(pid) === exe('self'));
+console.log('pids', JSON.stringify(pids));
 ${ending === 'exit' ? 'process.exit(0); // no close(): the cluster must still go away' : 'setInterval(() => {}, 1000); // waits to be killed'}
 `,
   );
