@@ -7,7 +7,7 @@
 export * from './traffic/index.ts';
 export * from './sources/index.ts';
 export * from './plan/index.ts';
-export * from './storage/index.ts';
+export * from '../cluster/storage/index.ts';
 export * from './lake/index.ts';
 export {
   collect,

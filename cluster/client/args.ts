@@ -4,8 +4,8 @@
  * location the worker pulls from (large), never decoded here. ObjectRefs nested in plain arrays and objects
  * are resolved too (as Dask does), by substituting their values.
  */
-import { decodeValue, encodeValue } from '../common/serialization.ts';
-import { findRefs, isPlainContainer } from '../common/ref-walk.ts';
+import { decodeValue, encodeValue } from '../objects/serialization.ts';
+import { findRefs, isPlainContainer } from '../objects/ref-walk.ts';
 import { isObjectRef, type ObjectRef } from './object-ref.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectEntry } from './owner-store.ts';

@@ -8,9 +8,9 @@
  * head's directory. A lost object is handed back to the engine (`revive`), which re-runs the task that made it.
  */
 import { GetTimeoutError, ObjectLostError } from '../common/errors.ts';
-import { decodeValue } from '../common/serialization.ts';
-import { encodeForNode, nodeChannel } from '../common/node-channel.ts';
-import { noteEscapedRefs } from '../common/ref-walk.ts';
+import { decodeValue } from '../objects/serialization.ts';
+import { encodeForNode, nodeChannel } from '../objects/node-channel.ts';
+import { noteEscapedRefs } from '../objects/ref-walk.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { HeadConnection } from './head-connection.ts';
 import type { ObjectRef } from './object-ref.ts';

@@ -11,7 +11,7 @@ import { stopChild, waitReady } from '../common/child-process.ts';
 import { newSessionDir } from '../common/paths.ts';
 import { encodeEntryOptions } from '../common/process-entry.ts';
 import { spawnTs } from '../common/spawn.ts';
-import { detectGpus } from '../worker/gpu/detect-gpus.ts';
+import { detectGpus } from '../common/detect-gpus.ts';
 
 export interface LocalClusterOptions {
   /** @default 2 */

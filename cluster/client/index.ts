@@ -13,7 +13,7 @@
  * ```
  */
 export { connect } from './connect.ts';
-export * as tune from './tune/index.ts';
+export * as tune from '../tune/index.ts';
 export { ObjectRef, isObjectRef } from './object-ref.ts';
 export type { RefOr, RefArgs } from './object-ref.ts';
 export { RemoteFunction, ActorClass, ActorHandle } from './cluster.ts';

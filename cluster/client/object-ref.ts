@@ -2,7 +2,7 @@
  * A reference to a value in the cluster: a task's result, an actor call's result, or a `put` value.
  * Pass it to other tasks (it is resolved before they run) or read it with `cluster.get(ref)`.
  */
-import { REF_MARK, isRefLike } from '../common/ref-walk.ts';
+import { REF_MARK, isRefLike } from '../objects/ref-walk.ts';
 
 export class ObjectRef<T = unknown> {
   /** Only for typing: an ObjectRef<T> is not assignable to ObjectRef<U>. */

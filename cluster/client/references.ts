@@ -8,7 +8,7 @@
  * Refs to objects another client owns are only borrowed: when the last task using one settles,
  * `onBorrowDone` lets the engine drop its cached copy; only the owner frees them.
  */
-import { onRefEscape } from '../common/ref-walk.ts';
+import { onRefEscape } from '../objects/ref-walk.ts';
 import { ObjectRef } from './object-ref.ts';
 import type { TaskRecord } from './task-record.ts';
 

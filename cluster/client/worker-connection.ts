@@ -12,7 +12,7 @@ import { compileFunction, compileResources, type FunctionRef } from '../proto/co
 import { SingleFlight } from '../common/single-flight.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
 import { fetchObject, putObject } from '../transport/object-stream.ts';
-import { newShared } from '../common/serialization.ts';
+import { newShared } from '../objects/serialization.ts';
 import { DataPlaneClient, fetchObjectFast, putObjectFast } from '../transport/data-plane-client.ts';
 import type { ClientToWorker } from '../proto/generated/convoy/v1/ClientToWorker.ts';
 import type { WorkerToClient__Output } from '../proto/generated/convoy/v1/WorkerToClient.ts';

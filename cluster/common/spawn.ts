@@ -76,7 +76,7 @@ export function convoyRoot(): string {
 /**
  * Starts Convoy's entry module `entry` (its source `.ts` URL) as a Node process. `--expose-gc`: a pool thread
  * that read a large object collects once its batch is done, so the store learns the memory is free while
- * reusing it still saves something (common/leased-memory.ts).
+ * reusing it still saves something (objects/memory-loans.ts).
  */
 export function spawnTs(entry: URL, args: string[], opts: SpawnOptions = {}): ChildProcess {
   return spawn(process.execPath, ['--expose-gc', ...ownExecArgv(), fileURLToPath(ownModule(entry)), ...args], opts);

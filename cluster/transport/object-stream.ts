@@ -3,7 +3,7 @@
  * resume on 'drain'). Used by workers serving and pulling objects and by clients putting and getting them.
  */
 import { ObjectLostError } from '../common/errors.ts';
-import { newShared, type AllocateShared } from '../common/serialization.ts';
+import { newShared, type AllocateShared } from '../objects/serialization.ts';
 import { grpc } from './grpc.ts';
 import type { WorkerServiceClient } from '../proto/load.ts';
 import type { ObjectChunk, ObjectChunk__Output } from '../proto/generated/convoy/v1/ObjectChunk.ts';

@@ -7,7 +7,7 @@ import { createLogger } from '../common/logger.ts';
 import { convoyHome, recordProcess } from '../common/paths.ts';
 import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
 import { readTlsFiles } from '../transport/grpc.ts';
-import { detectGpus } from './gpu/detect-gpus.ts';
+import { detectGpus } from '../common/detect-gpus.ts';
 import { WorkerNode } from './worker-node.ts';
 
 export interface WorkerEntryOptions {
@@ -49,7 +49,7 @@ try {
   let spillOverflow;
   if (opts.spillTo) {
     // The same storage layer as the lake (local folder or any S3 endpoint), loaded only when asked for.
-    const { openStorage } = await import('../../tasks/storage/open.ts');
+    const { openStorage } = await import('../storage/open.ts');
     spillOverflow = { storage: openStorage(opts.spillTo, { s3: opts.spillS3 }), prefix: nodeId, diskBytes: opts.spillDiskBytes ?? 10 * 1024 ** 3 };
   }
   // Declared or found, GPU index i is the i-th device this process sees (CUDA_VISIBLE_DEVICES=3,5 makes GPU 0

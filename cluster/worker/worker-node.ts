@@ -23,11 +23,11 @@ import { backoffDelay } from '../../scheduler/retry.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { ActorExecutors } from './actors/executor.ts';
-import { ObjectStore, type Lent, type ObjectInfo, type ObjectStoreOptions } from './object-store.ts';
+import { ObjectStore, type Lent, type ObjectInfo, type ObjectStoreOptions } from '../objects/object-store.ts';
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
-import { ObjectTransfer } from './object-transfer.ts';
-import { serveNodeChannel, type NodeChannelServer } from './store-channel.ts';
+import { ObjectTransfer } from '../objects/transfer.ts';
+import { serveNodeChannel, type NodeChannelServer } from '../objects/store-channel.ts';
 import type { LentArgs, NodeServices } from './node-services.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';

@@ -17,7 +17,7 @@ const withRegistry = (c: Command) =>
     .option('--json', 'print JSON');
 
 async function open(f: ModelFlags): Promise<{ registry: ModelRegistry; model: string }> {
-  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../storage/open.ts'), import('../training/registry.ts')]);
+  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../../cluster/storage/open.ts'), import('../training/registry.ts')]);
   const registry = new ModelRegistry(openStorage(f.registry));
   if (f.model) return { registry, model: f.model };
   const models = await registry.models();

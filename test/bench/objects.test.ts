@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildResult, objectsOptionsSchema, run, table } from '../../bench/objects.ts';
 import { buildTable, columnBytes, isShared, tableChecksum } from '../../bench/fixtures/objects-tasks.ts';
 import { BenchOptionsError } from '../../bench/lib/options.ts';
-import { decodeValue, encodeValue } from '../../cluster/common/serialization.ts';
+import { decodeValue, encodeValue } from '../../cluster/objects/serialization.ts';
 import type { Table } from 'apache-arrow';
 
 const opts = objectsOptionsSchema.parse({});

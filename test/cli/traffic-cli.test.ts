@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLake } from '../../tasks/lake/index.ts';
 import { generateShard } from '../../tasks/sources/index.ts';
-import { openStorage } from '../../tasks/storage/open.ts';
+import { openStorage } from '../../cluster/storage/open.ts';
 import { ModelRegistry } from '../../tasks/training/registry.ts';
 import { trainModel } from '../../tasks/training/trainer.ts';
 

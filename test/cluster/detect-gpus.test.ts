@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countGpus } from '../../cluster/worker/gpu/detect-gpus.ts';
+import { countGpus } from '../../cluster/common/detect-gpus.ts';
 
 describe('countGpus (what a worker offers without --num-gpus)', () => {
   it('counts the NVIDIA device nodes, in index order, ignoring the control nodes', () => {

@@ -9,8 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShardPublishError, ShardWriteError } from '../../tasks/lake/errors.ts';
 import { openLake } from '../../tasks/lake/lake.ts';
-import { LocalStorage } from '../../tasks/storage/local.ts';
-import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
+import type { ObjectStorage } from '../../cluster/storage/types.ts';
 import { countRows, duckCount, openDuckDB, readAll, sortedRows, tempDir, type DuckDB } from './helpers.ts';
 import { sampleBatch } from './samples.ts';
 

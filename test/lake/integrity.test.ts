@@ -10,7 +10,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LakeFileError, LakeFileIntegrityError, LakeMetadataError } from '../../tasks/lake/errors.ts';
 import { openLake, type Lake } from '../../tasks/lake/lake.ts';
-import { S3Storage } from '../../tasks/storage/s3.ts';
+import { S3Storage } from '../../cluster/storage/s3.ts';
 import { startS3Server, type S3TestServer } from '../storage/s3-server.ts';
 import { countRows, readAll, tempDir } from './helpers.ts';
 import { DEFAULT_START_MS, sampleBatch } from './samples.ts';

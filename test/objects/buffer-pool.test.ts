@@ -3,8 +3,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ObjectStore } from '../../cluster/worker/object-store.ts';
-import { BufferPool, sizeClass } from '../../cluster/worker/buffer-pool.ts';
+import { ObjectStore } from '../../cluster/objects/object-store.ts';
+import { BufferPool, sizeClass } from '../../cluster/objects/buffer-pool.ts';
 
 const MiB = 1024 * 1024;
 

@@ -12,8 +12,8 @@ import { loadProtos, type WorkerServiceClient } from '../../cluster/proto/load.t
 import { clientOptions } from '../../cluster/transport/grpc.ts';
 import { DataPlaneClient, fetchObjectFast } from '../../cluster/transport/data-plane-client.ts';
 import { encodeRequest, decodeResponseHeader, encodeResponseHeader, RESPONSE_HEADER_BYTES } from '../../cluster/transport/data-plane-wire.ts';
-import { ObjectStore } from '../../cluster/worker/object-store.ts';
-import { ObjectTransfer } from '../../cluster/worker/object-transfer.ts';
+import { ObjectStore } from '../../cluster/objects/object-store.ts';
+import { ObjectTransfer } from '../../cluster/objects/transfer.ts';
 import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import * as objects from '../fixtures/tasks/objects.ts';
 

@@ -4,8 +4,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ObjectStore } from '../../cluster/worker/object-store.ts';
-import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { ObjectStore } from '../../cluster/objects/object-store.ts';
+import type { ObjectStorage } from '../../cluster/storage/types.ts';
 import { eventually } from '../helpers/cluster.ts';
 
 const MiB = 1024 * 1024;

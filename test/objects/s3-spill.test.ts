@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Storage } from '../../tasks/storage/s3.ts';
+import { S3Storage } from '../../cluster/storage/s3.ts';
 import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import { startS3Server, type S3TestServer } from '../storage/s3-server.ts';
 

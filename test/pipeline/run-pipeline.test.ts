@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, type PipelineReport } from '../../tasks/pipeline/run-pipeline.ts';
 import { ModelRegistry } from '../../tasks/training/registry.ts';
-import { openStorage } from '../../tasks/storage/open.ts';
+import { openStorage } from '../../cluster/storage/open.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 // What `npm start` runs, at a size a test can afford: collect, grid search with ASHA, validate, register, serve.

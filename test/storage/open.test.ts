@@ -1,9 +1,9 @@
 /** From a lake URL to a backend: paths and file:// URLs are local folders, s3:// URLs are bucket prefixes. */
 import { describe, expect, it } from 'vitest';
-import { StorageOptionsError } from '../../tasks/storage/errors.ts';
-import { LocalStorage } from '../../tasks/storage/local.ts';
-import { openStorage } from '../../tasks/storage/open.ts';
-import { S3Storage } from '../../tasks/storage/s3.ts';
+import { StorageOptionsError } from '../../cluster/storage/errors.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
+import { openStorage } from '../../cluster/storage/open.ts';
+import { S3Storage } from '../../cluster/storage/s3.ts';
 import { resolve } from 'node:path';
 
 describe('openStorage', () => {

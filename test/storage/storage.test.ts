@@ -7,10 +7,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidKeyError, ObjectNotFoundError, StorageError } from '../../tasks/storage/errors.ts';
-import { LocalStorage } from '../../tasks/storage/local.ts';
-import { S3Storage } from '../../tasks/storage/s3.ts';
-import type { ObjectStorage } from '../../tasks/storage/types.ts';
+import { InvalidKeyError, ObjectNotFoundError, StorageError } from '../../cluster/storage/errors.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
+import { S3Storage } from '../../cluster/storage/s3.ts';
+import type { ObjectStorage } from '../../cluster/storage/types.ts';
 import { startS3Server, type S3TestServer } from './s3-server.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -7,7 +7,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../tasks/storage/local.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
 import { loadArtifacts, saveArtifacts } from '../../tasks/training/artifacts-file.ts';
 import type { ModelArtifacts } from '../../tasks/training/artifacts.ts';
 import { CheckpointStore, type Checkpoint } from '../../tasks/training/checkpoint.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../tasks/storage/local.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
 import { trainModel } from '../../tasks/training/trainer.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 

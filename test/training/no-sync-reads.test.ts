@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../tasks/storage/local.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
 import { selectBackend, tf } from '../../tasks/training/backend.ts';
 import { RingAllreduce, messagePortLink } from '../../tasks/training/data-parallel.ts';
 import { Predictor } from '../../tasks/training/predictor.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../tasks/storage/local.ts';
+import { LocalStorage } from '../../cluster/storage/local.ts';
 import { CorruptArtifactError, ModelNotFoundError } from '../../tasks/training/errors.ts';
 import { evaluate } from '../../tasks/training/evaluate.ts';
 import { pipelineFor } from '../../tasks/training/pipeline.ts';

@@ -3,11 +3,11 @@
  * order, awaiting async methods before the next call starts. Runs in a worker thread or a child process;
  * `post` is the only difference between the two.
  */
-import { decodeValue, encodeValue } from '../../common/serialization.ts';
+import { decodeValue, encodeValue } from '../../objects/serialization.ts';
 import { TaskLoadError, serializeError } from '../../common/errors.ts';
 import { loadExport } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
-import { noteEscapedRefs } from '../../common/ref-walk.ts';
+import { noteEscapedRefs } from '../../objects/ref-walk.ts';
 import type { FromActor, ToActor } from './messages.ts';
 
 /**

@@ -4,16 +4,16 @@
  * stays responsive however heavy the values are.
  *
  * Object arguments arrive as memory the node's store lends; large results are written into memory it lends.
- * The thread gives the leases back once it has dropped the bytes (common/leased-memory.ts), so the store can
+ * The thread gives the leases back once it has dropped the bytes (objects/memory-loans.ts), so the store can
  * reuse that memory for the next object instead of faulting in new pages.
  */
-import { decodeValue } from '../../common/serialization.ts';
+import { decodeValue } from '../../objects/serialization.ts';
 import { serializeError } from '../../common/errors.ts';
 import { loadFunction } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
-import { noteEscapedRefs } from '../../common/ref-walk.ts';
-import { collectLeasesSoon, holdLease, installLeaseGuards } from '../../common/leased-memory.ts';
-import { encodeForNode, nodeChannel } from '../../common/node-channel.ts';
+import { noteEscapedRefs } from '../../objects/ref-walk.ts';
+import { collectLeasesSoon, holdLease, installLeaseGuards } from '../../objects/memory-loans.ts';
+import { encodeForNode, nodeChannel } from '../../objects/node-channel.ts';
 import type { BatchReply, BatchRequest, ThreadResult } from './messages.ts';
 
 // Before any task module loads; opening the channel now has it ready by the first large result.

@@ -13,7 +13,7 @@
  * request, parks in Atomics.wait until the node answers, and takes the reply with receiveMessageOnPort.
  */
 import { BroadcastChannel, isMainThread, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
-import { holdLease, internally, reportLeasesTo, tracksLeases } from './leased-memory.ts';
+import { holdLease, internally, reportLeasesTo, tracksLeases } from './memory-loans.ts';
 import { encodeValue } from './serialization.ts';
 
 export const NODE_CHANNEL = 'convoy-node-store';

@@ -16,8 +16,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { open, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ObjectStorage } from '../../tasks/storage/types.ts';
-import { toShared } from '../common/serialization.ts';
+import type { ObjectStorage } from '../storage/types.ts';
+import { toShared } from './serialization.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { BufferPool, ObjectMemory, type BufferPoolStats } from './buffer-pool.ts';
 

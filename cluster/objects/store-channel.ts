@@ -1,4 +1,4 @@
-/** The node's side of the in-process object path (see common/node-channel.ts). */
+/** The node's side of the in-process object path (see node-channel.ts). */
 import { BroadcastChannel } from 'node:worker_threads';
 import {
   NODE_CHANNEL,
@@ -7,7 +7,7 @@ import {
   type NodeChannelMessage,
   type NodeChannelReply,
   type NodeChannelRequest,
-} from '../common/node-channel.ts';
+} from './node-channel.ts';
 import type { ObjectStore } from './object-store.ts';
 
 type Location = { objectId: string; nodeId: string; transferAddress: string; dataAddress: string; size: number };

@@ -168,7 +168,7 @@ export function sizeClass(size: number): number {
  * - it is no longer the object's bytes (`drop`: freed, replaced, or spilled with the file written);
  * - every tracked reader is done (`borrow`: serving it over a socket until the kernel took the last byte or
  *   the connection closed; the spill write until writeFile settles; a pool thread it was lent to until the
- *   thread reports it has garbage-collected its last view, see common/leased-memory.ts);
+ *   thread reports it has garbage-collected its last view, see objects/memory-loans.ts);
  * - no view ever left untracked (`escape`): the store's `get` and `load` hand views to readers it cannot
  *   follow (actor threads, which keep their instance's state across calls; a pool thread that shared memory
  *   on through a channel of its own or structuredClone; a lease not back within its TTL). Escaped memory is

@@ -1,7 +1,7 @@
 /**
  * The pool-thread side of lending store memory: knowing when a thread has let go of a buffer the node's store
  * lent it, so the store can reuse that memory instead of faulting in fresh pages (on the VMs measured here a
- * copy into fresh memory runs at ~1 GB/s, into reused memory at ~7 GB/s: see worker/buffer-pool.ts).
+ * copy into fresh memory runs at ~1 GB/s, into reused memory at ~7 GB/s: see buffer-pool.ts).
  *
  * Why it is sound: a SharedArrayBuffer that arrives in a message gets its own wrapper object in this thread,
  * and every view of it made here (a Uint8Array, an Arrow column, a subarray) holds that wrapper. So once the

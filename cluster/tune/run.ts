@@ -27,13 +27,13 @@ import {
   type Trial,
   type TrialConfig,
   type TuneRun,
-} from '../../../scheduler/tune/index.ts';
-import { mulberry32 } from '../../../scheduler/random.ts';
-import { writeFileAtomicSync } from '../../common/atomic-file.ts';
-import { errorMessage } from '../../common/errors.ts';
-import type { ActorClass, ActorHandle, Cluster } from '../cluster.ts';
-import type { ObjectRef } from '../object-ref.ts';
-import type { ActorOptions } from '../options.ts';
+} from '../../scheduler/tune/index.ts';
+import { mulberry32 } from '../../scheduler/random.ts';
+import { writeFileAtomicSync } from '../common/atomic-file.ts';
+import { errorMessage } from '../common/errors.ts';
+import type { ActorClass, ActorHandle, Cluster } from '../client/cluster.ts';
+import type { ObjectRef } from '../client/object-ref.ts';
+import type { ActorOptions } from '../client/options.ts';
 import { TuneError } from './errors.ts';
 import { acquireRunLock } from './run-lock.ts';
 
