@@ -18,6 +18,9 @@ type LintText = (code: string, filePath: string) => Promise<LintMessage[]>;
 let lintText: LintText;
 
 beforeAll(async () => {
+  // tools/lint is its own package; install it when this file runs without `npm run lint` before it (fresh: no-op).
+  const ensure = spawnSync(process.execPath, [path.join(root, 'infra/scripts/ensure-deps.mjs'), '--dir', path.join(root, 'tools/lint')], { encoding: 'utf8' });
+  if (ensure.status !== 0) throw new Error(`could not install tools/lint: ${ensure.stderr}`);
   const { ESLint } = (await import(pathToFileURL(path.join(lintModules, 'eslint/lib/api.js')).href)) as typeof import('eslint');
   const eslint = new ESLint({ cwd: root, overrideConfigFile: path.join(root, 'eslint.config.mjs') });
   lintText = async (code, file) => (await eslint.lintText(code, { filePath: path.join(root, file) }))[0]!.messages;
