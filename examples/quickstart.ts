@@ -10,7 +10,7 @@ import type * as tasks from './quickstart-tasks.ts';
 const mod = new URL('./quickstart-tasks.ts', import.meta.url);
 const started = Date.now();
 await using cluster = await connect();
-console.log(`embedded cluster up at ${cluster.address} in ${Date.now() - started} ms`);
+console.log(`cluster at ${cluster.address} ready in ${Date.now() - started} ms`);
 
 const square = cluster.task<typeof tasks.square>(mod, 'square');
 const sum = cluster.task<typeof tasks.sum>(mod, 'sum');

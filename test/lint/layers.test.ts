@@ -21,7 +21,11 @@ beforeAll(async () => {
   // tools/lint is its own package; install it when this file runs without `npm run lint` before it (fresh: no-op).
   const ensure = spawnSync(process.execPath, [path.join(root, 'infra/scripts/ensure-deps.mjs'), '--dir', path.join(root, 'tools/lint')], { encoding: 'utf8' });
   if (ensure.status !== 0) throw new Error(`could not install tools/lint: ${ensure.stderr}`);
-  const { ESLint } = (await import(pathToFileURL(path.join(lintModules, 'eslint/lib/api.js')).href)) as typeof import('eslint');
+  // tools/lint's own eslint (not a dependency of the root package, so typed here by the little this file uses).
+  type ESLintClass = new (options: { cwd: string; overrideConfigFile: string }) => {
+    lintText(code: string, options: { filePath: string }): Promise<{ messages: LintMessage[] }[]>;
+  };
+  const { ESLint } = (await import(pathToFileURL(path.join(lintModules, 'eslint/lib/api.js')).href)) as { ESLint: ESLintClass };
   const eslint = new ESLint({ cwd: root, overrideConfigFile: path.join(root, 'eslint.config.mjs') });
   lintText = async (code, file) => (await eslint.lintText(code, { filePath: path.join(root, file) }))[0]!.messages;
 }, 120_000);

@@ -35,12 +35,36 @@ function usage<T>(check: () => T): T {
 const targetOptions = (c: Command) =>
   c.option('--address <addr>', 'head address (gRPC host:port or http://host:8265)').option('--token-file <path>', 'cluster token file');
 
-/** Streams a job's log to stdout until the job ends. */
-async function follow(t: ClusterTarget, jobId: string): Promise<void> {
+/**
+ * Streams a job's log to stdout until the job ends. A follow that goes quiet for 5 minutes (a driver waiting
+ * for workers) is cut by fetch's body timeout (undici's bodyTimeout, 300 s, with no per-request setting in
+ * Node's fetch), and any dropped connection ends the stream the same way: follow again, and skip the bytes
+ * already printed, since the head replays the log from its start. Gives up after a few drops in a row that
+ * brought nothing new; a head that is gone fails the next request, which is reported as such.
+ */
+export async function follow(t: ClusterTarget, jobId: string, out: (chunk: Uint8Array) => void = (c) => process.stdout.write(c)): Promise<void> {
   const base = await httpBase(t);
-  const res = await fetch(`${base}/api/jobs/${encodeURIComponent(jobId)}/logs?follow=1`, { headers: { authorization: `Bearer ${t.token}` } });
-  if (!res.ok || !res.body) throw new Error(`cannot follow logs of ${jobId}: HTTP ${res.status} ${await res.text()}`);
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) process.stdout.write(chunk);
+  let printed = 0;
+  for (let fruitless = 0; ; ) {
+    const res = await fetch(`${base}/api/jobs/${encodeURIComponent(jobId)}/logs?follow=1`, { headers: { authorization: `Bearer ${t.token}` } });
+    if (!res.ok || !res.body) throw new Error(`cannot follow logs of ${jobId}: HTTP ${res.status} ${await res.text()}`);
+    const before = printed;
+    let seen = 0;
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        const fresh = chunk.subarray(Math.max(0, Math.min(chunk.length, printed - seen)));
+        seen += chunk.length;
+        if (fresh.length > 0) {
+          out(fresh);
+          printed += fresh.length;
+        }
+      }
+      return; // the head ended the stream: the job is over
+    } catch (err) {
+      fruitless = printed > before ? 0 : fruitless + 1;
+      if (fruitless >= 5) throw new Error(`lost the log stream of ${jobId} ${fruitless} times in a row (${(err as Error).message}); read it with convoy job logs ${jobId}`);
+    }
+  }
 }
 
 export function registerJob(program: Command): void {
