@@ -6,7 +6,7 @@ import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation
 import type { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import type { GpuExecutor } from './gpu/gpu-executor.ts';
 import type { ActorExecutors } from './actors/executor.ts';
-import type { TaskStream } from './task-stream.ts';
+import type { ClientStream } from './client-stream.ts';
 
 export interface LentArgs {
   bytes: Uint8Array[];
@@ -43,5 +43,6 @@ export interface NodeServices {
   resolveModule(fn: FunctionRef): Promise<string>;
   /** Keeps a task's result; `lease` when a pool thread wrote it into memory the store lent. */
   storeResult(objectId: string, bytes: Uint8Array, owner: string, lease?: number): ObjectLocation;
-  streamClosed(stream: TaskStream, reason: string): void;
+  /** A stream ended (the client left or the node closes it): the node stops counting it. */
+  streamClosed(stream: ClientStream, reason: string): void;
 }

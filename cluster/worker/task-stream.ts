@@ -15,6 +15,7 @@ import type { ActorCreate__Output } from '../proto/generated/convoy/v1/ActorCrea
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { ThreadTask } from './pool/messages.ts';
 import type { NodeServices } from './node-services.ts';
+import type { ClientStream } from './client-stream.ts';
 import { ActorHost } from './actors/actor-host.ts';
 
 /** Tasks per pool message: large enough to amortise the thread hop, small enough to keep results flowing. */
@@ -28,7 +29,7 @@ interface LeaseState {
   running?: { taskIds: Set<string>; abort: AbortController };
 }
 
-export class TaskStream {
+export class TaskStream implements ClientStream {
   readonly #call: ServerDuplexStream<ClientToWorker__Output, WorkerToClient>;
   readonly #node: NodeServices;
   #clientId = '';

@@ -29,6 +29,7 @@ import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from '../objects/transfer.ts';
 import { serveNodeChannel, type NodeChannelServer } from '../objects/store-channel.ts';
 import type { LentArgs, NodeServices } from './node-services.ts';
+import type { ClientStream } from './client-stream.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
 
@@ -87,7 +88,7 @@ export class WorkerNode implements NodeServices {
   readonly #head: HeadServiceClient;
   readonly #packages: PackageCache;
   readonly #transfer: ObjectTransfer;
-  readonly #streams = new Set<TaskStream>();
+  readonly #streams = new Set<ClientStream>();
   readonly #total: ResourceVector;
   #state: WorkerNodeState = 'starting';
   #address = '';
@@ -432,7 +433,7 @@ export class WorkerNode implements NodeServices {
     return this.#location(objectId, size);
   }
 
-  streamClosed(stream: TaskStream, reason: string): void {
+  streamClosed(stream: ClientStream, reason: string): void {
     this.#streams.delete(stream);
     // The client's objects stay: it may reconnect. The head frees them if it is gone for good.
     this.log.debug({ clientId: stream.clientId, reason }, 'task stream closed');
