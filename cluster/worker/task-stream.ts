@@ -163,8 +163,8 @@ export class TaskStream implements ClientStream {
         if (!fn) throw new Error(`function ${task.fnId} was never registered on this stream`);
         const moduleUrl = await this.#resolve(task.fnId, fn);
         const args = task.args as Arg__Output[];
-        const lent = onGpu ? { bytes: await this.#node.resolveArgs(args), leases: undefined } : await this.#node.lendArgs(args);
-        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, leases: lent.leases });
+        const lent = onGpu ? { bytes: await this.#node.resolveArgs(args), loans: undefined } : await this.#node.lendArgs(args);
+        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, loans: lent.loans });
         byId.set(task.taskId, task);
       } catch (err) {
         // A lost argument is the cluster's failure, not the task's: the owner retries once it is rebuilt.
@@ -174,7 +174,7 @@ export class TaskStream implements ClientStream {
     const live: ThreadTask[] = [];
     for (const t of prepared) {
       if (lease.running?.taskIds.has(t.taskId)) live.push(t);
-      else if (t.leases) this.#node.returnLeases(t.leases); // cancelled before it reached a thread
+      else if (t.loans) this.#node.returnLoans(t.loans); // cancelled before it reached a thread
     }
     if (live.length === 0) {
       for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
@@ -198,7 +198,7 @@ export class TaskStream implements ClientStream {
       for (const r of reply.results) {
         const task = byId.get(r.taskId)!;
         if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running
-        if (r.ok) this.#succeed(task, r.value, r.micros, r.lease);
+        if (r.ok) this.#succeed(task, r.value, r.micros, r.loan);
         else this.#push({ taskId: task.taskId, error: compileError(r.error), attempt: task.attempt, runMicros: r.micros });
       }
     } catch (err) {
@@ -226,14 +226,14 @@ export class TaskStream implements ClientStream {
   }
 
   /** Small results go back inline; large ones stay in this node's store and only their location travels. */
-  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number, lease?: number): void {
+  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number, loan?: number): void {
     // A result in lent memory smaller than the inline limit (a raised inlineThreshold) travels inline; its
-    // buffer is then never put, and the store writes it off after the lease TTL.
+    // buffer is then never put, and the store writes it off after the loan TTL.
     if (value.byteLength < this.#node.inlineThreshold) {
       this.#push({ taskId: task.taskId, value, attempt: task.attempt, runMicros });
       return;
     }
-    const location = this.#node.storeResult(task.taskId, value, this.#clientId, lease);
+    const location = this.#node.storeResult(task.taskId, value, this.#clientId, loan);
     this.#push({ taskId: task.taskId, stored: location, attempt: task.attempt, runMicros });
   }
 
