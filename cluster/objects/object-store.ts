@@ -25,8 +25,8 @@
  *
  * Ways to read: `get` (in memory, no wait), `load` (brings a spilled object back), `borrow` (for a reader the
  * store can follow: a socket), `lend` / `lendInMemory` (for a pool thread that gives a loan back); `has` and
- * `list` only look. Ways to write: `put` (bytes), `putLoaned` (into a buffer lent by `lendBuffer`), `adopt`
- * (either, as a task's result arrives), and `allocate` (a buffer to fill before `put`).
+ * `list` only look. Ways to write: `put` (bytes), `adopt` (a task's result: bytes, or a buffer lent by
+ * `lendBuffer`), and `allocate` (a buffer to fill before `put`).
  */
 import type { ObjectStorage } from '../storage/types.ts';
 import { toShared } from './serialization.ts';
@@ -99,18 +99,9 @@ export class ObjectStore {
     this.#insert(id, new ObjectMemory(bytes, this.#pool), owner, secondary);
   }
 
-  /**
-   * Adds an object whose bytes a thread wrote into a buffer from `lendBuffer` (`length`, the object's size,
-   * must be the buffer's: the thread asked for exactly that). Returns the size.
-   */
-  putLoaned(id: string, loan: number, length: number, owner: string): number {
-    this.#insert(id, this.#loans.attach(loan, id, length), owner, false);
-    return length;
-  }
-
-  /** @deprecated The name of `putLoaned` before issue 13, still called by test/objects/buffer-pool.test.ts. */
+  /** @deprecated What `adopt(id, owner, { loan, length })` was called before issue 13, still called by test/objects/buffer-pool.test.ts. */
   putLeased(id: string, loan: number, length: number, owner: string): number {
-    return this.putLoaned(id, loan, length, owner);
+    return this.adopt(id, owner, { loan, length });
   }
 
   /**
@@ -118,7 +109,11 @@ export class ObjectStore {
    * back), or plain bytes, shared once so threads read them without copies. Returns the size.
    */
   adopt(id: string, owner: string, from: { loan: number; length: number } | { bytes: Uint8Array }): number {
-    if ('loan' in from) return this.putLoaned(id, from.loan, from.length, owner);
+    if ('loan' in from) {
+      // `length`, the object's size, must be the whole buffer's: the thread asked for exactly that.
+      this.#insert(id, this.#loans.attach(from.loan, id, from.length), owner, false);
+      return from.length;
+    }
     const shared = toShared(from.bytes);
     this.put(id, shared, owner);
     return shared.byteLength;
@@ -162,7 +157,7 @@ export class ObjectStore {
     return this.#loans.lend(e.mem);
   }
 
-  /** A buffer of exactly `size` bytes lent to a thread to write a new object into, then `putLoaned`. */
+  /** A buffer of exactly `size` bytes lent to a thread to write a new object into, then `adopt`. */
   lendBuffer(size: number): Required<Loan> {
     return this.#loans.lendBuffer(size, (bytes) => new ObjectMemory(bytes, this.#pool));
   }

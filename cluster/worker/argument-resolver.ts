@@ -11,9 +11,9 @@ import { ObjectLostError } from '../common/errors.ts';
 import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { Loan, ObjectStore } from '../objects/object-store.ts';
-import type { LentArgs } from './node-services.ts';
+import type { LentArgs, TaskArguments } from './node-services.ts';
 
-export class ArgumentResolver {
+export class ArgumentResolver implements TaskArguments {
   constructor(
     private readonly store: ObjectStore,
     /** Brings an object held on another node into the local store. */

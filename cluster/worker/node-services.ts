@@ -14,6 +14,21 @@ export interface LentArgs {
   loans: (number | undefined)[];
 }
 
+/** A task's arguments as bytes (argument-resolver.ts). Referenced objects stay pinned until `release`. */
+export interface TaskArguments {
+  /** Turns arguments into encoded bytes, pulling referenced objects from other nodes where needed. */
+  resolve(args: readonly Arg__Output[]): Promise<Uint8Array[]>;
+  /**
+   * `resolve` for a pool thread: the store lends the bytes (`loans[i]` for object arguments) and the thread
+   * gives each loan back once it has dropped them, so the memory can be reused after the object is freed.
+   */
+  lend(args: readonly Arg__Output[]): Promise<LentArgs>;
+  /** Gives back loans of arguments that never reached a thread. */
+  returnLoans(loans: readonly (number | undefined)[]): void;
+  /** Unpins what resolve or lend pinned, once the task is done with its arguments. */
+  release(args: readonly Arg__Output[]): void;
+}
+
 export interface NodeServices {
   readonly nodeId: string;
   readonly log: Logger;
@@ -28,17 +43,8 @@ export interface NodeServices {
   readonly inlineThreshold: number;
   /** Environment for actor threads and processes (cluster address, token, node id). */
   readonly childEnv: Record<string, string>;
-  /** Turns arguments into encoded bytes, pulling referenced objects from other nodes where needed. */
-  resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]>;
-  /**
-   * resolveArgs for a pool thread: the store lends the bytes (`loans[i]` for object arguments) and the thread
-   * gives each loan back once it has dropped them, so the memory can be reused after the object is freed.
-   */
-  lendArgs(args: readonly Arg__Output[]): Promise<LentArgs>;
-  /** Gives back loans of arguments that never reached a thread. */
-  returnLoans(loans: readonly (number | undefined)[]): void;
-  /** Unpins what resolveArgs pinned, once the task is done with its arguments. */
-  releaseArgs(args: readonly Arg__Output[]): void;
+  /** Arguments of tasks and actor calls, from inline values and the node's object store. */
+  readonly args: TaskArguments;
   /** The URL this node imports a function's module from (an uploaded package is fetched once). */
   resolveModule(fn: FunctionRef): Promise<string>;
   /** Keeps a task's result; `loan` when a pool thread wrote it into memory the store lent. */

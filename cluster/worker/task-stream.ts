@@ -155,7 +155,7 @@ export class TaskStream implements ClientStream {
     const prepared: ThreadTask[] = [];
     const byId = new Map<string, TaskSpec__Output>();
     // A GPU lease runs in the trainer process of its device, which gets copies; pool threads borrow the
-    // store's memory and give it back (lendArgs), so it can be reused once the objects are freed.
+    // store's memory and give it back (args.lend), so it can be reused once the objects are freed.
     const onGpu = (lease.resources.gpu ?? 0) > 0;
     for (const task of batch) {
       try {
@@ -163,7 +163,7 @@ export class TaskStream implements ClientStream {
         if (!fn) throw new Error(`function ${task.fnId} was never registered on this stream`);
         const moduleUrl = await this.#resolve(task.fnId, fn);
         const args = task.args as Arg__Output[];
-        const lent = onGpu ? { bytes: await this.#node.resolveArgs(args), loans: undefined } : await this.#node.lendArgs(args);
+        const lent = onGpu ? { bytes: await this.#node.args.resolve(args), loans: undefined } : await this.#node.args.lend(args);
         prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, loans: lent.loans });
         byId.set(task.taskId, task);
       } catch (err) {
@@ -174,10 +174,10 @@ export class TaskStream implements ClientStream {
     const live: ThreadTask[] = [];
     for (const t of prepared) {
       if (lease.running?.taskIds.has(t.taskId)) live.push(t);
-      else if (t.loans) this.#node.returnLoans(t.loans); // cancelled before it reached a thread
+      else if (t.loans) this.#node.args.returnLoans(t.loans); // cancelled before it reached a thread
     }
     if (live.length === 0) {
-      for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
+      for (const t of byId.values()) this.#node.args.release(t.args as Arg__Output[]);
       return;
     }
     if (batch.length === 1 && batch[0]!.timeoutMs > 0) {
@@ -211,7 +211,7 @@ export class TaskStream implements ClientStream {
       }
     } finally {
       clearTimeout(timer);
-      for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
+      for (const t of byId.values()) this.#node.args.release(t.args as Arg__Output[]);
     }
   }
 

@@ -15,7 +15,6 @@ import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '
 import { compileResources, type FunctionRef } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
-import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
@@ -28,7 +27,7 @@ import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from '../objects/transfer.ts';
 import { serveNodeChannel, type NodeChannelServer } from '../objects/node-channel-server.ts';
-import type { LentArgs, NodeServices } from './node-services.ts';
+import type { NodeServices } from './node-services.ts';
 import type { ClientStream } from './client-stream.ts';
 import { ArgumentResolver } from './argument-resolver.ts';
 import { DirectoryReporter } from './directory-reporter.ts';
@@ -83,6 +82,7 @@ export class WorkerNode implements NodeServices {
   readonly gpus: GpuExecutor;
   readonly actorExecutors: ActorExecutors;
   readonly store: ObjectStore;
+  readonly args: ArgumentResolver;
   readonly inlineThreshold: number;
   readonly childEnv: Record<string, string>;
   readonly #opts: WorkerNodeOptions;
@@ -101,7 +101,6 @@ export class WorkerNode implements NodeServices {
   #closing: Promise<void> | undefined;
   #onFatal: ((reason: string) => void) | undefined;
   readonly #directory: DirectoryReporter;
-  readonly #args: ArgumentResolver;
   #channel: NodeChannelServer | undefined;
 
   constructor(opts: WorkerNodeOptions) {
@@ -145,7 +144,7 @@ export class WorkerNode implements NodeServices {
     const { head } = loadProtos();
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
-    this.#args = new ArgumentResolver(this.store, (loc) => this.#transfer.pull(loc), this.nodeId);
+    this.args = new ArgumentResolver(this.store, (loc) => this.#transfer.pull(loc), this.nodeId);
   }
 
   /** The CUDA device behind GPU index `index` (see {@link WorkerNodeOptions.gpuDevices}). */
@@ -334,22 +333,6 @@ export class WorkerNode implements NodeServices {
   }
 
   // ---- NodeServices ----
-
-  resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]> {
-    return this.#args.resolve(args);
-  }
-
-  lendArgs(args: readonly Arg__Output[]): Promise<LentArgs> {
-    return this.#args.lend(args);
-  }
-
-  returnLoans(loans: readonly (number | undefined)[]): void {
-    this.#args.returnLoans(loans);
-  }
-
-  releaseArgs(args: readonly Arg__Output[]): void {
-    this.#args.release(args);
-  }
 
   async resolveModule(fn: FunctionRef): Promise<string> {
     if (!fn.packageId) return fn.moduleUrl;
