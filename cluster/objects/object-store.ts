@@ -10,7 +10,7 @@
  *
  * Memory the store can prove nobody reads any more goes back to a BufferPool and becomes the destination of
  * the next put, result, pull, restore or upload of a similar size (ObjectMemory states the rule). Pool
- * threads borrow memory under numbered loans (`lend`, `lendBuffer`) and give each back once they have
+ * threads are lent memory under numbered loans (`lend`, `lendBuffer`) and give each back once they have
  * dropped it, so objects that tasks read are reused too, as in Ray's plasma store.
  *
  * This class is the facade the node uses; the parts follow Ray's `object_manager/plasma/`:

@@ -14,6 +14,7 @@ import type { MemoryBudget } from '../store/memory-budget.ts';
 import type { Entry, ObjectIndex } from '../store/object-index.ts';
 import type { PendingIo } from '../store/pending-io.ts';
 import { DiskTier } from './disk-tier.ts';
+import type { SpillTier } from './spill-tier.ts';
 import { StorageTier } from './storage-tier.ts';
 
 export interface SpillOptions {
@@ -36,7 +37,7 @@ export interface SpillerParts {
 
 export class Spiller {
   readonly #disk: DiskTier;
-  readonly #overflow: { tier: StorageTier; diskBytes: number } | undefined;
+  readonly #overflow: { tier: SpillTier; diskBytes: number } | undefined;
   readonly #onError: SpillOptions['onError'];
   readonly #parts: SpillerParts;
   /** Bytes of files in the local folder. */
@@ -98,7 +99,7 @@ export class Spiller {
     const { index, budget, pool, io } = this.#parts;
     // A spill in flight still holds the bytes.
     if (e.mem) return e.mem;
-    const tier = e.copy === 'disk' ? this.#disk : e.copy === 'overflow' ? this.#overflow?.tier : undefined;
+    const tier: SpillTier | undefined = e.copy === 'disk' ? this.#disk : e.copy === 'overflow' ? this.#overflow?.tier : undefined;
     if (!tier) {
       // Still being moved between tiers: wait for that I/O, then try again.
       await io.idle();
