@@ -2,6 +2,10 @@
  * A worker node: registers its resources with the head, heartbeats over a long-lived session, serves task
  * streams from clients that hold leases on it, runs tasks in its thread pool and actors in their own threads
  * or processes, and keeps an object store that other nodes and clients pull from.
+ *
+ * Its parts: task-stream.ts (one client's stream), argument-resolver.ts (a task's arguments from the store),
+ * directory-reporter.ts (the head's object directory, batched per tick), objects/transfer.ts (objects to and
+ * from other nodes), objects/node-channel-server.ts (the in-process path to its threads).
  */
 import os from 'node:os';
 import path from 'node:path';
