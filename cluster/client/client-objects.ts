@@ -150,10 +150,10 @@ export class ClientObjects {
     host.store.create(id);
     noteEscapedRefs(value);
     // Inside a task thread the encoding goes straight into memory the node's store lends (reused pages).
-    const { bytes, lease } = encodeForNode(value, host.inlineThreshold);
+    const { bytes, loan } = encodeForNode(value, host.inlineThreshold);
     if (bytes.byteLength < host.inlineThreshold) host.store.resolveInline(id, bytes);
     else {
-      this.#putRemote(id, bytes, lease).then(
+      this.#putRemote(id, bytes, loan).then(
         (loc) => host.store.resolveStored(id, loc as ObjectLocation__Output),
         (err) => host.store.fail(id, new ObjectLostError(id, `put failed: ${(err as Error).message}`)),
       );
@@ -161,10 +161,10 @@ export class ClientObjects {
     return host.makeRef(id);
   }
 
-  async #putRemote(id: string, bytes: Uint8Array, lease: number | undefined) {
+  async #putRemote(id: string, bytes: Uint8Array, loan: number | undefined) {
     // Inside a task or actor thread: hand the shared buffer to this node's store, no copy and no socket.
     const local = nodeChannel();
-    if (local) return local.put(id, this.host.clientId, bytes, lease);
+    if (local) return local.put(id, this.host.clientId, bytes, loan);
     let conn = this.host.anyConnection();
     if (!conn) {
       // Ask the head for a node only once the caller's synchronous code has run: drivers build and put values

@@ -6,14 +6,14 @@
  * Each thread talks to its node over a BroadcastChannel of its own (`NODE_CHANNEL/<node>/<thread>`), opened
  * with a hello on the shared NODE_CHANNEL: a reply that carries shared memory must reach only the thread that
  * asked, or every thread would hold a view of it and the store could never tell when the memory is unused
- * (see leased-memory.ts). A thread that tracks leases gets objects and new buffers lent from the store's
- * pool, and gives the leases back once it has dropped them.
+ * (see memory-loans.ts). A thread that tracks loans gets objects and new buffers lent from the store's
+ * pool, and gives the loans back once it has dropped them. node-channel-server.ts is the node's side.
  *
  * `allocate` is synchronous (`put` must copy the value before it returns, as Ray's does): the thread posts the
  * request, parks in Atomics.wait until the node answers, and takes the reply with receiveMessageOnPort.
  */
 import { BroadcastChannel, isMainThread, receiveMessageOnPort, threadId, type MessagePort } from 'node:worker_threads';
-import { holdLease, internally, reportLeasesTo, tracksLeases } from './memory-loans.ts';
+import { holdLoan, internally, returnLoansTo, tracksLoans } from './memory-loans.ts';
 import { encodeValue } from './serialization.ts';
 
 export const NODE_CHANNEL = 'convoy-node-store';
@@ -32,30 +32,30 @@ export type Hello = { op: 'hello'; nodeId: string; threadId: number };
 /** What a thread asks that the node answers asynchronously (`alloc` is answered while the thread waits). */
 type Ask =
   | { op: 'put'; objectId: string; owner: string; bytes: Uint8Array }
-  | { op: 'put'; objectId: string; owner: string; lease: number; length: number }
-  | { op: 'get'; objectId: string; lease: boolean };
+  | { op: 'put'; objectId: string; owner: string; loan: number; length: number }
+  | { op: 'get'; objectId: string; loan: boolean };
 
 export type NodeChannelRequest = { reqId: string } & (Ask | { op: 'alloc'; size: number; wake: Int32Array });
 
-export type NodeChannelMessage = NodeChannelRequest | { op: 'release'; leases: number[] };
+export type NodeChannelMessage = NodeChannelRequest | { op: 'return'; loans: number[] };
 
 export type ObjectLocationReply = { objectId: string; nodeId: string; transferAddress: string; size: number };
 
 export type NodeChannelReply =
   | { op: 'ready' }
-  | { reqId: string; ok: true; bytes?: Uint8Array; lease?: number; location?: ObjectLocationReply }
+  | { reqId: string; ok: true; bytes?: Uint8Array; loan?: number; location?: ObjectLocationReply }
   | { reqId: string; ok: false; error: string };
 
-/** Memory for an object about to be stored: lent by the store (`lease`) or made here. */
+/** Memory for an object about to be stored: lent by the store (`loan`) or made here. */
 export interface Allocation {
   bytes: Uint8Array;
-  lease?: number;
+  loan?: number;
 }
 
 export interface NodeChannel {
   readonly nodeId: string;
-  /** Hands an encoded object to the node's store; `lease` when `bytes` came from `allocate`. */
-  put(objectId: string, owner: string, bytes: Uint8Array, lease?: number): Promise<ObjectLocationReply>;
+  /** Hands an encoded object to the node's store; `loan` when `bytes` came from `allocate`. */
+  put(objectId: string, owner: string, bytes: Uint8Array, loan?: number): Promise<ObjectLocationReply>;
   /** The object's bytes if this node holds it (spilled ones are brought back), else undefined. */
   get(objectId: string): Promise<Uint8Array | undefined>;
   /** `size` bytes of shared memory to encode an object into, reused store memory where it can be had. */
@@ -66,17 +66,17 @@ let channel: NodeChannel | undefined;
 
 /**
  * Encodes a value for this thread's node: at `sharedAbove` bytes or more, into memory the node's store lends
- * through `via` (the lease says which), else as encodeValue would. Outside a node thread, plain encodeValue.
+ * through `via` (the loan says which), else as encodeValue would. Outside a node thread, plain encodeValue.
  */
 export function encodeForNode(value: unknown, sharedAbove: number, via: NodeChannel | undefined = nodeChannel()): Allocation {
   if (!via) return { bytes: encodeValue(value, sharedAbove) };
-  let lease: number | undefined;
+  let loan: number | undefined;
   const bytes = encodeValue(value, sharedAbove, (size) => {
     const a = via.allocate(size);
-    lease = a.lease;
+    loan = a.loan;
     return a.bytes;
   });
-  return { bytes, lease };
+  return { bytes, loan };
 }
 
 /** The channel to this thread's node, when running in a task or actor thread of a worker; else undefined. */
@@ -88,7 +88,7 @@ export function nodeChannel(): NodeChannel | undefined {
 }
 
 function openChannel(nodeId: string): NodeChannel {
-  // Created inside `internally`: Convoy's own channels do not trip the lease guards.
+  // Created inside `internally`: Convoy's own channels do not trip the loan guards.
   const [hello, own] = internally(() => [new BroadcastChannel(NODE_CHANNEL), new BroadcastChannel(threadChannelName(nodeId, threadId))]);
   // The channels must not keep a finished thread alive.
   for (const c of [hello, own]) (c as unknown as { unref?: () => void }).unref?.();
@@ -119,7 +119,7 @@ function openChannel(nodeId: string): NodeChannel {
   own.onmessage = (ev) => dispatch((ev as MessageEvent).data as NodeChannelReply);
   const whenReady = (): Promise<void> => (ready ? Promise.resolve() : new Promise((r) => onReady.push(r)));
   const send = (m: NodeChannelMessage) => own.postMessage(m);
-  reportLeasesTo((leases) => void whenReady().then(() => send({ op: 'release', leases })));
+  returnLoansTo((loans) => void whenReady().then(() => send({ op: 'return', loans })));
 
   const ask = async (req: Ask) => {
     await whenReady();
@@ -134,19 +134,19 @@ function openChannel(nodeId: string): NodeChannel {
 
   return {
     nodeId,
-    put: async (objectId, owner, bytes, lease) => {
-      const r = await ask(lease === undefined ? { op: 'put', objectId, owner, bytes } : { op: 'put', objectId, owner, lease, length: bytes.byteLength });
+    put: async (objectId, owner, bytes, loan) => {
+      const r = await ask(loan === undefined ? { op: 'put', objectId, owner, bytes } : { op: 'put', objectId, owner, loan, length: bytes.byteLength });
       if (!('ok' in r) || !r.ok) throw new Error(`node ${nodeId} refused object ${objectId}: ${'error' in r ? r.error : 'no answer'}`);
       return r.location!;
     },
     get: async (objectId) => {
-      const r = await ask({ op: 'get', objectId, lease: tracksLeases() });
+      const r = await ask({ op: 'get', objectId, loan: tracksLoans() });
       if (!('ok' in r) || !r.ok) throw new Error(`node ${nodeId} could not read object ${objectId}: ${'error' in r ? r.error : 'no answer'}`);
-      if (r.bytes && r.lease !== undefined) holdLease(r.bytes, r.lease);
+      if (r.bytes && r.loan !== undefined) holdLoan(r.bytes, r.loan);
       return r.bytes;
     },
     allocate: (size) => {
-      if (size < LEND_MIN_BYTES || !ready || !tracksLeases()) return fresh(size);
+      if (size < LEND_MIN_BYTES || !ready || !tracksLoans()) return fresh(size);
       const reqId = `${threadId}:${++seq}`;
       Atomics.store(wake, 0, 0);
       send({ op: 'alloc', reqId, size, wake });
@@ -156,9 +156,9 @@ function openChannel(nodeId: string): NodeChannel {
         const m = receiveMessageOnPort(own as unknown as MessagePort)?.message as NodeChannelReply | undefined;
         if (!m) continue;
         if ('reqId' in m && m.reqId === reqId) {
-          if (!m.ok || !m.bytes || m.lease === undefined) return fresh(size);
-          holdLease(m.bytes, m.lease);
-          return { bytes: m.bytes, lease: m.lease };
+          if (!m.ok || !m.bytes || m.loan === undefined) return fresh(size);
+          holdLoan(m.bytes, m.loan);
+          return { bytes: m.bytes, loan: m.loan };
         }
         dispatch(m);
       }

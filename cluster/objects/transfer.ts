@@ -61,17 +61,17 @@ export class ObjectTransfer {
   serve(call: grpc.ServerWritableStream<FetchObjectRequest__Output, ObjectChunk>): void {
     const id = call.request.objectId;
     this.store.borrow(id).then(
-      (lent) => {
-        if (!lent) {
+      (borrowed) => {
+        if (!borrowed) {
           call.emit('error', { code: grpc.status.NOT_FOUND, details: `object ${id} is not on this node` });
           return;
         }
         // Each chunk is serialized (copied) when grpc-js processes its write; after these events it reads no more.
-        call.once('finish', lent.release);
-        call.once('error', lent.release);
-        call.once('cancelled', lent.release);
-        call.once('close', lent.release);
-        writeChunks(call, id, lent.bytes);
+        call.once('finish', borrowed.release);
+        call.once('error', borrowed.release);
+        call.once('cancelled', borrowed.release);
+        call.once('close', borrowed.release);
+        writeChunks(call, id, borrowed.bytes);
       },
       (err: Error) => call.emit('error', { code: grpc.status.INTERNAL, details: `object ${id} could not be read back from spill: ${err.message}` }),
     );

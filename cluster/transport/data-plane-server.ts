@@ -24,7 +24,7 @@ import {
   type StatusName,
 } from './data-plane-wire.ts';
 
-/** Where served bytes come from: the store, lending an object's memory until `release`. */
+/** Where served bytes come from: the store, which holds an object's memory for this reader until `release`. */
 export interface ObjectSource {
   borrow(objectId: string): Promise<{ bytes: Uint8Array; release: () => void } | undefined>;
 }

@@ -15,6 +15,7 @@ import type { ActorCreate__Output } from '../proto/generated/convoy/v1/ActorCrea
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { ThreadTask } from './pool/messages.ts';
 import type { NodeServices } from './node-services.ts';
+import type { ClientStream } from './client-stream.ts';
 import { ActorHost } from './actors/actor-host.ts';
 
 /** Tasks per pool message: large enough to amortise the thread hop, small enough to keep results flowing. */
@@ -28,7 +29,7 @@ interface LeaseState {
   running?: { taskIds: Set<string>; abort: AbortController };
 }
 
-export class TaskStream {
+export class TaskStream implements ClientStream {
   readonly #call: ServerDuplexStream<ClientToWorker__Output, WorkerToClient>;
   readonly #node: NodeServices;
   #clientId = '';
@@ -154,7 +155,7 @@ export class TaskStream {
     const prepared: ThreadTask[] = [];
     const byId = new Map<string, TaskSpec__Output>();
     // A GPU lease runs in the trainer process of its device, which gets copies; pool threads borrow the
-    // store's memory and give it back (lendArgs), so it can be reused once the objects are freed.
+    // store's memory and give it back (args.lend), so it can be reused once the objects are freed.
     const onGpu = (lease.resources.gpu ?? 0) > 0;
     for (const task of batch) {
       try {
@@ -162,8 +163,8 @@ export class TaskStream {
         if (!fn) throw new Error(`function ${task.fnId} was never registered on this stream`);
         const moduleUrl = await this.#resolve(task.fnId, fn);
         const args = task.args as Arg__Output[];
-        const lent = onGpu ? { bytes: await this.#node.resolveArgs(args), leases: undefined } : await this.#node.lendArgs(args);
-        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, leases: lent.leases });
+        const lent = onGpu ? { bytes: await this.#node.args.resolve(args), loans: undefined } : await this.#node.args.lend(args);
+        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, loans: lent.loans });
         byId.set(task.taskId, task);
       } catch (err) {
         // A lost argument is the cluster's failure, not the task's: the owner retries once it is rebuilt.
@@ -173,10 +174,10 @@ export class TaskStream {
     const live: ThreadTask[] = [];
     for (const t of prepared) {
       if (lease.running?.taskIds.has(t.taskId)) live.push(t);
-      else if (t.leases) this.#node.returnLeases(t.leases); // cancelled before it reached a thread
+      else if (t.loans) this.#node.args.returnLoans(t.loans); // cancelled before it reached a thread
     }
     if (live.length === 0) {
-      for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
+      for (const t of byId.values()) this.#node.args.release(t.args as Arg__Output[]);
       return;
     }
     if (batch.length === 1 && batch[0]!.timeoutMs > 0) {
@@ -197,7 +198,7 @@ export class TaskStream {
       for (const r of reply.results) {
         const task = byId.get(r.taskId)!;
         if (!lease.running?.taskIds.has(r.taskId)) continue; // cancelled while running
-        if (r.ok) this.#succeed(task, r.value, r.micros, r.lease);
+        if (r.ok) this.#succeed(task, r.value, r.micros, r.loan);
         else this.#push({ taskId: task.taskId, error: compileError(r.error), attempt: task.attempt, runMicros: r.micros });
       }
     } catch (err) {
@@ -210,7 +211,7 @@ export class TaskStream {
       }
     } finally {
       clearTimeout(timer);
-      for (const t of byId.values()) this.#node.releaseArgs(t.args as Arg__Output[]);
+      for (const t of byId.values()) this.#node.args.release(t.args as Arg__Output[]);
     }
   }
 
@@ -225,14 +226,14 @@ export class TaskStream {
   }
 
   /** Small results go back inline; large ones stay in this node's store and only their location travels. */
-  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number, lease?: number): void {
+  #succeed(task: TaskSpec__Output, value: Uint8Array, runMicros: number, loan?: number): void {
     // A result in lent memory smaller than the inline limit (a raised inlineThreshold) travels inline; its
-    // buffer is then never put, and the store writes it off after the lease TTL.
+    // buffer is then never put, and the store writes it off after the loan TTL.
     if (value.byteLength < this.#node.inlineThreshold) {
       this.#push({ taskId: task.taskId, value, attempt: task.attempt, runMicros });
       return;
     }
-    const location = this.#node.storeResult(task.taskId, value, this.#clientId, lease);
+    const location = this.#node.storeResult(task.taskId, value, this.#clientId, loan);
     this.#push({ taskId: task.taskId, stored: location, attempt: task.attempt, runMicros });
   }
 

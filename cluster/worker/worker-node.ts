@@ -2,6 +2,10 @@
  * A worker node: registers its resources with the head, heartbeats over a long-lived session, serves task
  * streams from clients that hold leases on it, runs tasks in its thread pool and actors in their own threads
  * or processes, and keeps an object store that other nodes and clients pull from.
+ *
+ * Its parts: task-stream.ts (one client's stream), argument-resolver.ts (a task's arguments from the store),
+ * directory-reporter.ts (the head's object directory, batched per tick), objects/transfer.ts (objects to and
+ * from other nodes), objects/node-channel-server.ts (the in-process path to its threads).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -10,12 +14,11 @@ import { mkdirSync } from 'node:fs';
 import { randomId } from '../common/ids.ts';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { AuthError, IllegalStateError, ObjectLostError } from '../common/errors.ts';
+import { AuthError, IllegalStateError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '../proto/load.ts';
 import { compileResources, type FunctionRef } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
-import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
@@ -23,12 +26,15 @@ import { backoffDelay } from '../../scheduler/retry.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { ActorExecutors } from './actors/executor.ts';
-import { ObjectStore, type Lent, type ObjectInfo, type ObjectStoreOptions } from '../objects/object-store.ts';
+import { ObjectStore, type ObjectStoreOptions } from '../objects/object-store.ts';
 import { PackageCache } from './packages.ts';
 import { TaskStream } from './task-stream.ts';
 import { ObjectTransfer } from '../objects/transfer.ts';
-import { serveNodeChannel, type NodeChannelServer } from '../objects/store-channel.ts';
-import type { LentArgs, NodeServices } from './node-services.ts';
+import { serveNodeChannel, type NodeChannelServer } from '../objects/node-channel-server.ts';
+import type { NodeServices } from './node-services.ts';
+import type { ClientStream } from './client-stream.ts';
+import { ArgumentResolver } from './argument-resolver.ts';
+import { DirectoryReporter } from './directory-reporter.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
 
@@ -80,6 +86,7 @@ export class WorkerNode implements NodeServices {
   readonly gpus: GpuExecutor;
   readonly actorExecutors: ActorExecutors;
   readonly store: ObjectStore;
+  readonly args: ArgumentResolver;
   readonly inlineThreshold: number;
   readonly childEnv: Record<string, string>;
   readonly #opts: WorkerNodeOptions;
@@ -87,7 +94,7 @@ export class WorkerNode implements NodeServices {
   readonly #head: HeadServiceClient;
   readonly #packages: PackageCache;
   readonly #transfer: ObjectTransfer;
-  readonly #streams = new Set<TaskStream>();
+  readonly #streams = new Set<ClientStream>();
   readonly #total: ResourceVector;
   #state: WorkerNodeState = 'starting';
   #address = '';
@@ -97,9 +104,7 @@ export class WorkerNode implements NodeServices {
   #heartbeatMs = 1000;
   #closing: Promise<void> | undefined;
   #onFatal: ((reason: string) => void) | undefined;
-  #dirAdded: { loc: ObjectLocation; owner: string }[] = [];
-  #dirRemoved: string[] = [];
-  #dirFlush = false;
+  readonly #directory: DirectoryReporter;
   #channel: NodeChannelServer | undefined;
 
   constructor(opts: WorkerNodeOptions) {
@@ -119,12 +124,13 @@ export class WorkerNode implements NodeServices {
     this.inlineThreshold = opts.inlineThreshold ?? 100 * 1024;
     const workDir = opts.workDir ?? path.join(os.tmpdir(), 'convoy', `worker-${this.nodeId}`);
     mkdirSync(workDir, { recursive: true, mode: 0o700 });
+    this.#directory = new DirectoryReporter((msg) => this.#session?.write(msg));
     this.store = new ObjectStore({
       budgetBytes: Math.floor(opts.objectStoreMemory ?? totalMem * 0.3),
       spillDir: path.join(workDir, 'spill'),
       overflow: opts.spillOverflow,
-      onAdded: (o) => this.#directoryAdd(o),
-      onRemoved: (id) => this.#directoryRemove(id),
+      onAdded: (o) => this.#directory.added(this.#location(o.id, o.size), o.owner),
+      onRemoved: (id) => this.#directory.removed(id),
       onError: (err, what) => this.log.error({ err: err.message, what }, 'object store I/O failed'),
     });
     this.#packages = new PackageCache(path.join(workDir, 'packages'), opts.token);
@@ -142,6 +148,7 @@ export class WorkerNode implements NodeServices {
     const { head } = loadProtos();
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
+    this.args = new ArgumentResolver(this.store, (loc) => this.#transfer.pull(loc), this.nodeId);
   }
 
   /** The CUDA device behind GPU index `index` (see {@link WorkerNodeOptions.gpuDevices}). */
@@ -321,29 +328,6 @@ export class WorkerNode implements NodeServices {
     };
   }
 
-  /** The head's object directory hears of every copy this node gains or loses, batched per tick. */
-  #directoryAdd(o: ObjectInfo): void {
-    this.#dirAdded.push({ loc: this.#location(o.id, o.size), owner: o.owner });
-    this.#scheduleDirectoryFlush();
-  }
-
-  #directoryRemove(id: string): void {
-    this.#dirRemoved.push(id);
-    this.#scheduleDirectoryFlush();
-  }
-
-  #scheduleDirectoryFlush(): void {
-    if (this.#dirFlush) return;
-    this.#dirFlush = true;
-    setImmediate(() => {
-      this.#dirFlush = false;
-      const added = this.#dirAdded.splice(0);
-      const removed = this.#dirRemoved.splice(0);
-      if (added.length) this.#session?.write({ objectsAdded: { objects: added.map((a) => a.loc), owners: added.map((a) => a.owner) } });
-      if (removed.length) this.#session?.write({ objectsRemoved: { objectIds: removed } });
-    });
-  }
-
   listObjects() {
     return {
       nodeId: this.nodeId,
@@ -354,85 +338,19 @@ export class WorkerNode implements NodeServices {
 
   // ---- NodeServices ----
 
-  /**
-   * Arguments as bytes. Referenced objects are pinned (never spilled while the task reads them) until
-   * releaseArgs; objects held elsewhere are pulled once into this node's store. Their memory is never reused
-   * (the reader's hold on it cannot be followed); `lendArgs` is the pool threads' way that allows it.
-   */
-  async resolveArgs(args: readonly Arg__Output[]): Promise<Uint8Array[]> {
-    return (await this.#resolveArgs(args, false)).bytes;
-  }
-
-  /** resolveArgs for a pool thread, which gives each lease back once it has dropped the bytes. */
-  lendArgs(args: readonly Arg__Output[]): Promise<LentArgs> {
-    return this.#resolveArgs(args, true);
-  }
-
-  /** Leases of arguments that never reached a thread (the task was cancelled first). */
-  returnLeases(leases: readonly (number | undefined)[]): void {
-    this.store.releaseLeases(leases.filter((l): l is number => l !== undefined));
-  }
-
-  async #resolveArgs(args: readonly Arg__Output[], lend: boolean): Promise<LentArgs> {
-    const bytes: Uint8Array[] = new Array(args.length);
-    const leases: (number | undefined)[] = new Array(args.length);
-    const take = (objectId: string, held: Lent | Uint8Array | undefined, i: number): boolean => {
-      if (!held) return false;
-      this.store.pin(objectId);
-      if (held instanceof Uint8Array) bytes[i] = held;
-      else {
-        bytes[i] = held.bytes;
-        leases[i] = held.lease;
-      }
-      return true;
-    };
-    let pending: Promise<void>[] | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a.kind === 'ref' && a.ref) {
-        const ref = a.ref;
-        const id = ref.objectId;
-        if (take(id, lend ? this.store.lendInMemory(id) : this.store.get(id), i)) continue;
-        const read = (): Promise<Lent | Uint8Array | undefined> => (lend ? this.store.lend(id) : this.store.load(id));
-        const fetch = this.store.has(id) ? read() : this.#transfer.pull(ref).then(read);
-        (pending ??= []).push(
-          fetch.then((held) => {
-            if (!take(id, held, i)) throw new ObjectLostError(id, `it was freed on node ${this.nodeId} before the task could read it`);
-          }),
-        );
-      } else {
-        bytes[i] = a.value ?? new Uint8Array(0);
-      }
-    }
-    if (pending) {
-      const settled = await Promise.allSettled(pending);
-      const failed = settled.find((r) => r.status === 'rejected');
-      if (failed) {
-        this.releaseArgs(args);
-        this.returnLeases(leases);
-        throw (failed as PromiseRejectedResult).reason;
-      }
-    }
-    return { bytes, leases };
-  }
-
-  releaseArgs(args: readonly Arg__Output[]): void {
-    for (const a of args) if (a.kind === 'ref' && a.ref) this.store.unpin(a.ref.objectId);
-  }
-
   async resolveModule(fn: FunctionRef): Promise<string> {
     if (!fn.packageId) return fn.moduleUrl;
     const dir = await this.#packages.ensure(fn.packageId);
     return pathToFileURL(path.join(dir, fn.packagePath!)).href;
   }
 
-  storeResult(objectId: string, bytes: Uint8Array, owner: string, lease?: number): ObjectLocation {
+  storeResult(objectId: string, bytes: Uint8Array, owner: string, loan?: number): ObjectLocation {
     // In memory the store lent to a pool thread, or (from a trainer process) plain bytes.
-    const size = this.store.adopt(objectId, owner, lease === undefined ? { bytes } : { lease, length: bytes.byteLength });
+    const size = this.store.adopt(objectId, owner, loan === undefined ? { bytes } : { loan, length: bytes.byteLength });
     return this.#location(objectId, size);
   }
 
-  streamClosed(stream: TaskStream, reason: string): void {
+  streamClosed(stream: ClientStream, reason: string): void {
     this.#streams.delete(stream);
     // The client's objects stay: it may reconnect. The head frees them if it is gone for good.
     this.log.debug({ clientId: stream.clientId, reason }, 'task stream closed');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ObjectStore } from '../../cluster/objects/object-store.ts';
-import { BufferPool, sizeClass } from '../../cluster/objects/buffer-pool.ts';
+import { BufferPool, sizeClass } from '../../cluster/objects/store/buffer-pool.ts';
 
 const MiB = 1024 * 1024;
 

@@ -49,8 +49,8 @@ export class ActorHost {
       try {
         const fn = decompileFunction(this.#spec.cls);
         const moduleUrl = await this.#node.resolveModule(fn);
-        const args = await this.#node.resolveArgs(this.#spec.args as Arg__Output[]);
-        this.#node.releaseArgs(this.#spec.args as Arg__Output[]);
+        const args = await this.#node.args.resolve(this.#spec.args as Arg__Output[]);
+        this.#node.args.release(this.#spec.args as Arg__Output[]);
         if (this.#dead) return;
         this.#executor = this.#node.actorExecutors.start(isolation, env, {
           onMessage: (m) => this.#onMessage(m),
@@ -71,9 +71,9 @@ export class ActorHost {
     this.#pending.set(task.taskId, task.attempt);
     this.#chain = this.#chain.then(async () => {
       try {
-        const args = await this.#node.resolveArgs(task.args as Arg__Output[]);
+        const args = await this.#node.args.resolve(task.args as Arg__Output[]);
         // The actor gets the bytes in the message (shared memory stays shared): no pin needed afterwards.
-        this.#node.releaseArgs(task.args as Arg__Output[]);
+        this.#node.args.release(task.args as Arg__Output[]);
         if (!this.#dead) this.#executor?.send({ type: 'call', callId: task.taskId, method: task.method, args });
       } catch (err) {
         this.#pending.delete(task.taskId);

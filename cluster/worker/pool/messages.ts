@@ -12,8 +12,8 @@ export interface ThreadTask {
   readonly moduleUrl: string;
   readonly exportName: string;
   readonly args: readonly ThreadArg[];
-  /** Per argument, the store's lease on its memory: the thread gives it back once it has dropped the bytes. */
-  readonly leases?: readonly (number | undefined)[];
+  /** Per argument, the store's loan of its memory: the thread gives it back once it has dropped the bytes. */
+  readonly loans?: readonly (number | undefined)[];
 }
 
 export interface BatchRequest {
@@ -29,8 +29,8 @@ export type ThreadResult =
       readonly ok: true;
       readonly value: Uint8Array;
       readonly micros: number;
-      /** The value was written into memory the store lent under this lease: the store adopts it. */
-      readonly lease?: number;
+      /** The value was written into memory the store lent under this loan: the store adopts it. */
+      readonly loan?: number;
     }
   | { readonly taskId: string; readonly ok: false; readonly error: SerializedError; readonly micros: number };
 

@@ -4,7 +4,7 @@
  * stays responsive however heavy the values are.
  *
  * Object arguments arrive as memory the node's store lends; large results are written into memory it lends.
- * The thread gives the leases back once it has dropped the bytes (objects/memory-loans.ts), so the store can
+ * The thread gives the loans back once it has dropped the bytes (objects/memory-loans.ts), so the store can
  * reuse that memory for the next object instead of faulting in new pages.
  */
 import { decodeValue } from '../../objects/serialization.ts';
@@ -12,17 +12,17 @@ import { serializeError } from '../../common/errors.ts';
 import { loadFunction } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
 import { noteEscapedRefs } from '../../objects/ref-walk.ts';
-import { collectLeasesSoon, holdLease, installLeaseGuards } from '../../objects/memory-loans.ts';
+import { collectLoansSoon, holdLoan, installLoanGuards } from '../../objects/memory-loans.ts';
 import { encodeForNode, nodeChannel } from '../../objects/node-channel.ts';
 import type { BatchReply, BatchRequest, ThreadResult } from './messages.ts';
 
 // Before any task module loads; opening the channel now has it ready by the first large result.
 // (A trainer process runs this module too: it has no node channel and shares no memory.)
-installLeaseGuards();
+installLoanGuards();
 nodeChannel();
 
 export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
-  for (const task of req.tasks) task.leases?.forEach((lease, i) => lease !== undefined && holdLease(task.args[i]!, lease));
+  for (const task of req.tasks) task.loans?.forEach((loan, i) => loan !== undefined && holdLoan(task.args[i]!, loan));
   const results: ThreadResult[] = [];
   for (const task of req.tasks) {
     let start = 0;
@@ -33,13 +33,13 @@ export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
       let value = runAsTask(task.taskId, () => fn(...args));
       if (value instanceof Promise) value = await value;
       noteEscapedRefs(value);
-      const { bytes, lease } = encodeForNode(value, req.sharedResultBytes);
-      results.push({ taskId: task.taskId, ok: true, value: bytes, micros: micros(start), lease });
+      const { bytes, loan } = encodeForNode(value, req.sharedResultBytes);
+      results.push({ taskId: task.taskId, ok: true, value: bytes, micros: micros(start), loan });
     } catch (err) {
       results.push({ taskId: task.taskId, ok: false, error: serializeError(err), micros: start ? micros(start) : 0 });
     }
   }
-  collectLeasesSoon();
+  collectLoansSoon();
   return { results };
 }
 

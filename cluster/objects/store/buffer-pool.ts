@@ -171,7 +171,7 @@ export function sizeClass(size: number): number {
  *   thread reports it has garbage-collected its last view, see objects/memory-loans.ts);
  * - no view ever left untracked (`escape`): the store's `get` and `load` hand views to readers it cannot
  *   follow (actor threads, which keep their instance's state across calls; a pool thread that shared memory
- *   on through a channel of its own or structuredClone; a lease not back within its TTL). Escaped memory is
+ *   on through a channel of its own or structuredClone; a loan not back within its TTL). Escaped memory is
  *   left to the GC, which frees it once every thread dropped it.
  * So memory a pool task read is reused once the task's thread has let go; memory an actor read never is.
  */

@@ -1,4 +1,7 @@
-/** The node's side of the in-process object path (see node-channel.ts). */
+/**
+ * The node's side of the in-process object path (node-channel.ts is the threads' side): answers each thread's
+ * puts, gets and allocations from the object store, and takes back the loans threads return.
+ */
 import { BroadcastChannel } from 'node:worker_threads';
 import {
   NODE_CHANNEL,
@@ -41,8 +44,8 @@ export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (
 
   const handle = (req: NodeChannelMessage, reply: (r: NodeChannelReply) => void) => {
     if (!req || typeof req !== 'object') return;
-    if (req.op === 'release') {
-      if (Array.isArray(req.leases)) store.releaseLeases(req.leases);
+    if (req.op === 'return') {
+      if (Array.isArray(req.loans)) store.returnLoans(req.loans);
       return;
     }
     if (typeof (req as NodeChannelRequest).reqId !== 'string') return;
@@ -52,13 +55,13 @@ export function serveNodeChannel(store: ObjectStore, nodeId: string, location: (
         const size = store.adopt(req.objectId, req.owner, req);
         reply({ reqId: req.reqId, ok: true, location: location(req.objectId, size) });
       } else if (req.op === 'get') {
-        const lent = req.lease ? store.lend(req.objectId) : store.load(req.objectId).then((bytes) => bytes && { bytes, lease: undefined });
-        lent.then((l) => reply({ reqId: req.reqId, ok: true, bytes: l?.bytes, lease: l?.lease }), fail);
+        const lent = req.loan ? store.lend(req.objectId) : store.load(req.objectId).then((bytes) => bytes && { bytes, loan: undefined });
+        lent.then((l) => reply({ reqId: req.reqId, ok: true, bytes: l?.bytes, loan: l?.loan }), fail);
       } else if (req.op === 'alloc') {
         let answer: NodeChannelReply;
         try {
-          const { bytes, lease } = store.lendBuffer(req.size);
-          answer = { reqId: req.reqId, ok: true, bytes, lease };
+          const { bytes, loan } = store.lendBuffer(req.size);
+          answer = { reqId: req.reqId, ok: true, bytes, loan };
         } catch (err) {
           answer = { reqId: req.reqId, ok: false, error: (err as Error).message };
         }
