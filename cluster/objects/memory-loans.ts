@@ -118,14 +118,3 @@ export function collectLoansSoon(): void {
   lentSinceCollect = 0;
   setImmediate(gc);
 }
-
-// The names these functions had before issue 13, still called by test/fixtures/lease-thread.mjs (whose code
-// that issue leaves as it is). Remove once the fixture calls the names above.
-/** @deprecated tracksLoans */
-export const tracksLeases = tracksLoans;
-/** @deprecated installLoanGuards */
-export const installLeaseGuards = installLoanGuards;
-/** @deprecated returnLoansTo */
-export const reportLeasesTo = returnLoansTo;
-/** @deprecated holdLoan */
-export const holdLease = holdLoan;

@@ -65,8 +65,6 @@ export interface ObjectStoreOptions {
    * @default 60_000
    */
   loanTtlMs?: number;
-  /** @deprecated The name of `loanTtlMs` before issue 13, still used by test/objects/buffer-pool.test.ts. */
-  leaseTtlMs?: number;
 }
 
 export class ObjectStore {
@@ -84,7 +82,7 @@ export class ObjectStore {
     this.#opts = opts;
     this.#pool = new BufferPool({ maxFreeBytes: opts.pool?.maxFreeBytes ?? opts.budgetBytes / 4, minBytes: opts.pool?.minBytes });
     this.#budget = new MemoryBudget(opts.budgetBytes);
-    this.#loans = new LoanLedger(this.#pool, opts.loanTtlMs ?? opts.leaseTtlMs ?? 60_000);
+    this.#loans = new LoanLedger(this.#pool, opts.loanTtlMs ?? 60_000);
     this.#spiller = new Spiller(opts, { index: this.#index, budget: this.#budget, pool: this.#pool, io: this.#io, makeRoom: () => this.#enforceBudget() });
   }
 
@@ -97,11 +95,6 @@ export class ObjectStore {
   /** Adds an object (replacing one with the same id), then spills others if memory is over budget. */
   put(id: string, bytes: Uint8Array, owner: string, secondary = false): void {
     this.#insert(id, new ObjectMemory(bytes, this.#pool), owner, secondary);
-  }
-
-  /** @deprecated What `adopt(id, owner, { loan, length })` was called before issue 13, still called by test/objects/buffer-pool.test.ts. */
-  putLeased(id: string, loan: number, length: number, owner: string): number {
-    return this.adopt(id, owner, { loan, length });
   }
 
   /**
@@ -165,11 +158,6 @@ export class ObjectStore {
   /** Loans the threads gave back: nothing there reads their memory any more. Unknown numbers are ignored. */
   returnLoans(loans: readonly number[]): void {
     this.#loans.giveBack(loans);
-  }
-
-  /** @deprecated The name of `returnLoans` before issue 13, still called by test/objects/buffer-pool.test.ts. */
-  releaseLeases(loans: readonly number[]): void {
-    this.returnLoans(loans);
   }
 
   // ---- reading ----

@@ -130,56 +130,56 @@ describe('reusing freed store memory', () => {
 });
 
 describe('lending memory to pool threads', () => {
-  it('reuses a lent object buffer only once the object is freed and every lease on it is back', async () => {
+  it('reuses a lent object buffer only once the object is freed and every loan on it is back', async () => {
     const s = await store();
     const a = arrive(s, 8 * MiB);
     s.put('a', a, 'o');
     const first = s.lendInMemory('a')!;
     const second = (await s.lend('a'))!;
     expect(first.bytes).toBe(a);
-    expect(second.lease).not.toBe(first.lease);
+    expect(second.loan).not.toBe(first.loan);
     expect(s.stats().lentBuffers).toBe(2);
-    s.releaseLeases([first.lease!]);
+    s.returnLoans([first.loan!]);
     s.delete('a');
     expect(s.poolStats().freeBuffers).toBe(0); // one thread still reads it
-    s.releaseLeases([second.lease!, second.lease!, 12345]); // repeats and unknown numbers are ignored
+    s.returnLoans([second.loan!, second.loan!, 12345]); // repeats and unknown numbers are ignored
     expect(s.poolStats().freeBuffers).toBe(1);
     expect(s.stats().lentBuffers).toBe(0);
     expect(s.allocate(8 * MiB).buffer).toBe(a.buffer);
     await s.close();
   });
 
-  it('lends no lease on memory it could never reuse (small objects, buffers it did not make)', async () => {
+  it('lends no loan on memory it could never reuse (small objects, buffers it did not make)', async () => {
     const s = await store();
     s.put('small', arrive(s, 4096), 'o');
     s.put('foreign', new Uint8Array(new SharedArrayBuffer(2 * MiB)), 'o');
-    expect(s.lendInMemory('small')!.lease).toBeUndefined();
-    expect((await s.lend('foreign'))!.lease).toBeUndefined();
+    expect(s.lendInMemory('small')!.loan).toBeUndefined();
+    expect((await s.lend('foreign'))!.loan).toBeUndefined();
     expect(s.stats().lentBuffers).toBe(0);
     await s.close();
   });
 
-  it('adopts a lent buffer a thread wrote an object into, and refuses a wrong size or an unknown lease', async () => {
+  it('adopts a lent buffer a thread wrote an object into, and refuses a wrong size or an unknown loan', async () => {
     const s = await store();
-    const { bytes, lease } = s.lendBuffer(3 * MiB);
+    const { bytes, loan } = s.lendBuffer(3 * MiB);
     bytes.fill(9);
-    expect(() => s.putLeased('x', lease, 3 * MiB - 1, 'o')).toThrow(/3145727 bytes but its buffer \(lease \d+\) holds 3145728/);
-    expect(s.putLeased('x', lease, 3 * MiB, 'o')).toBe(3 * MiB);
+    expect(() => s.adopt('x', 'o', { loan, length: 3 * MiB - 1 })).toThrow(/3145727 bytes but its buffer \(loan \d+\) holds 3145728/);
+    expect(s.adopt('x', 'o', { loan, length: 3 * MiB })).toBe(3 * MiB);
     expect(s.get('x')).toBe(bytes);
-    expect(() => s.putLeased('y', lease, 3 * MiB, 'o')).toThrow(/no buffer is lent under lease/);
-    expect(() => s.putLeased('y', 999, 3 * MiB, 'o')).toThrow(/no buffer is lent under lease 999/);
+    expect(() => s.adopt('y', 'o', { loan, length: 3 * MiB })).toThrow(/no buffer is lent under loan/);
+    expect(() => s.adopt('y', 'o', { loan: 999, length: 3 * MiB })).toThrow(/no buffer is lent under loan 999/);
     await s.close();
   });
 
-  it('writes off a lease not given back within its TTL: that memory is never reused', async () => {
+  it('writes off a loan not given back within its TTL: that memory is never reused', async () => {
     const spillDir = path.join(await mkdtemp(path.join(os.tmpdir(), 'convoy-pool-')), 'spill');
-    const s = new ObjectStore({ budgetBytes: 64 * MiB, spillDir, leaseTtlMs: 200 });
+    const s = new ObjectStore({ budgetBytes: 64 * MiB, spillDir, loanTtlMs: 200 });
     const a = arrive(s, 4 * MiB);
     s.put('a', a, 'o');
     const lent = s.lendInMemory('a')!;
     s.delete('a');
     await until(() => s.stats().lentBuffers === 0, 5000);
-    s.releaseLeases([lent.lease!]); // too late: the thread may have shared it on
+    s.returnLoans([lent.loan!]); // too late: the thread may have shared it on
     expect(s.poolStats().freeBuffers).toBe(0);
     await s.close();
   });

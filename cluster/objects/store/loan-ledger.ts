@@ -14,11 +14,6 @@ import type { BufferPool, ObjectMemory } from './buffer-pool.ts';
 export interface Loan {
   readonly bytes: Uint8Array;
   readonly loan?: number;
-  /**
-   * @deprecated The name `loan` had before issue 13, still read by test/objects/buffer-pool.test.ts (whose
-   * code that issue leaves as it is). Remove once the test reads `loan`.
-   */
-  readonly lease?: number;
 }
 
 interface Outstanding {
@@ -49,7 +44,7 @@ export class LoanLedger {
   lend(mem: ObjectMemory): Loan {
     if (!this.pool.owns(mem.bytes)) return { bytes: mem.escape() };
     const loan = this.#open(mem);
-    return { bytes: mem.bytes, loan, lease: loan };
+    return { bytes: mem.bytes, loan };
   }
 
   /** A buffer of exactly `size` bytes lent to a thread to write a new object into, then `attach`. */
@@ -57,15 +52,14 @@ export class LoanLedger {
     const mem = make(this.pool.allocate(size));
     const loan = this.#open(mem);
     this.#unattached.set(loan, { mem, at: Date.now() });
-    return { bytes: mem.bytes, loan, lease: loan };
+    return { bytes: mem.bytes, loan };
   }
 
   /** The buffer lent under `loan` that a thread wrote object `id` (`length` bytes, the whole buffer) into. */
   attach(loan: number, id: string, length: number): ObjectMemory {
-    // The wording ("lease") is what test/objects/buffer-pool.test.ts matches; it follows the rename with the test.
     const mem = this.#unattached.get(loan)?.mem;
-    if (!mem) throw new Error(`no buffer is lent under lease ${loan} (it expired after ${this.ttlMs} ms, or was put already)`);
-    if (length !== mem.bytes.byteLength) throw new Error(`object ${id} is ${length} bytes but its buffer (lease ${loan}) holds ${mem.bytes.byteLength}`);
+    if (!mem) throw new Error(`no buffer is lent under loan ${loan} (it expired after ${this.ttlMs} ms, or was put already)`);
+    if (length !== mem.bytes.byteLength) throw new Error(`object ${id} is ${length} bytes but its buffer (loan ${loan}) holds ${mem.bytes.byteLength}`);
     this.#unattached.delete(loan);
     return mem;
   }
