@@ -35,8 +35,6 @@ import { ActorManager, type ActorHost } from './actors.ts';
 import { ClientObjects, type ObjectHost } from './client-objects.ts';
 import type { LeasePool } from './lease-pool.ts';
 
-export type { TaskCounts } from './task-manager.ts';
-
 export interface OwnerCoreOptions {
   address: string;
   token: string;
