@@ -9,13 +9,45 @@ import { compileFunction, decompileError, type FunctionRef } from '../proto/conv
 import type { ActorEvent__Output } from '../proto/generated/convoy/v1/ActorEvent.ts';
 import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
 import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult.ts';
+import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
+import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 import { scanArgs } from './args.ts';
 import type { ObjectRef } from './object-ref.ts';
 import type { CompiledActorOptions, CompiledTaskOptions } from './options.ts';
-import type { TaskRecord } from './task-record.ts';
-import type { ClientEngine } from './engine.ts';
+import { isSettled, type TaskRecord } from './task-record.ts';
 import type { WorkerConnection } from './worker-connection.ts';
+
+/**
+ * What actors need from the owner core, and all they may do to it: calls are registered, moved and settled
+ * through these (the core's task manager keeps their states and counts), never by touching its tables.
+ */
+export interface ActorHost {
+  assertOpen(): void;
+  /** A fresh id in this owner's sequence. */
+  nextId(): string;
+  /** Registers a method call with the task manager and makes its result's ObjectRef. */
+  submitCall(call: TaskRecord): ObjectRef;
+  /** Keeps the call's ObjectRef arguments alive until it settles. */
+  holdArgs(call: TaskRecord): void;
+  /** Resolves a call's (or the constructor's) arguments into `args`; `onFail` defaults to failing the call. */
+  whenDepsReady(call: TaskRecord, next: () => void, onFail?: (err: Error) => void): void;
+  /** The call was sent to the actor's instance. */
+  callSent(call: TaskRecord): void;
+  /** The call was sent to an instance that died before answering: it goes to the next instance. */
+  callRequeued(call: TaskRecord): void;
+  finishCall(call: TaskRecord, inline: Uint8Array | undefined, stored: ObjectLocation__Output | undefined): void;
+  failCall(call: TaskRecord, err: Error): void;
+  /** Asks the head for one lease held for the actor's life; returns the request id grants come under. */
+  requestLease(
+    r: { resources: ResourceVector; strategy: PlacementStrategy; description: string },
+    onGrant: (leases: Lease__Output[]) => void,
+  ): number;
+  forgetRequest(id: number): void;
+  returnLeases(leaseIds: string[]): void;
+  connectionFor(nodeId: string, address: string): WorkerConnection;
+}
 
 export type ActorState = 'pending' | 'starting' | 'alive' | 'restarting' | 'dead';
 
@@ -65,14 +97,15 @@ export class ActorRecord {
 export class ActorManager {
   readonly #actors = new Map<string, ActorRecord>();
 
-  constructor(private readonly engine: ClientEngine) {}
+  constructor(private readonly host: ActorHost) {}
 
   create(cls: FunctionRef, opts: CompiledActorOptions, args: readonly unknown[]): ActorRecord {
-    this.engine.assertOpen();
-    const actor = new ActorRecord(`a${this.engine.nextId()}`, cls, opts);
+    this.host.assertOpen();
+    const actor = new ActorRecord(`a${this.host.nextId()}`, cls, opts);
     this.#actors.set(actor.actorId, actor);
     const scan = scanArgs(args);
-    // The constructor's arguments resolve like a task's; a pseudo-task carries them through the same path.
+    // The constructor's arguments resolve like a task's; a pseudo-task carries them through the same path
+    // (it stays `new`: the task manager never tracks or counts it).
     const carrier: TaskRecord = {
       taskId: actor.actorId,
       name: `${cls.exportName}.constructor`,
@@ -81,10 +114,10 @@ export class ActorManager {
       scan,
       preferredNode: '',
       attempt: 0,
-      state: 'deps',
+      state: 'new',
       actorId: actor.actorId,
     };
-    this.engine.whenDepsReady(
+    this.host.whenDepsReady(
       carrier,
       () => {
         actor.ctorArgs = carrier.args;
@@ -97,29 +130,24 @@ export class ActorManager {
 
   #requestLease(actor: ActorRecord): void {
     if (actor.state === 'dead') return;
-    this.engine.forgetRequest(actor.requestId);
-    actor.requestId = this.engine.newRequest((leases) => this.#granted(actor, leases));
-    this.engine.head.requestLeases({
-      requestId: actor.requestId,
-      resources: actor.opts.resources,
-      count: 1,
-      strategy: actor.opts.strategy,
-      actor: true,
-      description: `actor ${actor.opts.name ?? actor.cls.exportName}`,
-    });
+    this.host.forgetRequest(actor.requestId);
+    actor.requestId = this.host.requestLease(
+      { resources: actor.opts.resources, strategy: actor.opts.strategy, description: `actor ${actor.opts.name ?? actor.cls.exportName}` },
+      (leases) => this.#granted(actor, leases),
+    );
   }
 
   #granted(actor: ActorRecord, leases: Lease__Output[]): void {
     const [lease, ...extra] = leases;
-    if (extra.length) this.engine.head.returnLeases(extra.map((l) => l.leaseId));
+    if (extra.length) this.host.returnLeases(extra.map((l) => l.leaseId));
     if (!lease) return;
-    this.engine.forgetRequest(actor.requestId);
+    this.host.forgetRequest(actor.requestId);
     if (actor.state === 'dead') {
-      this.engine.head.returnLeases([lease.leaseId]);
+      this.host.returnLeases([lease.leaseId]);
       return;
     }
     actor.lease = lease;
-    actor.conn = this.engine.connectionFor(lease.nodeId, lease.address);
+    actor.conn = this.host.connectionFor(lease.nodeId, lease.address);
     actor.state = 'starting';
     actor.conn.openLease(lease);
     actor.conn.createActor({
@@ -133,9 +161,8 @@ export class ActorManager {
   }
 
   call(actor: ActorRecord, method: string, args: readonly unknown[]): ObjectRef {
-    this.engine.assertOpen();
-    const taskId = this.engine.nextId();
-    this.engine.store.create(taskId);
+    this.host.assertOpen();
+    const taskId = this.host.nextId();
     const task: TaskRecord = {
       taskId,
       name: `${actor.opts.name ?? actor.cls.exportName}.${method}`,
@@ -144,32 +171,33 @@ export class ActorManager {
       scan: scanArgs(args),
       preferredNode: '',
       attempt: 0,
-      state: 'deps',
+      state: 'new',
       actorId: actor.actorId,
       method,
     };
+    const ref = this.host.submitCall(task);
     if (actor.state === 'dead') {
-      this.engine.trackCall(task);
-      const ref = this.engine.makeRef(taskId);
-      this.engine.failTask(task, new ActorDiedError(actor.actorId, actor.deathReason));
+      this.host.failCall(task, new ActorDiedError(actor.actorId, actor.deathReason));
       return ref;
     }
-    const ref = this.engine.makeRef(taskId);
-    this.engine.trackCall(task);
-    this.engine.addUses(task);
+    this.host.holdArgs(task);
     actor.queue.push(task);
-    this.engine.whenDepsReady(task, () => this.#flush(actor));
+    this.host.whenDepsReady(task, () => this.#flush(actor));
     return ref;
   }
 
-  /** Sends queued calls in order, stopping at the first whose arguments are not ready yet. */
+  /**
+   * Sends queued calls in order, stopping at the first whose arguments are not ready yet. Calls settled while
+   * queued (a failed argument) are dropped, so they do not hold up the calls behind them.
+   */
   #flush(actor: ActorRecord): void {
     if (actor.state !== 'alive' || !actor.conn || !actor.lease) return;
-    while (actor.queue.length && actor.queue[0]!.args !== undefined) {
+    while (actor.queue.length) {
+      const next = actor.queue[0]!;
+      if (!isSettled(next) && next.args === undefined) break;
       const task = actor.queue.shift()!;
-      if (task.state === 'done') continue;
-      task.state = 'running';
-      this.engine.counts.running++;
+      if (isSettled(task)) continue;
+      this.host.callSent(task);
       actor.sent.push(task);
       actor.conn.submit({
         taskId: task.taskId,
@@ -189,14 +217,11 @@ export class ActorManager {
     if (!actor || r.systemError) return;
     const i = actor.sent.indexOf(task);
     if (i >= 0) actor.sent.splice(i, 1);
-    this.engine.counts.running--;
-    task.state = 'deps'; // so failTask/finishTask do not touch lease bookkeeping
-    if (r.outcome === 'value') this.engine.finishTask(task, r.value!, undefined);
-    else if (r.outcome === 'stored') this.engine.finishTask(task, undefined, r.stored!);
+    if (r.outcome === 'value') this.host.finishCall(task, r.value!, undefined);
+    else if (r.outcome === 'stored') this.host.finishCall(task, undefined, r.stored!);
     else {
       const err = deserializeError(decompileError(r.error));
-      task.args = task.args ?? [];
-      this.engine.failTask(task, new TaskError(task.taskId, task.name, err.stack ?? '', err));
+      this.host.failCall(task, new TaskError(task.taskId, task.name, err.stack ?? '', err));
     }
   }
 
@@ -224,14 +249,12 @@ export class ActorManager {
   #died(actor: ActorRecord, reason: string, permanent: boolean, cause?: Error, nodeGone = false): void {
     if (actor.lease && !nodeGone) {
       actor.conn?.closeLease(actor.lease.leaseId);
-      this.engine.head.returnLeases([actor.lease.leaseId]);
+      this.host.returnLeases([actor.lease.leaseId]);
     }
     actor.lease = undefined;
     actor.conn = undefined;
-    for (const t of actor.sent) {
-      if (t.state === 'running') this.engine.counts.running--;
-      t.state = 'deps';
-    }
+    // Only calls still running wait for an answer; one settled meanwhile (cancelled) is let go.
+    actor.sent.splice(0, actor.sent.length, ...actor.sent.filter((t) => t.state === 'running'));
     if (!permanent && actor.restarts < actor.opts.maxRestarts) {
       actor.restarts++;
       actor.state = 'restarting';
@@ -240,13 +263,13 @@ export class ActorManager {
       // not to blame and goes again. The calls behind it never started; they go, in order, to the new instance.
       const running = nodeGone ? undefined : actor.sent.shift();
       if (running) {
-        this.engine.failTask(
+        this.host.failCall(
           running,
           new ActorDiedError(actor.actorId, reason, `actor ${actor.actorId} died while running ${running.name} (${reason}); the actor was restarted`),
         );
       }
       const resend = actor.sent.splice(0);
-      for (const t of resend) t.attempt++;
+      for (const t of resend) this.host.callRequeued(t);
       actor.queue.unshift(...resend);
       this.#requestLease(actor);
       return;
@@ -256,7 +279,7 @@ export class ActorManager {
     const err = new ActorDiedError(actor.actorId, reason);
     if (cause) (err as { cause?: unknown }).cause = cause;
     actor.markDead(err);
-    for (const t of [...actor.sent.splice(0), ...actor.queue.splice(0)]) this.engine.failTask(t, err);
+    for (const t of [...actor.sent.splice(0), ...actor.queue.splice(0)]) this.host.failCall(t, err);
   }
 
   /** Lease requests of actors still waiting for one, sent again after the head session was re-opened. */
@@ -280,7 +303,7 @@ export class ActorManager {
     if (actor.state === 'dead') return;
     if (actor.conn) actor.conn.killActor(actor.actorId);
     this.#died(actor, reason, true);
-    this.engine.forgetRequest(actor.requestId);
+    this.host.forgetRequest(actor.requestId);
   }
 
   closeAll(): void {

@@ -4,20 +4,21 @@
  * that node (shared memory, no copy), or a worker connection's data plane otherwise.
  *
  * Objects this client owns are freed when nothing references them any more (ReferenceTable decides, the
- * engine calls `release`) or on an explicit `free`; refs owned elsewhere are borrowed and located through the
- * head's directory. A lost object is handed back to the engine (`revive`), which re-runs the task that made it.
+ * owner core calls `release`) or on an explicit `free`; refs owned elsewhere are borrowed and located through
+ * the head's directory. A lost object is handed to lineage (`revive`), which re-runs the task that made it.
  */
 import { GetTimeoutError, ObjectLostError } from '../common/errors.ts';
 import { decodeValue } from '../objects/serialization.ts';
 import { encodeForNode, nodeChannel } from '../objects/node-channel.ts';
 import { noteEscapedRefs } from '../objects/ref-walk.ts';
+import { BatchedWriter } from '../transport/batched-writer.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { HeadConnection } from './head-connection.ts';
 import type { ObjectRef } from './object-ref.ts';
 import type { ObjectEntry, OwnerStore } from './owner-store.ts';
 import type { WorkerConnection } from './worker-connection.ts';
 
-/** What the objects need from the engine that owns them. */
+/** What the objects need from the owner core (owner-core.ts). */
 export interface ObjectHost {
   readonly clientId: string;
   readonly store: OwnerStore;
@@ -43,10 +44,13 @@ const FREED_REMEMBERED = 100_000;
 
 export class ClientObjects {
   readonly #freed = new Set<string>();
-  #pendingFrees: string[] = [];
+  /** Frees go to the head once per event-loop turn: dropping 10,000 refs in a loop is one message. */
+  readonly #frees: BatchedWriter<string>;
   #putSeq = 1;
 
-  constructor(private readonly host: ObjectHost) {}
+  constructor(private readonly host: ObjectHost) {
+    this.#frees = new BatchedWriter({ write: (ids) => host.head.freeObjects(ids), schedule: 'immediate' });
+  }
 
   /** The owner-store entry for a ref; for a ref owned elsewhere, a placeholder filled from the head's directory. */
   entryFor(ref: ObjectRef): ObjectEntry {
@@ -211,9 +215,7 @@ export class ClientObjects {
     host.forgetLineage(id);
     this.#freed.add(id);
     if (this.#freed.size > FREED_REMEMBERED) this.#freed.delete(this.#freed.values().next().value!);
-    if (e?.location) {
-      if (this.#pendingFrees.push(id) === 1) setImmediate(() => host.head.freeObjects(this.#pendingFrees.splice(0)));
-    }
+    if (e?.location) this.#frees.push(id);
   }
 }
 

@@ -1,12 +1,12 @@
 /**
  * The public face of a cluster connection. `Cluster` is the interface; `RemoteCluster` validates arguments
- * and delegates to the private engine (piscina's `Piscina` over its `ThreadPool` is the model).
+ * and delegates to the private owner core (piscina's `Piscina` over its `ThreadPool` is the model).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionRef } from '../proto/convert.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
-import type { ClientEngine } from './engine.ts';
+import type { OwnerCore } from './owner-core.ts';
 import { ObjectRef, isObjectRef, type RefArgs } from './object-ref.ts';
 import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOptions } from './options.ts';
 import type { ActorRecord, ActorState } from './actors.ts';
@@ -96,14 +96,14 @@ export interface Cluster {
 }
 
 export class RemoteFunction<F extends AnyFunction> {
-  readonly #engine: ClientEngine;
+  readonly #core: OwnerCore;
   readonly #fn: FunctionRef;
   readonly #key: string;
   readonly #given: TaskOptions | undefined;
   readonly #opts: ReturnType<typeof compileTaskOptions>;
 
-  constructor(engine: ClientEngine, fn: FunctionRef, options: TaskOptions | undefined) {
-    this.#engine = engine;
+  constructor(core: OwnerCore, fn: FunctionRef, options: TaskOptions | undefined) {
+    this.#core = core;
     this.#fn = fn;
     this.#key = `${fn.packageId ?? ''}|${fn.packagePath ?? fn.moduleUrl}#${fn.exportName}`;
     this.#given = options;
@@ -112,12 +112,12 @@ export class RemoteFunction<F extends AnyFunction> {
 
   /** Submits the task; arguments may be values or ObjectRefs (resolved before it runs). */
   remote(...args: RefArgs<Parameters<F>>): ObjectRef<Awaited<ReturnType<F>>> {
-    return this.#engine.submitTask(this.#fn, this.#key, this.#opts, args) as ObjectRef<Awaited<ReturnType<F>>>;
+    return this.#core.submitTask(this.#fn, this.#key, this.#opts, args) as ObjectRef<Awaited<ReturnType<F>>>;
   }
 
   /** The same function with some options changed, as Ray's `.options()`. */
   options(options: TaskOptions): RemoteFunction<F> {
-    return new RemoteFunction<F>(this.#engine, this.#fn, { ...this.#given, ...options });
+    return new RemoteFunction<F>(this.#core, this.#fn, { ...this.#given, ...options });
   }
 }
 
@@ -126,11 +126,11 @@ type Methods<T> = { [K in keyof T]-?: NonNullable<T[K]> extends AnyFunction ? K 
 type MethodOf<T, K extends keyof T> = NonNullable<T[K]> extends AnyFunction ? NonNullable<T[K]> : never;
 
 export class ActorHandle<T extends object> {
-  readonly #engine: ClientEngine;
+  readonly #core: OwnerCore;
   readonly #record: ActorRecord;
 
-  constructor(engine: ClientEngine, record: ActorRecord) {
-    this.#engine = engine;
+  constructor(core: OwnerCore, record: ActorRecord) {
+    this.#core = core;
     this.#record = record;
   }
 
@@ -145,7 +145,7 @@ export class ActorHandle<T extends object> {
   /** Calls a method; calls run one at a time, in the order they were made. */
   call<K extends Methods<T>>(method: K, ...args: RefArgs<Parameters<MethodOf<T, K>>>): ObjectRef<Awaited<ReturnType<MethodOf<T, K>>>> {
     if (typeof method !== 'string' || !method) throw new TypeError('actor method name must be a non-empty string');
-    return this.#engine.actors.call(this.#record, method, args) as ObjectRef<never>;
+    return this.#core.actors.call(this.#record, method, args) as ObjectRef<never>;
   }
 
   /** Resolves once the actor's first instance is constructed; rejects with ActorDiedError if it never is. */
@@ -155,13 +155,13 @@ export class ActorHandle<T extends object> {
 
   /** Stops the actor and frees its resources; pending calls fail with ActorDiedError. */
   kill(): void {
-    this.#engine.actors.kill(this.#record);
+    this.#core.actors.kill(this.#record);
   }
 }
 
 export class ActorClass<C extends AnyClass> {
   constructor(
-    private readonly engine: ClientEngine,
+    private readonly core: OwnerCore,
     private readonly cls: FunctionRef,
     private readonly given: ActorOptions | undefined,
   ) {
@@ -169,37 +169,37 @@ export class ActorClass<C extends AnyClass> {
   }
 
   remote(...args: RefArgs<ConstructorParameters<C>>): ActorHandle<InstanceType<C>> {
-    const record = this.engine.actors.create(this.cls, compileActorOptions(this.given), args);
-    return new ActorHandle<InstanceType<C>>(this.engine, record);
+    const record = this.core.actors.create(this.cls, compileActorOptions(this.given), args);
+    return new ActorHandle<InstanceType<C>>(this.core, record);
   }
 
   options(options: ActorOptions): ActorClass<C> {
-    return new ActorClass<C>(this.engine, this.cls, { ...this.given, ...options });
+    return new ActorClass<C>(this.core, this.cls, { ...this.given, ...options });
   }
 }
 
 export class RemoteCluster implements Cluster {
-  readonly #engine: ClientEngine;
+  readonly #core: OwnerCore;
   readonly #onClose: (() => Promise<void>) | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(engine: ClientEngine, onClose?: () => Promise<void>) {
-    this.#engine = engine;
+  constructor(core: OwnerCore, onClose?: () => Promise<void>) {
+    this.#core = core;
     this.#onClose = onClose;
   }
 
   get address(): string {
-    return this.#engine.head.address;
+    return this.#core.head.address;
   }
 
   task<F extends AnyFunction>(module: ModuleSpecifier, exportName: string, options?: TaskOptions): RemoteFunction<F> {
-    this.#engine.assertOpen();
-    return new RemoteFunction<F>(this.#engine, functionRef(module, exportName), options);
+    this.#core.assertOpen();
+    return new RemoteFunction<F>(this.#core, functionRef(module, exportName), options);
   }
 
   actor<C extends AnyClass>(module: ModuleSpecifier, className: string, options?: ActorOptions): ActorClass<C> {
-    this.#engine.assertOpen();
-    return new ActorClass<C>(this.#engine, functionRef(module, className), options);
+    this.#core.assertOpen();
+    return new ActorClass<C>(this.#core, functionRef(module, className), options);
   }
 
   get<T>(ref: ObjectRef<T>, options?: GetOptions): Promise<T>;
@@ -207,39 +207,39 @@ export class RemoteCluster implements Cluster {
   async get<T>(refOrRefs: ObjectRef<T> | readonly ObjectRef<T>[], options: GetOptions = {}): Promise<T | T[]> {
     if (Array.isArray(refOrRefs)) {
       refOrRefs.forEach((r, i) => assertRef(r, `get(refs[${i}])`));
-      return (await this.#engine.objects.get(refOrRefs, options.timeoutMs)) as T[];
+      return (await this.#core.objects.get(refOrRefs, options.timeoutMs)) as T[];
     }
     assertRef(refOrRefs, 'get(ref)');
-    const [v] = await this.#engine.objects.get([refOrRefs as ObjectRef<T>], options.timeoutMs);
+    const [v] = await this.#core.objects.get([refOrRefs as ObjectRef<T>], options.timeoutMs);
     return v as T;
   }
 
   wait(refs: readonly ObjectRef[], options: WaitOptions = {}) {
     refs.forEach((r, i) => assertRef(r, `wait(refs[${i}])`));
-    return this.#engine.objects.wait(refs, options.numReturns ?? 1, options.timeoutMs);
+    return this.#core.objects.wait(refs, options.numReturns ?? 1, options.timeoutMs);
   }
 
   put<T>(value: T): ObjectRef<T> {
-    return this.#engine.objects.put(value) as ObjectRef<T>;
+    return this.#core.objects.put(value) as ObjectRef<T>;
   }
 
   cancel(ref: ObjectRef, options: { force?: boolean } = {}): void {
     assertRef(ref, 'cancel(ref)');
-    this.#engine.cancel(ref, options.force ?? false);
+    this.#core.cancel(ref, options.force ?? false);
   }
 
   free(refs: ObjectRef | readonly ObjectRef[]): void {
     const list = Array.isArray(refs) ? refs : [refs as ObjectRef];
     list.forEach((r, i) => assertRef(r, `free(refs[${i}])`));
-    this.#engine.objects.free(list);
+    this.#core.objects.free(list);
   }
 
   reportProgress(p: ProgressReport): void {
-    this.#engine.head.progress(p);
+    this.#core.head.progress(p);
   }
 
   async status(): Promise<ClusterSummary> {
-    const s = await this.#engine.head.status();
+    const s = await this.#core.head.status();
     const vec = (r: { amounts: Record<string, number> } | null | undefined) =>
       Object.fromEntries(Object.entries(r?.amounts ?? {}).filter(([k]) => !k.startsWith('_')));
     return {
@@ -268,7 +268,7 @@ export class RemoteCluster implements Cluster {
   /** Closes the connection (and the embedded cluster, if this connection started one). Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      this.#engine.close();
+      this.#core.close();
       if (this.#onClose) await this.#onClose();
     })();
     return this.#closing;

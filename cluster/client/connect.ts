@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { findCluster } from '../common/cluster-target.ts';
 import { AuthError } from '../common/errors.ts';
 import type { TlsOptions } from '../transport/grpc.ts';
-import { ClientEngine } from './engine.ts';
+import { OwnerCore } from './owner-core.ts';
 import { RemoteCluster, type Cluster } from './cluster.ts';
 import { startLocalCluster } from './embedded.ts';
 import { parseConnectOptions, type ConnectOptions } from './options.ts';
@@ -74,7 +74,7 @@ async function openCluster(given: ConnectOptions): Promise<Cluster> {
     tokenFile: o.tokenFile,
     embedded: true,
   });
-  const engineOptions = {
+  const coreOptions = {
     kind: (process.env.CONVOY_JOB_ID ? 'job' : process.env.CONVOY_NODE_ID ? 'task' : 'driver') as 'driver' | 'job' | 'task',
     jobId: process.env.CONVOY_JOB_ID ?? '',
     maxPendingTasks: o.maxPendingTasks ?? 1_000_000,
@@ -92,23 +92,23 @@ async function openCluster(given: ConnectOptions): Promise<Cluster> {
       resourcesPerWorker: o.resourcesPerWorker,
       objectStoreMemory: o.objectStoreMemory,
     });
-    const engine = new ClientEngine({ ...engineOptions, address: local.address, token: local.token });
+    const core = new OwnerCore({ ...coreOptions, address: local.address, token: local.token });
     try {
-      await engine.open(o.connectTimeoutMs ?? 10_000);
+      await core.open(o.connectTimeoutMs ?? 10_000);
     } catch (err) {
-      engine.close('connect failed');
+      core.close('connect failed');
       await local.stop();
       throw err;
     }
-    return new RemoteCluster(engine, () => local.stop());
+    return new RemoteCluster(core, () => local.stop());
   }
 
   const address = target.grpcAddress!;
-  const engine = new ClientEngine({ ...engineOptions, address, token: target.token, tls });
+  const core = new OwnerCore({ ...coreOptions, address, token: target.token, tls });
   try {
-    await engine.open(o.connectTimeoutMs ?? 10_000);
+    await core.open(o.connectTimeoutMs ?? 10_000);
   } catch (err) {
-    engine.close('connect failed');
+    core.close('connect failed');
     if (err instanceof AuthError) {
       throw new AuthError(
         `the head at ${address} refused the cluster token from ${target.tokenSource}: use that head's token ` +
@@ -118,5 +118,5 @@ async function openCluster(given: ConnectOptions): Promise<Cluster> {
     }
     throw err;
   }
-  return new RemoteCluster(engine);
+  return new RemoteCluster(core);
 }

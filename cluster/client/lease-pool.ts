@@ -11,7 +11,6 @@ import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
 import type { WorkerConnection } from './worker-connection.ts';
-import type { TaskRecord } from './task-record.ts';
 
 /** Work queued per lease, in ms of task run time (see LeasePool.#depth). */
 const PIPELINE_MS = 20;
@@ -24,12 +23,21 @@ export interface HeldLease {
   idleTimer?: NodeJS.Timeout;
 }
 
-export interface PoolHost {
+/**
+ * What a pool queues: anything with a preferred node. The pool never looks further into its items (the task
+ * submitter's tasks), so it does not depend on the task record that refers back to it.
+ */
+export interface PoolItem {
+  /** The node holding most of its argument bytes ('' when none). */
+  readonly preferredNode: string;
+}
+
+export interface PoolHost<T extends PoolItem> {
   readonly maxInFlight: number;
   readonly leaseIdleMs: number;
-  send(task: TaskRecord, held: HeldLease): void;
-  request(pool: LeasePool, count: number, preferredNodes: string[]): void;
-  giveBack(pool: LeasePool, held: HeldLease): void;
+  send(item: T, held: HeldLease): void;
+  request(pool: LeasePool<T>, count: number, preferredNodes: string[]): void;
+  giveBack(pool: LeasePool<T>, held: HeldLease): void;
 }
 
 /** A FIFO with O(1) shift, compacted now and then. */
@@ -64,10 +72,10 @@ class Queue<T> {
   }
 }
 
-export class LeasePool {
+export class LeasePool<T extends PoolItem> {
   readonly leases = new Map<string, HeldLease>();
   /** Queued tasks by preferred node ('' = no preference). */
-  readonly #queues = new Map<string, Queue<TaskRecord>>();
+  readonly #queues = new Map<string, Queue<T>>();
   #queued = 0;
   /** Leases asked for and not granted yet (the head's view of our demand). */
   #outstanding = 0;
@@ -80,14 +88,14 @@ export class LeasePool {
     readonly resources: ResourceVector,
     readonly strategy: PlacementStrategy,
     readonly description: string,
-    private readonly host: PoolHost,
+    private readonly host: PoolHost<T>,
   ) {}
 
   get queued(): number {
     return this.#queued;
   }
 
-  enqueue(task: TaskRecord, front = false): void {
+  enqueue(task: T, front = false): void {
     let q = this.#queues.get(task.preferredNode);
     if (!q) this.#queues.set(task.preferredNode, (q = new Queue()));
     if (front) q.unshift(task);
@@ -96,7 +104,7 @@ export class LeasePool {
     this.schedulePump();
   }
 
-  remove(task: TaskRecord): boolean {
+  remove(task: T): boolean {
     const q = this.#queues.get(task.preferredNode);
     if (q?.remove(task)) {
       this.#queued--;
@@ -165,7 +173,7 @@ export class LeasePool {
     for (const held of this.leases.values()) this.#checkIdle(held);
   }
 
-  #take(nodeId: string): TaskRecord | undefined {
+  #take(nodeId: string): T | undefined {
     const order = [nodeId, ''];
     for (const key of order) {
       const t = this.#queues.get(key)?.shift();

@@ -1,7 +1,7 @@
 /**
  * Options in three steps, as Temporal's worker options: what the user gives, validated once here with zod
  * (a wrong option fails at the call that passed it, naming the field), then compiled into the shape the
- * engine trusts.
+ * owner core trusts.
  */
 import { z } from 'zod';
 import { shapeKey, toVector, type ResourceVector } from '../../scheduler/resources.ts';

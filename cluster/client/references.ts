@@ -6,7 +6,7 @@
  * their holders let go). When the last of these goes, `onUnreferenced` hears the id once.
  *
  * Refs to objects another client owns are only borrowed: when the last task using one settles,
- * `onBorrowDone` lets the engine drop its cached copy; only the owner frees them.
+ * `onBorrowDone` lets the owner core drop its cached copy; only the owner frees them.
  */
 import { onRefEscape } from '../objects/ref-walk.ts';
 import { ObjectRef } from './object-ref.ts';

@@ -5,7 +5,24 @@ import type { CompiledTaskOptions } from './options.ts';
 import type { ArgScan } from './args.ts';
 import type { HeldLease, LeasePool } from './lease-pool.ts';
 
-export type TaskState = 'deps' | 'queued' | 'running' | 'done';
+/**
+ * Where a task stands. Only the task manager changes it (task-manager.ts has the transitions and the count
+ * each state is kept in).
+ * - `new`: made, not yet submitted (an actor's constructor arguments ride a record that stays here).
+ * - `deps`: waiting for its ObjectRef arguments.
+ * - `queued`: in a lease pool, waiting for a slot.
+ * - `backoff`: waiting out the delay before a retry.
+ * - `running`: sent to a worker.
+ * - `actor-queued`: an actor call waiting for its arguments or its actor.
+ * - `finished`, `failed`, `cancelled`: settled.
+ */
+export type TaskState = 'new' | 'deps' | 'queued' | 'backoff' | 'running' | 'actor-queued' | 'finished' | 'failed' | 'cancelled';
+
+export const SETTLED_STATES: ReadonlySet<TaskState> = new Set<TaskState>(['finished', 'failed', 'cancelled']);
+
+export function isSettled(task: { readonly state: TaskState }): boolean {
+  return SETTLED_STATES.has(task.state);
+}
 
 export interface TaskRecord {
   readonly taskId: string;
@@ -22,7 +39,9 @@ export interface TaskRecord {
   /** 0 for the first attempt; echoed by the worker so late replies of an earlier attempt are ignored. */
   attempt: number;
   state: TaskState;
-  pool?: LeasePool;
+  /** The lease pool of its resource shape, once submitted (the task submitter's). */
+  pool?: LeasePool<TaskRecord>;
+  /** The lease it runs on, while running (the task submitter's). */
   held?: HeldLease;
   /** Its ObjectRef arguments are counted as in use (kept alive) until it settles. */
   usesHeld?: boolean;

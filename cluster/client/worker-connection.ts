@@ -11,6 +11,7 @@ import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
 import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
+import { BatchedWriter } from '../transport/batched-writer.ts';
 import { fetchObject, putObject } from '../transport/object-stream.ts';
 import { newShared } from '../objects/serialization.ts';
 import { DataPlaneClient, fetchObjectFast, putObjectFast } from '../transport/data-plane-client.ts';
@@ -41,8 +42,15 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   /** The node's data plane, learned from the first object location it reports (none until then). */
   #dataAddress = '';
   readonly #fetches = new SingleFlight<string, Uint8Array>();
-  #outbox: TaskSpec[] = [];
-  #flushScheduled = false;
+  /**
+   * A microtask flush runs after the caller's synchronous code: a loop of remote() calls still becomes one
+   * message, and a lone task (get right after remote) goes out without waiting for the next event-loop turn.
+   */
+  readonly #outbox = new BatchedWriter<TaskSpec>({
+    write: (tasks) => this.#write({ tasks: { tasks } }),
+    schedule: 'microtask',
+    maxBatch: MAX_TASKS_PER_MESSAGE,
+  });
   #lost = false;
 
   constructor(
@@ -101,13 +109,6 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
 
   submit(spec: TaskSpec): void {
     this.#outbox.push(spec);
-    if (this.#outbox.length >= MAX_TASKS_PER_MESSAGE) this.#flush();
-    else if (!this.#flushScheduled) {
-      // A microtask runs after the caller's synchronous code: a loop of remote() calls still becomes one
-      // message, and a lone task (get right after remote) goes out without waiting for the next event-loop turn.
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
   }
 
   cancel(taskIds: string[], force: boolean): void {
@@ -125,12 +126,9 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
     this.#write({ actorKill: { actorId } });
   }
 
+  /** Sends the task specs queued so far, ahead of a message of another kind that must follow them. */
   #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#outbox.length === 0) return;
-    const tasks = this.#outbox;
-    this.#outbox = [];
-    this.#write({ tasks: { tasks } });
+    this.#outbox.flush();
   }
 
   #write(msg: ClientToWorker): void {
@@ -162,7 +160,7 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
   }
 
   close(): void {
-    this.#flush();
+    this.#outbox.close();
     this.#lost = true;
     try {
       this.#stream.end();

@@ -1,0 +1,58 @@
+/**
+ * When the session with the head breaks: open it again under the same client id (the head keeps our leases
+ * and objects for a grace period), through the shared redial loop (transport/redial.ts), then let the owner
+ * repeat what the head may have missed. A head that refuses our token was most likely restarted with a new
+ * one: no retry can fix that, so the owner closes at once with a message that says what to do.
+ */
+import { AuthError } from '../common/errors.ts';
+import { redial } from '../transport/redial.ts';
+import type { BackoffPolicy } from '../../scheduler/retry.ts';
+import type { HeadConnection } from './head-connection.ts';
+
+/** How long a driver keeps trying to reach a lost head before it gives up and closes. */
+const HEAD_LOST_TIMEOUT_MS = 60_000;
+/** Each try waits for the head's answer this long. */
+const DIAL_TIMEOUT_MS = 5000;
+const REDIAL_BACKOFF: BackoffPolicy = { initialMs: 100, multiplier: 2, maxMs: 3000, jitter: 0.5 };
+
+export interface HeadReconnectHost {
+  readonly head: HeadConnection;
+  isClosed(): boolean;
+  /** The session is open again: repeat lease demands and actor requests. */
+  onReconnected(): void;
+  /** Reconnecting failed: warn once under `key`, then close with `closeReason`. */
+  onGiveUp(key: string, warning: string, closeReason: string): void;
+}
+
+export async function reconnectHead(host: HeadReconnectHost, reason: string): Promise<void> {
+  const address = host.head.address;
+  const r = await redial({
+    dial: () => host.head.open(DIAL_TIMEOUT_MS),
+    backoff: REDIAL_BACKOFF,
+    timeoutMs: HEAD_LOST_TIMEOUT_MS,
+    isFatal: (err) => err instanceof AuthError,
+    stopped: () => host.isClosed(),
+  });
+  switch (r.outcome) {
+    case 'connected':
+      host.onReconnected();
+      return;
+    case 'stopped':
+      return;
+    case 'fatal': {
+      const message =
+        `the head at ${address} refused this driver's cluster token after the connection dropped (${reason}); ` +
+        'if the head was restarted it has a new token: connect again with the new token (CONVOY_TOKEN, CONVOY_TOKEN_FILE or the tokenFile option)';
+      return host.onGiveUp(`head-token:${reason}`, message, message);
+    }
+    case 'exhausted': {
+      const last = r.lastError ? (r.lastError as Error).message : '';
+      const detail = last ? `${reason}; the last attempt to reach it: ${last}` : reason;
+      return host.onGiveUp(
+        `head-lost:${reason}`,
+        `lost the Convoy head at ${address} (${detail}) and could not reconnect`,
+        `lost the Convoy head at ${address}: ${detail}`,
+      );
+    }
+  }
+}
