@@ -17,6 +17,7 @@ import type { ThreadTask } from './pool/messages.ts';
 import type { NodeServices } from './node-services.ts';
 import type { ClientStream } from './client-stream.ts';
 import { ActorHost } from './actors/actor-host.ts';
+import { BatchedWriter } from '../transport/batched-writer.ts';
 
 /** Tasks per pool message: large enough to amortise the thread hop, small enough to keep results flowing. */
 const MAX_BATCH = 256;
@@ -37,8 +38,8 @@ export class TaskStream implements ClientStream {
   readonly #resolved = new Map<number, Promise<string>>();
   readonly #leases = new Map<string, LeaseState>();
   readonly #actors = new Map<string, ActorHost>();
-  #outbox: TaskResult[] = [];
-  #flushScheduled = false;
+  /** Results of one batch arrive together and leave together; a lone result leaves at once (after this turn's code). */
+  readonly #outbox = new BatchedWriter<TaskResult>({ write: (results) => this.#write({ results: { results } }), schedule: 'microtask' });
   #closed = false;
 
   constructor(call: ServerDuplexStream<ClientToWorker__Output, WorkerToClient>, node: NodeServices) {
@@ -285,19 +286,6 @@ export class TaskStream implements ClientStream {
   #push(result: TaskResult): void {
     if (this.#closed) return;
     this.#outbox.push(result);
-    if (!this.#flushScheduled) {
-      // Results of one batch arrive together and leave together; a lone result leaves at once.
-      this.#flushScheduled = true;
-      queueMicrotask(() => this.#flush());
-    }
-  }
-
-  #flush(): void {
-    this.#flushScheduled = false;
-    if (this.#outbox.length === 0 || this.#closed) return;
-    const results = this.#outbox;
-    this.#outbox = [];
-    this.#write({ results: { results } });
   }
 
   #write(msg: WorkerToClient): void {
@@ -313,6 +301,7 @@ export class TaskStream implements ClientStream {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#outbox.abort(); // the client is gone: its results have nowhere to go
     for (const lease of this.#leases.values()) {
       lease.queue.length = 0;
       lease.running?.taskIds.clear();

@@ -22,7 +22,7 @@ import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
-import { backoffDelay } from '../../scheduler/retry.ts';
+import { redial } from '../transport/redial.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { ActorExecutors } from './actors/executor.ts';
@@ -258,25 +258,21 @@ export class WorkerNode implements NodeServices {
    */
   async #reconnect(why: string): Promise<void> {
     this.#setState('reconnecting', { why });
-    const deadline = Date.now() + (this.#opts.headLostTimeoutMs ?? 60_000);
-    let last = why;
-    for (let attempt = 1; Date.now() < deadline && this.#state === 'reconnecting'; attempt++) {
-      await new Promise((r) => setTimeout(r, backoffDelay(attempt, { initialMs: 200, multiplier: 2, maxMs: 5000, jitter: 0.5 }, Math.random())));
-      try {
-        await this.#register();
-        return;
-      } catch (err) {
-        if (err instanceof AuthError) {
-          if (this.#state !== 'reconnecting') return;
-          this.#setState('failed', { why: 'token refused' });
-          this.#onFatal?.(err.message);
-          return;
-        }
-        last = (err as Error).message;
-        this.log.debug({ err: last, attempt }, 'head not back yet');
-      }
+    const end = await redial({
+      dial: () => this.#register(),
+      backoff: { initialMs: 200, multiplier: 2, maxMs: 5000, jitter: 0.5 },
+      timeoutMs: this.#opts.headLostTimeoutMs ?? 60_000,
+      isFatal: (err) => err instanceof AuthError,
+      stopped: () => this.#state !== 'reconnecting',
+      onRetry: (err, attempt) => this.log.debug({ err: (err as Error).message, attempt }, 'head not back yet'),
+    });
+    if (end.outcome === 'connected' || this.#state !== 'reconnecting') return;
+    if (end.outcome === 'fatal') {
+      this.#setState('failed', { why: 'token refused' });
+      this.#onFatal?.((end.error as Error).message);
+      return;
     }
-    if (this.#state !== 'reconnecting') return;
+    const last = end.outcome === 'exhausted' && end.lastError ? (end.lastError as Error).message : why;
     this.#setState('failed', { why: `head unreachable: ${why}` });
     this.#onFatal?.(`lost the head at ${this.#opts.headAddress}: ${why}${last !== why ? `; the last attempt to reach it: ${last}` : ''}`);
   }
