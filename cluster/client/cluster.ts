@@ -10,6 +10,7 @@ import type { ClientEngine } from './engine.ts';
 import { ObjectRef, isObjectRef, type RefArgs } from './object-ref.ts';
 import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOptions } from './options.ts';
 import type { ActorRecord, ActorState } from './actors.ts';
+import type { ProgressReport } from '../api/head-api.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -44,19 +45,7 @@ export interface ClusterSummary {
   objectBytes: number;
 }
 
-export interface ProgressReport {
-  /** Stable id: reports with the same id update one bar. */
-  id: string;
-  label: string;
-  done: number;
-  total: number;
-  /** Units per second. */
-  rate: number;
-  /** Seconds left, or null when unknown. */
-  etaS: number | null;
-  /** A few extra figures, e.g. `{ apiRequests: 120, costUsd: 0.6 }`. */
-  extra?: Record<string, number | string>;
-}
+export type { ProgressReport };
 
 export interface GetOptions {
   /** Throw GetTimeoutError if not all values are ready by then. @default no limit */

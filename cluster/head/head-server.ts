@@ -17,25 +17,15 @@ import { NodeTable, type NodeRecord } from './node-table.ts';
 import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
 import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
-import { HttpApi } from './http/http-api.ts';
-import { buildStatus, type ClusterStatus } from './status.ts';
+import { HttpApi, type HttpBackend } from './http/http-api.ts';
+import { buildStatus } from './status.ts';
+import type { ClusterStatus, MemoryReport, NodeMemory } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
 
 import { VERSION } from '../common/version.ts';
 
 export { VERSION };
-
-export interface MemoryReport {
-  nodes: {
-    nodeId: string;
-    address: string;
-    error?: string;
-    stats?: StoreStats__Output;
-    objects: { objectId: string; size: number; owner: string; ownerConnected: boolean; secondary: boolean; place: string; pins: number }[];
-  }[];
-  directory: { count: number; bytes: number };
-}
 
 export interface HeadOptions {
   token: string;
@@ -61,7 +51,7 @@ export interface HeadOptions {
   log?: Logger;
 }
 
-export class HeadServer {
+export class HeadServer implements HttpBackend {
   readonly log: Logger;
   readonly nodes = new NodeTable();
   readonly leases: LeaseManager;
@@ -310,7 +300,7 @@ export class HeadServer {
     const reports = await Promise.all(
       nodes.map(
         (n) =>
-          new Promise<MemoryReport['nodes'][number]>((resolve) => {
+          new Promise<NodeMemory>((resolve) => {
             const client = new worker.convoy.v1.WorkerService(n.address, channelCredentials(this.#opts.tls), clientOptions(this.#opts.token)) as unknown as WorkerServiceClient;
             client.ListObjects({}, { deadline: Date.now() + 5000 }, (err, res) => {
               client.close();

@@ -4,15 +4,8 @@
  */
 import { add, subtract, type ResourceVector } from '../../scheduler/resources.ts';
 import type { NodeView } from '../../scheduler/placement/types.ts';
+import type { NodeLoad } from '../api/head-api.ts';
 
-export interface NodeLoad {
-  queuedTasks: number;
-  runningTasks: number;
-  storeUsedBytes: number;
-  storeSpilledBytes: number;
-  storeObjects: number;
-  storeBudgetBytes: number;
-}
 
 export interface NodeRecord {
   readonly nodeId: string;

@@ -15,7 +15,9 @@ import { IllegalStateError, RuntimeEnvError, UploadError, UploadTooLargeError } 
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
-import type { HeadServer } from '../head-server.ts';
+import type { ClusterStatus, MemoryReport, ProgressReport } from '../../api/head-api.ts';
+import type { EventHub } from '../events.ts';
+import type { JobManager } from '../jobs/job-manager.ts';
 import { DASHBOARD_CSP, dashboardHtml } from './dashboard-page.ts';
 import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
 import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
@@ -53,12 +55,25 @@ const progressSchema = z.object({
   extra: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(200)])).refine((e) => Object.keys(e).length <= 20, 'at most 20 extras').optional(),
 });
 
+/**
+ * What the HTTP surface needs of the head. The head implements it; the HTTP layer knows nothing else of it,
+ * so the two modules do not import each other.
+ */
+export interface HttpBackend {
+  readonly events: Pick<EventHub, 'publish' | 'subscribe' | 'snapshot'>;
+  readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
+  status(): ClusterStatus;
+  memory(): Promise<MemoryReport>;
+  /** Asks every node to stop (`convoy stop`). */
+  shutdownNodes(reason: string): void;
+}
+
 export class HttpApi {
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
   #address = '';
 
-  constructor(private readonly opts: { token: string; head: HeadServer; log: Logger }) {
+  constructor(private readonly opts: { token: string; head: HttpBackend; log: Logger }) {
     const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.#route(req, res).catch((err) => this.#error(req, res, err));
     };
@@ -184,7 +199,8 @@ export class HttpApi {
       if (!parsed.success) {
         return this.#json(res, 400, { error: `bad progress report: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       }
-      head.events.publish({ type: 'progress', ...parsed.data, etaS: parsed.data.etaS ?? null });
+      const report: ProgressReport = { ...parsed.data, etaS: parsed.data.etaS ?? null };
+      head.events.publish({ type: 'progress', ...report });
       return this.#json(res, 200, { ok: true });
     }
     if (parts[1] === 'packages') {

@@ -21,25 +21,8 @@ import { randomId } from '../../common/ids.ts';
 import { IllegalStateError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventHub } from '../events.ts';
+import type { JobInfo, JobStatus, SubmitJobReply } from '../../api/head-api.ts';
 import { PackageStore } from './package-store.ts';
-
-export type JobStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
-
-export interface JobInfo {
-  /** The submission id when one was given, else a generated `job_YYYYMMDD_xxxx`. */
-  jobId: string;
-  status: JobStatus;
-  entrypoint: string[];
-  packageId?: string;
-  /** Names of the environment variables it was given (never their values). */
-  envVars: string[];
-  /** Where its packages come from: the cluster's install, Convoy only, or `npm ci` of its lockfile. */
-  dependencies: { source: 'cluster' | 'convoy-only' | 'lockfile'; key?: string; installed?: boolean };
-  startTime: number;
-  endTime?: number;
-  exitCode?: number | null;
-  message?: string;
-}
 
 export interface SubmitJob {
   entrypoint: string[];
@@ -106,7 +89,7 @@ export class JobManager {
    * and RUNNING once its driver started. A submission id already used returns that job when the request is
    * the same, and is refused when it differs.
    */
-  async submit(req: SubmitJob): Promise<JobInfo & { existing?: boolean }> {
+  async submit(req: SubmitJob): Promise<SubmitJobReply> {
     if (!Array.isArray(req.entrypoint) || req.entrypoint.length === 0 || req.entrypoint.some((a) => typeof a !== 'string')) {
       throw new TypeError('entrypoint must be a non-empty array of strings, e.g. ["node", "driver.ts"]');
     }
