@@ -78,6 +78,33 @@ export interface ClusterStatus {
   jobs: JobInfo[];
 }
 
+// ---- status as a client sees it (GetClusterStatus over gRPC, `Cluster.status()`) ----
+
+export interface NodeSummary {
+  nodeId: string;
+  address: string;
+  state: string;
+  total: ResourceVector;
+  available: ResourceVector;
+  deadReason: string;
+  queuedTasks: number;
+  runningTasks: number;
+  storeUsedBytes: number;
+  storeObjects: number;
+  /** When the head last heard from the node (ms since the epoch). */
+  lastHeartbeat: number;
+}
+
+export interface ClusterSummary {
+  nodes: NodeSummary[];
+  tasksByState: TaskCounts;
+  pending: { description: string; count: number; infeasible: boolean; reason: string; resources: ResourceVector }[];
+  clients: number;
+  leases: number;
+  objects: number;
+  objectBytes: number;
+}
+
 // ---- jobs (GET/POST /api/jobs, /api/jobs/ID, /api/jobs/ID/stop) ----
 
 export const JOB_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED'] as const;

@@ -4,7 +4,7 @@
  * grace period and resumes under the same id; one that says goodbye, or stays away, is gone for good.
  */
 import type { Logger } from '../common/logger.ts';
-import { decompileResources, decompileStrategy } from '../proto/convert.ts';
+import { decompileLeaseRequest, decompileProgress, decompileTaskCounts } from '../proto/convert.ts';
 import type { grpc } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
@@ -118,15 +118,7 @@ export class ClientSessions {
       case 'leaseRequest': {
         const r = msg.leaseRequest!;
         try {
-          this.d.leases.request(session.clientId, {
-            requestId: Number(r.requestId),
-            resources: decompileResources(r.resources),
-            count: r.count,
-            strategy: decompileStrategy(r.strategy),
-            preferredNodes: r.preferredNodes,
-            actor: r.actor,
-            description: r.description,
-          });
+          this.d.leases.request(session.clientId, decompileLeaseRequest(r));
         } catch (err) {
           this.send(session.clientId, { leaseInfeasible: { requestId: r.requestId, reason: (err as Error).message } });
         }
@@ -137,21 +129,13 @@ export class ClientSessions {
       case 'leaseRequestCancel':
         return this.d.leases.cancel(session.clientId, Number(msg.leaseRequestCancel!.requestId));
       case 'taskCounts':
-        session.counts = Object.fromEntries(Object.entries(msg.taskCounts!.byState).map(([k, v]) => [k, Number(v)]));
+        session.counts = decompileTaskCounts(msg.taskCounts!);
         return;
       case 'freeObjects':
         return this.d.freeObjects(msg.freeObjects!.objectIds);
-      case 'progress': {
-        const p = msg.progress!;
-        let extra: Record<string, unknown> | undefined;
-        try {
-          extra = p.extraJson ? (JSON.parse(p.extraJson) as Record<string, unknown>) : undefined;
-        } catch {
-          extra = undefined;
-        }
-        this.d.events.publish({ type: 'progress', id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS < 0 ? null : p.etaS, extra });
+      case 'progress':
+        this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) });
         return;
-      }
     }
   }
 

@@ -8,7 +8,7 @@ import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { IllegalStateError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceHandlers, type WorkerServiceClient } from '../proto/load.ts';
-import { compileResources, decompileResources } from '../proto/convert.ts';
+import { compileClusterStatus, compileLease, decompileNodeLoad, decompileNodeRegistration, decompileObjectListing, type NodeRegistration } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
@@ -134,25 +134,20 @@ export class HeadServer implements HttpBackend {
   }
 
   #leaseMessage(l: LeaseRecord) {
-    return { leaseId: l.leaseId, nodeId: l.nodeId, address: this.nodes.get(l.nodeId)?.address ?? '', resources: compileResources(l.resources), gpuIds: [...l.gpuIds] };
+    return compileLease({ ...l, address: this.nodes.get(l.nodeId)?.address ?? '' });
   }
 
   #handlers(): HeadServiceHandlers {
     return {
       RegisterNode: (call, callback) => {
-        const r = call.request;
-        let total;
+        let registration: NodeRegistration;
         try {
-          total = decompileResources(r.total);
-          if (!r.nodeId || !r.address) throw new TypeError('nodeId and address are required');
+          registration = decompileNodeRegistration(call.request);
         } catch (err) {
           return callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
         }
-        const rec = this.nodes.register(
-          { nodeId: r.nodeId, address: r.address, total, labels: r.labels, hostname: r.hostname, pid: r.pid },
-          Date.now(),
-        );
-        this.log.info({ nodeId: rec.nodeId, address: rec.address, total }, 'node registered');
+        const rec = this.nodes.register(registration, Date.now());
+        this.log.info({ nodeId: rec.nodeId, address: rec.address, total: registration.total }, 'node registered');
         this.events.publish({ type: 'node', nodeId: rec.nodeId, state: 'alive' });
         this.leases.schedule();
         callback(null, { nodeId: rec.nodeId, httpAddress: this.httpAddress, heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
@@ -178,14 +173,7 @@ export class HeadServer implements HttpBackend {
             generation = this.nodes.get(nodeId)?.generation ?? 0;
             this.#nodeSessions.set(nodeId, call);
           }
-          this.nodes.heartbeat(nodeId, {
-            queuedTasks: hb.queuedTasks,
-            runningTasks: hb.runningTasks,
-            storeUsedBytes: hb.storeUsedBytes,
-            storeSpilledBytes: hb.storeSpilledBytes,
-            storeObjects: hb.storeObjects,
-            storeBudgetBytes: hb.storeBudgetBytes,
-          }, Date.now());
+          this.nodes.heartbeat(nodeId, decompileNodeLoad(hb), Date.now());
           return;
         }
         case 'objectsAdded': {
@@ -244,39 +232,7 @@ export class HeadServer implements HttpBackend {
   }
 
   statusMessage() {
-    const s = this.status();
-    return {
-      nodes: s.nodes.map((n) => ({
-        nodeId: n.nodeId,
-        address: n.address,
-        state: n.state,
-        total: compileResources(n.total),
-        available: compileResources(n.available),
-        lastHeartbeatMs: n.lastHeartbeat,
-        hostname: n.hostname,
-        pid: n.pid,
-        deadReason: n.deadReason ?? '',
-        labels: n.labels,
-        load: n.load ? { nodeId: n.nodeId, ...n.load } : null,
-      })),
-      tasksByState: s.tasksByState,
-      pending: s.pending.map((p) => ({
-        clientId: p.clientId,
-        resources: compileResources(p.resources),
-        count: p.count,
-        description: p.description,
-        infeasible: p.infeasible,
-        reason: p.reason,
-        sinceMs: p.since,
-      })),
-      clients: s.clients,
-      leases: s.leases,
-      startedAtMs: s.startedAt,
-      version: s.version,
-      objects: s.objects.count,
-      objectBytes: s.objects.bytes,
-      httpAddress: s.httpAddress,
-    };
+    return compileClusterStatus(this.status());
   }
 
   /** Deletes every copy of these objects: the directory entry here, the bytes on each node holding one. */
@@ -305,12 +261,7 @@ export class HeadServer implements HttpBackend {
             client.ListObjects({}, { deadline: Date.now() + 5000 }, (err, res) => {
               client.close();
               if (err || !res) return resolve({ nodeId: n.nodeId, address: n.address, error: err?.message ?? 'no answer', objects: [] });
-              resolve({
-                nodeId: n.nodeId,
-                address: n.address,
-                stats: res.stats ?? undefined,
-                objects: res.objects.map((o) => ({ ...o, size: Number(o.size), ownerConnected: connected.has(o.owner) })),
-              });
+              resolve(decompileObjectListing(res, n, (owner) => connected.has(owner)));
             });
           }),
       ),
