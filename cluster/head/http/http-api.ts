@@ -18,7 +18,7 @@ import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
 import type { ClusterStatus, MemoryReport, ProgressReport } from '../../api/head-api.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
-import { DASHBOARD_CSP, dashboardHtml } from './dashboard-page.ts';
+import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
 import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
 import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
 
@@ -71,6 +71,7 @@ export interface HttpBackend {
 export class HttpApi {
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
+  readonly #dashboard: DashboardPage = loadDashboardPage();
   #address = '';
 
   constructor(private readonly opts: { token: string; head: HttpBackend; log: Logger }) {
@@ -170,7 +171,7 @@ export class HttpApi {
       const headers: Record<string, string> = {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': `${DASHBOARD_CSP}; frame-ancestors 'none'`,
+        'content-security-policy': `${this.#dashboard.csp}; frame-ancestors 'none'`,
       };
       if (url.searchParams.has('token')) {
         // Trade the token in the URL for a cookie, and drop it from the address bar.
@@ -180,7 +181,7 @@ export class HttpApi {
         return;
       }
       res.writeHead(200, headers);
-      res.end(dashboardHtml());
+      res.end(this.#dashboard.html);
       return;
     }
     if (parts[0] !== 'api') return this.#json(res, 404, { error: `no route ${method} ${url.pathname}` });
