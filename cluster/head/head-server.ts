@@ -2,6 +2,10 @@
  * The head: the control plane of a Convoy cluster. It holds the node table, grants leases, keeps the object
  * directory and the task counts clients report, runs jobs, and serves the HTTP API and dashboard.
  * It is not on the per-task path: clients push tasks straight to workers over their leases.
+ *
+ * Its state is the control store (control/control-store.ts), one table per module; what is live and cannot
+ * be stored stays beside it: each node's session stream (here), each client's (client-sessions.ts), each
+ * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts).
  */
 import path from 'node:path';
 import { advertiseHost } from '../common/net.ts';
@@ -22,6 +26,8 @@ import { buildStatus } from './status.ts';
 import type { ClusterStatus, MemoryReport, NodeMemory } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
+import type { ControlStore } from './control/control-store.ts';
+import { MemoryControlStore } from './control/memory-store.ts';
 
 import { VERSION } from '../common/version.ts';
 
@@ -49,13 +55,16 @@ export interface HeadOptions {
   clientGraceMs?: number;
   tls?: TlsOptions;
   log?: Logger;
+  /** Where the control state lives; the head closes it when it stops. @default a MemoryControlStore */
+  store?: ControlStore;
 }
 
 export class HeadServer implements HttpBackend {
   readonly log: Logger;
-  readonly nodes = new NodeTable();
+  readonly store: ControlStore;
+  readonly nodes: NodeTable;
   readonly leases: LeaseManager;
-  readonly objects = new ObjectDirectory();
+  readonly objects: ObjectDirectory;
   readonly jobs: JobManager;
   readonly events = new EventHub();
   readonly startedAt = Date.now();
@@ -72,8 +81,12 @@ export class HeadServer implements HttpBackend {
   constructor(opts: HeadOptions) {
     this.#opts = opts;
     this.log = (opts.log ?? createLogger()).child({ component: 'head' });
+    this.store = opts.store ?? new MemoryControlStore();
+    this.nodes = new NodeTable(this.store.nodes);
+    this.objects = new ObjectDirectory(this.store.objects);
     this.leases = new LeaseManager(
       this.nodes,
+      this.store.leases,
       {
         granted: (clientId, requestId, leases) =>
           this.#clients.send(clientId, { leaseGrant: { requestId, leases: leases.map((l) => this.#leaseMessage(l)) } }),
@@ -86,6 +99,7 @@ export class HeadServer implements HttpBackend {
       this.log,
     );
     this.#clients = new ClientSessions({
+      clients: this.store.clients,
       leases: this.leases,
       events: this.events,
       log: this.log,
@@ -95,6 +109,7 @@ export class HeadServer implements HttpBackend {
     });
     this.jobs = new JobManager({
       dir: path.join(opts.sessionDir, 'jobs'),
+      table: this.store.jobs,
       token: opts.token,
       headAddress: () => this.#address,
       log: this.log,
@@ -295,6 +310,7 @@ export class HeadServer implements HttpBackend {
       await Promise.allSettled([new Promise<void>((r) => this.#server.tryShutdown(() => r())), this.#http.close()]);
       this.#server.forceShutdown();
       this.events.close();
+      this.store.close();
       this.log.info('head stopped');
     })();
     return this.#closing;

@@ -1,8 +1,8 @@
 /** The cluster's status as one plain object: what `convoy status --json`, the HTTP API and the dashboard show. */
 import { subtract, type ResourceVector } from '../../scheduler/resources.ts';
 import type { ClusterStatus, JobInfo, NodeStatus, ObjectTotals, PendingStatus, TaskCounts } from '../api/head-api.ts';
-import type { NodeRecord } from './node-table.ts';
-import type { DemandRecord, LeaseRecord } from './lease-manager.ts';
+import type { LeaseRecord, NodeRecord } from './control/records.ts';
+import type { DemandRecord } from './lease-manager.ts';
 
 /** Resource names starting with `_` are internal bookkeeping and stay out of what users see. */
 function visible(v: ResourceVector): ResourceVector {
