@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionRef } from '../proto/convert.ts';
-import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { ClientEngine } from './engine.ts';
 import { ObjectRef, isObjectRef, type RefArgs } from './object-ref.ts';
 import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOptions } from './options.ts';

@@ -16,7 +16,6 @@ import { compileClusterStatus, compileLease, decompileNodeLoad, decompileNodeReg
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
-import type { StoreStats__Output } from '../proto/generated/convoy/v1/StoreStats.ts';
 import { NodeTable, type NodeRecord } from './node-table.ts';
 import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
 import { ObjectDirectory } from './object-directory.ts';
