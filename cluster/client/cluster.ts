@@ -5,11 +5,12 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionRef } from '../proto/convert.ts';
-import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { OwnerCore } from './owner-core.ts';
 import { ObjectRef, isObjectRef, type RefArgs } from './object-ref.ts';
 import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOptions } from './options.ts';
 import type { ActorRecord, ActorState } from './actors.ts';
+import type { ClusterSummary, NodeSummary, ProgressReport } from '../api/head-api.ts';
+import { decompileClusterStatus } from '../proto/convert.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -19,44 +20,7 @@ type AnyClass = abstract new (...args: any[]) => object;
 /** A module that holds task functions or actor classes: `new URL('./tasks.ts', import.meta.url)`, a file URL or a path. */
 export type ModuleSpecifier = URL | string;
 
-export interface NodeSummary {
-  nodeId: string;
-  address: string;
-  state: string;
-  total: ResourceVector;
-  available: ResourceVector;
-  deadReason: string;
-  queuedTasks: number;
-  runningTasks: number;
-  storeUsedBytes: number;
-  storeObjects: number;
-  /** When the head last heard from the node (ms since the epoch). */
-  lastHeartbeat: number;
-}
-
-export interface ClusterSummary {
-  nodes: NodeSummary[];
-  tasksByState: Record<string, number>;
-  pending: { description: string; count: number; infeasible: boolean; reason: string; resources: ResourceVector }[];
-  clients: number;
-  leases: number;
-  objects: number;
-  objectBytes: number;
-}
-
-export interface ProgressReport {
-  /** Stable id: reports with the same id update one bar. */
-  id: string;
-  label: string;
-  done: number;
-  total: number;
-  /** Units per second. */
-  rate: number;
-  /** Seconds left, or null when unknown. */
-  etaS: number | null;
-  /** A few extra figures, e.g. `{ apiRequests: 120, costUsd: 0.6 }`. */
-  extra?: Record<string, number | string>;
-}
+export type { ClusterSummary, NodeSummary, ProgressReport };
 
 export interface GetOptions {
   /** Throw GetTimeoutError if not all values are ready by then. @default no limit */
@@ -239,30 +203,7 @@ export class RemoteCluster implements Cluster {
   }
 
   async status(): Promise<ClusterSummary> {
-    const s = await this.#core.head.status();
-    const vec = (r: { amounts: Record<string, number> } | null | undefined) =>
-      Object.fromEntries(Object.entries(r?.amounts ?? {}).filter(([k]) => !k.startsWith('_')));
-    return {
-      nodes: s.nodes.map((n) => ({
-        nodeId: n.nodeId,
-        address: n.address,
-        state: n.state,
-        total: vec(n.total),
-        available: vec(n.available),
-        deadReason: n.deadReason,
-        queuedTasks: n.load?.queuedTasks ?? 0,
-        runningTasks: n.load?.runningTasks ?? 0,
-        storeUsedBytes: Number(n.load?.storeUsedBytes ?? 0),
-        storeObjects: n.load?.storeObjects ?? 0,
-        lastHeartbeat: Number(n.lastHeartbeatMs),
-      })),
-      tasksByState: Object.fromEntries(Object.entries(s.tasksByState).map(([k, v]) => [k, Number(v)])),
-      pending: s.pending.map((p) => ({ description: p.description, count: p.count, infeasible: p.infeasible, reason: p.reason, resources: vec(p.resources) })),
-      clients: s.clients,
-      leases: s.leases,
-      objects: s.objects,
-      objectBytes: Number(s.objectBytes),
-    };
+    return decompileClusterStatus(await this.#core.head.status());
   }
 
   /** Closes the connection (and the embedded cluster, if this connection started one). Idempotent. */

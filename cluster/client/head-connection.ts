@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { AuthError, ConnectError, grpcFailureDetail } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient } from '../proto/load.ts';
-import { compileResources, compileStrategy } from '../proto/convert.ts';
+import { compileLeaseRequest, compileProgress, compileTaskCounts } from '../proto/convert.ts';
 import { channelCredentials, clientOptions, grpc, mapGrpcError, type TlsOptions } from '../transport/grpc.ts';
 import type { ClientToHead } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient__Output } from '../proto/generated/convoy/v1/HeadToClient.ts';
@@ -87,17 +87,7 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     actor?: boolean;
     description: string;
   }): void {
-    this.#write({
-      leaseRequest: {
-        requestId: r.requestId,
-        resources: compileResources(r.resources),
-        count: r.count,
-        strategy: compileStrategy(r.strategy),
-        preferredNodes: r.preferredNodes ?? [],
-        actor: r.actor ?? false,
-        description: r.description,
-      },
-    });
+    this.#write({ leaseRequest: compileLeaseRequest({ ...r, preferredNodes: r.preferredNodes ?? [], actor: r.actor ?? false }) });
   }
 
   returnLeases(leaseIds: string[]): void {
@@ -105,9 +95,7 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
   }
 
   progress(p: { id: string; label: string; done: number; total: number; rate: number; etaS: number | null; extra?: Record<string, unknown> }): void {
-    this.#write({
-      progress: { id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS ?? -1, extraJson: p.extra ? JSON.stringify(p.extra) : '' },
-    });
+    this.#write({ progress: compileProgress(p) });
   }
 
   freeObjects(objectIds: string[]): void {
@@ -115,7 +103,7 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
   }
 
   reportCounts(byState: Record<string, number>): void {
-    this.#write({ taskCounts: { byState } });
+    this.#write({ taskCounts: compileTaskCounts(byState) });
   }
 
   #write(msg: ClientToHead): void {

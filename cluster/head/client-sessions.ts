@@ -2,28 +2,34 @@
  * The head's side of client sessions: who is connected, their task counts, and what they ask (leases, frees,
  * progress). A client whose session breaks is detached, not forgotten: it keeps its leases and objects for a
  * grace period and resumes under the same id; one that says goodbye, or stays away, is gone for good.
+ *
+ * Who the clients are and their counts are the control store's `clients` table; what cannot be stored (the
+ * session stream, the timer that ends a detached client's grace) stays here, one LiveSession per client.
  */
 import type { Logger } from '../common/logger.ts';
-import { decompileResources, decompileStrategy } from '../proto/convert.ts';
+import { decompileLeaseRequest, decompileProgress, decompileTaskCounts } from '../proto/convert.ts';
 import type { grpc } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { LeaseManager } from './lease-manager.ts';
 import type { EventHub } from './events.ts';
+import type { Table } from './control/control-store.ts';
+import type { ClientRecord } from './control/records.ts';
+import type { TaskCounts } from '../api/head-api.ts';
 
-interface ClientSession {
-  clientId: string;
-  kind: string;
-  jobId: string;
+type SessionStream = grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>;
+
+/** A client's live handles, beside its record in the store. */
+interface LiveSession {
+  readonly clientId: string;
   /** Undefined while the client is detached (its session broke and it may reconnect). */
-  stream: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient> | undefined;
-  counts: Record<string, number>;
-  connectedAt: number;
+  stream: SessionStream | undefined;
   /** Set while detached: when it fires, the client is gone for good. */
   expiry?: NodeJS.Timeout;
 }
 
 export interface ClientSessionDeps {
+  clients: Table<ClientRecord>;
   leases: LeaseManager;
   events: EventHub;
   log: Logger;
@@ -35,14 +41,14 @@ export interface ClientSessionDeps {
 }
 
 export class ClientSessions {
-  readonly #clients = new Map<string, ClientSession>();
+  readonly #live = new Map<string, LiveSession>();
   /** Finished/failed counts of clients that have left, so totals survive their drivers. */
-  readonly #retired: Record<string, number> = {};
+  readonly #retired: TaskCounts = {};
 
   constructor(private readonly d: ClientSessionDeps) {}
 
   send(clientId: string, msg: HeadToClient): void {
-    const s = this.#clients.get(clientId);
+    const s = this.#live.get(clientId);
     if (!s?.stream) return;
     try {
       s.stream.write(msg);
@@ -52,20 +58,23 @@ export class ClientSessions {
   }
 
   broadcast(msg: HeadToClient): void {
-    for (const id of this.#clients.keys()) this.send(id, msg);
+    for (const id of this.#live.keys()) this.send(id, msg);
   }
 
   /** Connected clients (detached ones excluded) with their latest task counts. */
-  connected(): { clientId: string; kind: string; counts: Record<string, number> }[] {
-    return [...this.#clients.values()].filter((c) => c.stream).map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts }));
+  connected(): { clientId: string; kind: string; counts: TaskCounts }[] {
+    return this.d.clients
+      .list()
+      .filter((c) => c.attached)
+      .map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts }));
   }
 
-  retiredCounts(): Record<string, number> {
+  retiredCounts(): TaskCounts {
     return this.#retired;
   }
 
-  serve(call: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>): void {
-    let session: ClientSession | undefined;
+  serve(call: SessionStream): void {
+    let session: LiveSession | undefined;
     let goodbye = false;
     call.on('data', (msg: ClientToHead__Output) => {
       if (msg.kind === 'hello') {
@@ -74,11 +83,12 @@ export class ClientSessions {
       }
       if (!session) return;
       if (msg.kind === 'goodbye') goodbye = true;
-      else this.#handle(session, msg);
+      else this.#handle(session.clientId, msg);
     });
     const end = () => {
       if (!session || session.stream !== call) return;
       session.stream = undefined;
+      this.#update(session.clientId, (c) => (c.attached = false));
       try {
         call.end();
       } catch {
@@ -97,71 +107,70 @@ export class ClientSessions {
     call.on('cancelled', end);
   }
 
-  #hello(h: NonNullable<ClientToHead__Output['hello']>, call: grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>): ClientSession {
-    const known = this.#clients.get(h.clientId);
-    if (known) {
-      // The same client, back within its grace period: it keeps its leases and objects.
+  #hello(h: NonNullable<ClientToHead__Output['hello']>, call: SessionStream): LiveSession {
+    if (this.d.clients.has(h.clientId)) {
+      // The same client, back within its grace period: it keeps its leases and objects. (A record with no
+      // live session is a client of a head that restarted on a persistent store: it comes back the same way.)
+      const known = this.#live.get(h.clientId) ?? { clientId: h.clientId, stream: undefined };
       clearTimeout(known.expiry);
       known.expiry = undefined;
       known.stream = call;
+      this.#live.set(h.clientId, known);
+      this.#update(h.clientId, (c) => (c.attached = true));
       this.d.log.info({ clientId: h.clientId }, 'client reconnected');
       return known;
     }
-    const session: ClientSession = { clientId: h.clientId, kind: h.kind, jobId: h.jobId, stream: call, counts: {}, connectedAt: Date.now() };
-    this.#clients.set(h.clientId, session);
+    const session: LiveSession = { clientId: h.clientId, stream: call };
+    this.d.clients.put(h.clientId, { clientId: h.clientId, kind: h.kind, jobId: h.jobId, attached: true, counts: {}, connectedAt: Date.now() });
+    this.#live.set(h.clientId, session);
     this.d.log.debug({ clientId: h.clientId, kind: h.kind }, 'client connected');
     return session;
   }
 
-  #handle(session: ClientSession, msg: ClientToHead__Output): void {
+  /** Changes a client's record and puts it back. */
+  #update(clientId: string, change: (c: ClientRecord) => void): void {
+    const c = this.d.clients.get(clientId);
+    if (!c) return;
+    change(c);
+    this.d.clients.put(clientId, c);
+  }
+
+  #handle(clientId: string, msg: ClientToHead__Output): void {
     switch (msg.kind) {
       case 'leaseRequest': {
         const r = msg.leaseRequest!;
         try {
-          this.d.leases.request(session.clientId, {
-            requestId: Number(r.requestId),
-            resources: decompileResources(r.resources),
-            count: r.count,
-            strategy: decompileStrategy(r.strategy),
-            preferredNodes: r.preferredNodes,
-            actor: r.actor,
-            description: r.description,
-          });
+          this.d.leases.request(clientId, decompileLeaseRequest(r));
         } catch (err) {
-          this.send(session.clientId, { leaseInfeasible: { requestId: r.requestId, reason: (err as Error).message } });
+          this.send(clientId, { leaseInfeasible: { requestId: r.requestId, reason: (err as Error).message } });
         }
         return;
       }
       case 'leaseReturn':
-        return this.d.leases.release(session.clientId, msg.leaseReturn!.leaseIds);
+        return this.d.leases.release(clientId, msg.leaseReturn!.leaseIds);
       case 'leaseRequestCancel':
-        return this.d.leases.cancel(session.clientId, Number(msg.leaseRequestCancel!.requestId));
-      case 'taskCounts':
-        session.counts = Object.fromEntries(Object.entries(msg.taskCounts!.byState).map(([k, v]) => [k, Number(v)]));
-        return;
+        return this.d.leases.cancel(clientId, Number(msg.leaseRequestCancel!.requestId));
+      case 'taskCounts': {
+        const counts = decompileTaskCounts(msg.taskCounts!);
+        return this.#update(clientId, (c) => (c.counts = counts));
+      }
       case 'freeObjects':
         return this.d.freeObjects(msg.freeObjects!.objectIds);
-      case 'progress': {
-        const p = msg.progress!;
-        let extra: Record<string, unknown> | undefined;
-        try {
-          extra = p.extraJson ? (JSON.parse(p.extraJson) as Record<string, unknown>) : undefined;
-        } catch {
-          extra = undefined;
-        }
-        this.d.events.publish({ type: 'progress', id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS < 0 ? null : p.etaS, extra });
+      case 'progress':
+        this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) });
         return;
-      }
     }
   }
 
   /** The client is gone for good: its leases go back and every copy of its objects is freed. */
-  #gone(session: ClientSession): void {
-    if (this.#clients.get(session.clientId) !== session) return;
+  #gone(session: LiveSession): void {
+    if (this.#live.get(session.clientId) !== session) return;
     clearTimeout(session.expiry);
-    this.#clients.delete(session.clientId);
+    this.#live.delete(session.clientId);
+    const counts = this.d.clients.get(session.clientId)?.counts ?? {};
+    this.d.clients.delete(session.clientId);
     for (const k of ['finished', 'failed', 'cancelled']) {
-      if (session.counts[k]) this.#retired[k] = (this.#retired[k] ?? 0) + session.counts[k]!;
+      if (counts[k]) this.#retired[k] = (this.#retired[k] ?? 0) + counts[k]!;
     }
     this.d.leases.clientGone(session.clientId);
     this.d.freeObjects(this.d.ownedBy(session.clientId));
@@ -169,7 +178,7 @@ export class ClientSessions {
   }
 
   close(): void {
-    for (const s of this.#clients.values()) {
+    for (const s of this.#live.values()) {
       clearTimeout(s.expiry);
       try {
         s.stream?.end();

@@ -2,22 +2,18 @@
  * The head's live event feed (node up/down, job state, warnings, progress), fanned out to the dashboard and
  * CLI over ws. Subscribers that fall behind lose old events rather than growing the head's memory.
  */
-export type ClusterEvent =
-  | { type: 'node'; nodeId: string; state: 'alive' | 'dead'; reason?: string }
-  | { type: 'job'; jobId: string; status: string }
-  | { type: 'warning'; message: string }
-  | { type: 'progress'; id: string; label: string; done: number; total: number; rate: number; etaS: number | null; extra?: Record<string, unknown> };
+import type { ClusterEvent, FeedEvent } from '../api/head-api.ts';
 
-type Listener = (e: ClusterEvent & { ts: number }) => void;
+type Listener = (e: FeedEvent) => void;
 
 export class EventHub {
   readonly #listeners = new Set<Listener>();
-  readonly #recent: (ClusterEvent & { ts: number })[] = [];
+  readonly #recent: FeedEvent[] = [];
   /** The latest progress per id, so a dashboard opened mid-run sees current bars at once. */
-  readonly #progress = new Map<string, ClusterEvent & { ts: number }>();
+  readonly #progress = new Map<string, FeedEvent>();
 
   publish(e: ClusterEvent): void {
-    const ev = { ...e, ts: Date.now() };
+    const ev: FeedEvent = { ...e, ts: Date.now() };
     if (e.type === 'progress') this.#progress.set(e.id, ev);
     else {
       this.#recent.push(ev);
@@ -31,7 +27,7 @@ export class EventHub {
     return () => this.#listeners.delete(l);
   }
 
-  snapshot(): (ClusterEvent & { ts: number })[] {
+  snapshot(): FeedEvent[] {
     return [...this.#recent, ...this.#progress.values()];
   }
 

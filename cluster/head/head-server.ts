@@ -2,40 +2,35 @@
  * The head: the control plane of a Convoy cluster. It holds the node table, grants leases, keeps the object
  * directory and the task counts clients report, runs jobs, and serves the HTTP API and dashboard.
  * It is not on the per-task path: clients push tasks straight to workers over their leases.
+ *
+ * Its state is the control store (control/control-store.ts), one table per module; what is live and cannot
+ * be stored stays beside it: each node's session stream (here), each client's (client-sessions.ts), each
+ * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts).
  */
 import path from 'node:path';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { IllegalStateError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceHandlers, type WorkerServiceClient } from '../proto/load.ts';
-import { compileResources, decompileResources } from '../proto/convert.ts';
+import { compileClusterStatus, compileLease, decompileNodeLoad, decompileNodeRegistration, decompileObjectListing, type NodeRegistration } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
-import type { StoreStats__Output } from '../proto/generated/convoy/v1/StoreStats.ts';
 import { NodeTable, type NodeRecord } from './node-table.ts';
 import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
 import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
-import { HttpApi } from './http/http-api.ts';
-import { buildStatus, type ClusterStatus } from './status.ts';
+import { HttpApi, type HttpBackend } from './http/http-api.ts';
+import { buildStatus } from './status.ts';
+import type { ClusterStatus, MemoryReport, NodeMemory } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
+import type { ControlStore } from './control/control-store.ts';
+import { MemoryControlStore } from './control/memory-store.ts';
 
 import { VERSION } from '../common/version.ts';
 
 export { VERSION };
-
-export interface MemoryReport {
-  nodes: {
-    nodeId: string;
-    address: string;
-    error?: string;
-    stats?: StoreStats__Output;
-    objects: { objectId: string; size: number; owner: string; ownerConnected: boolean; secondary: boolean; place: string; pins: number }[];
-  }[];
-  directory: { count: number; bytes: number };
-}
 
 export interface HeadOptions {
   token: string;
@@ -59,13 +54,16 @@ export interface HeadOptions {
   clientGraceMs?: number;
   tls?: TlsOptions;
   log?: Logger;
+  /** Where the control state lives; the head closes it when it stops. @default a MemoryControlStore */
+  store?: ControlStore;
 }
 
-export class HeadServer {
+export class HeadServer implements HttpBackend {
   readonly log: Logger;
-  readonly nodes = new NodeTable();
+  readonly store: ControlStore;
+  readonly nodes: NodeTable;
   readonly leases: LeaseManager;
-  readonly objects = new ObjectDirectory();
+  readonly objects: ObjectDirectory;
   readonly jobs: JobManager;
   readonly events = new EventHub();
   readonly startedAt = Date.now();
@@ -82,8 +80,12 @@ export class HeadServer {
   constructor(opts: HeadOptions) {
     this.#opts = opts;
     this.log = (opts.log ?? createLogger()).child({ component: 'head' });
+    this.store = opts.store ?? new MemoryControlStore();
+    this.nodes = new NodeTable(this.store.nodes);
+    this.objects = new ObjectDirectory(this.store.objects);
     this.leases = new LeaseManager(
       this.nodes,
+      this.store.leases,
       {
         granted: (clientId, requestId, leases) =>
           this.#clients.send(clientId, { leaseGrant: { requestId, leases: leases.map((l) => this.#leaseMessage(l)) } }),
@@ -96,6 +98,7 @@ export class HeadServer {
       this.log,
     );
     this.#clients = new ClientSessions({
+      clients: this.store.clients,
       leases: this.leases,
       events: this.events,
       log: this.log,
@@ -105,6 +108,7 @@ export class HeadServer {
     });
     this.jobs = new JobManager({
       dir: path.join(opts.sessionDir, 'jobs'),
+      table: this.store.jobs,
       token: opts.token,
       headAddress: () => this.#address,
       log: this.log,
@@ -144,25 +148,20 @@ export class HeadServer {
   }
 
   #leaseMessage(l: LeaseRecord) {
-    return { leaseId: l.leaseId, nodeId: l.nodeId, address: this.nodes.get(l.nodeId)?.address ?? '', resources: compileResources(l.resources), gpuIds: [...l.gpuIds] };
+    return compileLease({ ...l, address: this.nodes.get(l.nodeId)?.address ?? '' });
   }
 
   #handlers(): HeadServiceHandlers {
     return {
       RegisterNode: (call, callback) => {
-        const r = call.request;
-        let total;
+        let registration: NodeRegistration;
         try {
-          total = decompileResources(r.total);
-          if (!r.nodeId || !r.address) throw new TypeError('nodeId and address are required');
+          registration = decompileNodeRegistration(call.request);
         } catch (err) {
           return callback({ code: grpc.status.INVALID_ARGUMENT, details: (err as Error).message });
         }
-        const rec = this.nodes.register(
-          { nodeId: r.nodeId, address: r.address, total, labels: r.labels, hostname: r.hostname, pid: r.pid },
-          Date.now(),
-        );
-        this.log.info({ nodeId: rec.nodeId, address: rec.address, total }, 'node registered');
+        const rec = this.nodes.register(registration, Date.now());
+        this.log.info({ nodeId: rec.nodeId, address: rec.address, total: registration.total }, 'node registered');
         this.events.publish({ type: 'node', nodeId: rec.nodeId, state: 'alive' });
         this.leases.schedule();
         callback(null, { nodeId: rec.nodeId, httpAddress: this.httpAddress, heartbeatIntervalMs: this.#opts.heartbeatIntervalMs ?? 1000 });
@@ -188,14 +187,7 @@ export class HeadServer {
             generation = this.nodes.get(nodeId)?.generation ?? 0;
             this.#nodeSessions.set(nodeId, call);
           }
-          this.nodes.heartbeat(nodeId, {
-            queuedTasks: hb.queuedTasks,
-            runningTasks: hb.runningTasks,
-            storeUsedBytes: hb.storeUsedBytes,
-            storeSpilledBytes: hb.storeSpilledBytes,
-            storeObjects: hb.storeObjects,
-            storeBudgetBytes: hb.storeBudgetBytes,
-          }, Date.now());
+          this.nodes.heartbeat(nodeId, decompileNodeLoad(hb), Date.now());
           return;
         }
         case 'objectsAdded': {
@@ -254,39 +246,7 @@ export class HeadServer {
   }
 
   statusMessage() {
-    const s = this.status();
-    return {
-      nodes: s.nodes.map((n) => ({
-        nodeId: n.nodeId,
-        address: n.address,
-        state: n.state,
-        total: compileResources(n.total),
-        available: compileResources(n.available),
-        lastHeartbeatMs: n.lastHeartbeat,
-        hostname: n.hostname,
-        pid: n.pid,
-        deadReason: n.deadReason ?? '',
-        labels: n.labels,
-        load: n.load ? { nodeId: n.nodeId, ...n.load } : null,
-      })),
-      tasksByState: s.tasksByState,
-      pending: s.pending.map((p) => ({
-        clientId: p.clientId,
-        resources: compileResources(p.resources),
-        count: p.count,
-        description: p.description,
-        infeasible: p.infeasible,
-        reason: p.reason,
-        sinceMs: p.since,
-      })),
-      clients: s.clients,
-      leases: s.leases,
-      startedAtMs: s.startedAt,
-      version: s.version,
-      objects: s.objects.count,
-      objectBytes: s.objects.bytes,
-      httpAddress: s.httpAddress,
-    };
+    return compileClusterStatus(this.status());
   }
 
   /** Deletes every copy of these objects: the directory entry here, the bytes on each node holding one. */
@@ -310,17 +270,12 @@ export class HeadServer {
     const reports = await Promise.all(
       nodes.map(
         (n) =>
-          new Promise<MemoryReport['nodes'][number]>((resolve) => {
+          new Promise<NodeMemory>((resolve) => {
             const client = new worker.convoy.v1.WorkerService(n.address, channelCredentials(this.#opts.tls), clientOptions(this.#opts.token)) as unknown as WorkerServiceClient;
             client.ListObjects({}, { deadline: Date.now() + 5000 }, (err, res) => {
               client.close();
               if (err || !res) return resolve({ nodeId: n.nodeId, address: n.address, error: err?.message ?? 'no answer', objects: [] });
-              resolve({
-                nodeId: n.nodeId,
-                address: n.address,
-                stats: res.stats ?? undefined,
-                objects: res.objects.map((o) => ({ ...o, size: Number(o.size), ownerConnected: connected.has(o.owner) })),
-              });
+              resolve(decompileObjectListing(res, n, (owner) => connected.has(owner)));
             });
           }),
       ),
@@ -354,6 +309,7 @@ export class HeadServer {
       await Promise.allSettled([new Promise<void>((r) => this.#server.tryShutdown(() => r())), this.#http.close()]);
       this.#server.forceShutdown();
       this.events.close();
+      this.store.close();
       this.log.info('head stopped');
     })();
     return this.#closing;

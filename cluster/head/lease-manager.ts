@@ -2,6 +2,10 @@
  * Leases: a client asks for N slots of a resource shape; the head places them (scheduler/leases.ts), reserves
  * the resources, and tells the client which nodes to push tasks to. Scheduling decisions are per lease, not per
  * task. Demands that no node can ever satisfy stay queued with a warning, visible in `convoy status`.
+ *
+ * Granted leases are records in the control store's `leases` table. Waiting demands are not: they belong to
+ * a live session (a client that detaches has its demands dropped and repeats them when it comes back), so
+ * they stay here, in memory.
  */
 import { randomId } from '../common/ids.ts';
 import type { Logger } from '../common/logger.ts';
@@ -9,6 +13,11 @@ import { scheduleDemands, type Demand, type Holding } from '../../scheduler/leas
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { NodeTable } from './node-table.ts';
+import type { Table } from './control/control-store.ts';
+import type { LeaseRecord } from './control/records.ts';
+import type { LeaseDemand } from '../proto/convert.ts';
+
+export type { LeaseRecord };
 
 export interface DemandRecord {
   readonly id: string;
@@ -25,17 +34,6 @@ export interface DemandRecord {
   waiting?: string;
 }
 
-export interface LeaseRecord {
-  readonly leaseId: string;
-  readonly clientId: string;
-  readonly nodeId: string;
-  readonly resources: ResourceVector;
-  readonly gpuIds: readonly number[];
-  readonly actor: boolean;
-  revoking: boolean;
-  readonly grantedAt: number;
-}
-
 /** How the lease manager talks back to clients; the head wires it to their session streams. */
 export interface LeaseEvents {
   granted(clientId: string, requestId: number, leases: LeaseRecord[]): void;
@@ -45,21 +43,18 @@ export interface LeaseEvents {
 
 export class LeaseManager {
   readonly #demands = new Map<string, DemandRecord>();
-  readonly #leases = new Map<string, LeaseRecord>();
   #scheduled = false;
   #rotation = 0;
 
   constructor(
     private readonly nodes: NodeTable,
+    private readonly leaseTable: Table<LeaseRecord>,
     private readonly events: LeaseEvents,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
 
-  request(
-    clientId: string,
-    r: { requestId: number; resources: ResourceVector; count: number; strategy: PlacementStrategy; preferredNodes: string[]; actor: boolean; description: string },
-  ): void {
+  request(clientId: string, r: LeaseDemand): void {
     const id = `${clientId}/${r.requestId}`;
     const prev = this.#demands.get(id);
     if (r.count <= 0) {
@@ -89,9 +84,9 @@ export class LeaseManager {
   /** A client hands leases back (idle, or after a revoke). Unknown or foreign ids are ignored. */
   release(clientId: string, leaseIds: readonly string[]): void {
     for (const id of leaseIds) {
-      const l = this.#leases.get(id);
+      const l = this.leaseTable.get(id);
       if (!l || l.clientId !== clientId) continue;
-      this.#leases.delete(id);
+      this.leaseTable.delete(id);
       this.nodes.release(l.nodeId, l.resources, l.gpuIds);
     }
     this.schedule();
@@ -104,13 +99,13 @@ export class LeaseManager {
 
   clientGone(clientId: string): void {
     for (const [id, d] of this.#demands) if (d.clientId === clientId) this.#demands.delete(id);
-    this.release(clientId, [...this.#leases.values()].filter((l) => l.clientId === clientId).map((l) => l.leaseId));
+    this.release(clientId, this.leaseTable.list().filter((l) => l.clientId === clientId).map((l) => l.leaseId));
   }
 
   /** The node is gone: its leases vanish with it (its resources went too). Returns the affected leases. */
   nodeDead(nodeId: string): LeaseRecord[] {
-    const gone = [...this.#leases.values()].filter((l) => l.nodeId === nodeId);
-    for (const l of gone) this.#leases.delete(l.leaseId);
+    const gone = this.leaseTable.list().filter((l) => l.nodeId === nodeId);
+    for (const l of gone) this.leaseTable.delete(l.leaseId);
     this.schedule();
     return gone;
   }
@@ -136,7 +131,7 @@ export class LeaseManager {
       preferredNodes: d.preferredNodes,
       actor: d.actor,
     }));
-    const holdings: Holding[] = [...this.#leases.values()].map((l) => ({
+    const holdings: Holding[] = this.leaseTable.list().map((l) => ({
       leaseId: l.leaseId,
       clientId: l.clientId,
       nodeId: l.nodeId,
@@ -160,7 +155,7 @@ export class LeaseManager {
         revoking: false,
         grantedAt: this.now(),
       };
-      this.#leases.set(lease.leaseId, lease);
+      this.leaseTable.put(lease.leaseId, lease);
       d.remaining--;
       d.infeasible = undefined;
       let list = grantsByDemand.get(d.id);
@@ -187,9 +182,10 @@ export class LeaseManager {
     }
     const revokeByClient = new Map<string, string[]>();
     for (const leaseId of outcome.revoke) {
-      const l = this.#leases.get(leaseId);
+      const l = this.leaseTable.get(leaseId);
       if (!l) continue;
       l.revoking = true;
+      this.leaseTable.put(leaseId, l);
       let list = revokeByClient.get(l.clientId);
       if (!list) revokeByClient.set(l.clientId, (list = []));
       list.push(leaseId);
@@ -202,6 +198,6 @@ export class LeaseManager {
   }
 
   leases(): LeaseRecord[] {
-    return [...this.#leases.values()];
+    return this.leaseTable.list();
   }
 }

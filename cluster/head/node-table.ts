@@ -1,44 +1,21 @@
 /**
  * The head's table of nodes: what each offers, what is leased out, when it last spoke, and whether it is
  * alive. A node is dead when its session stream ends or when no heartbeat arrived within the timeout.
+ * The records live in the control store's `nodes` table; each node's session stream stays in the head.
  */
 import { add, subtract, type ResourceVector } from '../../scheduler/resources.ts';
 import type { NodeView } from '../../scheduler/placement/types.ts';
+import type { NodeLoad } from '../api/head-api.ts';
+import type { Table } from './control/control-store.ts';
+import type { NodeRecord } from './control/records.ts';
 
-export interface NodeLoad {
-  queuedTasks: number;
-  runningTasks: number;
-  storeUsedBytes: number;
-  storeSpilledBytes: number;
-  storeObjects: number;
-  storeBudgetBytes: number;
-}
-
-export interface NodeRecord {
-  readonly nodeId: string;
-  address: string;
-  total: ResourceVector;
-  /** Sum of the resources of the leases granted on this node. */
-  leased: ResourceVector;
-  labels: Record<string, string>;
-  hostname: string;
-  pid: number;
-  alive: boolean;
-  deadReason?: string;
-  registeredAt: number;
-  lastHeartbeat: number;
-  load?: NodeLoad;
-  /** GPU indices not held by a lease. */
-  freeGpus: number[];
-  /** Bumped on every (re)registration, so a stale session's end does not kill a fresh one. */
-  generation: number;
-}
+export type { NodeRecord };
 
 export class NodeTable {
-  readonly #nodes = new Map<string, NodeRecord>();
+  constructor(private readonly table: Table<NodeRecord>) {}
 
   register(n: { nodeId: string; address: string; total: ResourceVector; labels: Record<string, string>; hostname: string; pid: number }, now: number): NodeRecord {
-    const prev = this.#nodes.get(n.nodeId);
+    const prev = this.table.get(n.nodeId);
     const gpus = Math.floor(n.total.gpu ?? 0);
     const rec: NodeRecord = {
       ...n,
@@ -49,16 +26,16 @@ export class NodeTable {
       freeGpus: Array.from({ length: gpus }, (_, i) => i),
       generation: (prev?.generation ?? 0) + 1,
     };
-    this.#nodes.set(n.nodeId, rec);
+    this.table.put(n.nodeId, rec);
     return rec;
   }
 
   get(nodeId: string): NodeRecord | undefined {
-    return this.#nodes.get(nodeId);
+    return this.table.get(nodeId);
   }
 
   all(): NodeRecord[] {
-    return [...this.#nodes.values()];
+    return this.table.list();
   }
 
   alive(): NodeRecord[] {
@@ -66,19 +43,21 @@ export class NodeTable {
   }
 
   heartbeat(nodeId: string, load: NodeLoad, now: number): void {
-    const n = this.#nodes.get(nodeId);
+    const n = this.table.get(nodeId);
     if (!n || !n.alive) return;
     n.lastHeartbeat = now;
     n.load = load;
+    this.table.put(nodeId, n);
   }
 
   /** Marks a node dead; returns false if it was already dead or unknown. */
   markDead(nodeId: string, reason: string): boolean {
-    const n = this.#nodes.get(nodeId);
+    const n = this.table.get(nodeId);
     if (!n || !n.alive) return false;
     n.alive = false;
     n.deadReason = reason;
     n.leased = {};
+    this.table.put(nodeId, n);
     return true;
   }
 
@@ -88,20 +67,23 @@ export class NodeTable {
   }
 
   reserve(nodeId: string, resources: ResourceVector): number[] {
-    const n = this.#nodes.get(nodeId)!;
+    const n = this.table.get(nodeId)!;
     n.leased = add(n.leased, resources);
     const wanted = resources.gpu ?? 0;
     // Whole GPUs get their own indices (CUDA_VISIBLE_DEVICES); a fraction shares the first one.
-    if (wanted >= 1) return n.freeGpus.splice(0, Math.floor(wanted));
-    if (wanted > 0) return [0];
-    return [];
+    let gpuIds: number[] = [];
+    if (wanted >= 1) gpuIds = n.freeGpus.splice(0, Math.floor(wanted));
+    else if (wanted > 0) gpuIds = [0];
+    this.table.put(nodeId, n);
+    return gpuIds;
   }
 
   release(nodeId: string, resources: ResourceVector, gpuIds: readonly number[]): void {
-    const n = this.#nodes.get(nodeId);
+    const n = this.table.get(nodeId);
     if (!n || !n.alive) return;
     n.leased = subtract(n.leased, resources);
     if ((resources.gpu ?? 0) >= 1) n.freeGpus = [...new Set([...n.freeGpus, ...gpuIds])].sort((a, b) => a - b);
+    this.table.put(nodeId, n);
   }
 
   views(): NodeView[] {

@@ -1,44 +1,49 @@
 /**
  * Where stored objects live. Owners track their own objects; the head learns about objects that must be
  * found by others (stored results, puts) so a node or client can locate a copy, and drops a dead node's
- * copies so lineage reconstruction can kick in.
+ * copies so lineage reconstruction can kick in. The entries are the control store's `objects` table.
  */
-import type { NodeRecord } from './node-table.ts';
-
-interface Entry {
-  readonly nodes: Set<string>;
-  size: number;
-  owner: string;
-}
+import type { Table } from './control/control-store.ts';
+import type { NodeRecord, ObjectRecord } from './control/records.ts';
 
 export class ObjectDirectory {
-  readonly #objects = new Map<string, Entry>();
+  /** The sum of the entries' sizes, kept as they come and go: status asks for it every poll. */
+  #bytes = 0;
+
+  constructor(private readonly table: Table<ObjectRecord>) {
+    for (const e of table.list()) this.#bytes += e.size;
+  }
 
   add(objectId: string, nodeId: string, size: number, owner: string): void {
-    let e = this.#objects.get(objectId);
-    if (!e) this.#objects.set(objectId, (e = { nodes: new Set(), size, owner }));
-    e.nodes.add(nodeId);
+    const known = this.table.get(objectId);
+    const e = known ?? { objectId, nodes: [], size, owner };
+    if (!known) this.#bytes += size;
+    if (!e.nodes.includes(nodeId)) e.nodes.push(nodeId);
     if (owner) e.owner = owner;
+    this.table.put(objectId, e);
   }
 
   remove(objectId: string, nodeId: string): void {
-    const e = this.#objects.get(objectId);
+    const e = this.table.get(objectId);
     if (!e) return;
-    e.nodes.delete(nodeId);
-    if (e.nodes.size === 0) this.#objects.delete(objectId);
+    e.nodes = e.nodes.filter((n) => n !== nodeId);
+    if (e.nodes.length === 0) this.#drop(e);
+    else this.table.put(objectId, e);
   }
 
   nodeDead(nodeId: string): void {
-    for (const [id, e] of this.#objects) {
-      e.nodes.delete(nodeId);
-      if (e.nodes.size === 0) this.#objects.delete(id);
+    for (const e of this.table.list()) {
+      if (!e.nodes.includes(nodeId)) continue;
+      e.nodes = e.nodes.filter((n) => n !== nodeId);
+      if (e.nodes.length === 0) this.#drop(e);
+      else this.table.put(e.objectId, e);
     }
   }
 
   locate(ids: readonly string[], node: (id: string) => NodeRecord | undefined) {
     const out = [];
     for (const id of ids) {
-      const e = this.#objects.get(id);
+      const e = this.table.get(id);
       if (!e) continue;
       for (const nodeId of e.nodes) {
         const n = node(nodeId);
@@ -52,9 +57,9 @@ export class ObjectDirectory {
   free(ids: readonly string[]): Map<string, string[]> {
     const byNode = new Map<string, string[]>();
     for (const id of ids) {
-      const e = this.#objects.get(id);
+      const e = this.table.get(id);
       if (!e) continue;
-      this.#objects.delete(id);
+      this.#drop(e);
       for (const node of e.nodes) {
         let list = byNode.get(node);
         if (!list) byNode.set(node, (list = []));
@@ -65,16 +70,21 @@ export class ObjectDirectory {
   }
 
   ownedBy(owner: string): string[] {
-    return [...this.#objects].filter(([, e]) => e.owner === owner).map(([id]) => id);
+    return this.table
+      .list()
+      .filter((e) => e.owner === owner)
+      .map((e) => e.objectId);
   }
 
   entries(): { objectId: string; size: number; owner: string; nodes: string[] }[] {
-    return [...this.#objects].map(([objectId, e]) => ({ objectId, size: e.size, owner: e.owner, nodes: [...e.nodes] }));
+    return this.table.list().map((e) => ({ objectId: e.objectId, size: e.size, owner: e.owner, nodes: [...e.nodes] }));
   }
 
   stats(): { count: number; bytes: number } {
-    let bytes = 0;
-    for (const e of this.#objects.values()) bytes += e.size;
-    return { count: this.#objects.size, bytes };
+    return { count: this.table.size(), bytes: this.#bytes };
+  }
+
+  #drop(e: ObjectRecord): void {
+    if (this.table.delete(e.objectId)) this.#bytes -= e.size;
   }
 }

@@ -1,48 +1,8 @@
 /** The cluster's status as one plain object: what `convoy status --json`, the HTTP API and the dashboard show. */
 import { subtract, type ResourceVector } from '../../scheduler/resources.ts';
-import type { NodeLoad, NodeRecord } from './node-table.ts';
-import type { DemandRecord, LeaseRecord } from './lease-manager.ts';
-import type { JobInfo } from './jobs/job-manager.ts';
-
-export interface NodeStatus {
-  nodeId: string;
-  address: string;
-  state: 'alive' | 'dead';
-  total: ResourceVector;
-  available: ResourceVector;
-  lastHeartbeat: number;
-  hostname: string;
-  pid: number;
-  deadReason?: string;
-  labels: Record<string, string>;
-  load?: NodeLoad;
-}
-
-export interface PendingStatus {
-  clientId: string;
-  resources: ResourceVector;
-  count: number;
-  description: string;
-  infeasible: boolean;
-  reason: string;
-  since: number;
-}
-
-export interface ClusterStatus {
-  address: string;
-  httpAddress: string;
-  version: string;
-  startedAt: number;
-  nodes: NodeStatus[];
-  resources: { total: ResourceVector; used: ResourceVector };
-  tasksByState: Record<string, number>;
-  pending: PendingStatus[];
-  warnings: string[];
-  clients: number;
-  leases: number;
-  objects: { count: number; bytes: number };
-  jobs: JobInfo[];
-}
+import type { ClusterStatus, JobInfo, NodeStatus, ObjectTotals, PendingStatus, TaskCounts } from '../api/head-api.ts';
+import type { LeaseRecord, NodeRecord } from './control/records.ts';
+import type { DemandRecord } from './lease-manager.ts';
 
 /** Resource names starting with `_` are internal bookkeeping and stay out of what users see. */
 function visible(v: ResourceVector): ResourceVector {
@@ -53,9 +13,9 @@ export function buildStatus(input: {
   nodes: NodeRecord[];
   demands: DemandRecord[];
   leases: LeaseRecord[];
-  clients: { clientId: string; kind: string; counts: Record<string, number> }[];
-  retiredCounts: Record<string, number>;
-  objects: { count: number; bytes: number };
+  clients: { clientId: string; kind: string; counts: TaskCounts }[];
+  retiredCounts: TaskCounts;
+  objects: ObjectTotals;
   jobs: JobInfo[];
   startedAt: number;
   address: string;
@@ -82,7 +42,7 @@ export function buildStatus(input: {
     for (const [k, v] of Object.entries(visible(n.total))) total[k] = (total[k] ?? 0) + v;
     for (const [k, v] of Object.entries(visible(n.leased))) used[k] = (used[k] ?? 0) + v;
   }
-  const tasksByState: Record<string, number> = { ...input.retiredCounts };
+  const tasksByState: TaskCounts = { ...input.retiredCounts };
   for (const c of input.clients) for (const [k, v] of Object.entries(c.counts)) tasksByState[k] = (tasksByState[k] ?? 0) + v;
   const pending: PendingStatus[] = input.demands.map((d) => ({
     clientId: d.clientId,

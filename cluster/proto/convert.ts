@@ -9,6 +9,15 @@ import type { Resources, Resources__Output } from './generated/convoy/v1/Resourc
 import type { ErrorInfo, ErrorInfo__Output } from './generated/convoy/v1/ErrorInfo.ts';
 import type { FunctionDescriptor, FunctionDescriptor__Output } from './generated/convoy/v1/FunctionDescriptor.ts';
 import type { PlacementStrategy as ProtoStrategy } from './generated/convoy/v1/PlacementStrategy.ts';
+import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, TaskCounts } from '../api/head-api.ts';
+import type { GetClusterStatusReply, GetClusterStatusReply__Output } from './generated/convoy/v1/GetClusterStatusReply.ts';
+import type { Heartbeat, Heartbeat__Output } from './generated/convoy/v1/Heartbeat.ts';
+import type { Lease, Lease__Output } from './generated/convoy/v1/Lease.ts';
+import type { LeaseRequest, LeaseRequest__Output } from './generated/convoy/v1/LeaseRequest.ts';
+import type { ListObjectsReply, ListObjectsReply__Output } from './generated/convoy/v1/ListObjectsReply.ts';
+import type { Progress, Progress__Output } from './generated/convoy/v1/Progress.ts';
+import type { RegisterNodeRequest, RegisterNodeRequest__Output } from './generated/convoy/v1/RegisterNodeRequest.ts';
+import type { TaskCounts as ProtoTaskCounts, TaskCounts__Output } from './generated/convoy/v1/TaskCounts.ts';
 
 export function compileResources(v: ResourceVector): Resources {
   return { amounts: { ...v } };
@@ -79,6 +88,212 @@ export function compileStrategy(s: PlacementStrategy): ProtoStrategy {
 
 export function decompileStrategy(s: string | undefined): PlacementStrategy {
   return s === 'SPREAD' ? 'spread' : 'pack';
+}
+
+// ---- head.proto: node registration and heartbeats ----
+
+/** A worker as it registers with the head. */
+export interface NodeRegistration {
+  nodeId: string;
+  address: string;
+  total: ResourceVector;
+  labels: Record<string, string>;
+  hostname: string;
+  pid: number;
+}
+
+export function compileNodeRegistration(n: NodeRegistration): RegisterNodeRequest {
+  return { nodeId: n.nodeId, address: n.address, total: compileResources(n.total), labels: n.labels, hostname: n.hostname, pid: n.pid };
+}
+
+export function decompileNodeRegistration(r: RegisterNodeRequest__Output): NodeRegistration {
+  const total = decompileResources(r.total);
+  if (!r.nodeId || !r.address) throw new TypeError('nodeId and address are required');
+  return { nodeId: r.nodeId, address: r.address, total, labels: r.labels, hostname: r.hostname, pid: r.pid };
+}
+
+export function compileNodeLoad(nodeId: string, l: NodeLoad): Heartbeat {
+  return { nodeId, ...l };
+}
+
+export function decompileNodeLoad(hb: Heartbeat__Output): NodeLoad {
+  return {
+    queuedTasks: hb.queuedTasks,
+    runningTasks: hb.runningTasks,
+    storeUsedBytes: hb.storeUsedBytes,
+    storeSpilledBytes: hb.storeSpilledBytes,
+    storeObjects: hb.storeObjects,
+    storeBudgetBytes: hb.storeBudgetBytes,
+  };
+}
+
+// ---- head.proto: leases ----
+
+/** What a client asks of the head: `count` leases of one resource shape. */
+export interface LeaseDemand {
+  requestId: number;
+  resources: ResourceVector;
+  count: number;
+  strategy: PlacementStrategy;
+  /** Locality: nodes holding the tasks' argument objects. */
+  preferredNodes: string[];
+  /** An actor lease: held for the actor's life, never revoked. */
+  actor: boolean;
+  description: string;
+}
+
+export function compileLeaseRequest(d: LeaseDemand): LeaseRequest {
+  return {
+    requestId: d.requestId,
+    resources: compileResources(d.resources),
+    count: d.count,
+    strategy: compileStrategy(d.strategy),
+    preferredNodes: d.preferredNodes,
+    actor: d.actor,
+    description: d.description,
+  };
+}
+
+export function decompileLeaseRequest(r: LeaseRequest__Output): LeaseDemand {
+  return {
+    requestId: Number(r.requestId),
+    resources: decompileResources(r.resources),
+    count: r.count,
+    strategy: decompileStrategy(r.strategy),
+    preferredNodes: r.preferredNodes,
+    actor: r.actor,
+    description: r.description,
+  };
+}
+
+/** A granted lease: a slot of `resources` on the node at `address`. */
+export interface GrantedLease {
+  leaseId: string;
+  nodeId: string;
+  address: string;
+  resources: ResourceVector;
+  gpuIds: readonly number[];
+}
+
+export function compileLease(l: GrantedLease): Lease {
+  return { leaseId: l.leaseId, nodeId: l.nodeId, address: l.address, resources: compileResources(l.resources), gpuIds: [...l.gpuIds] };
+}
+
+export function decompileLease(l: Lease__Output): GrantedLease {
+  return { leaseId: l.leaseId, nodeId: l.nodeId, address: l.address, resources: decompileResources(l.resources), gpuIds: l.gpuIds };
+}
+
+// ---- head.proto: what clients report ----
+
+export function compileTaskCounts(byState: TaskCounts): ProtoTaskCounts {
+  return { byState };
+}
+
+export function decompileTaskCounts(c: TaskCounts__Output): TaskCounts {
+  return Object.fromEntries(Object.entries(c.byState).map(([k, v]) => [k, Number(v)]));
+}
+
+/** Unknown ETA travels as a negative number, the extras as a small JSON object. */
+export function compileProgress(p: Omit<ProgressReport, 'extra'> & { extra?: Record<string, unknown> }): Progress {
+  return { id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS ?? -1, extraJson: p.extra ? JSON.stringify(p.extra) : '' };
+}
+
+/** Extras that are not a JSON object are dropped, not refused: the bar still shows. */
+export function decompileProgress(p: Progress__Output): Omit<ProgressReport, 'extra'> & { extra?: Record<string, unknown> } {
+  let extra: Record<string, unknown> | undefined;
+  try {
+    extra = p.extraJson ? (JSON.parse(p.extraJson) as Record<string, unknown>) : undefined;
+  } catch {
+    extra = undefined;
+  }
+  return { id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS < 0 ? null : p.etaS, extra };
+}
+
+// ---- head.proto: status ----
+
+export function compileClusterStatus(s: ClusterStatus): GetClusterStatusReply {
+  return {
+    nodes: s.nodes.map((n) => ({
+      nodeId: n.nodeId,
+      address: n.address,
+      state: n.state,
+      total: compileResources(n.total),
+      available: compileResources(n.available),
+      lastHeartbeatMs: n.lastHeartbeat,
+      hostname: n.hostname,
+      pid: n.pid,
+      deadReason: n.deadReason ?? '',
+      labels: n.labels,
+      load: n.load ? compileNodeLoad(n.nodeId, n.load) : null,
+    })),
+    tasksByState: s.tasksByState,
+    pending: s.pending.map((p) => ({
+      clientId: p.clientId,
+      resources: compileResources(p.resources),
+      count: p.count,
+      description: p.description,
+      infeasible: p.infeasible,
+      reason: p.reason,
+      sinceMs: p.since,
+    })),
+    clients: s.clients,
+    leases: s.leases,
+    startedAtMs: s.startedAt,
+    version: s.version,
+    objects: s.objects.count,
+    objectBytes: s.objects.bytes,
+    httpAddress: s.httpAddress,
+  };
+}
+
+/** The status as a client shows it; resource names starting with `_` are internal and left out. */
+export function decompileClusterStatus(s: GetClusterStatusReply__Output): ClusterSummary {
+  const vec = (r: Resources__Output | null | undefined) => Object.fromEntries(Object.entries(r?.amounts ?? {}).filter(([k]) => !k.startsWith('_')));
+  return {
+    nodes: s.nodes.map((n) => ({
+      nodeId: n.nodeId,
+      address: n.address,
+      state: n.state,
+      total: vec(n.total),
+      available: vec(n.available),
+      deadReason: n.deadReason,
+      queuedTasks: n.load?.queuedTasks ?? 0,
+      runningTasks: n.load?.runningTasks ?? 0,
+      storeUsedBytes: Number(n.load?.storeUsedBytes ?? 0),
+      storeObjects: n.load?.storeObjects ?? 0,
+      lastHeartbeat: Number(n.lastHeartbeatMs),
+    })),
+    tasksByState: Object.fromEntries(Object.entries(s.tasksByState).map(([k, v]) => [k, Number(v)])),
+    pending: s.pending.map((p) => ({ description: p.description, count: p.count, infeasible: p.infeasible, reason: p.reason, resources: vec(p.resources) })),
+    clients: s.clients,
+    leases: s.leases,
+    objects: s.objects,
+    objectBytes: Number(s.objectBytes),
+  };
+}
+
+// ---- worker.proto: a node's object listing (`convoy memory`) ----
+
+export function compileObjectListing(m: Omit<NodeMemory, 'address' | 'error'>): ListObjectsReply {
+  return {
+    nodeId: m.nodeId,
+    stats: m.stats ?? null,
+    objects: m.objects.map((o) => ({ objectId: o.objectId, size: o.size, owner: o.owner, secondary: o.secondary, place: o.place, pins: o.pins })),
+  };
+}
+
+/** `ownerConnected` is the head's knowledge, not the node's: it says which owners have a live session. */
+export function decompileObjectListing(
+  r: ListObjectsReply__Output,
+  node: { nodeId: string; address: string },
+  ownerConnected: (owner: string) => boolean,
+): NodeMemory {
+  return {
+    nodeId: node.nodeId,
+    address: node.address,
+    stats: r.stats ?? undefined,
+    objects: r.objects.map((o) => ({ ...o, size: Number(o.size), ownerConnected: ownerConnected(o.owner) })),
+  };
 }
 
 function safeJson(v: unknown): string {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ClusterStatus } from '../../cluster/head/status.ts';
+import type { ClusterStatus } from '../../cluster/api/head-api.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { startTestCluster, TASKS, type TestCluster } from '../helpers/cluster.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';

@@ -83,6 +83,9 @@ describe('the npm package', () => {
     // The thread boot files register tsx for the sources; compiled threads start from their own module.
     expect(files.filter((f) => f.endsWith('-boot.mjs'))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['dist/cluster/proto/head.proto', 'dist/cluster/proto/worker.proto', 'dist/cluster/proto/common.proto']));
+    // The head reads its dashboard's files at start.
+    const dashboard = ['index.html', 'dashboard.js', 'dashboard.css'].map((f) => `dist/cluster/head/http/dashboard/${f}`);
+    expect(files).toEqual(expect.arrayContaining(dashboard));
     for (const entry of ENTRIES) {
       expect(files, entry.name).toContain(entry.types.slice(2));
       expect(files, entry.name).toContain(entry.default.slice(2));

@@ -9,18 +9,7 @@ import { RuntimeEnvError } from '../../common/errors.ts';
 import { checkSubmissionId, parseEnvPairs } from '../../common/runtime-env.ts';
 import { api, httpBase, resolveTarget, type ClusterTarget } from '../context.ts';
 import { bytes, table } from '../format.ts';
-
-interface JobInfo {
-  jobId: string;
-  status: string;
-  entrypoint: string[];
-  startTime: number;
-  endTime?: number;
-  exitCode?: number | null;
-  message?: string;
-  /** Set when the submission id named a job submitted before: that job, not a new one. */
-  existing?: boolean;
-}
+import type { JobInfo, StoredPackage, SubmitJobReply, SubmitJobRequest } from '../../api/head-api.ts';
 
 /** Flag mistakes are usage errors: the same checks as the head's, reported before anything is uploaded. */
 function usage<T>(check: () => T): T {
@@ -85,8 +74,9 @@ export function registerJob(program: Command): void {
     const t = resolveTarget(flags);
     const { packDirectory } = await import('../../common/package-archive.ts');
     const pkg = await packDirectory(flags.workingDir);
-    const uploaded = await api<{ id: string }>(t, 'POST', '/api/packages', new Uint8Array(pkg.archive));
-    const info = await api<JobInfo>(t, 'POST', '/api/jobs', { entrypoint, packageId: uploaded.id, env, submissionId });
+    const uploaded = await api<StoredPackage>(t, 'POST', '/api/packages', new Uint8Array(pkg.archive));
+    const request: SubmitJobRequest = { entrypoint, packageId: uploaded.id, env, submissionId };
+    const info = await api<SubmitJobReply>(t, 'POST', '/api/jobs', request);
     if (info.existing) console.error(`job ${info.jobId} was submitted before (${info.status}); not starting another`);
     else console.error(`job ${info.jobId} submitted (${pkg.files} files, ${bytes(pkg.bytes)} uploaded as package ${uploaded.id})`);
     if (!flags.wait) return console.log(info.jobId);

@@ -1,6 +1,6 @@
 /** `convoy memory [--json]`: what each node's object store holds, how much is spilled, and who owns what. */
 import type { Command } from 'commander';
-import type { MemoryReport } from '../../head/head-server.ts';
+import type { MemoryReport } from '../../api/head-api.ts';
 import { api, resolveTarget } from '../context.ts';
 import { bytes, table } from '../format.ts';
 

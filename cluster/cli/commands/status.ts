@@ -1,19 +1,8 @@
 /** `convoy status [--json]`: nodes, resources used/total, tasks by state, and requests that can never run. */
 import type { Command } from 'commander';
+import type { ClusterStatus } from '../../api/head-api.ts';
 import { grpcStatus, httpBase, resolveTarget } from '../context.ts';
 import { bytes, table } from '../format.ts';
-
-interface StatusJson {
-  address: string;
-  httpAddress: string;
-  nodes: { nodeId: string; address: string; state: string; total: Record<string, number>; available: Record<string, number>; deadReason?: string; load?: { queuedTasks: number; runningTasks: number; storeUsedBytes: number; storeObjects: number } }[];
-  resources: { total: Record<string, number>; used: Record<string, number> };
-  tasksByState: Record<string, number>;
-  pending: { description: string; count: number; infeasible: boolean; reason: string }[];
-  warnings: string[];
-  clients: number;
-  jobs: { jobId: string; status: string }[];
-}
 
 export function registerStatus(program: Command): void {
   program
@@ -29,7 +18,7 @@ export function registerStatus(program: Command): void {
       const base = await httpBase(target);
       const res = await fetch(`${base}/api/status`, { headers: { authorization: `Bearer ${target.token}` } });
       if (!res.ok) throw new Error(`status failed: HTTP ${res.status} ${await res.text()}`);
-      const s = (await res.json()) as StatusJson;
+      const s = (await res.json()) as ClusterStatus;
       if (flags.json) return console.log(JSON.stringify(s, null, 2));
       const fmt = (k: string, v: number) => (k === 'memory' ? bytes(v) : String(v));
       console.log(`Convoy cluster at ${s.address} (dashboard http://${s.httpAddress}), ${s.clients} client(s) connected\n`);

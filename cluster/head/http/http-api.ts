@@ -15,8 +15,10 @@ import { IllegalStateError, RuntimeEnvError, UploadError, UploadTooLargeError } 
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
-import type { HeadServer } from '../head-server.ts';
-import { DASHBOARD_CSP, dashboardHtml } from './dashboard-page.ts';
+import type { ClusterStatus, MemoryReport, ProgressReport } from '../../api/head-api.ts';
+import type { EventHub } from '../events.ts';
+import type { JobManager } from '../jobs/job-manager.ts';
+import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
 import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
 import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
 
@@ -53,12 +55,26 @@ const progressSchema = z.object({
   extra: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(200)])).refine((e) => Object.keys(e).length <= 20, 'at most 20 extras').optional(),
 });
 
+/**
+ * What the HTTP surface needs of the head. The head implements it; the HTTP layer knows nothing else of it,
+ * so the two modules do not import each other.
+ */
+export interface HttpBackend {
+  readonly events: Pick<EventHub, 'publish' | 'subscribe' | 'snapshot'>;
+  readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
+  status(): ClusterStatus;
+  memory(): Promise<MemoryReport>;
+  /** Asks every node to stop (`convoy stop`). */
+  shutdownNodes(reason: string): void;
+}
+
 export class HttpApi {
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
+  readonly #dashboard: DashboardPage = loadDashboardPage();
   #address = '';
 
-  constructor(private readonly opts: { token: string; head: HeadServer; log: Logger }) {
+  constructor(private readonly opts: { token: string; head: HttpBackend; log: Logger }) {
     const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.#route(req, res).catch((err) => this.#error(req, res, err));
     };
@@ -155,7 +171,7 @@ export class HttpApi {
       const headers: Record<string, string> = {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': `${DASHBOARD_CSP}; frame-ancestors 'none'`,
+        'content-security-policy': `${this.#dashboard.csp}; frame-ancestors 'none'`,
       };
       if (url.searchParams.has('token')) {
         // Trade the token in the URL for a cookie, and drop it from the address bar.
@@ -165,7 +181,7 @@ export class HttpApi {
         return;
       }
       res.writeHead(200, headers);
-      res.end(dashboardHtml());
+      res.end(this.#dashboard.html);
       return;
     }
     if (parts[0] !== 'api') return this.#json(res, 404, { error: `no route ${method} ${url.pathname}` });
@@ -184,7 +200,8 @@ export class HttpApi {
       if (!parsed.success) {
         return this.#json(res, 400, { error: `bad progress report: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
       }
-      head.events.publish({ type: 'progress', ...parsed.data, etaS: parsed.data.etaS ?? null });
+      const report: ProgressReport = { ...parsed.data, etaS: parsed.data.etaS ?? null };
+      head.events.publish({ type: 'progress', ...report });
       return this.#json(res, 200, { ok: true });
     }
     if (parts[1] === 'packages') {

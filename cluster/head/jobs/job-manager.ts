@@ -6,6 +6,10 @@
  * installed from its lockfile once per lockfile, or the cluster's own install), the environment variables it
  * was submitted with, and an id: the submission id when given, so that submitting it again (a retry after a
  * lost answer) returns that job instead of starting a second one.
+ *
+ * What a job is (its JobInfo, the fingerprint of its submission, where its log is) is the control store's
+ * `jobs` table; what runs it (the driver's child process, the open log stream, followers, the promise that
+ * settles when it ends) stays here, in memory, one JobState per job this head started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -21,25 +25,10 @@ import { randomId } from '../../common/ids.ts';
 import { IllegalStateError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { EventHub } from '../events.ts';
+import type { JobInfo, JobStatus, SubmitJobReply } from '../../api/head-api.ts';
+import type { Table } from '../control/control-store.ts';
+import type { JobRecord } from '../control/records.ts';
 import { PackageStore } from './package-store.ts';
-
-export type JobStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
-
-export interface JobInfo {
-  /** The submission id when one was given, else a generated `job_YYYYMMDD_xxxx`. */
-  jobId: string;
-  status: JobStatus;
-  entrypoint: string[];
-  packageId?: string;
-  /** Names of the environment variables it was given (never their values). */
-  envVars: string[];
-  /** Where its packages come from: the cluster's install, Convoy only, or `npm ci` of its lockfile. */
-  dependencies: { source: 'cluster' | 'convoy-only' | 'lockfile'; key?: string; installed?: boolean };
-  startTime: number;
-  endTime?: number;
-  exitCode?: number | null;
-  message?: string;
-}
 
 export interface SubmitJob {
   entrypoint: string[];
@@ -50,6 +39,7 @@ export interface SubmitJob {
   submissionId?: string;
 }
 
+/** A job this head started: its record's working copy (saved to the store on each change) and its live handles. */
 interface JobState {
   info: JobInfo;
   child?: ChildProcess;
@@ -65,6 +55,7 @@ interface JobState {
 }
 
 export class JobManager {
+  /** The jobs this head runs or ran, by id; their records are in `opts.table`. */
   readonly #jobs = new Map<string, JobState>();
   /** Submissions being accepted (package extracted, dependencies planned), by job id. */
   readonly #accepting = new Map<string, { fingerprint: string; accepted: Promise<JobInfo> }>();
@@ -75,6 +66,8 @@ export class JobManager {
   constructor(
     private readonly opts: {
       dir: string;
+      /** The control store's jobs table. */
+      table: Table<JobRecord>;
       token: string;
       headAddress: () => string;
       log: Logger;
@@ -106,7 +99,7 @@ export class JobManager {
    * and RUNNING once its driver started. A submission id already used returns that job when the request is
    * the same, and is refused when it differs.
    */
-  async submit(req: SubmitJob): Promise<JobInfo & { existing?: boolean }> {
+  async submit(req: SubmitJob): Promise<SubmitJobReply> {
     if (!Array.isArray(req.entrypoint) || req.entrypoint.length === 0 || req.entrypoint.some((a) => typeof a !== 'string')) {
       throw new TypeError('entrypoint must be a non-empty array of strings, e.g. ["node", "driver.ts"]');
     }
@@ -117,7 +110,7 @@ export class JobManager {
       .update(JSON.stringify([req.entrypoint, req.packageId ?? null, Object.entries(env).sort()]))
       .digest('hex');
     if (submissionId) {
-      const prior = this.#jobs.get(submissionId) ?? this.#accepting.get(submissionId);
+      const prior = this.opts.table.get(submissionId) ?? this.#accepting.get(submissionId);
       if (prior) {
         if (prior.fingerprint !== fingerprint) {
           throw new IllegalStateError(
@@ -181,6 +174,7 @@ export class JobManager {
         info.exitCode = exitCode;
         info.endTime = Date.now();
         info.message = info.status === 'STOPPED' ? 'stopped by request' : message;
+        this.#save(state);
         log.end(() => {
           for (const f of state.followers) f(null, state.written);
           state.followers.clear();
@@ -191,6 +185,7 @@ export class JobManager {
       },
     };
     this.#jobs.set(jobId, state);
+    this.#save(state);
     this.opts.events.publish({ type: 'job', jobId, status: 'PENDING' });
     void this.#start(state, plan, workDir, req);
     return { ...info };
@@ -212,6 +207,7 @@ export class JobManager {
       const provided = await this.#dependencies.provide(workDir, plan, write);
       if (plan.kind === 'lockfile') {
         info.dependencies.installed = provided.installed;
+        this.#save(state);
         write(Buffer.from(`[convoy] dependencies ${provided.installed ? 'installed' : 'already installed'} (${(provided.ms / 1000).toFixed(1)} s)\n`));
       }
     } catch (err) {
@@ -243,23 +239,27 @@ export class JobManager {
       state.finish(code === 0 ? 'SUCCEEDED' : 'FAILED', code, code === 0 ? 'exited with code 0' : `exited with ${signal ?? `code ${code}`}`),
     );
     info.status = 'RUNNING';
+    this.#save(state);
     this.opts.events.publish({ type: 'job', jobId: info.jobId, status: 'RUNNING' });
     // Entrypoint and env var names only: values may be keys.
     this.opts.log.info({ jobId: info.jobId, entrypoint: req.entrypoint, envVars: info.envVars }, 'job started');
   }
 
+  #save(state: JobState): void {
+    this.opts.table.put(state.info.jobId, { info: state.info, fingerprint: state.fingerprint, logPath: state.logPath });
+  }
+
   list(): JobInfo[] {
-    return [...this.#jobs.values()].map((j) => ({ ...j.info }));
+    return this.opts.table.list().map((j) => j.info);
   }
 
   get(jobId: string): JobInfo | undefined {
-    const j = this.#jobs.get(jobId);
-    return j && { ...j.info };
+    return this.opts.table.get(jobId)?.info;
   }
 
   /** Log bytes from `offset`. */
   async readLogs(jobId: string, offset = 0): Promise<Buffer | undefined> {
-    const j = this.#jobs.get(jobId);
+    const j = this.opts.table.get(jobId);
     if (!j) return undefined;
     const fh = await open(j.logPath, 'r').catch(() => undefined);
     if (!fh) return Buffer.alloc(0);
@@ -316,6 +316,7 @@ export class JobManager {
     if (!j) return undefined;
     if (j.info.endTime) return { ...j.info };
     j.info.status = 'STOPPED';
+    this.#save(j);
     if (!j.child) {
       // Still PENDING (its dependencies are being installed): it ends now and its driver never starts.
       j.finish('STOPPED', null, 'stopped by request');

@@ -1,6 +1,8 @@
+// @ts-check
 /**
- * The dashboard's browser script, inlined into the page as plain JavaScript (no build step). It polls
- * `/api/status` and listens to `/api/events` for live progress and events.
+ * The dashboard's browser script, served inline in index.html (no build step). It polls `/api/status` and
+ * listens to `/api/events` for live progress and events. `npm run typecheck` checks it against the head's
+ * JSON contract (cluster/api/head-api.ts) with the DOM's types (tsconfig.dashboard.json).
  *
  * Why it is written the way it is:
  * - Everything shown comes from the cluster (task names, job entrypoints, progress labels and extras a client
@@ -11,30 +13,53 @@
  * - Elements carry `data-*` fields (node id, job id, task state, progress field), so tests and users' own
  *   tooling can find values without depending on the wording around them.
  *
- * It is kept in a String.raw template so backslashes reach the browser unchanged; it must contain neither a
- * backtick nor a dollar-brace, and not the closing tag of a script element.
+ * It is inlined into a script element, so it must not contain that element's closing tag (the head refuses
+ * to start with one).
+ *
+ * @typedef {import('../../../api/head-api.ts').ClusterStatus} ClusterStatus
+ * @typedef {import('../../../api/head-api.ts').NodeStatus} NodeStatus
+ * @typedef {import('../../../api/head-api.ts').PendingStatus} PendingStatus
+ * @typedef {import('../../../api/head-api.ts').JobInfo} JobInfo
+ * @typedef {import('../../../api/head-api.ts').JobStatus} JobStatus
+ * @typedef {import('../../../api/head-api.ts').TaskCounts} TaskCounts
+ * @typedef {import('../../../api/head-api.ts').FeedEvent} FeedEvent
+ * @typedef {Extract<FeedEvent, { type: 'progress' }>} ProgressEvent
+ * @typedef {import('../../../../scheduler/resources.ts').ResourceVector} ResourceVector
  */
-export const DASHBOARD_SCRIPT = String.raw`
 'use strict';
 const POLL_MS = 2000;
 const MAX_EVENTS = 100;
 const MAX_LOG_CHARS = 200000;
-const TASK_STATES = ['pending_args', 'queued', 'running', 'finished', 'failed', 'cancelled'];
-const $ = (id) => document.getElementById(id);
+/**
+ * The states in the order a task goes through them: a copy of TASK_STATES in cluster/api/head-api.ts (the
+ * page has no module loader); the type below fails the typecheck when the two lists differ.
+ * @type {readonly string[] & typeof import('../../../api/head-api.ts').TASK_STATES}
+ */
+const TASK_STATES = /** @type {const} */ (['pending_args', 'queued', 'running', 'finished', 'failed', 'cancelled']);
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** @param {string} id */
+const tableBody = (id) => /** @type {HTMLTableElement} */ ($(id)).tBodies[0];
 const nf0 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 const nf2 = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
 const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
 const timeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
 
 // ---- building elements (text only, never markup) ----
+/**
+ * @param {string} tag
+ * @param {Record<string, unknown> | null} [props]
+ * @param {(Node | null | undefined | false)[]} [children]
+ * @returns {HTMLElement}
+ */
 function h(tag, props, children) {
   const e = document.createElement(tag);
   if (props) {
     for (const [k, v] of Object.entries(props)) {
       if (v === undefined || v === null) continue;
       if (k === 'text') e.textContent = String(v);
-      else if (k === 'class') e.className = v;
-      else if (k === 'data') for (const [dk, dv] of Object.entries(v)) e.dataset[dk] = String(dv);
+      else if (k === 'class') e.className = String(v);
+      else if (k === 'data') for (const [dk, dv] of Object.entries(/** @type {Record<string, unknown>} */ (v))) e.dataset[dk] = String(dv);
       else if (k === 'title') e.title = String(v);
       else e.setAttribute(k, String(v));
     }
@@ -42,13 +67,19 @@ function h(tag, props, children) {
   if (children) for (const c of children) if (c) e.appendChild(c);
   return e;
 }
+/** @param {unknown} text @param {string} [field] @param {string} [cls] */
 function cell(text, field, cls) { return h('td', { text: text, class: cls, data: field ? { field: field } : undefined }); }
+/** @param {number} cols @param {string} text */
 function emptyRow(cols, text) { return h('tr', null, [h('td', { text: text, class: 'empty', colspan: cols })]); }
 
 // ---- formatting ----
+/** @param {unknown} n @returns {n is number} */
 function finite(n) { return typeof n === 'number' && Number.isFinite(n); }
+/** @param {unknown} n */
 function fmtInt(n) { return finite(n) ? nf0.format(n) : '–'; }
+/** @param {unknown} n */
 function fmtNum(n) { return finite(n) ? nf2.format(n) : '–'; }
+/** @param {unknown} n */
 function fmtBytes(n) {
   if (!finite(n)) return '–';
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -56,6 +87,7 @@ function fmtBytes(n) {
   while (Math.abs(n) >= 1024 && i < units.length - 1) { n /= 1024; i++; }
   return (i === 0 ? nf0.format(n) : n.toFixed(1)) + ' ' + units[i];
 }
+/** @param {unknown} s seconds */
 function fmtDuration(s) {
   if (!finite(s) || s < 0) return '–';
   if (s < 1) return '< 1 s';
@@ -65,15 +97,18 @@ function fmtDuration(s) {
   if (s < 100 * 86400) return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
   return '> 99 d';
 }
+/** @param {unknown} r */
 function fmtRate(r) {
   if (!finite(r)) return '–';
   return (Math.abs(r) >= 100 ? nf0.format(r) : nf2.format(r)) + '/s';
 }
+/** @param {unknown} ms */
 function fmtTime(ms) {
   if (!finite(ms)) return '–';
   const d = new Date(ms);
   return d.toDateString() === new Date().toDateString() ? timeFmt.format(d) : dateFmt.format(d);
 }
+/** @param {ResourceVector | undefined} total @param {ResourceVector | undefined} available @param {string} key */
 function usedOf(total, available, key) {
   const t = (total && total[key]) || 0;
   if (!t) return '–';
@@ -83,8 +118,11 @@ function usedOf(total, available, key) {
 
 // Progress extras arrive as free-form fields (apiRequests, costUsd, bytesWritten, ...): name them for people
 // and format money and bytes by what the key says they are.
+/** @type {Record<string, string>} */
 const WORD_CASE = { api: 'API', id: 'ID', ids: 'IDs', cpu: 'CPU', gpu: 'GPU', http: 'HTTP', osm: 'OSM', url: 'URL' };
+/** @type {Record<string, string>} */
 const CURRENCIES = { usd: 'USD', eur: 'EUR', gbp: 'GBP' };
+/** @param {string} key @param {unknown} value */
 function describeExtra(key, value) {
   const words = String(key).replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_\-.]+/g, ' ').trim().toLowerCase().split(/\s+/);
   const currencyWord = words.find((w) => CURRENCIES[w]);
@@ -94,7 +132,7 @@ function describeExtra(key, value) {
   let text;
   if (typeof value === 'number') {
     if (currencyWord) {
-      text = new Intl.NumberFormat(undefined, { style: 'currency', currency: CURRENCIES[currencyWord], maximumFractionDigits: 4 }).format(value);
+      text = new Intl.NumberFormat(undefined, { style: 'currency', currency: /** @type {string} */ (CURRENCIES[currencyWord]), maximumFractionDigits: 4 }).format(value);
     } else if (isBytes) text = fmtBytes(value);
     else text = fmtNum(value);
   } else if (typeof value === 'boolean') text = value ? 'yes' : 'no';
@@ -106,11 +144,13 @@ function describeExtra(key, value) {
 }
 
 // ---- connection state ----
+/** @type {{ status: 'connecting' | 'ok' | 'error' | 'signed-out'; events: boolean; error?: string }} */
 const conn = { status: 'connecting', events: false };
 function showConn() {
   const c = $('conn');
+  /** @type {string} */
   let state = conn.status;
-  let text = conn.status === 'signed-out' ? 'not signed in' : conn.status === 'error' ? conn.error : 'connecting…';
+  let text = conn.status === 'signed-out' ? 'not signed in' : conn.status === 'error' ? String(conn.error) : 'connecting…';
   if (conn.status === 'ok') {
     state = conn.events ? 'live' : 'polling';
     text = conn.events ? 'live' : 'live feed reconnecting';
@@ -121,7 +161,9 @@ function showConn() {
 
 // ---- status: summary, nodes, tasks, jobs, warnings ----
 let refreshing = false;
+/** @type {ReturnType<typeof setTimeout> | null} */
 let refreshTimer = null;
+/** @param {number} delayMs */
 function scheduleRefresh(delayMs) {
   if (refreshTimer) return;
   refreshTimer = setTimeout(() => { refreshTimer = null; refresh(); }, delayMs);
@@ -133,7 +175,7 @@ async function refresh() {
     const r = await fetch('/api/status', { cache: 'no-store', credentials: 'same-origin' });
     if (r.status === 401) return signedOut();
     if (!r.ok) { conn.status = 'error'; conn.error = 'status: HTTP ' + r.status; return; }
-    const s = await r.json();
+    const s = /** @type {ClusterStatus} */ (await r.json());
     conn.status = 'ok';
     $('signin').hidden = true;
     render(s);
@@ -151,7 +193,7 @@ function signedOut() {
   conn.status = 'signed-out';
   $('signin').hidden = false;
   for (const id of ['cards', 'warnings', 'pending', 'events', 'progress']) $(id).replaceChildren();
-  for (const id of ['nodes', 'tasks', 'jobs']) $(id).tBodies[0].replaceChildren();
+  for (const id of ['nodes', 'tasks', 'jobs']) tableBody(id).replaceChildren();
   for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count']) $(id).textContent = '';
   closeLogs();
   $('job-logs-text').textContent = '';
@@ -161,15 +203,18 @@ function signedOut() {
   if (eventSocket) eventSocket.close();
 }
 
+/** @param {ClusterStatus} s */
 function render(s) {
   const nodes = Array.isArray(s.nodes) ? s.nodes : [];
   const alive = nodes.filter((n) => n.state === 'alive').length;
   const total = (s.resources && s.resources.total) || {};
   const used = (s.resources && s.resources.used) || {};
   $('head-info').textContent = 'head ' + s.address + ' · v' + s.version + ' · up ' + fmtDuration((Date.now() - s.startedAt) / 1000);
+  /** @param {string} key @param {string} label @param {string} value @param {string} [title] */
   const card = (key, label, value, title) => h('div', { class: 'card', data: { card: key }, title: title }, [
     h('div', { class: 'k', text: label }), h('div', { class: 'v', text: value }),
   ]);
+  /** @param {string} k */
   const resource = (k) => (total[k] ? fmtNum(used[k] || 0) + ' / ' + fmtNum(total[k]) : '–');
   const objects = s.objects || { count: 0, bytes: 0 };
   $('cards').replaceChildren(
@@ -188,6 +233,7 @@ function render(s) {
   $('warnings-count').textContent = warnings.length ? String(warnings.length) : 'none';
 }
 
+/** @param {NodeStatus[]} nodes */
 function renderNodes(nodes) {
   $('nodes-count').textContent = String(nodes.length);
   const rows = nodes.map((n) => {
@@ -216,16 +262,19 @@ function renderNodes(nodes) {
       cell(n.state === 'alive' ? fmtDuration((Date.now() - n.lastHeartbeat) / 1000) + ' ago' : '–', 'heartbeat'),
     ]);
   });
-  $('nodes').tBodies[0].replaceChildren(...(rows.length ? rows : [emptyRow(10, 'no nodes registered yet')]));
+  tableBody('nodes').replaceChildren(...(rows.length ? rows : [emptyRow(10, 'no nodes registered yet')]));
 }
 
+/** @param {TaskCounts} byState @param {PendingStatus[]} pending */
 function renderTasks(byState, pending) {
-  const states = TASK_STATES.concat(Object.keys(byState).filter((k) => !TASK_STATES.includes(k)));
-  const seen = states.some((k) => byState[k] > 0);
+  /** @type {readonly string[]} */
+  const known = TASK_STATES;
+  const states = known.concat(Object.keys(byState).filter((k) => !known.includes(k)));
+  const seen = states.some((k) => (byState[k] ?? 0) > 0);
   const rows = seen
     ? states.map((k) => h('tr', { data: { state: k } }, [cell(k.replace(/_/g, ' '), 'state'), cell(fmtInt(byState[k] || 0), 'count', 'num')]))
     : [emptyRow(2, 'no tasks reported yet')];
-  $('tasks').tBodies[0].replaceChildren(...rows);
+  tableBody('tasks').replaceChildren(...rows);
   // Requests still waiting for a lease (infeasible ones are in Warnings): why work is not starting.
   const waiting = pending.filter((p) => !p.infeasible);
   $('pending').replaceChildren(...waiting.map((p) => {
@@ -234,6 +283,7 @@ function renderTasks(byState, pending) {
   }));
 }
 
+/** @param {JobInfo[]} jobs */
 function renderJobs(jobs) {
   $('jobs-count').textContent = String(jobs.length);
   const rows = jobs.slice().sort((a, b) => b.startTime - a.startTime).map((j) => {
@@ -251,16 +301,18 @@ function renderJobs(jobs) {
       h('td', null, [button]),
     ]);
   });
-  $('jobs').tBodies[0].replaceChildren(...(rows.length ? rows : [emptyRow(7, 'no jobs submitted')]));
+  tableBody('jobs').replaceChildren(...(rows.length ? rows : [emptyRow(7, 'no jobs submitted')]));
 }
 
 // ---- job logs: read, or follow while the job runs ----
+/** @type {AbortController | null} */
 let logsAbort = null;
 function closeLogs() {
   if (logsAbort) logsAbort.abort();
   logsAbort = null;
   $('job-logs').hidden = true;
 }
+/** @param {string} jobId @param {JobStatus} status */
 async function showLogs(jobId, status) {
   if (logsAbort) logsAbort.abort();
   const ctl = new AbortController();
@@ -276,7 +328,7 @@ async function showLogs(jobId, status) {
   try {
     const r = await fetch('/api/jobs/' + encodeURIComponent(jobId) + '/logs' + (follow ? '?follow=1' : ''), { signal: ctl.signal, cache: 'no-store' });
     if (!r.ok) { note.textContent = 'cannot read the logs: HTTP ' + r.status; return; }
-    const reader = r.body.getReader();
+    const reader = /** @type {ReadableStream<Uint8Array>} */ (r.body).getReader();
     const decoder = new TextDecoder();
     for (;;) {
       const chunk = await reader.read();
@@ -285,12 +337,14 @@ async function showLogs(jobId, status) {
     }
     appendLog(pre, decoder.decode());
     note.textContent = pre.textContent ? (follow ? 'job ended' : '') : '(no output)';
-  } catch (e) {
+  } catch (err) {
+    const e = /** @type {Error | undefined} */ (err);
     if (e && e.name === 'AbortError') return;
     note.textContent = 'log stream broke: ' + (e && e.message);
   }
 }
 // Only the tail is kept, so following a chatty job cannot grow the tab without bound.
+/** @param {HTMLElement} pre @param {string} text */
 function appendLog(pre, text) {
   if (!text) return;
   const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
@@ -301,11 +355,17 @@ function appendLog(pre, text) {
 }
 
 // ---- live progress bars ----
+/**
+ * @typedef {{ label: HTMLElement; count: HTMLElement; percent: HTMLElement; rate: HTMLElement; eta: HTMLElement;
+ *   fill: HTMLElement; extras: HTMLElement; bar: HTMLElement; root: HTMLElement }} ProgressBar
+ */
+/** @type {Map<string, ProgressBar>} */
 const bars = new Map();
+/** @param {string} id @returns {ProgressBar} */
 function progressBar(id) {
-  let b = bars.get(id);
-  if (b) return b;
-  b = {
+  const known = bars.get(id);
+  if (known) return known;
+  const parts = {
     label: h('span', { class: 'label', data: { field: 'label' } }),
     count: h('span', { data: { field: 'count' } }),
     percent: h('span', { data: { field: 'percent' } }),
@@ -314,20 +374,23 @@ function progressBar(id) {
     fill: h('div', { class: 'fill' }),
     extras: h('div', { class: 'extras', data: { field: 'extras' } }),
   };
-  b.bar = h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, [b.fill]);
+  const bar = h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, [parts.fill]);
   const sep = () => document.createTextNode(' · ');
-  b.root = h('div', { class: 'progress-item', data: { id: id } }, [
+  const b = parts;
+  const root = h('div', { class: 'progress-item', data: { id: id } }, [
     h('div', { class: 'top' }, [b.label, h('span', { class: 'numbers' }, [b.count, document.createTextNode(' '), b.percent, sep(), b.rate, sep(), b.eta])]),
-    b.bar,
+    bar,
     b.extras,
   ]);
-  b.bar.setAttribute('aria-label', id);
+  bar.setAttribute('aria-label', id);
   if (bars.size === 0) $('progress').replaceChildren();
-  $('progress').appendChild(b.root);
-  bars.set(id, b);
+  $('progress').appendChild(root);
+  const made = { ...parts, bar, root };
+  bars.set(id, made);
   $('progress-count').textContent = String(bars.size);
-  return b;
+  return made;
 }
+/** @param {ProgressEvent} ev */
 function progress(ev) {
   const id = String(ev.id);
   const b = progressBar(id);
@@ -357,31 +420,37 @@ function progress(ev) {
 }
 
 // ---- event feed ----
+/** @type {Set<string>} */
 const seenEvents = new Set();
+/** @param {FeedEvent} ev */
 function describeEvent(ev) {
   if (ev.type === 'node') return 'node ' + ev.nodeId + ' ' + ev.state + (ev.reason ? ': ' + ev.reason : '');
   if (ev.type === 'job') return 'job ' + ev.jobId + ' ' + ev.status;
   if (ev.type === 'warning') return ev.message;
   return ev.type;
 }
+/** @param {FeedEvent} ev */
 function feed(ev) {
   // A reconnect replays the head's recent events; show each one once.
   const key = JSON.stringify(ev);
   if (seenEvents.has(key)) return;
   seenEvents.add(key);
-  if (seenEvents.size > 4 * MAX_EVENTS) seenEvents.delete(seenEvents.values().next().value);
+  if (seenEvents.size > 4 * MAX_EVENTS) seenEvents.delete(/** @type {string} */ (seenEvents.values().next().value));
   const list = $('events');
   const li = h('li', { class: String(ev.type), data: { type: ev.type } }, [h('time', { text: fmtTime(ev.ts) }), document.createTextNode(describeEvent(ev))]);
   list.prepend(li);
-  while (list.children.length > MAX_EVENTS) list.lastElementChild.remove();
+  while (list.children.length > MAX_EVENTS) list.lastElementChild?.remove();
 }
 
+/** @type {WebSocket | null} */
 let eventSocket = null;
+/** @param {number} delayMs */
 function connectEvents(delayMs) {
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/events');
   eventSocket = ws;
   ws.onopen = () => { conn.events = true; delayMs = 1000; showConn(); };
   ws.onmessage = (m) => {
+    /** @type {FeedEvent} */
     let ev;
     try { ev = JSON.parse(m.data); } catch (e) { return; }
     if (!ev || typeof ev !== 'object' || conn.status === 'signed-out') return;
@@ -399,4 +468,3 @@ $('job-logs-close').addEventListener('click', closeLogs);
 refresh();
 setInterval(refresh, POLL_MS);
 connectEvents(1000);
-`;

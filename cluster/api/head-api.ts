@@ -1,0 +1,225 @@
+/**
+ * The head's HTTP and ws contract: the JSON that `/api/status`, `/api/memory`, `/api/progress`, `/api/jobs`
+ * and the `/api/events` feed carry. The head produces these shapes, the CLI and the client read them, and
+ * the dashboard's script names them in its JSDoc (`// @ts-check`), so a field renamed here fails the
+ * typecheck of all three instead of showing `undefined` on a page.
+ *
+ * Types only (plus the task-state list): no process imports this module's runtime, and it imports nothing
+ * but the scheduler's resource vector, so the browser script can name it too.
+ */
+import type { ResourceVector } from '../../scheduler/resources.ts';
+
+/** A task's states as owners count them, in the order a task goes through them. */
+export const TASK_STATES = ['pending_args', 'queued', 'running', 'finished', 'failed', 'cancelled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+/** Task counts by state; the head sums what each client reports (and keeps what departed clients finished). */
+export type TaskCounts = Record<string, number>;
+
+// ---- status (GET /api/status, `convoy status --json`) ----
+
+/** What a node's heartbeat reports about its queue and object store. */
+export interface NodeLoad {
+  queuedTasks: number;
+  runningTasks: number;
+  storeUsedBytes: number;
+  storeSpilledBytes: number;
+  storeObjects: number;
+  storeBudgetBytes: number;
+}
+
+export type NodeState = 'alive' | 'dead';
+
+export interface NodeStatus {
+  nodeId: string;
+  address: string;
+  state: NodeState;
+  total: ResourceVector;
+  available: ResourceVector;
+  /** When the head last heard from the node (ms since the epoch). */
+  lastHeartbeat: number;
+  hostname: string;
+  pid: number;
+  deadReason?: string;
+  labels: Record<string, string>;
+  load?: NodeLoad;
+}
+
+/** A lease request still waiting: why work is not starting. */
+export interface PendingStatus {
+  clientId: string;
+  resources: ResourceVector;
+  count: number;
+  description: string;
+  /** No node can ever satisfy it (it is also in `warnings`). */
+  infeasible: boolean;
+  reason: string;
+  /** When it was first asked (ms since the epoch). */
+  since: number;
+}
+
+export interface ObjectTotals {
+  count: number;
+  bytes: number;
+}
+
+export interface ClusterStatus {
+  address: string;
+  httpAddress: string;
+  version: string;
+  startedAt: number;
+  nodes: NodeStatus[];
+  resources: { total: ResourceVector; used: ResourceVector };
+  tasksByState: TaskCounts;
+  pending: PendingStatus[];
+  warnings: string[];
+  clients: number;
+  leases: number;
+  objects: ObjectTotals;
+  jobs: JobInfo[];
+}
+
+// ---- status as a client sees it (GetClusterStatus over gRPC, `Cluster.status()`) ----
+
+export interface NodeSummary {
+  nodeId: string;
+  address: string;
+  state: string;
+  total: ResourceVector;
+  available: ResourceVector;
+  deadReason: string;
+  queuedTasks: number;
+  runningTasks: number;
+  storeUsedBytes: number;
+  storeObjects: number;
+  /** When the head last heard from the node (ms since the epoch). */
+  lastHeartbeat: number;
+}
+
+export interface ClusterSummary {
+  nodes: NodeSummary[];
+  tasksByState: TaskCounts;
+  pending: { description: string; count: number; infeasible: boolean; reason: string; resources: ResourceVector }[];
+  clients: number;
+  leases: number;
+  objects: number;
+  objectBytes: number;
+}
+
+// ---- jobs (GET/POST /api/jobs, /api/jobs/ID, /api/jobs/ID/stop) ----
+
+export const JOB_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'STOPPED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobInfo {
+  /** The submission id when one was given, else a generated `job_YYYYMMDD_xxxx`. */
+  jobId: string;
+  status: JobStatus;
+  entrypoint: string[];
+  packageId?: string;
+  /** Names of the environment variables it was given (never their values). */
+  envVars: string[];
+  /** Where its packages come from: the cluster's install, Convoy only, or `npm ci` of its lockfile. */
+  dependencies: { source: 'cluster' | 'convoy-only' | 'lockfile'; key?: string; installed?: boolean };
+  startTime: number;
+  endTime?: number;
+  exitCode?: number | null;
+  message?: string;
+}
+
+/** The body of POST /api/jobs. */
+export interface SubmitJobRequest {
+  entrypoint: string[];
+  packageId?: string;
+  env?: Record<string, string>;
+  submissionId?: string;
+}
+
+/** The answer to POST /api/jobs: the job, marked `existing` when its submission id was already used. */
+export type SubmitJobReply = JobInfo & { existing?: boolean };
+
+/** The answer to POST /api/packages. */
+export interface StoredPackage {
+  id: string;
+  files: number;
+  bytes: number;
+}
+
+// ---- memory (GET /api/memory, `convoy memory --json`) ----
+
+/** One node's object store, as its ListObjects answer reports it. */
+export interface StoreStats {
+  objects: number;
+  usedBytes: number;
+  spilledBytes: number;
+  spilledObjects: number;
+  diskBytes: number;
+  budgetBytes: number;
+  pinnedBytes: number;
+  reusableBytes: number;
+  reusedBuffers: number;
+  freshBuffers: number;
+  lentBuffers: number;
+}
+
+export interface StoredObject {
+  objectId: string;
+  size: number;
+  owner: string;
+  /** Whether the owner's session is connected now (a gone owner's objects are about to be freed). */
+  ownerConnected: boolean;
+  /** A copy pulled from another node, not the primary. */
+  secondary: boolean;
+  /** memory | spilling | disk | remote */
+  place: string;
+  pins: number;
+}
+
+export interface NodeMemory {
+  nodeId: string;
+  address: string;
+  /** Set when the node did not answer. */
+  error?: string;
+  stats?: StoreStats;
+  objects: StoredObject[];
+}
+
+export interface MemoryReport {
+  nodes: NodeMemory[];
+  /** What the head's object directory knows of. */
+  directory: ObjectTotals;
+}
+
+// ---- progress (POST /api/progress, the client session's progress message) ----
+
+export interface ProgressReport {
+  /** Stable id: reports with the same id update one bar. */
+  id: string;
+  label: string;
+  done: number;
+  total: number;
+  /** Units per second. */
+  rate: number;
+  /** Seconds left, or null when unknown. */
+  etaS: number | null;
+  /** A few extra figures, e.g. `{ apiRequests: 120, costUsd: 0.6 }`. */
+  extra?: Record<string, number | string>;
+}
+
+// ---- the event feed (ws /api/events) ----
+
+/** What the head publishes on its live feed: node up/down, job state, warnings, progress. */
+export type ClusterEvent =
+  | { type: 'node'; nodeId: string; state: NodeState; reason?: string }
+  | { type: 'job'; jobId: string; status: JobStatus }
+  | { type: 'warning'; message: string }
+  | ({ type: 'progress' } & Omit<ProgressReport, 'extra'> & { extra?: Record<string, unknown> });
+
+/** One ws message: an event with the head's clock when it was published (ms since the epoch). */
+export type FeedEvent = ClusterEvent & { ts: number };
+
+/** The body of every error answer. */
+export interface ErrorReply {
+  error: string;
+  name?: string;
+  limitBytes?: number;
+}

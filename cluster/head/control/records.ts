@@ -1,0 +1,64 @@
+/**
+ * The records of the control store's tables (control-store.ts). Each is plain data that survives a JSON
+ * round trip, so any backend can keep it; ids are the tables' keys.
+ */
+import type { ResourceVector } from '../../../scheduler/resources.ts';
+import type { JobInfo, NodeLoad, TaskCounts } from '../../api/head-api.ts';
+
+export interface NodeRecord {
+  readonly nodeId: string;
+  address: string;
+  total: ResourceVector;
+  /** Sum of the resources of the leases granted on this node. */
+  leased: ResourceVector;
+  labels: Record<string, string>;
+  hostname: string;
+  pid: number;
+  alive: boolean;
+  deadReason?: string;
+  registeredAt: number;
+  lastHeartbeat: number;
+  load?: NodeLoad;
+  /** GPU indices not held by a lease. */
+  freeGpus: number[];
+  /** Bumped on every (re)registration, so a stale session's end does not kill a fresh one. */
+  generation: number;
+}
+
+export interface LeaseRecord {
+  readonly leaseId: string;
+  readonly clientId: string;
+  readonly nodeId: string;
+  readonly resources: ResourceVector;
+  readonly gpuIds: readonly number[];
+  readonly actor: boolean;
+  revoking: boolean;
+  readonly grantedAt: number;
+}
+
+export interface ObjectRecord {
+  readonly objectId: string;
+  /** Nodes holding a copy (no duplicates). */
+  nodes: string[];
+  size: number;
+  owner: string;
+}
+
+export interface ClientRecord {
+  readonly clientId: string;
+  /** driver | job | task */
+  readonly kind: string;
+  readonly jobId: string;
+  /** False while its session is broken and it may come back within its grace period. */
+  attached: boolean;
+  /** Its latest task counts by state. */
+  counts: TaskCounts;
+  readonly connectedAt: number;
+}
+
+export interface JobRecord {
+  info: JobInfo;
+  /** Hash of what was submitted, to tell a repeated submission from a different one under the same id. */
+  readonly fingerprint: string;
+  readonly logPath: string;
+}
