@@ -7,7 +7,7 @@
 import { ActorDiedError, TaskError, deserializeError } from '../common/errors.ts';
 import { compileFunction, decompileError, type FunctionRef } from '../proto/convert.ts';
 import type { ActorEvent__Output } from '../proto/generated/convoy/v1/ActorEvent.ts';
-import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import type { GrantedLease } from '../proto/convert.ts';
 import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
@@ -42,7 +42,7 @@ export interface ActorHost {
   /** Asks the head for one lease held for the actor's life; returns the request id grants come under. */
   requestLease(
     r: { resources: ResourceVector; strategy: PlacementStrategy; description: string },
-    onGrant: (leases: Lease__Output[]) => void,
+    onGrant: (leases: GrantedLease[]) => void,
   ): number;
   forgetRequest(id: number): void;
   returnLeases(leaseIds: string[]): void;
@@ -57,7 +57,7 @@ const CALL_OPTIONS: CompiledTaskOptions = { resources: {}, shape: '', maxRetries
 export class ActorRecord {
   state: ActorState = 'pending';
   restarts = 0;
-  lease?: Lease__Output;
+  lease?: GrantedLease;
   conn?: WorkerConnection;
   ctorArgs?: Arg[];
   requestId = 0;
@@ -137,7 +137,7 @@ export class ActorManager {
     );
   }
 
-  #granted(actor: ActorRecord, leases: Lease__Output[]): void {
+  #granted(actor: ActorRecord, leases: GrantedLease[]): void {
     const [lease, ...extra] = leases;
     if (extra.length) this.host.returnLeases(extra.map((l) => l.leaseId));
     if (!lease) return;

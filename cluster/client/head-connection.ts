@@ -5,18 +5,17 @@
 import { EventEmitter } from 'node:events';
 import { AuthError, ConnectError, grpcFailureDetail } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient } from '../proto/load.ts';
-import { compileLeaseRequest, compileProgress, compileTaskCounts } from '../proto/convert.ts';
 import { channelCredentials, clientOptions, grpc, mapGrpcError, type TlsOptions } from '../transport/grpc.ts';
 import type { ClientToHead } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient__Output } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { GetClusterStatusReply__Output } from '../proto/generated/convoy/v1/GetClusterStatusReply.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
-import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import { compileLeaseRequest, compileProgress, compileTaskCounts, decompileLease, type GrantedLease } from '../proto/convert.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 
 export interface HeadEvents {
-  grant: [requestId: number, leases: Lease__Output[]];
+  grant: [requestId: number, leases: GrantedLease[]];
   infeasible: [requestId: number, reason: string];
   revoke: [leaseIds: string[]];
   nodeDead: [nodeId: string, reason: string];
@@ -64,7 +63,7 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
   #onMessage(m: HeadToClient__Output): void {
     switch (m.kind) {
       case 'leaseGrant':
-        this.emit('grant', Number(m.leaseGrant!.requestId), m.leaseGrant!.leases);
+        this.emit('grant', Number(m.leaseGrant!.requestId), m.leaseGrant!.leases.map(decompileLease));
         return;
       case 'leaseInfeasible':
         this.emit('infeasible', Number(m.leaseInfeasible!.requestId), m.leaseInfeasible!.reason);

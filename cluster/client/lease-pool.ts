@@ -9,14 +9,14 @@
 import { leasesWanted, planDispatch } from '../../scheduler/dispatch.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
-import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import type { GrantedLease } from '../proto/convert.ts';
 import type { WorkerConnection } from './worker-connection.ts';
 
 /** Work queued per lease, in ms of task run time (see LeasePool.#depth). */
 const PIPELINE_MS = 20;
 
 export interface HeldLease {
-  readonly lease: Lease__Output;
+  readonly lease: GrantedLease;
   readonly conn: WorkerConnection;
   inFlight: number;
   revoked: boolean;

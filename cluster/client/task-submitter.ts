@@ -7,7 +7,7 @@
  * Lease requests are numbered here for actors too (an actor holds one lease for its life), so every grant
  * the head sends finds its requester through one table.
  */
-import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import type { GrantedLease } from '../proto/convert.ts';
 import type { HeadConnection } from './head-connection.ts';
 import { LeasePool, type HeldLease, type PoolHost } from './lease-pool.ts';
 import type { TaskManager } from './task-manager.ts';
@@ -31,7 +31,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
   readonly #connections: WorkerConnections;
   readonly #tasks: TaskManager;
   readonly #pools = new Map<string, LeasePool<TaskRecord>>();
-  readonly #requestHandlers = new Map<number, (leases: Lease__Output[]) => void>();
+  readonly #requestHandlers = new Map<number, (leases: GrantedLease[]) => void>();
   #requestSeq = 1;
 
   constructor(o: TaskSubmitterOptions) {
@@ -45,7 +45,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
   // ---- lease requests (tasks' pools and actors) ----
 
   /** A new request id; grants for it go to `onGrant` until it is forgotten. */
-  newRequest(onGrant: (leases: Lease__Output[]) => void): number {
+  newRequest(onGrant: (leases: GrantedLease[]) => void): number {
     const id = this.#requestSeq++;
     this.#requestHandlers.set(id, onGrant);
     return id;
@@ -56,7 +56,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
   }
 
   /** The head granted leases: to their requester, or straight back when nobody asks any more. */
-  onGrant(requestId: number, leases: Lease__Output[]): void {
+  onGrant(requestId: number, leases: GrantedLease[]): void {
     const handler = this.#requestHandlers.get(requestId);
     if (!handler) {
       this.#head.returnLeases(leases.map((l) => l.leaseId));
@@ -147,7 +147,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
     this.#head.returnLeases([held.lease.leaseId]);
   }
 
-  #grantToPool(pool: LeasePool<TaskRecord>, leases: Lease__Output[]): void {
+  #grantToPool(pool: LeasePool<TaskRecord>, leases: GrantedLease[]): void {
     const held: HeldLease[] = [];
     for (const lease of leases) {
       const conn = this.#connections.get(lease.nodeId, lease.address);

@@ -8,7 +8,6 @@
  */
 import { EventEmitter } from 'node:events';
 import { loadProtos, type WorkerServiceClient } from '../proto/load.ts';
-import { compileFunction, compileResources, type FunctionRef } from '../proto/convert.ts';
 import { SingleFlight } from '../common/single-flight.ts';
 import { channelCredentials, grpc, objectClientOptions, type TlsOptions } from '../transport/grpc.ts';
 import { BatchedWriter } from '../transport/batched-writer.ts';
@@ -22,7 +21,7 @@ import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult
 import type { ActorCreate } from '../proto/generated/convoy/v1/ActorCreate.ts';
 import type { ActorEvent__Output } from '../proto/generated/convoy/v1/ActorEvent.ts';
 import type { ObjectLocation, ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
-import type { Lease__Output } from '../proto/generated/convoy/v1/Lease.ts';
+import { compileFunction, compileResources, type FunctionRef, type GrantedLease } from '../proto/convert.ts';
 
 /** Task specs per message: keeps each message well under gRPC limits while amortising framing. */
 const MAX_TASKS_PER_MESSAGE = 2000;
@@ -97,9 +96,9 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
     return id;
   }
 
-  openLease(lease: Lease__Output): void {
+  openLease(lease: GrantedLease): void {
     this.#flush();
-    this.#write({ leaseOpen: { leaseId: lease.leaseId, resources: lease.resources ? compileResources(lease.resources.amounts) : {}, gpuIds: lease.gpuIds } });
+    this.#write({ leaseOpen: { leaseId: lease.leaseId, resources: compileResources(lease.resources), gpuIds: [...lease.gpuIds] } });
   }
 
   closeLease(leaseId: string): void {

@@ -9,7 +9,7 @@ import type { Resources, Resources__Output } from './generated/convoy/v1/Resourc
 import type { ErrorInfo, ErrorInfo__Output } from './generated/convoy/v1/ErrorInfo.ts';
 import type { FunctionDescriptor, FunctionDescriptor__Output } from './generated/convoy/v1/FunctionDescriptor.ts';
 import type { PlacementStrategy as ProtoStrategy } from './generated/convoy/v1/PlacementStrategy.ts';
-import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, TaskCounts } from '../api/head-api.ts';
+import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, StoredObject, TaskCounts } from '../api/head-api.ts';
 import type { GetClusterStatusReply, GetClusterStatusReply__Output } from './generated/convoy/v1/GetClusterStatusReply.ts';
 import type { Heartbeat, Heartbeat__Output } from './generated/convoy/v1/Heartbeat.ts';
 import type { Lease, Lease__Output } from './generated/convoy/v1/Lease.ts';
@@ -274,7 +274,8 @@ export function decompileClusterStatus(s: GetClusterStatusReply__Output): Cluste
 
 // ---- worker.proto: a node's object listing (`convoy memory`) ----
 
-export function compileObjectListing(m: Omit<NodeMemory, 'address' | 'error'>): ListObjectsReply {
+/** A node's listing: its objects as it knows them (whether each owner is connected is for the head to add). */
+export function compileObjectListing(m: Omit<NodeMemory, 'address' | 'error' | 'objects'> & { objects: Omit<StoredObject, 'ownerConnected'>[] }): ListObjectsReply {
   return {
     nodeId: m.nodeId,
     stats: m.stats ?? null,

@@ -16,7 +16,7 @@ import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { AuthError, IllegalStateError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '../proto/load.ts';
-import { compileResources, type FunctionRef } from '../proto/convert.ts';
+import { compileNodeLoad, compileNodeRegistration, compileObjectListing, type FunctionRef } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
@@ -204,14 +204,14 @@ export class WorkerNode implements NodeServices {
   async #register(): Promise<void> {
     const reply = await new Promise<{ nodeId: string; httpAddress: string; heartbeatIntervalMs: number }>((resolve, reject) => {
       this.#head.RegisterNode(
-        {
+        compileNodeRegistration({
           nodeId: this.nodeId,
           address: this.#address,
-          total: compileResources(this.#total),
+          total: this.#total,
           labels: this.#opts.labels ?? {},
           pid: process.pid,
           hostname: os.hostname(),
-        },
+        }),
         { deadline: Date.now() + 10_000 },
         (err, res) => (err ? reject(this.#tokenRefused(err) ?? err) : resolve(res!)),
       );
@@ -287,15 +287,14 @@ export class WorkerNode implements NodeServices {
     }
     const st = this.store.stats();
     this.#session?.write({
-      heartbeat: {
-        nodeId: this.nodeId,
+      heartbeat: compileNodeLoad(this.nodeId, {
         queuedTasks: queued,
         runningTasks: running,
         storeUsedBytes: st.usedBytes,
         storeSpilledBytes: st.spilledBytes,
         storeObjects: st.objects,
         storeBudgetBytes: st.budgetBytes,
-      },
+      }),
     });
   }
 
@@ -325,11 +324,11 @@ export class WorkerNode implements NodeServices {
   }
 
   listObjects() {
-    return {
+    return compileObjectListing({
       nodeId: this.nodeId,
       stats: this.store.stats(), // the same fields as the reply's StoreStats
       objects: this.store.list().map((o) => ({ objectId: o.id, size: o.size, owner: o.owner, secondary: o.secondary, place: o.place, pins: o.pins })),
-    };
+    });
   }
 
   // ---- NodeServices ----

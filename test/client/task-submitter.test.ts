@@ -9,7 +9,7 @@ import { TaskManager } from '../../cluster/client/task-manager.ts';
 import type { TaskRecord } from '../../cluster/client/task-record.ts';
 import type { HeadConnection } from '../../cluster/client/head-connection.ts';
 import type { WorkerConnections } from '../../cluster/client/worker-connections.ts';
-import type { Lease__Output } from '../../cluster/proto/generated/convoy/v1/Lease.ts';
+import type { GrantedLease } from '../../cluster/proto/convert.ts';
 
 let seq = 0;
 function task(): TaskRecord {
@@ -55,7 +55,7 @@ function setup() {
   return { demands, returned, sent, tasks, submitter, submit };
 }
 
-const lease = (leaseId: string, nodeId = 'n1'): Lease__Output => ({ leaseId, nodeId, address: '127.0.0.1:1', resources: null, gpuIds: [] });
+const lease = (leaseId: string, nodeId = 'n1'): GrantedLease => ({ leaseId, nodeId, address: '127.0.0.1:1', resources: {}, gpuIds: [] });
 
 describe('task submitter', () => {
   it('asks for leases for the backlog once per synchronous run, and dispatches on the grant', async () => {
