@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../cluster/client/index.ts';
-import { table } from '../../cluster/cli/format.ts';
+import { formatTable } from '../../cluster/common/index.ts';
 import type { CatalogOverrides, PlanSource, ProviderSource } from '../plan/index.ts';
 import { parseCount } from './shared.ts';
 
@@ -131,7 +131,7 @@ export function registerPlan(program: Command): void {
       if (f.json) return console.log(JSON.stringify(plans, null, 2));
       const rows = plan.planTableRows(plans);
       const cols = Object.keys(rows[0]!);
-      console.log(table(cols, rows.map((r) => cols.map((c) => r[c]!))));
+      console.log(formatTable(cols, rows.map((r) => cols.map((c) => r[c]!))));
       console.log();
       for (const p of plans) console.log(`${p.source}: ${p.explanation.join(' ')}`);
     });

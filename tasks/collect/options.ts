@@ -4,7 +4,7 @@
  * (`CollectOptionsError.issues`, which the CLI turns into flag names) instead of after the cluster is up.
  */
 import { z } from 'zod';
-import { openStorage } from '../../cluster/storage/open.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
 import { CITY_KEYS, UnknownCityError, cityProfile } from '../traffic/cities.ts';
 import { parseInstant } from '../traffic/instant.ts';
 import { PROVIDERS } from './provider-shard.ts';

@@ -26,7 +26,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { InvalidShardIdError, LakeMetadataError } from './errors.ts';
 
 export const LAKE_DESCRIPTOR_KEY = '_lake.json';

@@ -3,7 +3,7 @@
  * compiled settings. Built once by `openLake`; internals trust it.
  */
 import { Field, makeData, RecordBatch, Schema, Struct, Type, Utf8, vectorFromArray, type Data, type Dictionary } from 'apache-arrow';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import type { ParquetCodec } from './codec.ts';
 import type { CompressionName, EncodeSettings } from './parquet-codec.ts';
 import type { PartitionField } from './partitioning.ts';

@@ -5,7 +5,7 @@
 import { Schema, Type, type Dictionary } from 'apache-arrow';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import type { OpenStorageOptions } from '../../cluster/storage/open.ts';
+import type { OpenStorageOptions } from '../../cluster/storage/index.ts';
 import type { LakeLogger, LakeSettings } from './context.ts';
 import { LakeOptionsError } from './errors.ts';
 import type { EncodeSettings } from './parquet-codec.ts';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { tune, type Cluster } from '../../cluster/client/index.ts';
 import { collect, type CollectProgress } from '../collect/index.ts';
 import { openLake } from '../lake/index.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
 import { CITY_KEYS } from '../traffic/cities.ts';
 import { loadArtifacts } from '../training/artifacts-file.ts';
 import { pipelineFor } from '../training/pipeline.ts';

@@ -10,7 +10,11 @@
  */
 import { z } from 'zod';
 import { DAYS_PER_MONTH, monthCostUsd, PROVIDER_CATALOG, type ProviderCatalogEntry } from '../sources/providers/catalog.ts';
-import { formatCount, formatDuration, formatUsd } from './format.ts';
+import { formatCount, formatDuration } from '../../cluster/common/index.ts';
+import { formatUsd } from './format.ts';
+
+/** Counts in plans: targets are given as 1e9, so powers of ten read that way. */
+const planCount = (n: number) => formatCount(n, { powersOfTen: true });
 
 export const PLAN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
 export type PlanSource = (typeof PLAN_SOURCES)[number];
@@ -99,9 +103,9 @@ export function planCollection(input: PlanInput): CollectionPlan {
       keys,
       requests: 0,
       samplesPerRequest: 0,
-      free: { seconds, costUsd: 0, limitedBy: `throughput (${formatCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core)` },
+      free: { seconds, costUsd: 0, limitedBy: `throughput (${planCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core)` },
       explanation: [
-        `${formatCount(target)} synthetic samples at ${formatCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core × ${cpus} core${cpus > 1 ? 's' : ''} would take ${formatDuration(seconds)}, at no cost.`,
+        `${planCount(target)} synthetic samples at ${planCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core × ${cpus} core${cpus > 1 ? 's' : ''} would take ${formatDuration(seconds)}, at no cost.`,
       ],
     };
   }
@@ -122,7 +126,7 @@ export function planCollection(input: PlanInput): CollectionPlan {
   const free: Scenario = {
     seconds: freeSeconds,
     costUsd: 0,
-    limitedBy: freePerWindow === 0 ? 'no free tier' : `free quota (${formatCount(entry.free.requests)} requests/${entry.free.window} per key)`,
+    limitedBy: freePerWindow === 0 ? 'no free tier' : `free quota (${planCount(entry.free.requests)} requests/${entry.free.window} per key)`,
   };
 
   // Paying: each key sends at its rate limit, but no more in a month than its plan covers.
@@ -136,18 +140,18 @@ export function planCollection(input: PlanInput): CollectionPlan {
     seconds: paidSeconds,
     costUsd,
     limitedBy: capBound
-      ? `plan volume (${formatCount(entry.monthlyCap)} requests/month per key on the published price list)`
+      ? `plan volume (${planCount(entry.monthlyCap)} requests/month per key on the published price list)`
       : `rate limit (${entry.ratePerSecond} requests/s per key)`,
   };
 
-  const keyText = `${keys === 1 ? 'one' : formatCount(keys)} ${name} key${keys > 1 ? 's' : ''}`;
+  const keyText = `${keys === 1 ? 'one' : planCount(keys)} ${name} key${keys > 1 ? 's' : ''}`;
   const explanation = [
-    `${formatCount(target)} samples from ${keyText} at ${formatCount(entry.free.requests)} free requests/${entry.free.window} would take ${formatDuration(freeSeconds)}.`,
-    `Paying past the free tier, ${keyText} would take ${formatDuration(paidSeconds)} and cost about ${formatUsd(costUsd)} (${formatCount(requests)} requests, ${formatCount(entry.samplesPerRequest)} sample${entry.samplesPerRequest === 1 ? '' : 's'} per request), limited by the ${paid.limitedBy}.`,
+    `${planCount(target)} samples from ${keyText} at ${planCount(entry.free.requests)} free requests/${entry.free.window} would take ${formatDuration(freeSeconds)}.`,
+    `Paying past the free tier, ${keyText} would take ${formatDuration(paidSeconds)} and cost about ${formatUsd(costUsd)} (${planCount(requests)} requests, ${planCount(entry.samplesPerRequest)} sample${entry.samplesPerRequest === 1 ? '' : 's'} per request), limited by the ${paid.limitedBy}.`,
   ];
   if (capBound) {
     explanation.push(
-      `At its rate limit (${entry.ratePerSecond} requests/s) a key could send ${formatCount(atRate)} requests a month, past what the price list covers: more needs a contract with ${name} (--monthly-cap to plan with one).`,
+      `At its rate limit (${entry.ratePerSecond} requests/s) a key could send ${planCount(atRate)} requests a month, past what the price list covers: more needs a contract with ${name} (--monthly-cap to plan with one).`,
     );
   }
   if (cpus > 1) explanation.push(`More CPUs do not speed this up: ${name} limits each key, so only more keys (or a bigger plan) do.`);

@@ -311,7 +311,7 @@ export function encodeSegmentId(id: string): Uint8Array {
 /** Builds batches of at most `batchRows` from plain samples (convenience for providers, imports and tests). */
 export function batchesFromSamples(samples: Iterable<Sample>, batchRows = 65_536): RecordBatch[] {
   const out: RecordBatch[] = [];
-  let b = new SampleBatchBuilder(batchRows);
+  const b = new SampleBatchBuilder(batchRows);
   for (const s of samples) {
     b.append(s);
     if (b.full) out.push(b.finish());

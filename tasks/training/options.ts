@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import type { BackendName } from './backend.ts';
 import type { GradientExchange } from './data-parallel.ts';
 import { TrainingOptionsError, formatIssues } from './errors.ts';

@@ -13,7 +13,7 @@
  * in `model.json` (`weightsDigest`), so weights whose bytes changed after registration are refused instead
  * of serving wrong predictions; versions registered before digests existed load unverified.
  */
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './artifact-digest.ts';
 import { artifactsHeader, parseArtifactsHeader, type ArtifactsHeader, type ModelArtifacts } from './artifacts.ts';
 import type { TimeRange } from './features.ts';

@@ -13,8 +13,7 @@
 import path from 'node:path';
 import type { StepResult, Trainable, TrialConfig, TrialContext } from '../../cluster/tune/index.ts';
 import { openLake, type Lake } from '../lake/index.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts';
 import type { ModelArtifacts } from './artifacts.ts';
 import { saveArtifacts } from './artifacts-file.ts';
 import { trainModel } from './trainer.ts';

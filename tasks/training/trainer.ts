@@ -249,16 +249,7 @@ class TrainingRun {
   private normalizedStream(): AsyncGenerator<RowBatch> {
     const normalizer = this.normalizer!;
     const encoded = encodeStream(this.hooks.data(), this.pipeline.encoder(this.s.trainRange));
-    const self = this;
-    async function* normalized(): AsyncGenerator<EncodedBatch> {
-      for await (const e of encoded) {
-        self.skippedRows += e.skipped;
-        normalizer.applyInPlace(e.x, e.count);
-        normalizer.normalizeTargetsInPlace(e.y, e.count * self.pipeline.targetWidth);
-        yield e;
-      }
-    }
-    return shuffledBatches(normalized(), {
+    return shuffledBatches(this.normalized(encoded, normalizer), {
       inputWidth: this.width,
       targetWidth: this.pipeline.targetWidth,
       batchSize: this.s.batchSize,
@@ -266,6 +257,16 @@ class TrainingRun {
       // Per-epoch (not per-rank) seed: ranks read different shards but shuffle the same way.
       seed: this.s.seed * 7919 + this.epoch,
     });
+  }
+
+  /** The encoded rows, normalized in place; counts the rows the encoder skipped. */
+  private async *normalized(encoded: AsyncIterable<EncodedBatch>, normalizer: Normalizer): AsyncGenerator<EncodedBatch> {
+    for await (const e of encoded) {
+      this.skippedRows += e.skipped;
+      normalizer.applyInPlace(e.x, e.count);
+      normalizer.normalizeTargetsInPlace(e.y, e.count * this.pipeline.targetWidth);
+      yield e;
+    }
   }
 
   /** One epoch (or its remainder after a resume). Returns the mean training loss, undefined when no batch ran. */

@@ -79,7 +79,7 @@ describe('token bucket', () => {
   });
 
   it('pauses after a Retry-After', () => {
-    let now = 0;
+    const now = 0;
     const b = new TokenBucket(5, 5, () => now);
     b.pause(2_000);
     expect(b.reserve()).toBeGreaterThanOrEqual(2_000);

@@ -10,7 +10,7 @@ describe('streaming training over data larger than the memory budget', () => {
     let inputRows = 0;
     let pulled = 0;
     let maxAhead = 0;
-    let trainedRowsAtPull: number[] = [];
+    const trainedRowsAtPull: number[] = [];
     const result = await trainModel({
       data: async function* () {
         for (const batch of syntheticTraffic(data)) {
