@@ -32,5 +32,5 @@ export {
 export * from './training/index.ts';
 export { TrafficTrainable, TRAFFIC_TRAINABLE, type TrafficTrialConfig } from './training/trainable.ts';
 export { trafficTrialConfigSchema } from './training/trial-config.ts';
-export { saveArtifacts, loadArtifacts } from './training/artifacts-file.ts';
-export { runPipeline, type PipelineOptions, type PipelineReport } from './pipeline/run-pipeline.ts';
+export { saveArtifacts, loadArtifacts } from './training/artifacts/artifacts-file.ts';
+export { runEndToEnd, type EndToEndOptions, type EndToEndReport } from './end-to-end/run-end-to-end.ts';

@@ -1,7 +1,7 @@
 /** `convoy model ls | show V | promote V`: the model registry beside the lake. */
 import type { Command } from 'commander';
 import { UsageError } from '../../cluster/client/index.ts';
-import type { ModelRegistry } from '../training/registry.ts';
+import type { ModelRegistry } from '../training/artifacts/registry.ts';
 import { formatTable } from '../../cluster/common/index.ts';
 
 interface ModelFlags {
@@ -17,7 +17,7 @@ const withRegistry = (c: Command) =>
     .option('--json', 'print JSON');
 
 async function open(f: ModelFlags): Promise<{ registry: ModelRegistry; model: string }> {
-  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../../cluster/storage/index.ts'), import('../training/registry.ts')]);
+  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../../cluster/storage/index.ts'), import('../training/artifacts/registry.ts')]);
   const registry = new ModelRegistry(openStorage(f.registry));
   if (f.model) return { registry, model: f.model };
   const models = await registry.models();

@@ -11,9 +11,8 @@ import { openLake } from '../lake/index.ts';
 import { describeCause, mergeCauses, shardIncomplete, ShardIncompleteError, type FailureCause } from './failures.ts';
 import { readJobRuns, totalElapsedS, writeJobRuns, type JobRun } from './job-record.ts';
 import { parseCollectOptions, type CollectOptions } from './options.ts';
-import type { ProviderShardOptions } from './provider-shard.ts';
 import { jobFingerprint, planShards, type PlannedShard } from './shards.ts';
-import type { ShardJob, ShardOutcome } from './shard-task.ts';
+import type { ProviderShardOptions, ShardJob, ShardOutcome } from './shard-job.ts';
 
 export { collectOptionsSchema, CollectOptionsError, parseCollectOptions, SOURCES, type CollectOptions } from './options.ts';
 

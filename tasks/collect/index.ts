@@ -3,4 +3,4 @@ export { collect, CollectError, type CollectProgress, type CollectSummary } from
 export { collectOptionsSchema, CollectOptionsError, parseCollectOptions, SOURCES, type CollectOptions } from './options.ts';
 export { describeCause, ShardIncompleteError, type FailureCause, type FailureKind } from './failures.ts';
 export { planShards, jobFingerprint, type PlannedShard, type ShardPlanInput } from './shards.ts';
-export type { ShardJob, ShardOutcome } from './shard-task.ts';
+export type { ShardJob, ShardOutcome } from './shard-job.ts';

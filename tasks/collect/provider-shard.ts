@@ -25,20 +25,7 @@ import {
 import { cityProfile } from '../traffic/cities.ts';
 import type { RoadSegment } from '../traffic/road-network.ts';
 import { classifyFailure, mergeCauses, ShardIncompleteError, type FailureCause } from './failures.ts';
-import type { ShardJob } from './shard-task.ts';
-
-export interface ProviderShardOptions {
-  /** Provider endpoint (tests point it at a local server). */
-  baseUrl?: string;
-  /** JSON secrets file with the keys (mode 0600), readable on the worker; else keys come from its environment. */
-  secretsFile?: string;
-  /** Quota ledger file on the worker. @default ~/.convoy/quota-ledger.sqlite */
-  ledgerPath?: string;
-  quota?: { perDay?: number; perMonth?: number };
-  /** This shard's position among the city's shards: it sends the requests that follow its predecessors'. */
-  slice: number;
-  slices: number;
-}
+import type { ShardJob } from './shard-job.ts';
 
 export const PROVIDERS = ['tomtom', 'here', 'mapbox'] as const;
 

@@ -16,7 +16,7 @@
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts';
 import { sampleSchema } from '../traffic/schema.ts';
-import { createCodec } from './codec.ts';
+import { createCodec } from './parquet/codec.ts';
 import type { LakeContext } from './context.ts';
 import { fileSchemaOf } from './context.ts';
 import { readDescriptor, schemaDifferences, writeDescriptor } from './descriptor.ts';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { OpenStorageOptions } from '../../cluster/storage/index.ts';
 import type { LakeLogger, LakeSettings } from './context.ts';
 import { LakeOptionsError } from './errors.ts';
-import type { EncodeSettings } from './parquet-codec.ts';
+import type { EncodeSettings } from './parquet/encode.ts';
 import { partitionFieldSchema, type PartitionField } from './partitioning.ts';
 
 export const lakeOptionsSchema = z.strictObject({

@@ -8,9 +8,9 @@
 import { makeData, RecordBatch, Schema, Struct, Type, Utf8, vectorFromArray, type Data, type Field, type Timestamp, type Vector } from 'apache-arrow';
 import { z } from 'zod';
 import { readAllCommits, type CommittedFile } from './commit.ts';
-import type { DecodeReply } from './codec-messages.ts';
+import type { DecodeReply } from './parquet/codec-messages.ts';
 import type { LakeContext } from './context.ts';
-import { unpackBatches, type PackedFile } from './packed-batches.ts';
+import { unpackBatches, type PackedFile } from './parquet/packed-batches.ts';
 import { LakeFileError, LakeFileIntegrityError, LakeOptionsError } from './errors.ts';
 import { dayNumber, timestampsAsMs } from './partitioning.ts';
 import { ProgressMeter, type ProgressCallback } from './progress.ts';

@@ -31,13 +31,14 @@ export {
   type TrainingProgress,
 } from './options.ts';
 export { selectBackend, describeBackend, BACKEND_ORDER, type BackendName, type BackendChoice } from './backend.ts';
-export { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpFeatures, type Target, type TimeRange } from './features.ts';
-export { Normalizer, NormalizerFit, type NormalizerJSON } from './normalizer.ts';
-export { pipelineFor, DEFAULT_HORIZONS_MIN, type FeaturePipeline, type EncodedBatch, type RowMeta } from './pipeline.ts';
+export { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpFeatures, type Target, type TimeRange } from './input/features.ts';
+export { Normalizer, NormalizerFit, type NormalizerJSON } from './input/normalizer.ts';
+export { pipelineFor, DEFAULT_HORIZONS_MIN, type FeaturePipeline } from './input/feature-pipeline.ts';
+export type { EncodedBatch, Encoder, RowMeta } from './input/encoded-batch.ts';
 export { createModel, parseModelSpec, readParams, writeParams, MlpModel, GruModel } from './models/index.ts';
 export { describeSpec, inputWidth, modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './models/model.ts';
 export { Adam } from './adam.ts';
-export { CheckpointStore, type Checkpoint, type CheckpointMeta } from './checkpoint.ts';
+export { CheckpointStore, type Checkpoint, type CheckpointMeta } from './artifacts/checkpoint.ts';
 export {
   RingAllreduce,
   messagePortLink,
@@ -48,12 +49,12 @@ export {
   type GradientExchange,
   type PeerLink,
 } from './data-parallel.ts';
-export { createPredictFn, evaluate, encodeStream, type PredictFn } from './evaluate.ts';
-export { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './metrics.ts';
-export { HistoricalAverage, fitHistoricalAverage } from './baselines.ts';
-export { validateModel, formatValidationTable, type ValidationReport, type ValidateOptions } from './validation.ts';
-export { ModelRegistry, type VersionInfo, type RegisterInput } from './registry.ts';
+export { createPredictFn, evaluate, encodeStream, type PredictFn } from './evaluation/evaluate.ts';
+export { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './evaluation/metrics.ts';
+export { HistoricalAverage, fitHistoricalAverage } from './evaluation/baselines.ts';
+export { validateModel, formatValidationTable, type ValidationReport, type ValidateOptions } from './evaluation/validation.ts';
+export { ModelRegistry, type VersionInfo, type RegisterInput } from './artifacts/registry.ts';
 export { Predictor, type PredictInput } from './predictor.ts';
-export type { ModelArtifacts } from './artifacts.ts';
-export { encodeTensors, decodeTensors, type NamedArrays } from './tensor-file.ts';
+export type { ModelArtifacts } from './artifacts/model-artifacts.ts';
+export { encodeTensors, decodeTensors, type NamedArrays } from './artifacts/tensor-file.ts';
 export * from './errors.ts';

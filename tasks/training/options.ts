@@ -8,9 +8,9 @@ import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import type { BackendName } from './backend.ts';
 import type { GradientExchange } from './data-parallel.ts';
 import { TrainingOptionsError, formatIssues } from './errors.ts';
-import type { Normalizer } from './normalizer.ts';
+import type { Normalizer } from './input/normalizer.ts';
 import { modelSpecSchema } from './models/model.ts';
-import type { SampleChunk } from './sample-columns.ts';
+import type { SampleChunk } from './input/sample-columns.ts';
 
 export const timeRangeSchema = z
   .object({

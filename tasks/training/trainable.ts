@@ -14,8 +14,8 @@ import path from 'node:path';
 import type { StepResult, Trainable, TrialConfig, TrialContext } from '../../cluster/tune/index.ts';
 import { openLake, type Lake } from '../lake/index.ts';
 import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts';
-import type { ModelArtifacts } from './artifacts.ts';
-import { saveArtifacts } from './artifacts-file.ts';
+import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
+import { saveArtifacts } from './artifacts/artifacts-file.ts';
 import { trainModel } from './trainer.ts';
 import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, type TrafficTrialConfig } from './trial-config.ts';
 

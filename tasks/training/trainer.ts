@@ -14,17 +14,17 @@
  * with a "had data" flag riding along so ranks whose shard runs out keep stepping in lockstep until all have.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelArtifacts } from './artifacts.ts';
+import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 import { Adam } from './adam.ts';
 import { selectBackend, type BackendName } from './backend.ts';
-import { CheckpointStore } from './checkpoint.ts';
+import { CheckpointStore } from './artifacts/checkpoint.ts';
 import { flattenGrads, inStepScope, soloExchange, unflattenGrads, type GradientExchange } from './data-parallel.ts';
 import { DivergedError, TrainingOptionsError } from './errors.ts';
-import { createPredictFn, encodeStream, evaluate } from './evaluate.ts';
-import { defaultMapeFloor } from './metrics.ts';
+import { createPredictFn, encodeStream, evaluate } from './evaluation/evaluate.ts';
+import { defaultMapeFloor } from './evaluation/metrics.ts';
 import { createModel, readParams, writeParams } from './models/index.ts';
 import { describeSpec, inputWidth, type Model } from './models/model.ts';
-import { Normalizer, NormalizerFit } from './normalizer.ts';
+import { Normalizer, NormalizerFit } from './input/normalizer.ts';
 import {
   parseTrainSettings,
   type EpochReport,
@@ -32,9 +32,10 @@ import {
   type TrainSettings,
   type TrainingProgress,
 } from './options.ts';
-import { pipelineFor, type EncodedBatch, type FeaturePipeline } from './pipeline.ts';
-import { rowStreamBytes, shuffledBatches, type RowBatch } from './row-stream.ts';
-import type { NamedArrays } from './tensor-file.ts';
+import type { EncodedBatch } from './input/encoded-batch.ts';
+import { pipelineFor, type FeaturePipeline } from './input/feature-pipeline.ts';
+import { rowStreamBytes, shuffledBatches, type RowBatch } from './input/row-stream.ts';
+import type { NamedArrays } from './artifacts/tensor-file.ts';
 
 export interface TrainResult {
   artifacts: ModelArtifacts;

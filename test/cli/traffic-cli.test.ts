@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { openLake } from '../../tasks/lake/index.ts';
 import { generateShard } from '../../tasks/sources/index.ts';
 import { openStorage } from '../../cluster/storage/open.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
+import { ModelRegistry } from '../../tasks/training/artifacts/registry.ts';
 import { trainModel } from '../../tasks/training/trainer.ts';
 
 const run = promisify(execFile);

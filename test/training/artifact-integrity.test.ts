@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../cluster/storage/local.ts';
-import { loadArtifacts, saveArtifacts } from '../../tasks/training/artifacts-file.ts';
-import type { ModelArtifacts } from '../../tasks/training/artifacts.ts';
-import { CheckpointStore, type Checkpoint } from '../../tasks/training/checkpoint.ts';
+import { loadArtifacts, saveArtifacts } from '../../tasks/training/artifacts/artifacts-file.ts';
+import type { ModelArtifacts } from '../../tasks/training/artifacts/model-artifacts.ts';
+import { CheckpointStore, type Checkpoint } from '../../tasks/training/artifacts/checkpoint.ts';
 import { CorruptArtifactError } from '../../tasks/training/errors.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
+import { ModelRegistry } from '../../tasks/training/artifacts/registry.ts';
 
 const weights = () =>
   new Map([

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../cluster/storage/local.ts';
-import { CheckpointStore, type Checkpoint } from '../../tasks/training/checkpoint.ts';
+import { CheckpointStore, type Checkpoint } from '../../tasks/training/artifacts/checkpoint.ts';
 import { CheckpointMismatchError, CorruptArtifactError } from '../../tasks/training/errors.ts';
-import { decodeTensors, encodeTensors } from '../../tasks/training/tensor-file.ts';
+import { decodeTensors, encodeTensors } from '../../tasks/training/artifacts/tensor-file.ts';
 
 const checkpoint = (step: number): Checkpoint => ({
   meta: {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../cluster/storage/local.ts';
 import { CorruptArtifactError, ModelNotFoundError } from '../../tasks/training/errors.ts';
-import { evaluate } from '../../tasks/training/evaluate.ts';
-import { pipelineFor } from '../../tasks/training/pipeline.ts';
+import { evaluate } from '../../tasks/training/evaluation/evaluate.ts';
+import { pipelineFor } from '../../tasks/training/input/feature-pipeline.ts';
 import { Predictor } from '../../tasks/training/predictor.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
+import { ModelRegistry } from '../../tasks/training/artifacts/registry.ts';
 import { trainModel, type TrainResult } from '../../tasks/training/trainer.ts';
 import { syntheticTraffic, syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineFor } from '../../tasks/training/pipeline.ts';
+import { pipelineFor } from '../../tasks/training/input/feature-pipeline.ts';
 import { parseModelSpec } from '../../tasks/training/models/index.ts';
-import { SLOT_MS } from '../../tasks/training/sequence-windows.ts';
+import { SLOT_MS } from '../../tasks/training/input/sequence-windows.ts';
 import { trainModel } from '../../tasks/training/trainer.ts';
 import { syntheticTraffic, syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 

@@ -7,7 +7,7 @@ import { TrainingOptionsError, formatIssues } from '../errors.ts';
 import { GruModel } from './gru.ts';
 import { MlpModel } from './mlp.ts';
 import { modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './model.ts';
-import type { NamedArrays } from '../tensor-file.ts';
+import type { NamedArrays } from '../artifacts/tensor-file.ts';
 
 export { MlpModel } from './mlp.ts';
 export { GruModel } from './gru.ts';
