@@ -17,7 +17,6 @@ export {
   CollectOptionsError,
   ShardIncompleteError,
   describeCause,
-  SOURCES,
   planShards,
   jobFingerprint,
   type CollectOptions,

@@ -6,11 +6,10 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../../cluster/client/index.ts';
 import type { CollectOptions, CollectProgress, CollectSummary } from '../collect/index.ts';
+// The names alone (not the job) so that `convoy --help` does not load the whole job.
+import { SOURCE_NAMES, isSourceName, type ProviderSourceName } from '../traffic/source-names.ts';
 import { formatCount, formatEta, formatRate } from '../../cluster/common/index.ts';
 import { clusterFrom, parseCount, remoteCluster } from './shared.ts';
-
-// Kept here (not imported from the job) so `convoy --help` does not load the whole job.
-const SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
 
 /** The flag each collect option comes from, for errors the user can act on. */
 const FLAG_OF: Record<string, string> = {
@@ -50,7 +49,7 @@ export function registerCollect(program: Command): void {
   program
     .command('collect')
     .description('collect traffic samples into the lake, spread over the cluster (resumable: run it again to finish)')
-    .requiredOption('--source <source>', `where samples come from: ${SOURCES.join(', ')}`)
+    .requiredOption('--source <source>', `where samples come from: ${SOURCE_NAMES.join(', ')}`)
     .requiredOption('--cities <list>', "comma-separated city keys, or 'all' for the 20 built-in cities")
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD, UTC)')
     .requiredOption('--to <date>', 'end, exclusive (YYYY-MM-DD, UTC)')
@@ -122,9 +121,9 @@ async function checkedOptions(flags: CollectFlags) {
   }
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got "${flags.seed}"`);
-  if (!(SOURCES as readonly string[]).includes(flags.source)) throw new UsageError(`--source must be one of ${SOURCES.join(', ')}, got "${flags.source}"`);
+  if (!isSourceName(flags.source)) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got "${flags.source}"`);
   const options: CollectOptions = {
-    source: flags.source as (typeof SOURCES)[number],
+    source: flags.source,
     cities: flags.cities.trim() === 'all' ? 'all' : flags.cities.split(',').map((c) => c.trim()).filter(Boolean),
     from: flags.from,
     to: flags.to,
@@ -165,7 +164,7 @@ function parseQuota(v: string): { perDay: number } | { perMonth: number } {
 async function checkKeys(source: string, secretsFile: string | undefined): Promise<void> {
   const [{ loadApiKeys }, { MissingApiKeyError, SecretsFileError }] = await Promise.all([import('../sources/http/secrets.ts'), import('../sources/errors.ts')]);
   try {
-    await loadApiKeys(source as 'tomtom' | 'here' | 'mapbox', { secretsFile });
+    await loadApiKeys(source as ProviderSourceName, { secretsFile });
   } catch (err) {
     if (err instanceof MissingApiKeyError || err instanceof SecretsFileError) throw new UsageError(err.message);
     throw err;

@@ -10,15 +10,14 @@
  */
 import { z } from 'zod';
 import { DAYS_PER_MONTH, monthCostUsd, PROVIDER_CATALOG, type ProviderCatalogEntry } from '../sources/providers/catalog.ts';
-import { formatCount, formatDuration } from '../../cluster/common/index.ts';
+import { formatCount, formatDuration, formatZodIssues } from '../../cluster/common/index.ts';
 import { formatUsd } from './format.ts';
+import { SOURCE_NAMES, type ProviderSourceName, type SourceName } from '../traffic/source-names.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
 /** Counts in plans: targets are given as 1e9, so powers of ten read that way. */
 const planCount = (n: number) => formatCount(n, { powersOfTen: true });
 
-export const PLAN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
-export type PlanSource = (typeof PLAN_SOURCES)[number];
-export type ProviderSource = Exclude<PlanSource, 'synthetic'>;
 
 /**
  * Synthetic samples per second one CPU core generates, encodes and commits. `npm run bench -- collect`
@@ -30,7 +29,7 @@ export const SYNTHETIC_SAMPLES_PER_CPU_SECOND = 750_000;
 export type CatalogOverrides = Partial<Omit<ProviderCatalogEntry, 'name' | 'readOn' | 'sources' | 'caveat'>>;
 
 export interface PlanInput {
-  source: PlanSource;
+  source: SourceName;
   /** Samples wanted. */
   target: number;
   /** CPU cores the cluster gives the collection (synthetic scales with them; an API does not). @default 1 */
@@ -50,7 +49,7 @@ export interface Scenario {
 }
 
 export interface CollectionPlan {
-  source: PlanSource;
+  source: SourceName;
   target: number;
   cpus: number;
   keys: number;
@@ -68,7 +67,7 @@ export interface CollectionPlan {
 }
 
 const inputSchema = z.object({
-  source: z.enum(PLAN_SOURCES),
+  source: z.enum(SOURCE_NAMES),
   target: z.number().positive().finite(),
   cpus: z.number().int().positive().default(1),
   keys: z.number().int().positive().default(1),
@@ -76,7 +75,7 @@ const inputSchema = z.object({
   catalog: z.record(z.string(), z.unknown()).optional(),
 });
 
-export class InvalidPlanInputError extends Error {
+export class InvalidPlanInputError extends TrafficError {
   override readonly name = 'InvalidPlanInputError';
   constructor(readonly issues: string[]) {
     super(`invalid plan input: ${issues.join('; ')}`);
@@ -86,11 +85,11 @@ export class InvalidPlanInputError extends Error {
 const DAY_S = 86_400;
 const MONTH_S = DAYS_PER_MONTH * DAY_S;
 const WINDOW_SECONDS = { day: DAY_S, month: MONTH_S } as const;
-const NAMES: Record<ProviderSource, string> = { tomtom: 'TomTom', here: 'HERE', mapbox: 'Mapbox' };
+const NAMES: Record<ProviderSourceName, string> = { tomtom: 'TomTom', here: 'HERE', mapbox: 'Mapbox' };
 
 export function planCollection(input: PlanInput): CollectionPlan {
   const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidPlanInputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`));
+  if (!parsed.success) throw new InvalidPlanInputError(formatZodIssues(parsed.error.issues, { root: 'input' }));
   const { source, target, cpus, keys, syntheticSamplesPerCpuSecond } = parsed.data;
 
   if (source === 'synthetic') {
@@ -161,7 +160,9 @@ export function planCollection(input: PlanInput): CollectionPlan {
 }
 
 /** One plan per source, for a side-by-side table; `catalog` holds each provider's overrides. */
-export function planAllSources(input: Omit<PlanInput, 'source' | 'catalog'> & { catalog?: Partial<Record<ProviderSource, CatalogOverrides>> }): CollectionPlan[] {
+export function planAllSources(input: Omit<PlanInput, 'source' | 'catalog'> & { catalog?: Partial<Record<ProviderSourceName, CatalogOverrides>> }): CollectionPlan[] {
   const { catalog, ...rest } = input;
-  return PLAN_SOURCES.map((source) => planCollection({ ...rest, source, ...(source !== 'synthetic' && catalog?.[source] ? { catalog: catalog[source] } : {}) }));
+  return SOURCE_NAMES.map((source) => planCollection({ ...rest, source, ...(source !== 'synthetic' && catalog?.[source] ? { catalog: catalog[source] } : {}) }));
 }
+
+registerTrafficErrors(InvalidPlanInputError);

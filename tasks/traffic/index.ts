@@ -15,7 +15,6 @@ export {
   sampleSchema,
 } from './schema.ts';
 export {
-  KNOWN_SOURCES,
   SampleBatchBuilder,
   type SampleDictionaries,
   StringDictionary,
@@ -24,6 +23,7 @@ export {
   recordBatchOf,
   sharedDictionaries,
 } from './batch-builder.ts';
+export { PROVIDER_NAMES, SOURCE_NAMES, importSourceName, isSourceName, type ProviderSourceName, type SourceName } from './source-names.ts';
 export { CITY_KEYS, CITY_PROFILES, type CityProfile, type RushHourShape, UnknownCityError, cityProfile } from './cities.ts';
 export { DEFAULT_MAXSPEED_KMH, ROAD_CLASSES, type RoadClass, isRoadClass, roadClassOfHighway } from './road-classes.ts';
 export { type RoadNetwork, type RoadNetworkStats, type RoadSegment, haversineM } from './road-network.ts';

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import { SampleBatchBuilder } from '../../traffic/batch-builder.ts';
+import { formatZodIssues } from '../../../cluster/common/index.ts';
 import type { Sample } from '../../traffic/schema.ts';
 import { QuotaExceededError, RateLimitedError } from '../errors.ts';
 import { ApiKey } from '../http/api-key.ts';
@@ -155,7 +156,7 @@ export class ProviderClient<Req> {
   constructor(adapter: ProviderAdapter<Req>, options: ProviderClientOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const issues = formatZodIssues(parsed.error.issues).join('; ');
       throw new TypeError(`invalid ${adapter.name} client options: ${issues}`);
     }
     this.adapter = adapter;
