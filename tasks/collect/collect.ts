@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { Cluster, ObjectRef } from '../../cluster/client/index.ts';
 import { openLake } from '../lake/index.ts';
-import { describeCause, mergeCauses, shardIncomplete, ShardIncompleteError, type FailureCause } from './failures.ts';
+import { describeCause, mergeCauses, shardIncomplete, type FailureCause } from './failures.ts';
 import { readJobRuns, totalElapsedS, writeJobRuns, type JobRun } from './job-record.ts';
 import { parseCollectOptions, type CollectOptions } from './options.ts';
 import { jobFingerprint, planShards, type PlannedShard } from './shards.ts';
