@@ -1,7 +1,9 @@
 /**
  * The traffic data model: the canonical sample schema, road classes and networks, city profiles, local
- * time, and the columnar batch builder every source writes through.
+ * time, the source names, the columnar batch builder every source writes through, and the base class of the
+ * workloads' errors.
  */
+export { TrafficError, registerTrafficErrors } from './errors.ts';
 export {
   type ColumnRange,
   type RangedColumn,

@@ -1,9 +1,11 @@
 /**
- * Training side of Convoy's traffic workloads: models, backends, incremental and data-parallel training,
- * validation against baselines, the model registry and the predictor.
+ * `convoy/tasks/training`: the training side of Convoy's traffic workloads: models, backends, incremental and
+ * data-parallel training, validation against baselines, the model registry, the predictor and the tune
+ * trainable. Folders: input/ (rows from sample batches), models/, evaluation/, artifacts/ (what is stored).
  *
+ * @example
  * ```ts
- * import { trainModel, validateModel, pipelineFor, createPredictFn, ModelRegistry, Predictor } from 'convoy/tasks';
+ * import { trainModel, ModelRegistry, Predictor } from 'convoy/tasks/training';
  *
  * const result = await trainModel({
  *   data: () => lake.scan({ filter: { dateFrom: '2026-01-01' } }),   // any AsyncIterable of Arrow batches
@@ -57,4 +59,16 @@ export { ModelRegistry, type VersionInfo, type RegisterInput } from './artifacts
 export { Predictor, type PredictInput } from './predictor.ts';
 export type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 export { encodeTensors, decodeTensors, type NamedArrays } from './artifacts/tensor-file.ts';
-export * from './errors.ts';
+export {
+  TrainingOptionsError,
+  FeatureSchemaError,
+  BackendUnavailableError,
+  CorruptArtifactError,
+  CheckpointMismatchError,
+  ModelNotFoundError,
+  AllreduceError,
+  DivergedError,
+} from './errors.ts';
+export { TrafficTrainable, TRAFFIC_TRAINABLE } from './trainable.ts';
+export { trafficTrialConfigSchema, TRAFFIC_SPACE_KEYS, TRAFFIC_METRICS, type TrafficTrialConfig } from './trial-config.ts';
+export { saveArtifacts, loadArtifacts } from './artifacts/artifacts-file.ts';
