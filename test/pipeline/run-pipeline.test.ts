@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEndToEnd as runPipeline, type EndToEndReport as PipelineReport } from '../../tasks/end-to-end/run-end-to-end.ts';
-import { ModelRegistry } from '../../tasks/training/artifacts/registry.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
+import { ModelRegistry } from '../../tasks/training/index.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 // What `npm start` runs, at a size a test can afford: collect, grid search with ASHA, validate, register, serve.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { trainModel } from '../../tasks/training/index.ts';
 import { syntheticTraffic } from './helpers/synthetic-traffic.ts';
 
 describe('streaming training over data larger than the memory budget', () => {
