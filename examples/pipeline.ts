@@ -8,7 +8,7 @@
  * Point it at a running cluster with CONVOY_ADDRESS (and CONVOY_TOKEN) instead.
  */
 import { connect } from '../cluster/client/index.ts';
-import { runPipeline } from '../tasks/pipeline/run-pipeline.ts';
+import { runEndToEnd as runPipeline } from '../tasks/end-to-end/run-end-to-end.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

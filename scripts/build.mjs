@@ -3,7 +3,7 @@
 // and any other non-TypeScript asset) are copied to the same place under dist/. dist/ is made anew each time,
 // so a module deleted from the sources is not left behind in the package.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,3 +29,11 @@ execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json'
 for (const dir of ['cluster', 'scheduler', 'tasks']) {
   cpSync(path.join(root, dir), path.join(dist, dir), { recursive: true, filter: isRuntimeAsset });
 }
+
+// Each entry of package.json "exports" (`convoy`, `convoy/tune`, `convoy/tasks/lake`, …) must be built: an entry
+// whose index is not compiled fails here, not in a user's import.
+const { exports: entries } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const missing = Object.entries(entries).flatMap(([subpath, target]) =>
+  typeof target === 'string' ? [] : Object.values(target).filter((file) => !existsSync(path.join(root, file))).map((file) => `${subpath}: ${file}`),
+);
+if (missing.length > 0) throw new Error(`package.json exports name files the build did not make:\n  ${missing.join('\n  ')}`);

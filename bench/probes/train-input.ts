@@ -9,9 +9,9 @@
  * It is the CPU side a GPU trainer waits on (the lake is read on the trainer's own thread).
  */
 import { openLake } from '../../tasks/lake/index.ts';
-import { encodeStream } from '../../tasks/training/evaluate.ts';
-import { pipelineFor } from '../../tasks/training/pipeline.ts';
-import { shuffledBatches } from '../../tasks/training/row-stream.ts';
+import { encodeStream } from '../../tasks/training/evaluation/evaluate.ts';
+import { pipelineFor } from '../../tasks/training/input/feature-pipeline.ts';
+import { shuffledBatches } from '../../tasks/training/input/row-stream.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);

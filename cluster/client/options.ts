@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { shapeKey, toVector, type ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import { formatZodIssues } from '../common/zod-issues.ts';
 
 const resourceAmount = z.number().finite().nonnegative();
 
@@ -67,7 +68,7 @@ export interface CompiledActorOptions {
 function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.output<T> {
   const r = schema.safeParse(value ?? {});
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    const issues = formatZodIssues(r.error.issues, { root: '(options)' }).join('; ');
     throw new TypeError(`invalid ${what}: ${issues}`);
   }
   return r.data;

@@ -12,6 +12,7 @@ import net from 'node:net';
 import { z } from 'zod';
 import { tokenMatches } from '../common/auth.ts';
 import type { Logger } from '../common/logger.ts';
+import { formatZodIssues } from '../common/zod-issues.ts';
 import {
   decodeRequestHeader,
   encodeResponseHeader,
@@ -166,7 +167,7 @@ class ServerConnection {
       return this.#refuse('unauthorized', 'missing or wrong cluster token; check CONVOY_TOKEN or --token-file');
     }
     const parsed = (header.op === 'get' ? getRequestSchema : putRequestSchema).safeParse(body);
-    if (!parsed.success) return this.#refuse('badRequest', `bad data-plane ${header.op} request: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!parsed.success) return this.#refuse('badRequest', `bad data-plane ${header.op} request: ${formatZodIssues(parsed.error.issues, { separator: ' ' }).join('; ')}`);
     if (header.op === 'get') {
       if (rest.byteLength) return this.#refuse('badRequest', 'a read request must be answered before the next one is sent');
       void this.#serve(parsed.data as GetRequest);

@@ -31,6 +31,7 @@ import {
 import { mulberry32 } from '../../scheduler/random.ts';
 import { writeFileAtomicSync } from '../common/atomic-file.ts';
 import { errorMessage } from '../common/errors.ts';
+import { formatZodIssues } from '../common/zod-issues.ts';
 import type { ActorClass, ActorHandle, Cluster } from '../client/cluster.ts';
 import type { ObjectRef } from '../client/object-ref.ts';
 import type { ActorOptions } from '../client/options.ts';
@@ -122,7 +123,7 @@ export interface TuneResult {
  */
 export async function run(cluster: Cluster, trainable: ActorClass<new () => Trainable>, given: TuneOptions): Promise<TuneResult> {
   const parsed = optionsSchema.safeParse(given);
-  if (!parsed.success) throw new TypeError(`invalid tune options: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new TypeError(`invalid tune options: ${formatZodIssues(parsed.error.issues, { root: 'options' }).join('; ')}`);
   const o = parsed.data;
   const runDir = path.resolve(o.storageDir, o.name);
   mkdirSync(runDir, { recursive: true });

@@ -6,10 +6,10 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { UsageError } from '../../cluster/client/index.ts';
 import type { CollectOptions, CollectProgress, CollectSummary } from '../collect/index.ts';
-import { clusterFrom, count, parseCount, remoteCluster, seconds } from './shared.ts';
-
-// Kept here (not imported from the job) so `convoy --help` does not load the whole job.
-const SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
+// The names alone (not the job) so that `convoy --help` does not load the whole job.
+import { SOURCE_NAMES, isSourceName, type ProviderSourceName } from '../traffic/source-names.ts';
+import { formatCount, formatEta, formatRate } from '../../cluster/common/index.ts';
+import { clusterFrom, parseCount, remoteCluster } from './shared.ts';
 
 /** The flag each collect option comes from, for errors the user can act on. */
 const FLAG_OF: Record<string, string> = {
@@ -49,7 +49,7 @@ export function registerCollect(program: Command): void {
   program
     .command('collect')
     .description('collect traffic samples into the lake, spread over the cluster (resumable: run it again to finish)')
-    .requiredOption('--source <source>', `where samples come from: ${SOURCES.join(', ')}`)
+    .requiredOption('--source <source>', `where samples come from: ${SOURCE_NAMES.join(', ')}`)
     .requiredOption('--cities <list>', "comma-separated city keys, or 'all' for the 20 built-in cities")
     .requiredOption('--from <date>', 'first day (YYYY-MM-DD, UTC)')
     .requiredOption('--to <date>', 'end, exclusive (YYYY-MM-DD, UTC)')
@@ -74,20 +74,20 @@ export function registerCollect(program: Command): void {
       const tty = process.stderr.isTTY && !flags.quiet;
       const bar = tty
         ? new cliProgress.SingleBar(
-            { format: 'collect |{bar}| {percentage}% {value}/{total} samples | {rate}/s | ETA {eta_s} | shards {shards}{api}', hideCursor: true, formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? count(v) : String(v)) },
+            { format: 'collect |{bar}| {percentage}% {value}/{total} samples | {rate}/s | ETA {eta_s} | shards {shards}{api}', hideCursor: true, formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? formatCount(v) : String(v)) },
             cliProgress.Presets.shades_classic,
           )
         : undefined;
       let lastLine = 0;
       const show = (p: CollectProgress) => {
-        const api = options.source === 'synthetic' ? '' : ` | ${count(p.apiRequests)} requests, $${p.costUsd.toFixed(2)}`;
-        const fields = { rate: count(p.rate), eta_s: seconds(p.etaS), shards: `${p.shardsDone}/${p.shardsTotal}`, api };
+        const api = options.source === 'synthetic' ? '' : ` | ${formatCount(p.apiRequests)} requests, $${p.costUsd.toFixed(2)}`;
+        const fields = { rate: formatCount(p.rate), eta_s: formatEta(p.etaS), shards: `${p.shardsDone}/${p.shardsTotal}`, api };
         if (bar) {
           if (!bar.isActive) bar.start(p.target, p.samples, fields);
           bar.update(p.samples, fields);
         } else if (!flags.quiet && Date.now() - lastLine > 5000) {
           lastLine = Date.now();
-          process.stderr.write(`collect: ${count(p.samples)}/${count(p.target)} samples, ${count(p.rate)}/s, ETA ${seconds(p.etaS)}, shards ${p.shardsDone}/${p.shardsTotal}${api}\n`);
+          process.stderr.write(`collect: ${formatCount(p.samples)}/${formatCount(p.target)} samples, ${formatRate(p.rate)}, ETA ${formatEta(p.etaS)}, shards ${p.shardsDone}/${p.shardsTotal}${api}\n`);
         }
       };
       try {
@@ -121,9 +121,9 @@ async function checkedOptions(flags: CollectFlags) {
   }
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got "${flags.seed}"`);
-  if (!(SOURCES as readonly string[]).includes(flags.source)) throw new UsageError(`--source must be one of ${SOURCES.join(', ')}, got "${flags.source}"`);
+  if (!isSourceName(flags.source)) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got "${flags.source}"`);
   const options: CollectOptions = {
-    source: flags.source as (typeof SOURCES)[number],
+    source: flags.source,
     cities: flags.cities.trim() === 'all' ? 'all' : flags.cities.split(',').map((c) => c.trim()).filter(Boolean),
     from: flags.from,
     to: flags.to,
@@ -164,7 +164,7 @@ function parseQuota(v: string): { perDay: number } | { perMonth: number } {
 async function checkKeys(source: string, secretsFile: string | undefined): Promise<void> {
   const [{ loadApiKeys }, { MissingApiKeyError, SecretsFileError }] = await Promise.all([import('../sources/http/secrets.ts'), import('../sources/errors.ts')]);
   try {
-    await loadApiKeys(source as 'tomtom' | 'here' | 'mapbox', { secretsFile });
+    await loadApiKeys(source as ProviderSourceName, { secretsFile });
   } catch (err) {
     if (err instanceof MissingApiKeyError || err instanceof SecretsFileError) throw new UsageError(err.message);
     throw err;
@@ -172,12 +172,12 @@ async function checkKeys(source: string, secretsFile: string | undefined): Promi
 }
 
 function summaryLine(s: CollectSummary, source: string): string {
-  const api = source === 'synthetic' ? '' : `; ${count(s.apiRequests)} API requests, estimated $${s.costUsd.toFixed(2)}`;
+  const api = source === 'synthetic' ? '' : `; ${formatCount(s.apiRequests)} API requests, estimated $${s.costUsd.toFixed(2)}`;
   const shards = `${s.shardsTotal} shard${s.shardsTotal === 1 ? '' : 's'}`;
-  const into = `collected ${count(s.samples)} of ${count(s.target)} samples into ${s.lake}`;
+  const into = `collected ${formatCount(s.samples)} of ${formatCount(s.target)} samples into ${s.lake}`;
   // A job done in one run: its rate is this run's. Otherwise say both, and which is the job's.
   const oneRun = s.skipped === 0 && Math.abs(s.jobElapsedS - s.elapsedS) < 1e-9;
-  if (oneRun) return `${into} (${shards}) in ${s.elapsedS.toFixed(1)} s, ${count(s.rate)} samples/s${api}`;
-  const job = s.jobElapsedS > 0 ? `the job: ${count(s.samples)} samples in ${s.jobElapsedS.toFixed(1)} s over its runs, ${count(s.rate)} samples/s` : "the job's earlier runs have no recorded time";
-  return `${into} (${shards}, ${s.skipped} already there); this run: ${count(s.run.samples)} samples in ${s.elapsedS.toFixed(1)} s; ${job}${api}`;
+  if (oneRun) return `${into} (${shards}) in ${s.elapsedS.toFixed(1)} s, ${formatCount(s.rate)} samples/s${api}`;
+  const job = s.jobElapsedS > 0 ? `the job: ${formatCount(s.samples)} samples in ${s.jobElapsedS.toFixed(1)} s over its runs, ${formatCount(s.rate)} samples/s` : "the job's earlier runs have no recorded time";
+  return `${into} (${shards}, ${s.skipped} already there); this run: ${formatCount(s.run.samples)} samples in ${s.elapsedS.toFixed(1)} s; ${job}${api}`;
 }

@@ -1,12 +1,11 @@
 /** `convoy lake ls | stats | head | verify`: what the lake holds, from its commit records and files. */
 import { stat } from 'node:fs/promises';
 import { InvalidArgumentError, type Command } from 'commander';
-import { bytes as formatBytes, table } from '../../cluster/cli/format.ts';
+import { formatBytes, formatCount, formatTable } from '../../cluster/common/index.ts';
 import { UsageError } from '../../cluster/client/index.ts';
 import type { Lake } from '../lake/index.ts';
 import { CITY_KEYS } from '../traffic/cities.ts';
 import { parseInstant } from '../traffic/instant.ts';
-import { count } from './shared.ts';
 
 interface LakeFlags {
   lake: string;
@@ -110,7 +109,7 @@ export function registerLake(program: Command): void {
       const parts = await l.ls(filterOf(f));
       if (f.json) return console.log(JSON.stringify(parts, null, 2));
       if (parts.length === 0) return console.log(await nothingIn(l, f));
-      console.log(table(['partition', 'files', 'rows', 'bytes', 'shards'], parts.map((p) => [p.path, p.files, count(p.rows), count(p.bytes), p.shards])));
+      console.log(formatTable(['partition', 'files', 'rows', 'bytes', 'shards'], parts.map((p) => [p.path, p.files, formatCount(p.rows), formatCount(p.bytes), p.shards])));
     } finally {
       await l.close();
     }
@@ -122,12 +121,12 @@ export function registerLake(program: Command): void {
       const s = await l.stats(filterOf(f));
       if (f.json) return console.log(JSON.stringify(s, null, 2));
       if (s.files === 0) return console.log(await nothingIn(l, f));
-      console.log(`${s.url}: ${count(s.rows)} rows in ${s.files} files (${count(s.bytes)} bytes), ${s.partitions} partitions, ${s.shards} shards`);
+      console.log(`${s.url}: ${formatCount(s.rows)} rows in ${s.files} files (${formatCount(s.bytes)} bytes), ${s.partitions} partitions, ${s.shards} shards`);
       if (s.minTimeMs !== undefined && s.maxTimeMs !== undefined) console.log(`time span: ${new Date(s.minTimeMs).toISOString()} .. ${new Date(s.maxTimeMs).toISOString()}`);
       if (s.unpublishedShards) console.log(`${s.unpublishedShards} shard(s) committed but not published: run recovery (lake.recover())`);
       for (const [field, byValue] of Object.entries(s.rowsBy)) {
         const entries = Object.entries(byValue).sort();
-        console.log(`rows by ${field}: ${entries.slice(0, 30).map(([k, v]) => `${k} ${count(v)}`).join(', ')}${entries.length > 30 ? ', …' : ''}`);
+        console.log(`rows by ${field}: ${entries.slice(0, 30).map(([k, v]) => `${k} ${formatCount(v)}`).join(', ')}${entries.length > 30 ? ', …' : ''}`);
       }
     } finally {
       await l.close();
@@ -153,7 +152,7 @@ export function registerLake(program: Command): void {
       if (f.json) return console.log(JSON.stringify(plain, null, 2));
       if (plain.length === 0) return console.log(await nothingIn(l, f));
       const cols = Object.keys(plain[0]!);
-      console.log(table(cols, plain.map((r) => cols.map((c) => fmt(r[c])))));
+      console.log(formatTable(cols, plain.map((r) => cols.map((c) => fmt(r[c])))));
     } finally {
       await l.close();
     }
@@ -187,7 +186,7 @@ export function registerLake(program: Command): void {
         );
       }
       if (report.damaged.length === 0) return;
-      console.log(table(['damaged file', 'problem', 'shard', 'detail'], report.damaged.map((d) => [d.key, d.problem, d.shardId, d.detail])));
+      console.log(formatTable(['damaged file', 'problem', 'shard', 'detail'], report.damaged.map((d) => [d.key, d.problem, d.shardId, d.detail])));
       console.log(
         deleted.length > 0
           ? `deleted shard(s) ${list(deleted)}: re-run the collection that wrote them (convoy collect with the same arguments) to write them again`

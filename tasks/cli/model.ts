@@ -1,8 +1,8 @@
 /** `convoy model ls | show V | promote V`: the model registry beside the lake. */
 import type { Command } from 'commander';
 import { UsageError } from '../../cluster/client/index.ts';
-import type { ModelRegistry } from '../training/registry.ts';
-import { table } from '../../cluster/cli/format.ts';
+import type { ModelRegistry } from '../training/artifacts/registry.ts';
+import { formatTable } from '../../cluster/common/index.ts';
 
 interface ModelFlags {
   registry: string;
@@ -17,7 +17,7 @@ const withRegistry = (c: Command) =>
     .option('--json', 'print JSON');
 
 async function open(f: ModelFlags): Promise<{ registry: ModelRegistry; model: string }> {
-  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../../cluster/storage/open.ts'), import('../training/registry.ts')]);
+  const [{ openStorage }, { ModelRegistry }] = await Promise.all([import('../../cluster/storage/index.ts'), import('../training/artifacts/registry.ts')]);
   const registry = new ModelRegistry(openStorage(f.registry));
   if (f.model) return { registry, model: f.model };
   const models = await registry.models();
@@ -46,7 +46,7 @@ export function registerModel(program: Command): void {
     if (f.json) return console.log(JSON.stringify(versions, null, 2));
     if (versions.length === 0) return console.log(`no versions of ${name}`);
     console.log(
-      table(
+      formatTable(
         ['version', 'promoted', 'created', 'backend', 'pipeline', 'test MAE', 'data'],
         versions.map((v) => [
           `v${v.version}`,

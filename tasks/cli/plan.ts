@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../../cluster/client/index.ts';
-import { table } from '../../cluster/cli/format.ts';
-import type { CatalogOverrides, PlanSource, ProviderSource } from '../plan/index.ts';
+import { formatTable } from '../../cluster/common/index.ts';
+import type { CatalogOverrides } from '../plan/index.ts';
+import { SOURCE_NAMES, isSourceName, type ProviderSourceName, type SourceName } from '../traffic/source-names.ts';
 import { parseCount } from './shared.ts';
 
 // Kept here (not imported from the planner) so `convoy --help` loads nothing more.
-const PLAN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
 
 interface PlanFlags {
   source?: string;
@@ -84,7 +84,7 @@ export function registerPlan(program: Command): void {
     .command('plan')
     .description('estimate time and cost to collect N samples from a source (or all of them), with the figures it used')
     .requiredOption('--target <n>', 'samples wanted (e.g. 1e9)')
-    .option('--source <source>', `one of ${PLAN_SOURCES.join(', ')} (default: all, side by side)`)
+    .option('--source <source>', `one of ${SOURCE_NAMES.join(', ')} (default: all, side by side)`)
     .option('--cpus <n>', 'CPU cores the cluster gives the collection (synthetic scales with them; default 1)')
     .option('--keys <n>', 'API keys used side by side, each with its own limits (default 1)')
     .option('--synthetic-rate <samples/s>', 'synthetic samples per second per CPU core (default: 750,000, measured by npm run bench -- collect)')
@@ -98,7 +98,7 @@ export function registerPlan(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (f: PlanFlags) => {
       const plan = await import('../plan/index.ts');
-      if (f.source && !(PLAN_SOURCES as readonly string[]).includes(f.source)) throw new UsageError(`--source must be one of ${PLAN_SOURCES.join(', ')}, got "${f.source}"`);
+      if (f.source && !isSourceName(f.source)) throw new UsageError(`--source must be one of ${SOURCE_NAMES.join(', ')}, got "${f.source}"`);
       let config: ReturnType<typeof plan.parsePlanConfig> = { catalog: {} };
       if (f.config) {
         let text: string;
@@ -117,21 +117,21 @@ export function registerPlan(program: Command): void {
       // Flags win over the config file, which wins over the catalog.
       const overrides = flagOverrides(f);
       const catalog = { ...config.catalog };
-      if (overrides) catalog[f.source as ProviderSource] = { ...catalog[f.source as ProviderSource], ...overrides };
+      if (overrides) catalog[f.source as ProviderSourceName] = { ...catalog[f.source as ProviderSourceName], ...overrides };
       const base = {
         target: parseCount('--target', f.target),
         cpus: f.cpus !== undefined ? parseCount('--cpus', f.cpus) : (config.cpus ?? 1),
         keys: f.keys !== undefined ? parseCount('--keys', f.keys) : (config.keys ?? 1),
         syntheticSamplesPerCpuSecond: f.syntheticRate ? positive('--synthetic-rate', f.syntheticRate) : config.syntheticSamplesPerCpuSecond,
       };
-      const source = f.source as PlanSource | undefined;
+      const source = f.source as SourceName | undefined;
       const plans = source
         ? [plan.planCollection({ ...base, source, ...(source !== 'synthetic' && catalog[source] ? { catalog: catalog[source] } : {}) })]
         : plan.planAllSources({ ...base, catalog });
       if (f.json) return console.log(JSON.stringify(plans, null, 2));
       const rows = plan.planTableRows(plans);
       const cols = Object.keys(rows[0]!);
-      console.log(table(cols, rows.map((r) => cols.map((c) => r[c]!))));
+      console.log(formatTable(cols, rows.map((r) => cols.map((c) => r[c]!))));
       console.log();
       for (const p of plans) console.log(`${p.source}: ${p.explanation.join(' ')}`);
     });

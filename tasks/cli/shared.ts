@@ -1,6 +1,6 @@
-/** Helpers for the traffic commands: connecting like the core commands do, and number formatting. */
+/** Helpers for the traffic commands: connecting like the core commands do, and parsing counts. */
 import { UsageError, type Cluster } from '../../cluster/client/index.ts';
-import { findCluster } from '../../cluster/common/cluster-target.ts';
+import { findCluster } from '../../cluster/common/index.ts';
 
 export interface ClusterFlags {
   address?: string;
@@ -29,20 +29,9 @@ export async function clusterFrom(flags: ClusterFlags): Promise<Cluster> {
   return connect({ address: flags.address, tokenFile: flags.tokenFile });
 }
 
-export function count(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
-
 export function parseCount(flag: string, v: string): number {
   // 1e9, 1_000_000 and 1,000,000 all mean what they say.
   const n = Number(v.replace(/[_,]/g, ''));
   if (!Number.isFinite(n) || n <= 0 || !Number.isInteger(n)) throw new UsageError(`${flag} must be a positive whole number (e.g. 1000000 or 1e6), got "${v}"`);
   return n;
-}
-
-export function seconds(s: number | null): string {
-  if (s === null || !Number.isFinite(s)) return '?';
-  if (s < 90) return `${Math.round(s)}s`;
-  if (s < 5400) return `${Math.round(s / 60)}m`;
-  return `${(s / 3600).toFixed(1)}h`;
 }

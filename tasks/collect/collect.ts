@@ -6,19 +6,16 @@
  * its samples commits nothing.
  */
 import path from 'node:path';
-import { registerError, type Cluster, type ObjectRef } from '../../cluster/client/index.ts';
+import type { Cluster, ObjectRef } from '../../cluster/client/index.ts';
 import { openLake } from '../lake/index.ts';
-import { describeCause, mergeCauses, shardIncomplete, ShardIncompleteError, type FailureCause } from './failures.ts';
+import { describeCause, mergeCauses, shardIncomplete, type FailureCause } from './failures.ts';
 import { readJobRuns, totalElapsedS, writeJobRuns, type JobRun } from './job-record.ts';
 import { parseCollectOptions, type CollectOptions } from './options.ts';
-import type { ProviderShardOptions } from './provider-shard.ts';
 import { jobFingerprint, planShards, type PlannedShard } from './shards.ts';
-import type { ShardJob, ShardOutcome } from './shard-task.ts';
+import type { ProviderShardOptions, ShardJob, ShardOutcome } from './shard-job.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
-export { collectOptionsSchema, CollectOptionsError, parseCollectOptions, SOURCES, type CollectOptions } from './options.ts';
-
-// A shard's failure reaches the driver as this class, with its causes, not as a plain Error.
-registerError(ShardIncompleteError);
+export { collectOptionsSchema, CollectOptionsError, parseCollectOptions, type CollectOptions } from './options.ts';
 
 // The extension of this file: .ts from the sources, .js in the compiled package.
 const SHARD_TASK = new URL(`./shard-task${path.extname(import.meta.url)}`, import.meta.url);
@@ -66,7 +63,7 @@ export interface CollectSummary extends CollectProgress {
   stoppedBy?: string;
 }
 
-export class CollectError extends Error {
+export class CollectError extends TrafficError {
   override readonly name = 'CollectError';
   /** One line per cause, then one that says what was kept and how to finish. */
   readonly lines: string[];
@@ -292,3 +289,5 @@ function isCancelled(err: unknown): boolean {
   }
   return false;
 }
+
+registerTrafficErrors(CollectError);

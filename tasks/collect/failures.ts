@@ -16,6 +16,7 @@ import {
   SecretsFileError,
 } from '../sources/errors.ts';
 import { API_KEY_ENV } from '../sources/http/secrets.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
 export type FailureKind =
   | 'missing-key'
@@ -119,7 +120,7 @@ export function describeCause(c: FailureCause): string {
 }
 
 /** A shard that did not get all its samples. Nothing of it was committed; running the job again collects it. */
-export class ShardIncompleteError extends Error {
+export class ShardIncompleteError extends TrafficError {
   override readonly name = 'ShardIncompleteError';
   constructor(
     readonly shardId: string,
@@ -142,3 +143,6 @@ export function shardIncomplete(err: unknown): ShardIncompleteError | undefined 
   }
   return undefined;
 }
+
+// A shard's failure reaches the driver as this class, with its causes, not as a plain Error.
+registerTrafficErrors(ShardIncompleteError);

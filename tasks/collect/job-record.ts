@@ -6,7 +6,7 @@
  * seconds while a run goes on, so a run that is killed loses at most those seconds.
  */
 import { z } from 'zod';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 
 const runSchema = z.object({
   startedAt: z.string(),

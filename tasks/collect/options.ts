@@ -4,12 +4,12 @@
  * (`CollectOptionsError.issues`, which the CLI turns into flag names) instead of after the cluster is up.
  */
 import { z } from 'zod';
-import { openStorage } from '../../cluster/storage/open.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
 import { CITY_KEYS, UnknownCityError, cityProfile } from '../traffic/cities.ts';
 import { parseInstant } from '../traffic/instant.ts';
-import { PROVIDERS } from './provider-shard.ts';
+import { SOURCE_NAMES } from '../traffic/source-names.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
-export const SOURCES = ['synthetic', ...PROVIDERS] as const;
 
 const instant = z.union([z.number(), z.string().min(1)]).transform((v, ctx) => {
   if (typeof v === 'number') return v;
@@ -24,7 +24,7 @@ const instant = z.union([z.number(), z.string().min(1)]).transform((v, ctx) => {
 export const collectOptionsSchema = z
   .object({
     /** Where samples come from. */
-    source: z.enum(SOURCES, { error: (i) => `must be one of ${SOURCES.join(', ')}, got ${JSON.stringify(i.input)}` }),
+    source: z.enum(SOURCE_NAMES, { error: (i) => `must be one of ${SOURCE_NAMES.join(', ')}, got ${JSON.stringify(i.input)}` }),
     /** City keys (see tasks/traffic/cities.ts), or 'all' for the 20 built-in cities. */
     cities: z.union([z.literal('all'), z.array(z.string().min(1)).min(1)], { error: "give city keys, or 'all'" }),
     /** First day, inclusive (YYYY-MM-DD, UTC). */
@@ -61,7 +61,7 @@ export type CollectOptions = z.input<typeof collectOptionsSchema>;
 export type ParsedCollectOptions = ReturnType<typeof parseCollectOptions>;
 
 /** Options that cannot run, each naming the option (`from`, `cities`, `provider.baseUrl`, …) and the problem. */
-export class CollectOptionsError extends Error {
+export class CollectOptionsError extends TrafficError {
   override readonly name = 'CollectOptionsError';
   constructor(readonly issues: { option: string; message: string }[]) {
     super(`invalid collect options: ${issues.map((i) => `${i.option}: ${i.message}`).join('; ')}`);
@@ -92,3 +92,5 @@ export function parseCollectOptions(given: CollectOptions) {
   if (issues.length) throw new CollectOptionsError(issues);
   return { ...o, cities, shardSamples: o.shardSamples ?? (o.source === 'synthetic' ? 500_000 : 100) };
 }
+
+registerTrafficErrors(CollectOptionsError);

@@ -24,23 +24,9 @@ import {
 } from '../sources/index.ts';
 import { cityProfile } from '../traffic/cities.ts';
 import type { RoadSegment } from '../traffic/road-network.ts';
+import { PROVIDER_NAMES, type ProviderSourceName } from '../traffic/source-names.ts';
 import { classifyFailure, mergeCauses, ShardIncompleteError, type FailureCause } from './failures.ts';
-import type { ShardJob } from './shard-task.ts';
-
-export interface ProviderShardOptions {
-  /** Provider endpoint (tests point it at a local server). */
-  baseUrl?: string;
-  /** JSON secrets file with the keys (mode 0600), readable on the worker; else keys come from its environment. */
-  secretsFile?: string;
-  /** Quota ledger file on the worker. @default ~/.convoy/quota-ledger.sqlite */
-  ledgerPath?: string;
-  quota?: { perDay?: number; perMonth?: number };
-  /** This shard's position among the city's shards: it sends the requests that follow its predecessors'. */
-  slice: number;
-  slices: number;
-}
-
-export const PROVIDERS = ['tomtom', 'here', 'mapbox'] as const;
+import type { ShardJob } from './shard-job.ts';
 
 export interface ProviderShardResult {
   batches: RecordBatch[];
@@ -74,7 +60,7 @@ export async function collectProviderShard(job: ShardJob): Promise<ProviderShard
       requests = mapboxRequestsForSegments(profile, segments);
       break;
     default:
-      throw new TypeError(`unknown source "${job.source}" (expected synthetic, ${PROVIDERS.join(', ')})`);
+      throw new TypeError(`unknown source "${job.source}" (expected synthetic, ${PROVIDER_NAMES.join(', ')})`);
   }
   try {
     return await collectSamples(job, client, requests);
@@ -84,7 +70,7 @@ export async function collectProviderShard(job: ShardJob): Promise<ProviderShard
 }
 
 async function collectSamples(job: ShardJob, client: ProviderClient<unknown>, requests: unknown[]): Promise<ProviderShardResult> {
-  const perRequest = PROVIDER_CATALOG[job.source as (typeof PROVIDERS)[number]].samplesPerRequest;
+  const perRequest = PROVIDER_CATALOG[job.source as ProviderSourceName].samplesPerRequest;
   // Enough requests for the shard's samples at the provider's typical yield, continuing through the city's
   // request list where the previous shard stopped (wrapping around for later polling rounds).
   const wanted = Math.max(1, Math.ceil(job.samples / perRequest));

@@ -4,38 +4,8 @@
  */
 import { openLake, type Lake } from '../lake/index.ts';
 import { cachedRoadNetwork, generateShard } from '../sources/index.ts';
-import type { FailureCause } from './failures.ts';
-import { collectProviderShard, type ProviderShardOptions } from './provider-shard.ts';
-
-export interface ShardJob {
-  shardId: string;
-  lakeUrl: string;
-  source: string;
-  city: string;
-  fromMs: number;
-  toMs: number;
-  samples: number;
-  seed: number;
-  /** OSM extract for this city (a path the worker can read), else a synthetic network. */
-  osmPath?: string;
-  s3?: Record<string, unknown>;
-  provider?: ProviderShardOptions;
-}
-
-export interface ShardOutcome {
-  shardId: string;
-  rows: number;
-  bytes: number;
-  files: number;
-  replaced: boolean;
-  apiRequests: number;
-  costUsd: number;
-  /** Requests that failed but were made up for by later ones (the shard still has all its samples). */
-  failedRequests: number;
-  /** Why those requests failed. */
-  failureCauses: FailureCause[];
-  ms: number;
-}
+import { collectProviderShard } from './provider-shard.ts';
+import type { ShardJob, ShardOutcome } from './shard-job.ts';
 
 const lakes = new Map<string, Promise<Lake>>();
 

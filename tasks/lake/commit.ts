@@ -26,7 +26,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
+import { formatZodIssues } from '../../cluster/common/index.ts';
 import { InvalidShardIdError, LakeMetadataError } from './errors.ts';
 
 export const LAKE_DESCRIPTOR_KEY = '_lake.json';
@@ -98,7 +99,7 @@ export async function readCommitAt(storage: ObjectStorage, key: string): Promise
   }
   const parsed = commitRecordSchema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`).join('; ');
+    const problems = formatZodIssues(parsed.error.issues, { root: '(record)' }).join('; ');
     throw new LakeMetadataError(storage.url, key, { cause: new Error(problems, { cause: parsed.error }) });
   }
   return parsed.data;

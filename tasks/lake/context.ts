@@ -3,9 +3,9 @@
  * compiled settings. Built once by `openLake`; internals trust it.
  */
 import { Field, makeData, RecordBatch, Schema, Struct, Type, Utf8, vectorFromArray, type Data, type Dictionary } from 'apache-arrow';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
-import type { ParquetCodec } from './codec.ts';
-import type { CompressionName, EncodeSettings } from './parquet-codec.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
+import type { ParquetCodec } from './parquet/codec.ts';
+import type { CompressionName, EncodeSettings } from './parquet/encode.ts';
 import type { PartitionField } from './partitioning.ts';
 
 /** Structured logger; pino's child loggers fit. Messages are short constants, data goes in the first argument. */

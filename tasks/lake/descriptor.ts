@@ -5,7 +5,7 @@
  */
 import { Schema, Table, tableFromIPC, tableToIPC, Type, type DataType, type Dictionary } from 'apache-arrow';
 import { z } from 'zod';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { LAKE_DESCRIPTOR_KEY } from './commit.ts';
 import { LakeMetadataError } from './errors.ts';
 import { partitionFieldSchema, type PartitionField } from './partitioning.ts';

@@ -2,9 +2,10 @@
  * Failures of the lake. Each names the input that was wrong (the shard, the file, the column) and what to do.
  */
 import { describeDamage, type FileDamage } from './integrity.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
 /** Invalid lake options or partition spec, caught when the lake is opened. */
-export class LakeOptionsError extends TypeError {
+export class LakeOptionsError extends TrafficError {
   override readonly name: string = 'LakeOptionsError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -16,7 +17,7 @@ export class PartitionSpecError extends LakeOptionsError {
 }
 
 /** A shard id that cannot name files: ids become part of object keys. */
-export class InvalidShardIdError extends TypeError {
+export class InvalidShardIdError extends TrafficError {
   override readonly name = 'InvalidShardIdError';
   constructor(readonly shardId: string) {
     super(
@@ -26,7 +27,7 @@ export class InvalidShardIdError extends TypeError {
 }
 
 /** A batch whose schema differs from the lake's, or a lake opened with a schema other than the one it stores. */
-export class LakeSchemaMismatchError extends TypeError {
+export class LakeSchemaMismatchError extends TrafficError {
   override readonly name = 'LakeSchemaMismatchError';
   constructor(
     readonly lakeUrl: string,
@@ -41,7 +42,7 @@ export class LakeSchemaMismatchError extends TypeError {
 }
 
 /** A partition column holds nulls, which cannot form a path. */
-export class NullPartitionValueError extends TypeError {
+export class NullPartitionValueError extends TrafficError {
   override readonly name = 'NullPartitionValueError';
   constructor(
     readonly column: string,
@@ -52,7 +53,7 @@ export class NullPartitionValueError extends TypeError {
 }
 
 /** Writing a shard failed before its commit; nothing of this attempt is visible and the shard can be re-run. */
-export class ShardWriteError extends Error {
+export class ShardWriteError extends TrafficError {
   override readonly name = 'ShardWriteError';
   constructor(
     readonly shardId: string,
@@ -71,7 +72,7 @@ export class ShardWriteError extends Error {
  * A shard's commit record is written but moving its files to their final names failed. Readers of this lake
  * already see the shard (they read the staged files); `lake.recover()` finishes the move for other tools.
  */
-export class ShardPublishError extends Error {
+export class ShardPublishError extends TrafficError {
   override readonly name = 'ShardPublishError';
   constructor(
     readonly shardId: string,
@@ -91,7 +92,7 @@ export class ShardPublishError extends Error {
  * {@link LakeFileIntegrityError}), undecodable, or holding another number of rows. Names the file, its
  * partition and the shard whose re-run writes it again.
  */
-export class LakeFileError extends Error {
+export class LakeFileError extends TrafficError {
   override readonly name: string = 'LakeFileError';
   /** Partition path of the file, e.g. `date=2026-01-01/city=berlin`. */
   readonly partition: string;
@@ -140,7 +141,7 @@ export class LakeFileIntegrityError extends LakeFileError {
 }
 
 /** A commit record or the lake descriptor cannot be parsed. */
-export class LakeMetadataError extends Error {
+export class LakeMetadataError extends TrafficError {
   override readonly name = 'LakeMetadataError';
   constructor(
     readonly lakeUrl: string,
@@ -151,3 +152,5 @@ export class LakeMetadataError extends Error {
     super(`Lake metadata ${key} in ${lakeUrl} is unreadable (${causeMessage}); restore it or delete it and re-run the shard it describes.`, options);
   }
 }
+
+registerTrafficErrors(LakeOptionsError, InvalidShardIdError, LakeSchemaMismatchError, NullPartitionValueError, ShardWriteError, ShardPublishError, LakeFileError, LakeMetadataError, PartitionSpecError, LakeFileIntegrityError);

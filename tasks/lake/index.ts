@@ -1,4 +1,18 @@
-/** The traffic lake: Hive-partitioned Parquet (local or S3) with atomic per-shard commits. See lake.ts. */
+/**
+ * `convoy/tasks/lake`: the traffic lake, Hive-partitioned Parquet (`date=YYYY-MM-DD/city=NAME/part-*.parquet`)
+ * on a local folder or S3, with atomic per-shard commits (see lake.ts and README.md here). The Parquet codec
+ * and its threads are in parquet/.
+ *
+ * @example
+ * ```ts
+ * import { openLake } from 'convoy/tasks/lake';
+ *
+ * const lake = await openLake('./data/lake');
+ * await lake.writeShard('synthetic-berlin-2026-01-01', batches); // again: replaces, never duplicates
+ * for await (const batch of lake.scan({ columns: ['timestamp', 'congestion'], filter: { city: 'berlin' } })) console.log(batch.numRows);
+ * await lake.close();
+ * ```
+ */
 export { openLake, Lake } from './lake.ts';
 export type { LakeOptions } from './options.ts';
 export type { ScanFilter, ScanOptions } from './reader.ts';

@@ -14,10 +14,9 @@
  * `SELECT city, count(*) FROM read_parquet('lake/**\/*.parquet', hive_partitioning = true) GROUP BY city`.
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { openStorage } from '../../cluster/storage/open.ts';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts';
 import { sampleSchema } from '../traffic/schema.ts';
-import { createCodec } from './codec.ts';
+import { createCodec } from './parquet/codec.ts';
 import type { LakeContext } from './context.ts';
 import { fileSchemaOf } from './context.ts';
 import { readDescriptor, schemaDifferences, writeDescriptor } from './descriptor.ts';

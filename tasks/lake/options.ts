@@ -5,10 +5,11 @@
 import { Schema, Type, type Dictionary } from 'apache-arrow';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import type { OpenStorageOptions } from '../../cluster/storage/open.ts';
+import type { OpenStorageOptions } from '../../cluster/storage/index.ts';
+import { formatZodIssues } from '../../cluster/common/index.ts';
 import type { LakeLogger, LakeSettings } from './context.ts';
 import { LakeOptionsError } from './errors.ts';
-import type { EncodeSettings } from './parquet-codec.ts';
+import type { EncodeSettings } from './parquet/encode.ts';
 import { partitionFieldSchema, type PartitionField } from './partitioning.ts';
 
 export const lakeOptionsSchema = z.strictObject({
@@ -60,7 +61,7 @@ export type ParsedLakeOptions = z.output<typeof lakeOptionsSchema>;
 export function parseLakeOptions(options: LakeOptions): ParsedLakeOptions {
   const parsed = lakeOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    const problems = formatZodIssues(parsed.error.issues, { root: '(options)' }).join('; ');
     throw new LakeOptionsError(`Invalid lake options: ${problems}`);
   }
   return parsed.data;

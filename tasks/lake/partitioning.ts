@@ -84,6 +84,8 @@ export function parsePartitionPath(path: string): Record<string, string> {
 }
 
 // Hive escapes these (FileUtils.escapePathName); `%` itself so that unescaping is unambiguous.
+// The control characters are matched on purpose: a value holding one must not reach an object key as is.
+// eslint-disable-next-line no-control-regex
 const NEEDS_ESCAPE = /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g;
 
 export function escapePathValue(value: string): string {

@@ -8,9 +8,10 @@
 import { makeData, RecordBatch, Schema, Struct, Type, Utf8, vectorFromArray, type Data, type Field, type Timestamp, type Vector } from 'apache-arrow';
 import { z } from 'zod';
 import { readAllCommits, type CommittedFile } from './commit.ts';
-import type { DecodeReply } from './codec-messages.ts';
+import { formatZodIssues } from '../../cluster/common/index.ts';
+import type { DecodeReply } from './parquet/codec-messages.ts';
 import type { LakeContext } from './context.ts';
-import { unpackBatches, type PackedFile } from './packed-batches.ts';
+import { unpackBatches, type PackedFile } from './parquet/packed-batches.ts';
 import { LakeFileError, LakeFileIntegrityError, LakeOptionsError } from './errors.ts';
 import { dayNumber, timestampsAsMs } from './partitioning.ts';
 import { ProgressMeter, type ProgressCallback } from './progress.ts';
@@ -108,7 +109,7 @@ type Loaded = { file: PlannedFile; packed: PackedFile } | { file: PlannedFile; e
 export async function* scanLake(context: LakeContext, options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
   const parsed = scanOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new LakeOptionsError(`Invalid scan options: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`);
+    throw new LakeOptionsError(`Invalid scan options: ${formatZodIssues(parsed.error.issues, { root: '(options)' }).join('; ')}`);
   }
   const { filter, batchSize, signal, reuseBuffers } = parsed.data;
   const columns = options.columns ?? context.schema.names.map(String);

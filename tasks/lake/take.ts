@@ -7,8 +7,9 @@
  * nested types with a clear error rather than guessing.
  */
 import { Data, makeData, RecordBatch, Struct, Type, type DataType } from 'apache-arrow';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
-export class UnsupportedColumnTypeError extends TypeError {
+export class UnsupportedColumnTypeError extends TrafficError {
   override readonly name = 'UnsupportedColumnTypeError';
   constructor(
     readonly column: string,
@@ -134,3 +135,5 @@ function takeValidity(data: Data, indices: Int32Array): { nullBitmap: Uint8Array
   }
   return { nullBitmap: out, nullCount: n - valid };
 }
+
+registerTrafficErrors(UnsupportedColumnTypeError);

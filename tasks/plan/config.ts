@@ -15,7 +15,9 @@
  */
 import { z } from 'zod';
 import type { PriceTier } from '../sources/providers/catalog.ts';
-import type { CatalogOverrides, ProviderSource } from './plan.ts';
+import type { CatalogOverrides } from './plan.ts';
+import { PROVIDER_NAMES, type ProviderSourceName } from '../traffic/source-names.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
 const tierSchema = z.strictObject({
   /** Billable requests per key and month up to which the price applies; null: all the rest. */
@@ -61,10 +63,10 @@ export interface PlanConfig {
   cpus?: number;
   keys?: number;
   syntheticSamplesPerCpuSecond?: number;
-  catalog: Partial<Record<ProviderSource, CatalogOverrides>>;
+  catalog: Partial<Record<ProviderSourceName, CatalogOverrides>>;
 }
 
-export class PlanConfigError extends Error {
+export class PlanConfigError extends TrafficError {
   override readonly name = 'PlanConfigError';
 }
 
@@ -102,7 +104,7 @@ export function parsePlanConfig(text: string, file: string): PlanConfig {
   }
   const c = r.data;
   const catalog: PlanConfig['catalog'] = {};
-  for (const source of ['tomtom', 'here', 'mapbox'] as const) {
+  for (const source of PROVIDER_NAMES) {
     const p = c[source];
     if (!p) continue;
     catalog[source] = {
@@ -121,3 +123,5 @@ export function parsePlanConfig(text: string, file: string): PlanConfig {
     catalog,
   };
 }
+
+registerTrafficErrors(PlanConfigError);

@@ -3,14 +3,12 @@ export {
   type CatalogOverrides,
   type CollectionPlan,
   InvalidPlanInputError,
-  PLAN_SOURCES,
   type PlanInput,
-  type PlanSource,
-  type ProviderSource,
   type Scenario,
   planAllSources,
   planCollection,
   SYNTHETIC_SAMPLES_PER_CPU_SECOND,
 } from './plan.ts';
-export { formatCount, formatDays, formatDuration, formatUsd, PLAN_COLUMNS, planTableRows } from './format.ts';
+export { formatDays, formatUsd } from './format.ts';
+export { PLAN_COLUMNS, planTableRows } from './table.ts';
 export { parsePlanConfig, PlanConfigError, type PlanConfig } from './config.ts';

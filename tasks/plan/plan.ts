@@ -10,11 +10,14 @@
  */
 import { z } from 'zod';
 import { DAYS_PER_MONTH, monthCostUsd, PROVIDER_CATALOG, type ProviderCatalogEntry } from '../sources/providers/catalog.ts';
-import { formatCount, formatDuration, formatUsd } from './format.ts';
+import { formatCount, formatDuration, formatZodIssues } from '../../cluster/common/index.ts';
+import { formatUsd } from './format.ts';
+import { SOURCE_NAMES, type ProviderSourceName, type SourceName } from '../traffic/source-names.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
-export const PLAN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
-export type PlanSource = (typeof PLAN_SOURCES)[number];
-export type ProviderSource = Exclude<PlanSource, 'synthetic'>;
+/** Counts in plans: targets are given as 1e9, so powers of ten read that way. */
+const planCount = (n: number) => formatCount(n, { powersOfTen: true });
+
 
 /**
  * Synthetic samples per second one CPU core generates, encodes and commits. `npm run bench -- collect`
@@ -26,7 +29,7 @@ export const SYNTHETIC_SAMPLES_PER_CPU_SECOND = 750_000;
 export type CatalogOverrides = Partial<Omit<ProviderCatalogEntry, 'name' | 'readOn' | 'sources' | 'caveat'>>;
 
 export interface PlanInput {
-  source: PlanSource;
+  source: SourceName;
   /** Samples wanted. */
   target: number;
   /** CPU cores the cluster gives the collection (synthetic scales with them; an API does not). @default 1 */
@@ -46,7 +49,7 @@ export interface Scenario {
 }
 
 export interface CollectionPlan {
-  source: PlanSource;
+  source: SourceName;
   target: number;
   cpus: number;
   keys: number;
@@ -64,7 +67,7 @@ export interface CollectionPlan {
 }
 
 const inputSchema = z.object({
-  source: z.enum(PLAN_SOURCES),
+  source: z.enum(SOURCE_NAMES),
   target: z.number().positive().finite(),
   cpus: z.number().int().positive().default(1),
   keys: z.number().int().positive().default(1),
@@ -72,7 +75,7 @@ const inputSchema = z.object({
   catalog: z.record(z.string(), z.unknown()).optional(),
 });
 
-export class InvalidPlanInputError extends Error {
+export class InvalidPlanInputError extends TrafficError {
   override readonly name = 'InvalidPlanInputError';
   constructor(readonly issues: string[]) {
     super(`invalid plan input: ${issues.join('; ')}`);
@@ -82,11 +85,11 @@ export class InvalidPlanInputError extends Error {
 const DAY_S = 86_400;
 const MONTH_S = DAYS_PER_MONTH * DAY_S;
 const WINDOW_SECONDS = { day: DAY_S, month: MONTH_S } as const;
-const NAMES: Record<ProviderSource, string> = { tomtom: 'TomTom', here: 'HERE', mapbox: 'Mapbox' };
+const NAMES: Record<ProviderSourceName, string> = { tomtom: 'TomTom', here: 'HERE', mapbox: 'Mapbox' };
 
 export function planCollection(input: PlanInput): CollectionPlan {
   const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidPlanInputError(parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`));
+  if (!parsed.success) throw new InvalidPlanInputError(formatZodIssues(parsed.error.issues, { root: 'input' }));
   const { source, target, cpus, keys, syntheticSamplesPerCpuSecond } = parsed.data;
 
   if (source === 'synthetic') {
@@ -99,9 +102,9 @@ export function planCollection(input: PlanInput): CollectionPlan {
       keys,
       requests: 0,
       samplesPerRequest: 0,
-      free: { seconds, costUsd: 0, limitedBy: `throughput (${formatCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core)` },
+      free: { seconds, costUsd: 0, limitedBy: `throughput (${planCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core)` },
       explanation: [
-        `${formatCount(target)} synthetic samples at ${formatCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core × ${cpus} core${cpus > 1 ? 's' : ''} would take ${formatDuration(seconds)}, at no cost.`,
+        `${planCount(target)} synthetic samples at ${planCount(syntheticSamplesPerCpuSecond)} samples/s per CPU core × ${cpus} core${cpus > 1 ? 's' : ''} would take ${formatDuration(seconds)}, at no cost.`,
       ],
     };
   }
@@ -122,7 +125,7 @@ export function planCollection(input: PlanInput): CollectionPlan {
   const free: Scenario = {
     seconds: freeSeconds,
     costUsd: 0,
-    limitedBy: freePerWindow === 0 ? 'no free tier' : `free quota (${formatCount(entry.free.requests)} requests/${entry.free.window} per key)`,
+    limitedBy: freePerWindow === 0 ? 'no free tier' : `free quota (${planCount(entry.free.requests)} requests/${entry.free.window} per key)`,
   };
 
   // Paying: each key sends at its rate limit, but no more in a month than its plan covers.
@@ -136,18 +139,18 @@ export function planCollection(input: PlanInput): CollectionPlan {
     seconds: paidSeconds,
     costUsd,
     limitedBy: capBound
-      ? `plan volume (${formatCount(entry.monthlyCap)} requests/month per key on the published price list)`
+      ? `plan volume (${planCount(entry.monthlyCap)} requests/month per key on the published price list)`
       : `rate limit (${entry.ratePerSecond} requests/s per key)`,
   };
 
-  const keyText = `${keys === 1 ? 'one' : formatCount(keys)} ${name} key${keys > 1 ? 's' : ''}`;
+  const keyText = `${keys === 1 ? 'one' : planCount(keys)} ${name} key${keys > 1 ? 's' : ''}`;
   const explanation = [
-    `${formatCount(target)} samples from ${keyText} at ${formatCount(entry.free.requests)} free requests/${entry.free.window} would take ${formatDuration(freeSeconds)}.`,
-    `Paying past the free tier, ${keyText} would take ${formatDuration(paidSeconds)} and cost about ${formatUsd(costUsd)} (${formatCount(requests)} requests, ${formatCount(entry.samplesPerRequest)} sample${entry.samplesPerRequest === 1 ? '' : 's'} per request), limited by the ${paid.limitedBy}.`,
+    `${planCount(target)} samples from ${keyText} at ${planCount(entry.free.requests)} free requests/${entry.free.window} would take ${formatDuration(freeSeconds)}.`,
+    `Paying past the free tier, ${keyText} would take ${formatDuration(paidSeconds)} and cost about ${formatUsd(costUsd)} (${planCount(requests)} requests, ${planCount(entry.samplesPerRequest)} sample${entry.samplesPerRequest === 1 ? '' : 's'} per request), limited by the ${paid.limitedBy}.`,
   ];
   if (capBound) {
     explanation.push(
-      `At its rate limit (${entry.ratePerSecond} requests/s) a key could send ${formatCount(atRate)} requests a month, past what the price list covers: more needs a contract with ${name} (--monthly-cap to plan with one).`,
+      `At its rate limit (${entry.ratePerSecond} requests/s) a key could send ${planCount(atRate)} requests a month, past what the price list covers: more needs a contract with ${name} (--monthly-cap to plan with one).`,
     );
   }
   if (cpus > 1) explanation.push(`More CPUs do not speed this up: ${name} limits each key, so only more keys (or a bigger plan) do.`);
@@ -157,7 +160,9 @@ export function planCollection(input: PlanInput): CollectionPlan {
 }
 
 /** One plan per source, for a side-by-side table; `catalog` holds each provider's overrides. */
-export function planAllSources(input: Omit<PlanInput, 'source' | 'catalog'> & { catalog?: Partial<Record<ProviderSource, CatalogOverrides>> }): CollectionPlan[] {
+export function planAllSources(input: Omit<PlanInput, 'source' | 'catalog'> & { catalog?: Partial<Record<ProviderSourceName, CatalogOverrides>> }): CollectionPlan[] {
   const { catalog, ...rest } = input;
-  return PLAN_SOURCES.map((source) => planCollection({ ...rest, source, ...(source !== 'synthetic' && catalog?.[source] ? { catalog: catalog[source] } : {}) }));
+  return SOURCE_NAMES.map((source) => planCollection({ ...rest, source, ...(source !== 'synthetic' && catalog?.[source] ? { catalog: catalog[source] } : {}) }));
 }
+
+registerTrafficErrors(InvalidPlanInputError);

@@ -6,10 +6,13 @@
  * `QuotaExceededError.resetsAt` says when the key's quota window reopens, and `MalformedResponseError`
  * fails one request without failing the batch it is part of.
  */
+import type { ProviderSourceName } from '../traffic/source-names.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
-export type ProviderName = 'tomtom' | 'here' | 'mapbox' | 'overpass';
+/** Who answered: a provider API, or the Overpass server the OSM source queries. */
+export type ProviderName = ProviderSourceName | 'overpass';
 
-export class ProviderHttpError extends Error {
+export class ProviderHttpError extends TrafficError {
   override readonly name: string = 'ProviderHttpError';
   constructor(
     readonly provider: ProviderName,
@@ -34,7 +37,7 @@ export class RateLimitedError extends ProviderHttpError {
 }
 
 /** The key's daily or monthly quota is used up: no more requests with it until `resetsAt`. */
-export class QuotaExceededError extends Error {
+export class QuotaExceededError extends TrafficError {
   override readonly name = 'QuotaExceededError';
   constructor(
     readonly provider: ProviderName,
@@ -62,7 +65,7 @@ export class ProviderAuthError extends ProviderHttpError {
   }
 }
 
-export class ProviderTimeoutError extends Error {
+export class ProviderTimeoutError extends TrafficError {
   override readonly name = 'ProviderTimeoutError';
   constructor(
     readonly provider: ProviderName,
@@ -76,7 +79,7 @@ export class ProviderTimeoutError extends Error {
 }
 
 /** A 200 whose body is not what the provider documents. The rest of the batch goes on. */
-export class MalformedResponseError extends Error {
+export class MalformedResponseError extends TrafficError {
   override readonly name = 'MalformedResponseError';
   constructor(
     readonly provider: ProviderName,
@@ -90,7 +93,7 @@ export class MalformedResponseError extends Error {
   }
 }
 
-export class MissingApiKeyError extends Error {
+export class MissingApiKeyError extends TrafficError {
   override readonly name = 'MissingApiKeyError';
   constructor(
     readonly provider: ProviderName,
@@ -106,7 +109,7 @@ export class MissingApiKeyError extends Error {
   }
 }
 
-export class SecretsFileError extends Error {
+export class SecretsFileError extends TrafficError {
   override readonly name = 'SecretsFileError';
   constructor(
     readonly path: string,
@@ -131,3 +134,5 @@ export const SOURCE_ERROR_CLASSES = {
   MissingApiKeyError,
   SecretsFileError,
 } as const;
+
+registerTrafficErrors(...Object.values(SOURCE_ERROR_CLASSES));

@@ -1,5 +1,5 @@
 /**
- * Traffic sources, each producing record batches in `sampleSchema`:
+ * `convoy/tasks/sources`: traffic sources, each producing record batches in `sampleSchema`:
  *
  * - synthetic: `generateShard({ seed, city, from, to, samples, segments? })`, deterministic per spec;
  * - OSM road networks: `loadRoadNetwork(path)` (.osm.pbf, .osm/.osm.xml, bzip2 or gzip) and
@@ -7,6 +7,21 @@
  * - provider APIs: `tomtomClient()`, `hereClient()`, `mapboxClient()` with keys from the environment or a
  *   secrets file, per-key rate limits, a persistent quota ledger, retries, and cost counting;
  * - historical files: `openHistoricalImport(path, mapping)` for CSV and Parquet, long or wide.
+ *
+ * Their errors extend `TrafficError` and are registered, so a task's `RateLimitedError` reaches `get()` as
+ * one (the `cause` of its `TaskError`), with `retryAfterMs`.
+ *
+ * @example
+ * ```ts
+ * import { generateShard, tomtomClient, tomtomRequestsForSegments, syntheticNetwork } from 'convoy/tasks/sources';
+ * import { cityProfile } from 'convoy/tasks';
+ *
+ * const batches = generateShard({ seed: 1, city: 'berlin', from: Date.UTC(2026, 0, 5), to: Date.UTC(2026, 0, 6), samples: 100_000 });
+ * const client = tomtomClient(); // keys from TOMTOM_API_KEY or a secrets file
+ * const berlin = cityProfile('berlin');
+ * const { segments } = syntheticNetwork(berlin, 1);
+ * const result = await client.collect(tomtomRequestsForSegments(berlin, segments.slice(0, 10)));
+ * ```
  */
 export {
   MalformedResponseError,
@@ -34,11 +49,11 @@ export { ApiKey } from './http/api-key.ts';
 export { API_KEY_ENV, type LoadKeysOptions, loadApiKeys } from './http/secrets.ts';
 export { type KeyUsage, QuotaLedger, type QuotaLimits, type Reservation } from './http/quota-ledger.ts';
 export { TokenBucket } from './http/token-bucket.ts';
-export { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, parseRetryAfter } from './http/backoff.ts';
+export { type HttpBackoffPolicy, DEFAULT_HTTP_BACKOFF, backoffDelayMs, parseRetryAfter } from './http/backoff.ts';
 export { redactText, redactUrl } from './http/redact.ts';
 
 export {
-  type CollectProgress,
+  type ProviderProgress,
   type CollectResult,
   DEFAULT_LEDGER_PATH,
   type ProviderAdapter,

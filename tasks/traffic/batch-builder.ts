@@ -26,9 +26,7 @@ import {
 import { CITY_KEYS } from './cities.ts';
 import { ROAD_CLASSES } from './road-classes.ts';
 import { type Sample, sampleSchema } from './schema.ts';
-
-/** Source names known in advance; imports add `import:<dataset>` values to the dictionary as they appear. */
-export const KNOWN_SOURCES = ['synthetic', 'tomtom', 'here', 'mapbox'] as const;
+import { SOURCE_NAMES } from './source-names.ts';
 
 /**
  * A growing string dictionary. The vector is rebuilt only when a value was added since the last call, so
@@ -72,7 +70,8 @@ export class StringDictionary {
 export const sharedDictionaries = {
   city: new StringDictionary(CITY_KEYS),
   roadClass: new StringDictionary(ROAD_CLASSES),
-  source: new StringDictionary(KNOWN_SOURCES),
+  // Imports add their `import:<dataset>` values as they appear.
+  source: new StringDictionary(SOURCE_NAMES),
 };
 
 export type SampleDictionaries = typeof sharedDictionaries;
@@ -311,7 +310,7 @@ export function encodeSegmentId(id: string): Uint8Array {
 /** Builds batches of at most `batchRows` from plain samples (convenience for providers, imports and tests). */
 export function batchesFromSamples(samples: Iterable<Sample>, batchRows = 65_536): RecordBatch[] {
   const out: RecordBatch[] = [];
-  let b = new SampleBatchBuilder(batchRows);
+  const b = new SampleBatchBuilder(batchRows);
   for (const s of samples) {
     b.append(s);
     if (b.full) out.push(b.finish());

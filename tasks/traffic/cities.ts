@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { ROAD_CLASSES, type RoadClass } from './road-classes.ts';
+import { registerTrafficErrors, TrafficError } from './errors.ts';
 
 export interface RushHourShape {
   /** Local hour of the morning peak (fractional: 7.75 = 07:45). */
@@ -145,7 +146,7 @@ export const CITY_KEYS: readonly string[] = CITY_PROFILES.map((c) => c.key);
 
 const byKey = new Map(CITY_PROFILES.map((c) => [c.key, c]));
 
-export class UnknownCityError extends Error {
+export class UnknownCityError extends TrafficError {
   override readonly name = 'UnknownCityError';
   constructor(readonly city: string) {
     super(`unknown city "${city}": use one of ${CITY_KEYS.join(', ')}, or pass a CityProfile`);
@@ -187,3 +188,5 @@ export const cityProfileSchema = z.object({
   incidents: z.object({ perSegmentPerDay: num.min(0), meanDurationMin: num.positive(), severity: unitInterval, recoveryMin: num.positive() }),
   congestionLevel: unitInterval,
 });
+
+registerTrafficErrors(UnknownCityError);

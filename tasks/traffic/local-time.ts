@@ -6,11 +6,12 @@
  * sample. Every real time zone changes its offset only on whole UTC hours or half hours at DST switches,
  * and those fall on a UTC hour boundary for all the cities we model, so one offset per hour is exact.
  */
+import { registerTrafficErrors, TrafficError } from './errors.ts';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
-export class UnknownTimeZoneError extends Error {
+export class UnknownTimeZoneError extends TrafficError {
   override readonly name = 'UnknownTimeZoneError';
   constructor(
     readonly timeZone: string,
@@ -110,3 +111,5 @@ export function zonedWallClockToUtc(timeZone: string, wallClockAsUtcMs: number):
   if (second !== guess) guess = Math.min(guess, second);
   return guess;
 }
+
+registerTrafficErrors(UnknownTimeZoneError);

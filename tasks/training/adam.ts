@@ -7,7 +7,7 @@
  * bias correction folded into the step size.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { NamedArrays } from './tensor-file.ts';
+import type { NamedArrays } from './artifacts/tensor-file.ts';
 
 export interface AdamOptions {
   /** @default 1e-3 */

@@ -3,9 +3,10 @@
  * underlying `cause`. Messages name the bad input and say what to do, and never contain credentials (storage
  * URLs here are the storage's own `url`, which the storage contract keeps credential-free).
  */
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 
 /** A training, validation or registry option failed validation at the edge. */
-export class TrainingOptionsError extends TypeError {
+export class TrainingOptionsError extends TrafficError {
   override readonly name = 'TrainingOptionsError';
   constructor(
     /** Which options object was rejected, e.g. `trainModel` or `ModelSpec`. */
@@ -19,7 +20,7 @@ export class TrainingOptionsError extends TypeError {
 }
 
 /** An input batch lacks a column the features need, or has it with the wrong type. */
-export class FeatureSchemaError extends Error {
+export class FeatureSchemaError extends TrafficError {
   override readonly name = 'FeatureSchemaError';
   constructor(
     readonly column: string,
@@ -33,7 +34,7 @@ export class FeatureSchemaError extends Error {
 }
 
 /** No backend in the requested list could be initialised. */
-export class BackendUnavailableError extends Error {
+export class BackendUnavailableError extends TrafficError {
   override readonly name = 'BackendUnavailableError';
   constructor(
     readonly tried: { backend: string; reason: string }[],
@@ -48,7 +49,7 @@ export class BackendUnavailableError extends Error {
 }
 
 /** A checkpoint or model file is unreadable: truncated, not ours, or from an incompatible model. */
-export class CorruptArtifactError extends Error {
+export class CorruptArtifactError extends TrafficError {
   override readonly name = 'CorruptArtifactError';
   constructor(
     /** Storage URL plus key of the bad object. */
@@ -65,7 +66,7 @@ export class CorruptArtifactError extends Error {
 }
 
 /** A checkpoint does not belong to the model being trained (different architecture or feature set). */
-export class CheckpointMismatchError extends Error {
+export class CheckpointMismatchError extends TrafficError {
   override readonly name = 'CheckpointMismatchError';
   constructor(
     readonly location: string,
@@ -80,7 +81,7 @@ export class CheckpointMismatchError extends Error {
 }
 
 /** The registry has no such model or version. */
-export class ModelNotFoundError extends Error {
+export class ModelNotFoundError extends TrafficError {
   override readonly name = 'ModelNotFoundError';
   constructor(
     readonly model: string,
@@ -98,7 +99,7 @@ export class ModelNotFoundError extends Error {
 }
 
 /** A gradient exchange between data-parallel trainers failed: a peer disagreed on shapes or went away. */
-export class AllreduceError extends Error {
+export class AllreduceError extends TrafficError {
   override readonly name = 'AllreduceError';
   constructor(
     readonly rank: number,
@@ -110,7 +111,7 @@ export class AllreduceError extends Error {
 }
 
 /** Training produced a non-finite loss: the learning rate is too high or the data holds non-finite values. */
-export class DivergedError extends Error {
+export class DivergedError extends TrafficError {
   override readonly name = 'DivergedError';
   constructor(
     readonly step: number,
@@ -123,7 +124,4 @@ export class DivergedError extends Error {
   }
 }
 
-/** Formats zod issues as `path: message` lines for {@link TrainingOptionsError}. */
-export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string[] {
-  return issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(root)'}: ${i.message}`);
-}
+registerTrafficErrors(TrainingOptionsError, FeatureSchemaError, BackendUnavailableError, CorruptArtifactError, CheckpointMismatchError, ModelNotFoundError, AllreduceError, DivergedError);

@@ -1,9 +1,11 @@
 /**
- * Training side of Convoy's traffic workloads: models, backends, incremental and data-parallel training,
- * validation against baselines, the model registry and the predictor.
+ * `convoy/tasks/training`: the training side of Convoy's traffic workloads: models, backends, incremental and
+ * data-parallel training, validation against baselines, the model registry, the predictor and the tune
+ * trainable. Folders: input/ (rows from sample batches), models/, evaluation/, artifacts/ (what is stored).
  *
+ * @example
  * ```ts
- * import { trainModel, validateModel, pipelineFor, createPredictFn, ModelRegistry, Predictor } from 'convoy/tasks';
+ * import { trainModel, ModelRegistry, Predictor } from 'convoy/tasks/training';
  *
  * const result = await trainModel({
  *   data: () => lake.scan({ filter: { dateFrom: '2026-01-01' } }),   // any AsyncIterable of Arrow batches
@@ -31,13 +33,14 @@ export {
   type TrainingProgress,
 } from './options.ts';
 export { selectBackend, describeBackend, BACKEND_ORDER, type BackendName, type BackendChoice } from './backend.ts';
-export { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpFeatures, type Target, type TimeRange } from './features.ts';
-export { Normalizer, NormalizerFit, type NormalizerJSON } from './normalizer.ts';
-export { pipelineFor, DEFAULT_HORIZONS_MIN, type FeaturePipeline, type EncodedBatch, type RowMeta } from './pipeline.ts';
+export { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpFeatures, type Target, type TimeRange } from './input/features.ts';
+export { Normalizer, NormalizerFit, type NormalizerJSON } from './input/normalizer.ts';
+export { pipelineFor, DEFAULT_HORIZONS_MIN, type FeaturePipeline } from './input/feature-pipeline.ts';
+export type { EncodedBatch, Encoder, RowMeta } from './input/encoded-batch.ts';
 export { createModel, parseModelSpec, readParams, writeParams, MlpModel, GruModel } from './models/index.ts';
 export { describeSpec, inputWidth, modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './models/model.ts';
 export { Adam } from './adam.ts';
-export { CheckpointStore, type Checkpoint, type CheckpointMeta } from './checkpoint.ts';
+export { CheckpointStore, type Checkpoint, type CheckpointMeta } from './artifacts/checkpoint.ts';
 export {
   RingAllreduce,
   messagePortLink,
@@ -48,12 +51,24 @@ export {
   type GradientExchange,
   type PeerLink,
 } from './data-parallel.ts';
-export { createPredictFn, evaluate, encodeStream, type PredictFn } from './evaluate.ts';
-export { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './metrics.ts';
-export { HistoricalAverage, fitHistoricalAverage } from './baselines.ts';
-export { validateModel, formatValidationTable, type ValidationReport, type ValidateOptions } from './validation.ts';
-export { ModelRegistry, type VersionInfo, type RegisterInput } from './registry.ts';
+export { createPredictFn, evaluate, encodeStream, type PredictFn } from './evaluation/evaluate.ts';
+export { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './evaluation/metrics.ts';
+export { HistoricalAverage, fitHistoricalAverage } from './evaluation/baselines.ts';
+export { validateModel, formatValidationTable, type ValidationReport, type ValidateOptions } from './evaluation/validation.ts';
+export { ModelRegistry, type VersionInfo, type RegisterInput } from './artifacts/registry.ts';
 export { Predictor, type PredictInput } from './predictor.ts';
-export type { ModelArtifacts } from './artifacts.ts';
-export { encodeTensors, decodeTensors, type NamedArrays } from './tensor-file.ts';
-export * from './errors.ts';
+export type { ModelArtifacts } from './artifacts/model-artifacts.ts';
+export { encodeTensors, decodeTensors, type NamedArrays } from './artifacts/tensor-file.ts';
+export {
+  TrainingOptionsError,
+  FeatureSchemaError,
+  BackendUnavailableError,
+  CorruptArtifactError,
+  CheckpointMismatchError,
+  ModelNotFoundError,
+  AllreduceError,
+  DivergedError,
+} from './errors.ts';
+export { TrafficTrainable, TRAFFIC_TRAINABLE } from './trainable.ts';
+export { trafficTrialConfigSchema, TRAFFIC_SPACE_KEYS, TRAFFIC_METRICS, type TrafficTrialConfig } from './trial-config.ts';
+export { saveArtifacts, loadArtifacts } from './artifacts/artifacts-file.ts';

@@ -4,13 +4,14 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
+import { formatZodIssues } from '../../cluster/common/index.ts';
 import type { BackendName } from './backend.ts';
 import type { GradientExchange } from './data-parallel.ts';
-import { TrainingOptionsError, formatIssues } from './errors.ts';
-import type { Normalizer } from './normalizer.ts';
+import { TrainingOptionsError } from './errors.ts';
+import type { Normalizer } from './input/normalizer.ts';
 import { modelSpecSchema } from './models/model.ts';
-import type { SampleChunk } from './sample-columns.ts';
+import type { SampleChunk } from './input/sample-columns.ts';
 
 export const timeRangeSchema = z
   .object({
@@ -115,7 +116,7 @@ export type TrainOptions = TrainSettingsInput & TrainHooks;
 
 export function parseTrainSettings(options: TrainSettingsInput): TrainSettings {
   const parsed = trainSettingsSchema.safeParse(options);
-  if (!parsed.success) throw new TrainingOptionsError('trainModel', formatIssues(parsed.error.issues));
+  if (!parsed.success) throw new TrainingOptionsError('trainModel', formatZodIssues(parsed.error.issues, { root: '(root)' }));
   return parsed.data;
 }
 

@@ -2,19 +2,19 @@
  * A predictor: the promoted (or a chosen) registry version, rebuilt in this process and answering
  * `predict(samples)`.
  *
- * It runs the very prediction function validation uses (evaluate.ts), with the normaliser saved beside the
+ * It runs the very prediction function validation uses (evaluation/evaluate.ts), with the normaliser saved beside the
  * weights, so its outputs equal the trainer's for the same inputs. The current speed and congestion of the
  * samples are not read: they are what is being predicted.
  */
 import { selectBackend, type BackendName } from './backend.ts';
-import type { ModelArtifacts } from './artifacts.ts';
-import { createPredictFn, type PredictFn } from './evaluate.ts';
-import { MLP_FEATURE_COUNT, encodeMlpFeatures } from './features.ts';
+import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
+import { createPredictFn, type PredictFn } from './evaluation/evaluate.ts';
+import { MLP_FEATURE_COUNT, encodeMlpFeatures } from './input/features.ts';
 import { createModel, writeParams } from './models/index.ts';
 import { inputWidth, type Model } from './models/model.ts';
-import { Normalizer } from './normalizer.ts';
-import type { ModelRegistry, VersionInfo } from './registry.ts';
-import { batchesOf, sampleColumns, type SampleChunk } from './sample-columns.ts';
+import { Normalizer } from './input/normalizer.ts';
+import type { ModelRegistry, VersionInfo } from './artifacts/registry.ts';
+import { batchesOf, sampleColumns, type SampleChunk } from './input/sample-columns.ts';
 import type { Sample } from '../traffic/schema.ts';
 
 /** The fields of a sample the MLP reads. */

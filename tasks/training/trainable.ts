@@ -13,10 +13,10 @@
 import path from 'node:path';
 import type { StepResult, Trainable, TrialConfig, TrialContext } from '../../cluster/tune/index.ts';
 import { openLake, type Lake } from '../lake/index.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
-import type { ModelArtifacts } from './artifacts.ts';
-import { saveArtifacts } from './artifacts-file.ts';
+import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts';
+import { formatZodIssues } from '../../cluster/common/index.ts';
+import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
+import { saveArtifacts } from './artifacts/artifacts-file.ts';
 import { trainModel } from './trainer.ts';
 import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, type TrafficTrialConfig } from './trial-config.ts';
 
@@ -38,7 +38,7 @@ export class TrafficTrainable implements Trainable {
   async setup(config: TrialConfig, context: TrialContext): Promise<void> {
     const parsed = trafficTrialConfigSchema.safeParse(config);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')} (valid: ${TRAFFIC_SPACE_KEYS.join(', ')})` : `${i.path.join('.')}: ${i.message}`));
+      const issues = parsed.error.issues.map((i) => (i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.join(', ')} (valid: ${TRAFFIC_SPACE_KEYS.join(', ')})` : formatZodIssues([i])[0]!));
       throw new TypeError(`TrafficTrainable config: ${issues.join('; ')}`);
     }
     const c = parsed.data;

@@ -14,17 +14,17 @@
  * with a "had data" flag riding along so ranks whose shard runs out keep stepping in lockstep until all have.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ModelArtifacts } from './artifacts.ts';
+import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 import { Adam } from './adam.ts';
 import { selectBackend, type BackendName } from './backend.ts';
-import { CheckpointStore } from './checkpoint.ts';
+import { CheckpointStore } from './artifacts/checkpoint.ts';
 import { flattenGrads, inStepScope, soloExchange, unflattenGrads, type GradientExchange } from './data-parallel.ts';
 import { DivergedError, TrainingOptionsError } from './errors.ts';
-import { createPredictFn, encodeStream, evaluate } from './evaluate.ts';
-import { defaultMapeFloor } from './metrics.ts';
+import { createPredictFn, encodeStream, evaluate } from './evaluation/evaluate.ts';
+import { defaultMapeFloor } from './evaluation/metrics.ts';
 import { createModel, readParams, writeParams } from './models/index.ts';
 import { describeSpec, inputWidth, type Model } from './models/model.ts';
-import { Normalizer, NormalizerFit } from './normalizer.ts';
+import { Normalizer, NormalizerFit } from './input/normalizer.ts';
 import {
   parseTrainSettings,
   type EpochReport,
@@ -32,9 +32,10 @@ import {
   type TrainSettings,
   type TrainingProgress,
 } from './options.ts';
-import { pipelineFor, type EncodedBatch, type FeaturePipeline } from './pipeline.ts';
-import { rowStreamBytes, shuffledBatches, type RowBatch } from './row-stream.ts';
-import type { NamedArrays } from './tensor-file.ts';
+import type { EncodedBatch } from './input/encoded-batch.ts';
+import { pipelineFor, type FeaturePipeline } from './input/feature-pipeline.ts';
+import { rowStreamBytes, shuffledBatches, type RowBatch } from './input/row-stream.ts';
+import type { NamedArrays } from './artifacts/tensor-file.ts';
 
 export interface TrainResult {
   artifacts: ModelArtifacts;
@@ -249,16 +250,7 @@ class TrainingRun {
   private normalizedStream(): AsyncGenerator<RowBatch> {
     const normalizer = this.normalizer!;
     const encoded = encodeStream(this.hooks.data(), this.pipeline.encoder(this.s.trainRange));
-    const self = this;
-    async function* normalized(): AsyncGenerator<EncodedBatch> {
-      for await (const e of encoded) {
-        self.skippedRows += e.skipped;
-        normalizer.applyInPlace(e.x, e.count);
-        normalizer.normalizeTargetsInPlace(e.y, e.count * self.pipeline.targetWidth);
-        yield e;
-      }
-    }
-    return shuffledBatches(normalized(), {
+    return shuffledBatches(this.normalized(encoded, normalizer), {
       inputWidth: this.width,
       targetWidth: this.pipeline.targetWidth,
       batchSize: this.s.batchSize,
@@ -266,6 +258,16 @@ class TrainingRun {
       // Per-epoch (not per-rank) seed: ranks read different shards but shuffle the same way.
       seed: this.s.seed * 7919 + this.epoch,
     });
+  }
+
+  /** The encoded rows, normalized in place; counts the rows the encoder skipped. */
+  private async *normalized(encoded: AsyncIterable<EncodedBatch>, normalizer: Normalizer): AsyncGenerator<EncodedBatch> {
+    for await (const e of encoded) {
+      this.skippedRows += e.skipped;
+      normalizer.applyInPlace(e.x, e.count);
+      normalizer.normalizeTargetsInPlace(e.y, e.count * this.pipeline.targetWidth);
+      yield e;
+    }
   }
 
   /** One epoch (or its remainder after a resume). Returns the mean training loss, undefined when no batch ran. */

@@ -6,9 +6,8 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLake } from '../../tasks/lake/index.ts';
 import { generateShard } from '../../tasks/sources/index.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
+import { ModelRegistry, trainModel } from '../../tasks/training/index.ts';
 
 const run = promisify(execFile);
 const CLI = path.resolve(import.meta.dirname, '../../bin/convoy.mjs');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jobFingerprint, planShards, type ShardPlanInput } from '../../tasks/collect/shards.ts';
+import { jobFingerprint, planShards, type ShardPlanInput } from '../../tasks/collect/index.ts';
 
 const base: ShardPlanInput = {
   source: 'synthetic',

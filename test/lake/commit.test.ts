@@ -7,10 +7,9 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShardPublishError, ShardWriteError } from '../../tasks/lake/errors.ts';
-import { openLake } from '../../tasks/lake/lake.ts';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import { ShardPublishError, ShardWriteError, openLake } from '../../tasks/lake/index.ts';
+import { LocalStorage } from '../../cluster/storage/index.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { countRows, duckCount, openDuckDB, readAll, sortedRows, tempDir, type DuckDB } from './helpers.ts';
 import { sampleBatch } from './samples.ts';
 

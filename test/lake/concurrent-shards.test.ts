@@ -5,7 +5,7 @@
  * `put failed for …/_staging/….parquet.tmp: ENOTDIR: not a directory, mkdir '…/_staging'` (issue 19).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLake } from '../../tasks/lake/lake.ts';
+import { openLake } from '../../tasks/lake/index.ts';
 import { countRows, readAll, tempDir } from './helpers.ts';
 import { sampleBatch } from './samples.ts';
 

@@ -1,6 +1,6 @@
 /** stats, ls, head and committedShards describe what the lake holds, from its commit records. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLake, type Lake } from '../../tasks/lake/lake.ts';
+import { openLake, type Lake } from '../../tasks/lake/index.ts';
 import { tempDir } from './helpers.ts';
 import { DEFAULT_START_MS, sampleBatch } from './samples.ts';
 

@@ -4,7 +4,7 @@
  * the paths (the files hold `city` only in their path; see partitioning.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLake, type Lake } from '../../tasks/lake/lake.ts';
+import { openLake, type Lake } from '../../tasks/lake/index.ts';
 import { lakeGlob, openDuckDB, readAll, tempDir, type DuckDB } from './helpers.ts';
 import { DEFAULT_START_MS, sampleBatch } from './samples.ts';
 

@@ -1,8 +1,7 @@
 /** Bad input to the lake gets a clear error that names it, and nothing already stored changes. */
 import { Field, Float32, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidShardIdError, LakeOptionsError, LakeSchemaMismatchError, NullPartitionValueError, ShardWriteError } from '../../tasks/lake/errors.ts';
-import { openLake } from '../../tasks/lake/lake.ts';
+import { InvalidShardIdError, LakeOptionsError, LakeSchemaMismatchError, NullPartitionValueError, ShardWriteError, openLake } from '../../tasks/lake/index.ts';
 import { sampleSchema } from '../../tasks/traffic/schema.ts';
 import { countRows, readAll, tempDir } from './helpers.ts';
 import { sampleBatch } from './samples.ts';

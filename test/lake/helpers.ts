@@ -4,8 +4,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Lake } from '../../tasks/lake/lake.ts';
-import type { ScanOptions } from '../../tasks/lake/reader.ts';
+import type { Lake, ScanOptions } from '../../tasks/lake/index.ts';
 
 export async function tempDir(prefix = 'convoy-lake-'): Promise<{ path: string; remove(): Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));

@@ -1,8 +1,7 @@
 /** Partition paths, batch splitting and row selection: the pieces every write and filtered read goes through. */
 import { describe, expect, it } from 'vitest';
-import { splitByPartition, defaultPartitioning, escapePathValue, parsePartitionPath, partitionPath, unescapePathValue, validatePartitioning, dayNumber } from '../../tasks/lake/partitioning.ts';
-import { takeRows } from '../../tasks/lake/take.ts';
-import { PartitionSpecError } from '../../tasks/lake/errors.ts';
+import { defaultPartitioning, parsePartitionPath, partitionPath, takeRows, PartitionSpecError } from '../../tasks/lake/index.ts';
+import { splitByPartition, escapePathValue, unescapePathValue, validatePartitioning, dayNumber } from '../internal.ts';
 import { sampleSchema } from '../../tasks/traffic/schema.ts';
 import { DEFAULT_START_MS, sampleBatch } from './samples.ts';
 

@@ -4,10 +4,9 @@
  */
 import { Type, type Dictionary } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLake, type Lake } from '../../tasks/lake/lake.ts';
-import type { LakeOptions } from '../../tasks/lake/options.ts';
-import type { LakeProgress } from '../../tasks/lake/progress.ts';
-import { S3Storage } from '../../cluster/storage/s3.ts';
+import { openLake, type Lake } from '../../tasks/lake/index.ts';
+import type { LakeOptions, LakeProgress } from '../../tasks/lake/index.ts';
+import { S3Storage } from '../../cluster/storage/index.ts';
 import { sampleSchema } from '../../tasks/traffic/schema.ts';
 import { startS3Server, type S3TestServer } from '../storage/s3-server.ts';
 import { countRows, readAll, sortedRows, tempDir } from './helpers.ts';

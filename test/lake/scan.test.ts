@@ -7,9 +7,8 @@ import { truncate, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LakeFileError, LakeMetadataError } from '../../tasks/lake/errors.ts';
-import { openLake, type Lake } from '../../tasks/lake/lake.ts';
-import type { LakeProgress } from '../../tasks/lake/progress.ts';
+import { LakeFileError, LakeMetadataError, openLake, type Lake } from '../../tasks/lake/index.ts';
+import type { LakeProgress } from '../../tasks/lake/index.ts';
 import { countRows, readAll, sortedRows, sortRows, tempDir, type Row } from './helpers.ts';
 import { DEFAULT_START_MS, sampleBatch } from './samples.ts';
 

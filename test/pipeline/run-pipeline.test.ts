@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline, type PipelineReport } from '../../tasks/pipeline/run-pipeline.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
+import { runEndToEnd as runPipeline, type EndToEndReport as PipelineReport } from '../../tasks/end-to-end/run-end-to-end.ts';
+import { ModelRegistry } from '../../tasks/training/index.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 
 // What `npm start` runs, at a size a test can afford: collect, grid search with ASHA, validate, register, serve.

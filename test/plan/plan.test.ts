@@ -5,9 +5,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parsePlanConfig, PlanConfigError } from '../../tasks/plan/config.ts';
-import { formatDays, formatDuration, PLAN_COLUMNS, planTableRows } from '../../tasks/plan/format.ts';
+import { formatDuration } from '../../cluster/common/index.ts';
+import { formatDays, PLAN_COLUMNS, planTableRows } from '../../tasks/plan/index.ts';
 import { InvalidPlanInputError, planAllSources, planCollection, SYNTHETIC_SAMPLES_PER_CPU_SECOND } from '../../tasks/plan/plan.ts';
-import { DAYS_PER_MONTH, monthCostUsd, PROVIDER_CATALOG } from '../../tasks/sources/providers/catalog.ts';
+import { DAYS_PER_MONTH, monthCostUsd, PROVIDER_CATALOG } from '../../tasks/sources/index.ts';
 
 const YEAR_S = 365 * 86_400;
 const MONTH_S = DAYS_PER_MONTH * 86_400;

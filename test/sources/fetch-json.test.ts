@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderHttpError, RateLimitedError } from '../../tasks/sources/errors.ts';
-import { fetchJson } from '../../tasks/sources/http/fetch-json.ts';
+import { ProviderHttpError, RateLimitedError } from '../../tasks/sources/index.ts';
+import { fetchJson } from '../internal.ts';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.ts';
 
 describe('fetchJson retry policy', () => {

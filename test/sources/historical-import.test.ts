@@ -5,11 +5,8 @@ import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { type RecordBatch, Table } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShardWriteError } from '../../tasks/lake/errors.ts';
-import { openLake } from '../../tasks/lake/lake.ts';
-import { ImportRowError } from '../../tasks/sources/import/convert.ts';
-import { openHistoricalImport } from '../../tasks/sources/import/historical.ts';
-import { ImportMappingError } from '../../tasks/sources/import/mapping.ts';
+import { ShardWriteError, openLake } from '../../tasks/lake/index.ts';
+import { ImportRowError, openHistoricalImport, ImportMappingError } from '../../tasks/sources/index.ts';
 import { sampleSchema } from '../../tasks/traffic/schema.ts';
 
 let dir: string;

@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MissingApiKeyError, SecretsFileError } from '../../tasks/sources/errors.ts';
-import { ApiKey } from '../../tasks/sources/http/api-key.ts';
-import { backoffDelayMs, parseRetryAfter } from '../../tasks/sources/http/backoff.ts';
-import { QuotaLedger } from '../../tasks/sources/http/quota-ledger.ts';
-import { redactText, redactUrl } from '../../tasks/sources/http/redact.ts';
-import { loadApiKeys } from '../../tasks/sources/http/secrets.ts';
-import { TokenBucket } from '../../tasks/sources/http/token-bucket.ts';
+import { MissingApiKeyError, SecretsFileError, ApiKey, backoffDelayMs, parseRetryAfter, QuotaLedger, redactText, redactUrl, loadApiKeys, TokenBucket } from '../../tasks/sources/index.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -79,7 +73,7 @@ describe('token bucket', () => {
   });
 
   it('pauses after a Retry-After', () => {
-    let now = 0;
+    const now = 0;
     const b = new TokenBucket(5, 5, () => now);
     b.pause(2_000);
     expect(b.reserve()).toBeGreaterThanOrEqual(2_000);

@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OsmFileError } from '../../tasks/sources/osm/errors.ts';
-import { cachedRoadNetwork, detectOsmFormat, loadRoadNetwork } from '../../tasks/sources/osm/load.ts';
-import { maxspeedFromTags, parseMaxspeed } from '../../tasks/sources/osm/maxspeed.ts';
-import { cutLine } from '../../tasks/sources/osm/network-builder.ts';
+import { OsmFileError, cachedRoadNetwork, detectOsmFormat, loadRoadNetwork, maxspeedFromTags, parseMaxspeed } from '../../tasks/sources/index.ts';
+import { cutLine } from '../internal.ts';
 import { DEFAULT_MAXSPEED_KMH, roadClassOfHighway } from '../../tasks/traffic/road-classes.ts';
 import { haversineM } from '../../tasks/traffic/road-network.ts';
 

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MalformedResponseError } from '../../tasks/sources/errors.ts';
-import { OverpassQueryError } from '../../tasks/sources/osm/errors.ts';
-import { fetchRoadNetworkFromOverpass, overpassQuery } from '../../tasks/sources/osm/overpass.ts';
+import { MalformedResponseError, OverpassQueryError, fetchRoadNetworkFromOverpass, overpassQuery } from '../../tasks/sources/index.ts';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.ts';
 
 // What Overpass answers for `way["highway"](bbox);(._;>;);out body;` in JSON: nodes, then ways.

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MalformedResponseError } from '../../tasks/sources/errors.ts';
-import { hereAdapter } from '../../tasks/sources/providers/here.ts';
-import { mapboxAdapter } from '../../tasks/sources/providers/mapbox.ts';
-import { tomtomAdapter } from '../../tasks/sources/providers/tomtom.ts';
+import { MalformedResponseError, hereAdapter, mapboxAdapter, tomtomAdapter } from '../../tasks/sources/index.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/providers');
 const fixture = (name: string) => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'));

@@ -8,12 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MalformedResponseError, ProviderAuthError, ProviderTimeoutError, QuotaExceededError } from '../../tasks/sources/errors.ts';
-import { QuotaLedger } from '../../tasks/sources/http/quota-ledger.ts';
-import type { ProviderClient, ProviderClientOptions, SourceLogger } from '../../tasks/sources/providers/client.ts';
-import { hereClient, type HereRequest } from '../../tasks/sources/providers/here.ts';
-import { mapboxClient, type MapboxRequest } from '../../tasks/sources/providers/mapbox.ts';
-import { tomtomClient, type TomTomRequest } from '../../tasks/sources/providers/tomtom.ts';
+import { MalformedResponseError, ProviderAuthError, ProviderTimeoutError, QuotaExceededError, QuotaLedger, hereClient, type HereRequest, mapboxClient, type MapboxRequest, tomtomClient, type TomTomRequest } from '../../tasks/sources/index.ts';
+import type { ProviderClient, ProviderClientOptions, SourceLogger } from '../../tasks/sources/index.ts';
 import { type FakeServer, startFakeServer } from './helpers/fake-server.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/providers');

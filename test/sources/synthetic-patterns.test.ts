@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demandTable, BINS_PER_DAY, INCIDENT_WINDOW_MS, incidentLoss, seasonalFactor, wetness } from '../../tasks/sources/synthetic/patterns.ts';
+import { demandTable, BINS_PER_DAY, INCIDENT_WINDOW_MS, incidentLoss, seasonalFactor, wetness } from '../internal.ts';
 import { cityProfile } from '../../tasks/traffic/cities.ts';
 
 describe('synthetic traffic patterns', () => {

@@ -1,7 +1,6 @@
 import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { generateShard, generateShardTable, timeGrid } from '../../tasks/sources/synthetic/generator.ts';
-import { InvalidShardSpecError, type ShardSpec } from '../../tasks/sources/synthetic/shard-spec.ts';
+import { generateShard, generateShardTable, timeGrid, InvalidShardSpecError, type ShardSpec } from '../../tasks/sources/index.ts';
 import { CITY_KEYS, cityProfile, UnknownCityError } from '../../tasks/traffic/cities.ts';
 import type { RoadSegment } from '../../tasks/traffic/road-network.ts';
 import { sampleSchema } from '../../tasks/traffic/schema.ts';

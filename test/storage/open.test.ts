@@ -1,9 +1,6 @@
 /** From a lake URL to a backend: paths and file:// URLs are local folders, s3:// URLs are bucket prefixes. */
 import { describe, expect, it } from 'vitest';
-import { StorageOptionsError } from '../../cluster/storage/errors.ts';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
-import { S3Storage } from '../../cluster/storage/s3.ts';
+import { StorageOptionsError, LocalStorage, openStorage, S3Storage } from '../../cluster/storage/index.ts';
 import { resolve } from 'node:path';
 
 describe('openStorage', () => {

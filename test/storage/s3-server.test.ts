@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { S3Storage } from '../../cluster/storage/s3.ts';
+import { S3Storage } from '../../cluster/storage/index.ts';
 import { startS3Server, type S3TestServer } from './s3-server.ts';
 
 let s3: S3TestServer;

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3StorageOptions } from '../../cluster/storage/s3.ts';
+import type { S3StorageOptions } from '../../cluster/storage/index.ts';
 import { fixFilesystemStore } from './s3rver-store-fixes.ts';
 
 export interface S3TestServer {

@@ -7,10 +7,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidKeyError, ObjectNotFoundError, StorageError } from '../../cluster/storage/errors.ts';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { S3Storage } from '../../cluster/storage/s3.ts';
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
+import { InvalidKeyError, ObjectNotFoundError, StorageError, LocalStorage, S3Storage } from '../../cluster/storage/index.ts';
+import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { startS3Server, type S3TestServer } from './s3-server.ts';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

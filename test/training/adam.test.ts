@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Adam } from '../../tasks/training/adam.ts';
-import { selectBackend, tf } from '../../tasks/training/backend.ts';
+import { Adam, selectBackend } from '../../tasks/training/index.ts';
+import { tf } from '../internal.ts';
 
 /** The textbook update in plain JavaScript, one parameter at a time, as the reference. */
 function reference(p: number[], grads: number[][], lr: number, b1 = 0.9, b2 = 0.999, eps = 1e-7): number[] {

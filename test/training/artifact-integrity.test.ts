@@ -7,12 +7,9 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { loadArtifacts, saveArtifacts } from '../../tasks/training/artifacts-file.ts';
-import type { ModelArtifacts } from '../../tasks/training/artifacts.ts';
-import { CheckpointStore, type Checkpoint } from '../../tasks/training/checkpoint.ts';
-import { CorruptArtifactError } from '../../tasks/training/errors.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
+import { LocalStorage } from '../../cluster/storage/index.ts';
+import { loadArtifacts, saveArtifacts, CheckpointStore, type Checkpoint, CorruptArtifactError, ModelRegistry } from '../../tasks/training/index.ts';
+import type { ModelArtifacts } from '../../tasks/training/index.ts';
 
 const weights = () =>
   new Map([

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { LocalStorage } from '../../cluster/storage/index.ts';
+import { trainModel } from '../../tasks/training/index.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 const data = { days: 2, segmentsPerCity: 12, batchRows: 512, seed: 5 };

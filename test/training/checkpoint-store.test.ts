@@ -2,10 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { CheckpointStore, type Checkpoint } from '../../tasks/training/checkpoint.ts';
-import { CheckpointMismatchError, CorruptArtifactError } from '../../tasks/training/errors.ts';
-import { decodeTensors, encodeTensors } from '../../tasks/training/tensor-file.ts';
+import { LocalStorage } from '../../cluster/storage/index.ts';
+import { CheckpointStore, type Checkpoint, CheckpointMismatchError, CorruptArtifactError, decodeTensors, encodeTensors } from '../../tasks/training/index.ts';
 
 const checkpoint = (step: number): Checkpoint => ({
   meta: {

@@ -1,7 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { RingAllreduce, chunkBounds, messagePortLink } from '../../tasks/training/data-parallel.ts';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { RingAllreduce, chunkBounds, messagePortLink, trainModel } from '../../tasks/training/index.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 /** A ring of `size` ranks joined by MessageChannels (each rank talks to its neighbours). */

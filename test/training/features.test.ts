@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MLP_FEATURE_COUNT, encodeMlpFeatures, encodeMlpRows } from '../../tasks/training/features.ts';
-import { int64ToNumbers, sampleColumns } from '../../tasks/training/sample-columns.ts';
+import { MLP_FEATURE_COUNT, encodeMlpFeatures } from '../../tasks/training/index.ts';
+import { encodeMlpRows, int64ToNumbers, sampleColumns } from '../internal.ts';
 import { syntheticTraffic } from './helpers/synthetic-traffic.ts';
 
 describe('training input encoding', () => {

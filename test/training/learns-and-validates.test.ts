@@ -1,8 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Predictor } from '../../tasks/training/predictor.ts';
-import { pipelineFor } from '../../tasks/training/pipeline.ts';
-import { trainModel, type TrainResult } from '../../tasks/training/trainer.ts';
-import { formatValidationTable, validateModel, type ValidationReport } from '../../tasks/training/validation.ts';
+import { Predictor, pipelineFor, trainModel, type TrainResult, formatValidationTable, validateModel, type ValidationReport } from '../../tasks/training/index.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 const DAY = 86_400_000;

@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend } from '../../tasks/training/backend.ts';
-import { MlpModel } from '../../tasks/training/models/mlp.ts';
-import { parseModelSpec } from '../../tasks/training/models/index.ts';
-import type { MlpSpec } from '../../tasks/training/models/model.ts';
+import { selectBackend, MlpModel, parseModelSpec } from '../../tasks/training/index.ts';
+import type { MlpSpec } from '../internal.ts';
 
 describe('MLP hand-derived backward pass', () => {
   beforeAll(async () => {

@@ -3,11 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { selectBackend, tf } from '../../tasks/training/backend.ts';
-import { RingAllreduce, messagePortLink } from '../../tasks/training/data-parallel.ts';
-import { Predictor } from '../../tasks/training/predictor.ts';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { LocalStorage } from '../../cluster/storage/index.ts';
+import { selectBackend, RingAllreduce, messagePortLink, Predictor, trainModel } from '../../tasks/training/index.ts';
+import { tf } from '../internal.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 // tfjs-backend-webgpu cannot read a tensor synchronously in Node (its dataSync draws through an OffscreenCanvas,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingOptionsError } from '../../tasks/training/errors.ts';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { TrainingOptionsError, trainModel } from '../../tasks/training/index.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 const data = () => syntheticTrafficAsync({ days: 1, segmentsPerCity: 1, seed: 1 });

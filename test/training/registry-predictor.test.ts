@@ -2,13 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalStorage } from '../../cluster/storage/local.ts';
-import { CorruptArtifactError, ModelNotFoundError } from '../../tasks/training/errors.ts';
-import { evaluate } from '../../tasks/training/evaluate.ts';
-import { pipelineFor } from '../../tasks/training/pipeline.ts';
-import { Predictor } from '../../tasks/training/predictor.ts';
-import { ModelRegistry } from '../../tasks/training/registry.ts';
-import { trainModel, type TrainResult } from '../../tasks/training/trainer.ts';
+import { LocalStorage } from '../../cluster/storage/index.ts';
+import { CorruptArtifactError, ModelNotFoundError, evaluate, pipelineFor, Predictor, ModelRegistry, trainModel, type TrainResult } from '../../tasks/training/index.ts';
 import { syntheticTraffic, syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 const DAY = 86_400_000;

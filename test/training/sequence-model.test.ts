@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { pipelineFor } from '../../tasks/training/pipeline.ts';
-import { parseModelSpec } from '../../tasks/training/models/index.ts';
-import { SLOT_MS } from '../../tasks/training/sequence-windows.ts';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { pipelineFor, parseModelSpec, trainModel } from '../../tasks/training/index.ts';
+import { SLOT_MS } from '../internal.ts';
 import { syntheticTraffic, syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
 const DAY = 86_400_000;

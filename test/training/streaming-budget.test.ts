@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trainModel } from '../../tasks/training/trainer.ts';
+import { trainModel } from '../../tasks/training/index.ts';
 import { syntheticTraffic } from './helpers/synthetic-traffic.ts';
 
 describe('streaming training over data larger than the memory budget', () => {
@@ -10,7 +10,7 @@ describe('streaming training over data larger than the memory budget', () => {
     let inputRows = 0;
     let pulled = 0;
     let maxAhead = 0;
-    let trainedRowsAtPull: number[] = [];
+    const trainedRowsAtPull: number[] = [];
     const result = await trainModel({
       data: async function* () {
         for (const batch of syntheticTraffic(data)) {

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openLake } from '../../tasks/lake/lake.ts';
-import { TrafficTrainable, type TrafficTrialConfig } from '../../tasks/training/trainable.ts';
+import { openLake } from '../../tasks/lake/index.ts';
+import { TrafficTrainable, type TrafficTrialConfig } from '../../tasks/training/index.ts';
 import { syntheticTraffic } from './helpers/synthetic-traffic.ts';
 
 // tune reuses a finished trial's actor for the next trial (Ray's reuse_actors) and calls setup() again, so a

@@ -4,8 +4,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireRunLock } from '../../cluster/tune/run-lock.ts';
-import { TuneRunInUseError } from '../../cluster/tune/errors.ts';
+import { acquireRunLock } from '../internal.ts';
+import { TuneRunInUseError } from '../../cluster/tune/index.ts';
 
 const runDir = () => mkdtemp(path.join(os.tmpdir(), 'convoy-run-lock-'));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../scheduler/random.ts';
+import { mulberry32 } from '../../cluster/common/index.ts';
 import { SearchSpaceError, choice, countTrials, expandSpace, grid, loguniform, randint, uniform } from '../../scheduler/tune/index.ts';
 
 describe('search space expansion', () => {

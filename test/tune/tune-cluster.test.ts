@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tune, type Cluster } from '../../cluster/client/index.ts';
-import { tsxLoaderUrl } from '../../cluster/common/spawn.ts';
+import { tsxLoaderUrl } from '../internal.ts';
 import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import type * as trainables from '../fixtures/tasks/trainables.ts';
 

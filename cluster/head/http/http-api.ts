@@ -14,6 +14,7 @@ import { tokenMatches } from '../../common/auth.ts';
 import { IllegalStateError, RuntimeEnvError, UploadError, UploadTooLargeError } from '../../common/errors.ts';
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
+import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
 import type { ClusterStatus, MemoryReport, ProgressReport } from '../../api/head-api.ts';
 import type { EventHub } from '../events.ts';
@@ -198,7 +199,7 @@ export class HttpApi {
     if (method === 'POST' && parts[1] === 'progress') {
       const parsed = progressSchema.safeParse(await json());
       if (!parsed.success) {
-        return this.#json(res, 400, { error: `bad progress report: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+        return this.#json(res, 400, { error: `bad progress report: ${formatZodIssues(parsed.error.issues).join('; ')}` });
       }
       const report: ProgressReport = { ...parsed.data, etaS: parsed.data.etaS ?? null };
       head.events.publish({ type: 'progress', ...report });

@@ -4,7 +4,7 @@
  * Full jitter (a uniform draw in [0, min(max, base·2^attempt)]) spreads retries from many workers hitting
  * the same provider so they do not come back in lockstep.
  */
-export interface BackoffPolicy {
+export interface HttpBackoffPolicy {
   /** @default 500 */
   baseMs: number;
   /** @default 30000 */
@@ -13,9 +13,9 @@ export interface BackoffPolicy {
   retries: number;
 }
 
-export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = { baseMs: 500, maxMs: 30_000, retries: 4 };
+export const DEFAULT_HTTP_BACKOFF: Readonly<HttpBackoffPolicy> = { baseMs: 500, maxMs: 30_000, retries: 4 };
 
-export function backoffDelayMs(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelayMs(attempt: number, policy: HttpBackoffPolicy, random: () => number = Math.random): number {
   const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
   return Math.round(random() * cap);
 }

@@ -18,7 +18,7 @@ import {
   QuotaExceededError,
   RateLimitedError,
 } from '../errors.ts';
-import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfter } from './backoff.ts';
+import { backoffDelayMs, type HttpBackoffPolicy, DEFAULT_HTTP_BACKOFF, parseRetryAfter } from './backoff.ts';
 import { dayStart, nextMonthStart } from './quota-ledger.ts';
 import { bodySnippet, redactUrl } from './redact.ts';
 
@@ -30,7 +30,7 @@ export interface FetchJsonOptions {
   secrets?: readonly string[];
   /** @default 10000 */
   timeoutMs?: number;
-  backoff?: BackoffPolicy;
+  backoff?: HttpBackoffPolicy;
   /** Quota window a 403-over-quota closes (UTC day or month). @default 'day' */
   quotaWindow?: 'day' | 'month';
   /** Called before each retry with the wait, so callers can pause the key's token bucket too. */
@@ -52,7 +52,7 @@ export async function fetchJson(url: URL | string, options: FetchJsonOptions): P
   const { provider } = options;
   const safeUrl = redactUrl(url);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const policy = options.backoff ?? DEFAULT_BACKOFF;
+  const policy = options.backoff ?? DEFAULT_HTTP_BACKOFF;
   const sleep = options.sleep ?? defaultSleep;
   const secrets = options.secrets ?? [];
   let lastError: unknown;

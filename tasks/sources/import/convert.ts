@@ -12,6 +12,7 @@ import { DEFAULT_MAXSPEED_KMH, isRoadClass, type RoadClass } from '../../traffic
 import { isoDayOfWeekOf, localHourOf, utcOffsetMs, zonedWallClockToUtc } from '../../traffic/local-time.ts';
 import { congestionOf, describeRange, inRange, SAMPLE_RANGES, type RangedColumn, type Sample } from '../../traffic/schema.ts';
 import type { CompiledMapping } from './mapping.ts';
+import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
 
 export type RowLookup = (column: string) => unknown;
 
@@ -25,7 +26,7 @@ export interface RowPlace {
   headerFields?: number;
 }
 
-export class ImportRowError extends Error {
+export class ImportRowError extends TrafficError {
   override readonly name = 'ImportRowError';
   constructor(
     readonly file: string,
@@ -322,3 +323,5 @@ function printable(v: unknown): string {
   if (v === undefined || v === null) return '';
   return typeof v === 'string' ? v : String(v);
 }
+
+registerTrafficErrors(ImportRowError);

@@ -13,6 +13,9 @@
 import { z } from 'zod';
 import { cityProfile } from '../../traffic/cities.ts';
 import { ROAD_CLASSES, type RoadClass } from '../../traffic/road-classes.ts';
+import { importSourceName } from '../../traffic/source-names.ts';
+import { formatZodIssues } from '../../../cluster/common/index.ts';
+import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
 
 const roadClass = z.enum(ROAD_CLASSES);
 
@@ -112,7 +115,7 @@ export interface CompiledMapping extends Omit<z.output<typeof importMappingSchem
   defaultRoadClass: RoadClass;
 }
 
-export class ImportMappingError extends Error {
+export class ImportMappingError extends TrafficError {
   override readonly name = 'ImportMappingError';
   constructor(
     readonly issues: string[],
@@ -126,7 +129,7 @@ const SPEED_FACTOR = { kmh: 1, mph: 1.609344, ms: 3.6 } as const;
 
 export function compileMapping(mapping: ImportMapping): CompiledMapping {
   const r = importMappingSchema.safeParse(mapping);
-  if (!r.success) throw new ImportMappingError(r.error.issues.map((i) => `${i.path.join('.') || 'mapping'}: ${i.message}`));
+  if (!r.success) throw new ImportMappingError(formatZodIssues(r.error.issues, { root: 'mapping' }));
   const m = r.data;
   let timeZone = m.timeZone;
   if (!timeZone && typeof m.city === 'string') {
@@ -139,8 +142,10 @@ export function compileMapping(mapping: ImportMapping): CompiledMapping {
   return {
     ...m,
     timeZone: timeZone ?? 'UTC',
-    source: `import:${m.dataset}`,
+    source: importSourceName(m.dataset),
     speedFactor: SPEED_FACTOR[m.speedUnit],
     defaultRoadClass: m.defaults.roadClass ?? (m.layout === 'wide' ? 'motorway' : 'unclassified'),
   };
 }
+
+registerTrafficErrors(ImportMappingError);

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
+import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
 
 export interface CsvRows {
   /** Header names in file order (an object's keys would reorder numeric names such as sensor ids). */
@@ -25,7 +26,7 @@ export interface CsvRow {
   line: number;
 }
 
-export class CsvFileError extends Error {
+export class CsvFileError extends TrafficError {
   override readonly name = 'CsvFileError';
   constructor(
     readonly path: string,
@@ -77,3 +78,5 @@ export async function openCsv(path: string, options: { delimiter?: string } = {}
   }
   return { columns, totalBytes, bytesRead: () => read, rows: rows() };
 }
+
+registerTrafficErrors(CsvFileError);

@@ -5,8 +5,9 @@
 import { openAsBlob } from 'node:fs';
 import { type Table, tableFromIPC } from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm/node';
+import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
 
-export class ParquetFileError extends Error {
+export class ParquetFileError extends TrafficError {
   override readonly name = 'ParquetFileError';
   constructor(
     readonly path: string,
@@ -52,3 +53,5 @@ export async function openParquet(path: string, columns?: readonly string[]): Pr
   }
   return { columns: names, rowGroups, totalRows, tables: tables() };
 }
+
+registerTrafficErrors(ParquetFileError);

@@ -1,4 +1,5 @@
-export class OsmFileError extends Error {
+import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
+export class OsmFileError extends TrafficError {
   override readonly name = 'OsmFileError';
   constructor(
     readonly path: string,
@@ -11,7 +12,7 @@ export class OsmFileError extends Error {
 }
 
 /** Overpass answered 200 but says in `remark` that the query did not complete (timeout, memory). */
-export class OverpassQueryError extends Error {
+export class OverpassQueryError extends TrafficError {
   override readonly name = 'OverpassQueryError';
   constructor(
     readonly bbox: string,
@@ -20,3 +21,5 @@ export class OverpassQueryError extends Error {
     super(`Overpass could not complete the query for ${bbox}: ${remark}; use a smaller bounding box or a longer queryTimeoutS`);
   }
 }
+
+registerTrafficErrors(OsmFileError, OverpassQueryError);

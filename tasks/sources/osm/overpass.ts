@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { RoadNetwork } from '../../traffic/road-network.ts';
-import { DEFAULT_BACKOFF } from '../http/backoff.ts';
+import { DEFAULT_HTTP_BACKOFF } from '../http/backoff.ts';
 import { fetchJson } from '../http/fetch-json.ts';
 import { parseBody } from '../providers/validate.ts';
 import { OverpassQueryError } from './errors.ts';
@@ -56,7 +56,7 @@ export async function fetchRoadNetworkFromOverpass(bbox: BoundingBox, options: O
   const body = await fetchJson(baseUrl, {
     provider: 'overpass',
     timeoutMs: options.timeoutMs ?? queryTimeoutS * 1000 + 15_000,
-    backoff: { ...DEFAULT_BACKOFF, retries: options.retries ?? DEFAULT_BACKOFF.retries, baseMs: options.backoffBaseMs ?? DEFAULT_BACKOFF.baseMs },
+    backoff: { ...DEFAULT_HTTP_BACKOFF, retries: options.retries ?? DEFAULT_HTTP_BACKOFF.retries, baseMs: options.backoffBaseMs ?? DEFAULT_HTTP_BACKOFF.baseMs },
     init: {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'convoy-traffic/0.1' },

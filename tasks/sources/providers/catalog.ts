@@ -7,6 +7,7 @@
  * figure is published for these endpoints: `caveat` says which are estimates. Every figure can be overridden
  * (client options; `convoy plan` flags and `--config`).
  */
+import type { ProviderSourceName } from '../../traffic/source-names.ts';
 
 export interface PriceTier {
   /** Billable requests per key and month up to which this price applies (Infinity for the last tier). */
@@ -16,7 +17,7 @@ export interface PriceTier {
 }
 
 export interface ProviderCatalogEntry {
-  name: 'tomtom' | 'here' | 'mapbox';
+  name: ProviderSourceName;
   /** Sustained requests per second one key may send (the provider's default limit). */
   ratePerSecond: number;
   /** Free requests per key and window, before any charge. */

@@ -13,10 +13,11 @@ import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
 import { z } from 'zod';
 import { SampleBatchBuilder } from '../../traffic/batch-builder.ts';
+import { formatZodIssues } from '../../../cluster/common/index.ts';
 import type { Sample } from '../../traffic/schema.ts';
 import { QuotaExceededError, RateLimitedError } from '../errors.ts';
 import { ApiKey } from '../http/api-key.ts';
-import { DEFAULT_BACKOFF } from '../http/backoff.ts';
+import { DEFAULT_HTTP_BACKOFF } from '../http/backoff.ts';
 import { fetchJson } from '../http/fetch-json.ts';
 import { QuotaLedger } from '../http/quota-ledger.ts';
 import { redactUrl } from '../http/redact.ts';
@@ -82,8 +83,8 @@ const optionsSchema = z.object({
   ratePerSecond: z.number().positive().optional(),
   concurrency: z.number().int().positive().max(256).default(4),
   timeoutMs: z.number().int().positive().default(10_000),
-  retries: z.number().int().min(0).max(20).default(DEFAULT_BACKOFF.retries),
-  backoffBaseMs: z.number().int().min(0).default(DEFAULT_BACKOFF.baseMs),
+  retries: z.number().int().min(0).max(20).default(DEFAULT_HTTP_BACKOFF.retries),
+  backoffBaseMs: z.number().int().min(0).default(DEFAULT_HTTP_BACKOFF.baseMs),
   batchRows: z.number().int().positive().default(65_536),
 });
 
@@ -105,7 +106,8 @@ export interface RequestFailure<Req> {
   error: Error;
 }
 
-export interface CollectProgress {
+/** Progress of one client's collect() (a provider's requests), apart from the collection job's CollectProgress. */
+export interface ProviderProgress {
   done: number;
   total: number | undefined;
   samples: number;
@@ -155,7 +157,7 @@ export class ProviderClient<Req> {
   constructor(adapter: ProviderAdapter<Req>, options: ProviderClientOptions = {}) {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const issues = formatZodIssues(parsed.error.issues).join('; ');
       throw new TypeError(`invalid ${adapter.name} client options: ${issues}`);
     }
     this.adapter = adapter;
@@ -198,7 +200,7 @@ export class ProviderClient<Req> {
           keyId: slot.key.id,
           secrets: [slot.key.reveal()],
           timeoutMs: this.#opts.timeoutMs,
-          backoff: { ...DEFAULT_BACKOFF, baseMs: this.#opts.backoffBaseMs, retries: this.#opts.retries },
+          backoff: { ...DEFAULT_HTTP_BACKOFF, baseMs: this.#opts.backoffBaseMs, retries: this.#opts.retries },
           quotaWindow: this.#catalog.free.window,
           onRetry: ({ waitMs, status }) => {
             this.#usage.retries++;
@@ -232,7 +234,7 @@ export class ProviderClient<Req> {
    * Runs many requests with bounded concurrency and returns their samples as record batches plus the
    * failures. Never throws for a single request's failure.
    */
-  async collect(requests: Iterable<Req>, options: { onProgress?: (p: CollectProgress) => void; signal?: AbortSignal } = {}): Promise<CollectResult<Req>> {
+  async collect(requests: Iterable<Req>, options: { onProgress?: (p: ProviderProgress) => void; signal?: AbortSignal } = {}): Promise<CollectResult<Req>> {
     const list = [...requests];
     const builder = new SampleBatchBuilder(this.#opts.batchRows);
     const batches: RecordBatch[] = [];

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import { type CityProfile, cityProfile, cityProfileSchema } from '../../traffic/cities.ts';
 import type { RoadNetwork, RoadSegment } from '../../traffic/road-network.ts';
 import { DEFAULT_SYNTHETIC_SEGMENTS } from './network.ts';
+import { formatZodIssues } from '../../../cluster/common/index.ts';
+import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
 
 export interface ShardSpec {
   /** Seed of the whole collection; any 32-bit integer. */
@@ -40,7 +42,7 @@ export interface CompiledShardSpec {
   syntheticSegments: number;
 }
 
-export class InvalidShardSpecError extends Error {
+export class InvalidShardSpecError extends TrafficError {
   override readonly name = 'InvalidShardSpecError';
   constructor(
     readonly issues: string[],
@@ -74,7 +76,7 @@ const specSchema = z
 export function compileShardSpec(spec: ShardSpec): CompiledShardSpec {
   const parsed = specSchema.safeParse(spec);
   if (!parsed.success) {
-    throw new InvalidShardSpecError(parsed.error.issues.map((i) => `${i.path.join('.') || 'spec'}: ${i.message}`));
+    throw new InvalidShardSpecError(formatZodIssues(parsed.error.issues, { root: 'spec' }));
   }
   const s = parsed.data;
   let profile: CityProfile;
@@ -82,7 +84,7 @@ export function compileShardSpec(spec: ShardSpec): CompiledShardSpec {
     profile = cityProfile(spec.city);
   } else {
     const p = cityProfileSchema.safeParse(spec.city);
-    if (!p.success) throw new InvalidShardSpecError(p.error.issues.map((i) => `city.${i.path.join('.')}: ${i.message}`));
+    if (!p.success) throw new InvalidShardSpecError(formatZodIssues(p.error.issues, { prefix: 'city.' }));
     profile = spec.city;
   }
   let segments: readonly RoadSegment[] | undefined;
@@ -94,3 +96,5 @@ export function compileShardSpec(spec: ShardSpec): CompiledShardSpec {
   }
   return { seed: s.seed | 0, profile, fromMs: s.from, toMs: s.to, samples: s.samples, segments, syntheticSegments: s.syntheticSegments };
 }
+
+registerTrafficErrors(InvalidShardSpecError);

@@ -3,11 +3,12 @@
  * checkpoints, the registry and gradient exchange).
  */
 import * as tf from '@tensorflow/tfjs';
-import { TrainingOptionsError, formatIssues } from '../errors.ts';
+import { formatZodIssues } from '../../../cluster/common/index.ts';
+import { TrainingOptionsError } from '../errors.ts';
 import { GruModel } from './gru.ts';
 import { MlpModel } from './mlp.ts';
 import { modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './model.ts';
-import type { NamedArrays } from '../tensor-file.ts';
+import type { NamedArrays } from '../artifacts/tensor-file.ts';
 
 export { MlpModel } from './mlp.ts';
 export { GruModel } from './gru.ts';
@@ -16,7 +17,7 @@ export * from './model.ts';
 /** Validates a spec given by a user or read from a file, filling documented defaults. */
 export function parseModelSpec(input: ModelSpecInput | unknown): ModelSpec {
   const parsed = modelSpecSchema.safeParse(input);
-  if (!parsed.success) throw new TrainingOptionsError('ModelSpec', formatIssues(parsed.error.issues));
+  if (!parsed.success) throw new TrainingOptionsError('ModelSpec', formatZodIssues(parsed.error.issues, { root: '(root)' }));
   return parsed.data;
 }
 

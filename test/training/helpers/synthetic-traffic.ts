@@ -17,7 +17,7 @@ import {
   vectorFromArray,
   type Vector,
 } from 'apache-arrow';
-import { mulberry32 } from '../../../scheduler/random.ts';
+import { mulberry32 } from '../../../cluster/common/index.ts';
 import { sampleSchema } from '../../../tasks/traffic/schema.ts';
 
 export interface SyntheticOptions {

@@ -5,7 +5,7 @@
  * `{version, tensors: [{name, shape, offset, length}]}`, zero padding to a 4-byte boundary, then the float32
  * data. A truncated or foreign file is refused with the location and what was wrong, never half-loaded.
  */
-import { CorruptArtifactError } from './errors.ts';
+import { CorruptArtifactError } from '../errors.ts';
 
 export type NamedArrays = Map<string, { shape: number[]; data: Float32Array }>;
 

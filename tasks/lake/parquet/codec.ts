@@ -12,9 +12,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { CodecRequest, DecodeReply, DecodeSource, EncodedFile } from './codec-messages.ts';
-import { sha256Hex } from './integrity.ts';
-import { encodeParquet, type DecodeSettings, type EncodeSettings } from './parquet-codec.ts';
-import { decodeFrom } from './parquet-decode.ts';
+import { sha256Hex } from '../integrity.ts';
+import { encodeParquet, type DecodeSettings, type EncodeSettings } from './encode.ts';
+import { decodeFrom } from './decode.ts';
 
 export interface ParquetCodec {
   /** Arrow IPC stream → Parquet and its SHA-256. Takes ownership of `ipc` (its buffer may be transferred). */

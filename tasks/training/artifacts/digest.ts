@@ -5,7 +5,7 @@
  * Manifests written before digests existed have none; their files load unverified, as they always did.
  */
 import { createHash } from 'node:crypto';
-import { CorruptArtifactError } from './errors.ts';
+import { CorruptArtifactError } from '../errors.ts';
 
 export interface ArtifactDigest {
   bytes: number;

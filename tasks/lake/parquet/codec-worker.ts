@@ -7,9 +7,9 @@
  */
 import { Piscina } from 'piscina';
 import type { CodecRequest, DecodeReply, EncodedFile } from './codec-messages.ts';
-import { sha256Hex } from './integrity.ts';
-import { encodeParquet } from './parquet-codec.ts';
-import { decodeFrom } from './parquet-decode.ts';
+import { sha256Hex } from '../integrity.ts';
+import { encodeParquet } from './encode.ts';
+import { decodeFrom } from './decode.ts';
 
 export default async function handle(request: CodecRequest): Promise<unknown> {
   switch (request.type) {

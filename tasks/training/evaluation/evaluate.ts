@@ -3,12 +3,13 @@
  * validation report and the predictor, so all three compute exactly the same numbers.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TimeRange } from './features.ts';
+import type { TimeRange } from '../input/features.ts';
 import { ErrorAccumulator, type ErrorMetrics } from './metrics.ts';
-import type { Model } from './models/model.ts';
-import type { Normalizer } from './normalizer.ts';
-import type { EncodedBatch, Encoder, FeaturePipeline } from './pipeline.ts';
-import { batchesOf, type SampleChunk } from './sample-columns.ts';
+import type { Model } from '../models/model.ts';
+import type { Normalizer } from '../input/normalizer.ts';
+import type { EncodedBatch, Encoder } from '../input/encoded-batch.ts';
+import type { FeaturePipeline } from '../input/feature-pipeline.ts';
+import { batchesOf, type SampleChunk } from '../input/sample-columns.ts';
 
 /** Raw (un-normalised) input rows in, predictions in target units out (`count × outputs`). */
 /**

@@ -3,9 +3,9 @@ import { parseTable } from 'arrow-js-ffi';
 import { readFileSync } from 'node:fs';
 import { readParquet, wasmMemory, type Table as WasmTable } from 'parquet-wasm/node';
 import type { DecodeReply, DecodeSource } from './codec-messages.ts';
-import { checkFile } from './integrity.ts';
+import { checkFile } from '../integrity.ts';
 import { packBatches, type PackedFile } from './packed-batches.ts';
-import { asError, type DecodeSettings } from './parquet-codec.ts';
+import { asError, type DecodeSettings } from './encode.ts';
 
 /**
  * Parquet file bytes → record batches of `batchSize` rows, packed into one transferable buffer

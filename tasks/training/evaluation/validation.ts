@@ -8,10 +8,10 @@
  */
 import { fitHistoricalAverage } from './baselines.ts';
 import { encodeStream, type PredictFn } from './evaluate.ts';
-import type { TimeRange } from './features.ts';
+import type { TimeRange } from '../input/features.ts';
 import { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './metrics.ts';
-import type { FeaturePipeline } from './pipeline.ts';
-import type { SampleChunk } from './sample-columns.ts';
+import type { FeaturePipeline } from '../input/feature-pipeline.ts';
+import type { SampleChunk } from '../input/sample-columns.ts';
 
 export const PREDICTORS = ['model', 'historicalAverage', 'lastValue'] as const;
 export type PredictorName = (typeof PREDICTORS)[number];

@@ -9,35 +9,11 @@
  * each segment's previous reading), so a fresh one is made per pass over the data. With `withMeta` they also
  * return what validation needs to compute baselines on exactly the same rows.
  */
-import type { RecordBatch } from 'apache-arrow';
+import type { Encoder, RowMeta } from './encoded-batch.ts';
 import { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpRows, type Target, type TimeRange } from './features.ts';
-import type { ModelSpec } from './models/model.ts';
+import type { ModelSpec } from '../models/model.ts';
 import { sampleColumns } from './sample-columns.ts';
 import { SequenceWindows } from './sequence-windows.ts';
-
-export interface RowMeta {
-  city: string[];
-  segment: string[];
-  /** Per output: `hour * 8 + dayOfWeek` of the target moment (the key of the historical average). */
-  targetHourDow: Int16Array;
-  /** The segment's reading just before the predicted moment (NaN when unknown). */
-  lastValue: Float32Array;
-  /** Timestamp of each row (the sample's, or the last history reading's for sequences). */
-  timestamp: Float64Array;
-}
-
-export interface EncodedBatch {
-  /** Row-major inputs, `count × inputWidth`. */
-  x: Float32Array;
-  /** Row-major targets, `count × targetWidth`. */
-  y: Float32Array;
-  count: number;
-  /** Rows dropped for non-finite values. */
-  skipped: number;
-  meta?: RowMeta;
-}
-
-export type Encoder = (batch: RecordBatch) => EncodedBatch;
 
 export interface FeaturePipeline {
   readonly name: string;

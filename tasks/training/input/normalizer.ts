@@ -6,7 +6,7 @@
  * standard deviation. Constant columns get std 1 so they pass through centred instead of dividing by zero.
  * The target is z-scored too, which keeps the loss scale independent of whether it is km/h or a ratio.
  */
-import { CorruptArtifactError } from './errors.ts';
+import { CorruptArtifactError } from '../errors.ts';
 
 export interface NormalizerJSON {
   version: 1;

@@ -8,8 +8,8 @@
  * which is what makes resuming mid-epoch exact: the resumed run replays the stream and skips the batches the
  * checkpoint had already trained on.
  */
-import { mulberry32 } from '../../scheduler/random.ts';
-import type { EncodedBatch } from './pipeline.ts';
+import { mulberry32 } from '../../../cluster/common/index.ts';
+import type { EncodedBatch } from './encoded-batch.ts';
 
 export interface RowBatch {
   x: Float32Array;

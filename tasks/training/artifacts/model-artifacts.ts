@@ -3,11 +3,11 @@
  * Nothing here holds tfjs state, so artifacts cross threads, processes and the object store by structured
  * clone or as two files.
  */
-import type { BackendName } from './backend.ts';
-import { CorruptArtifactError } from './errors.ts';
-import type { Target } from './features.ts';
-import { modelSpecSchema, type ModelSpec } from './models/model.ts';
-import type { NormalizerJSON } from './normalizer.ts';
+import type { BackendName } from '../backend.ts';
+import { CorruptArtifactError } from '../errors.ts';
+import type { Target } from '../input/features.ts';
+import { modelSpecSchema, type ModelSpec } from '../models/model.ts';
+import type { NormalizerJSON } from '../input/normalizer.ts';
 import type { NamedArrays } from './tensor-file.ts';
 
 export interface ModelArtifacts {

@@ -11,7 +11,7 @@
  * so training and validation never share a reading across the split boundary.
  */
 import { MLP_FEATURE_COUNT, encodeMlpFeatures, inRange, targetOf, type Target, type TimeRange } from './features.ts';
-import type { EncodedBatch, RowMeta } from './pipeline.ts';
+import type { EncodedBatch, RowMeta } from './encoded-batch.ts';
 import type { SampleColumns } from './sample-columns.ts';
 
 export const SLOT_MS = 5 * 60_000;

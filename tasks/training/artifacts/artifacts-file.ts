@@ -3,10 +3,10 @@
  * reads back to register the best model. The registry uses the same two-part layout per version, and the
  * same check: `model.json` holds the size and SHA-256 of `weights.bin` (`weightsDigest`), verified on load.
  */
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
-import { assertDigest, digestOf, parseDigest } from './artifact-digest.ts';
-import { artifactsHeader, parseArtifactsHeader, type ModelArtifacts } from './artifacts.ts';
-import { CorruptArtifactError } from './errors.ts';
+import type { ObjectStorage } from '../../../cluster/storage/index.ts';
+import { assertDigest, digestOf, parseDigest } from './digest.ts';
+import { artifactsHeader, parseArtifactsHeader, type ModelArtifacts } from './model-artifacts.ts';
+import { CorruptArtifactError } from '../errors.ts';
 import { decodeTensors, encodeTensors } from './tensor-file.ts';
 
 export async function saveArtifacts(storage: ObjectStorage, prefix: string, a: ModelArtifacts): Promise<void> {

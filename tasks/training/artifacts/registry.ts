@@ -13,11 +13,11 @@
  * in `model.json` (`weightsDigest`), so weights whose bytes changed after registration are refused instead
  * of serving wrong predictions; versions registered before digests existed load unverified.
  */
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
-import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './artifact-digest.ts';
-import { artifactsHeader, parseArtifactsHeader, type ArtifactsHeader, type ModelArtifacts } from './artifacts.ts';
-import type { TimeRange } from './features.ts';
-import { CorruptArtifactError, ModelNotFoundError, TrainingOptionsError } from './errors.ts';
+import type { ObjectStorage } from '../../../cluster/storage/index.ts';
+import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './digest.ts';
+import { artifactsHeader, parseArtifactsHeader, type ArtifactsHeader, type ModelArtifacts } from './model-artifacts.ts';
+import type { TimeRange } from '../input/features.ts';
+import { CorruptArtifactError, ModelNotFoundError, TrainingOptionsError } from '../errors.ts';
 import { decodeTensors, encodeTensors } from './tensor-file.ts';
 
 export interface VersionInfo extends ArtifactsHeader {

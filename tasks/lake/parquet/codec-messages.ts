@@ -1,7 +1,7 @@
 /** Messages between the lake and its Parquet codec threads; one union on `type`. */
-import type { FileDamage, FileExpectation } from './integrity.ts';
+import type { FileDamage, FileExpectation } from '../integrity.ts';
 import type { PackedFile } from './packed-batches.ts';
-import type { DecodeSettings, EncodeSettings } from './parquet-codec.ts';
+import type { DecodeSettings, EncodeSettings } from './encode.ts';
 
 /**
  * Where a file to decode comes from: its bytes, or local paths the thread reads itself (first that exists),

@@ -1,7 +1,7 @@
 /**
  * Parquet encoding with parquet-wasm (the Rust `parquet` crate compiled to WebAssembly) from Arrow IPC
  * streams. A pure function of bytes, so the same code runs inline or in a piscina thread. Decoding, which
- * needs Arrow JS, lives in parquet-decode.ts.
+ * needs Arrow JS, lives in decode.ts.
  *
  * Writer settings were chosen by measurement on the canonical schema (bench/lake.ts, 1M rows, one thread):
  * - dictionary encoding only for string and dictionary columns: on floats it cost 5-20x the plain encoding

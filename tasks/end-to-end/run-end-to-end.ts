@@ -1,23 +1,24 @@
 /**
- * The whole traffic pipeline on a cluster: collect synthetic samples for 20 cities into the lake, search a
- * small grid of models (trials spread over the workers, ASHA stops the weak ones), validate the best against
- * the historical-average and last-value baselines on held-out days, register and promote it, and answer a
- * few predictions with the promoted version. Each stage is resumable: running it again reuses what is done.
+ * The traffic workloads end to end on a cluster (what `npm start` runs, through examples/pipeline.ts):
+ * collect synthetic samples for 20 cities into the lake, search a small grid of models (trials spread over
+ * the workers, ASHA stops the weak ones), validate the best against the historical-average and last-value
+ * baselines on held-out days, register and promote it, and answer a few predictions with the promoted
+ * version. ("Pipeline" in tasks/ means the feature pipeline of training/input/ only.) Each stage is resumable: running it again reuses what is done.
  */
 import path from 'node:path';
 import { tune, type Cluster } from '../../cluster/client/index.ts';
 import { collect, type CollectProgress } from '../collect/index.ts';
 import { openLake } from '../lake/index.ts';
-import { openStorage } from '../../cluster/storage/open.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
 import { CITY_KEYS } from '../traffic/cities.ts';
-import { loadArtifacts } from '../training/artifacts-file.ts';
-import { pipelineFor } from '../training/pipeline.ts';
+import { loadArtifacts } from '../training/artifacts/artifacts-file.ts';
+import { pipelineFor } from '../training/input/feature-pipeline.ts';
 import { Predictor } from '../training/predictor.ts';
-import { ModelRegistry } from '../training/registry.ts';
+import { ModelRegistry } from '../training/artifacts/registry.ts';
 import { TRAFFIC_TRAINABLE, type TrafficTrainable } from '../training/trainable.ts';
-import { formatValidationTable, validateModel, type ValidationReport } from '../training/validation.ts';
+import { formatValidationTable, validateModel, type ValidationReport } from '../training/evaluation/validation.ts';
 
-export interface PipelineOptions {
+export interface EndToEndOptions {
   /** Folder for the lake, tune state and the model registry. @default './data' */
   dataDir?: string;
   /** Samples to collect. @default 1,000,000 */
@@ -32,7 +33,7 @@ export interface PipelineOptions {
   onCollectProgress?: (p: CollectProgress) => void;
 }
 
-export interface PipelineReport {
+export interface EndToEndReport {
   lake: { url: string; rows: number; files: number; bytes: number; partitions: number; collectedNow: number; collectSeconds: number; samplesPerSecond: number };
   tune: { name: string; trials: number; stopped: number; best: { trialId: string; config: Record<string, unknown>; validMae: number }; table: string; seconds: number };
   validation: ValidationReport;
@@ -43,7 +44,7 @@ export interface PipelineReport {
 
 const DAY = 86_400_000;
 
-export async function runPipeline(cluster: Cluster, o: PipelineOptions = {}): Promise<PipelineReport> {
+export async function runEndToEnd(cluster: Cluster, o: EndToEndOptions = {}): Promise<EndToEndReport> {
   const log = o.log ?? (() => undefined);
   const dataDir = path.resolve(o.dataDir ?? 'data');
   const lakeDir = path.join(dataDir, 'lake');

@@ -16,10 +16,10 @@
  * changed after the save (disk, copy, a stray write) is refused as corrupt instead of resuming with wrong
  * weights. Checkpoints saved before this have no digest and load as they did.
  */
-import type { ObjectStorage } from '../../cluster/storage/types.ts';
-import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './artifact-digest.ts';
-import { CheckpointMismatchError, CorruptArtifactError } from './errors.ts';
-import type { NormalizerJSON } from './normalizer.ts';
+import type { ObjectStorage } from '../../../cluster/storage/index.ts';
+import { assertDigest, digestOf, parseDigest, type ArtifactDigest } from './digest.ts';
+import { CheckpointMismatchError, CorruptArtifactError } from '../errors.ts';
+import type { NormalizerJSON } from '../input/normalizer.ts';
 import { decodeTensors, encodeTensors, type NamedArrays } from './tensor-file.ts';
 
 export interface CheckpointMeta {

@@ -9,8 +9,8 @@
  * The historical average is fitted in one streaming pass over the training range; its memory is one
  * 192-cell table per segment (about 1.5 KB), independent of the number of rows.
  */
-import { inRange, targetOf, type Target, type TimeRange } from './features.ts';
-import { batchesOf, sampleColumns, type SampleChunk } from './sample-columns.ts';
+import { inRange, targetOf, type Target, type TimeRange } from '../input/features.ts';
+import { batchesOf, sampleColumns, type SampleChunk } from '../input/sample-columns.ts';
 
 /** Cells per segment: `hour * 8 + dayOfWeek`, hour 0–23, ISO day 1–7. */
 const CELLS = 24 * 8;

@@ -6,7 +6,7 @@
  * which allocates per call. Dictionary columns keep their indices plus the batch's dictionary.
  */
 import { DataType, type RecordBatch, type Table, type Vector } from 'apache-arrow';
-import { FeatureSchemaError } from './errors.ts';
+import { FeatureSchemaError } from '../errors.ts';
 
 export interface DictColumn {
   /** Per-row index into `dictionary`. */
