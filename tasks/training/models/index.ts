@@ -12,7 +12,8 @@ import type { NamedArrays } from '../artifacts/tensor-file.ts';
 
 export { MlpModel } from './mlp.ts';
 export { GruModel } from './gru.ts';
-export * from './model.ts';
+export { mlpSpecSchema, gruSpecSchema, modelSpecSchema, inputWidth, describeSpec } from './model.ts';
+export type { MlpSpec, GruSpec, ModelSpec, ModelSpecInput, LossAndGrads, Model } from './model.ts';
 
 /** Validates a spec given by a user or read from a file, filling documented defaults. */
 export function parseModelSpec(input: ModelSpecInput | unknown): ModelSpec {
