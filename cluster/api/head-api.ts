@@ -149,15 +149,20 @@ export interface StoredPackage {
 /** One node's object store, as its ListObjects answer reports it. */
 export interface StoreStats {
   objects: number;
+  /** Bytes held in memory (counted against the budget). */
   usedBytes: number;
+  /** Bytes of objects that live only on disk or in the second tier right now. */
   spilledBytes: number;
   spilledObjects: number;
+  /** Bytes in the local spill folder (includes files of objects that are also back in memory). */
   diskBytes: number;
   budgetBytes: number;
   pinnedBytes: number;
+  /** Freed memory kept for reuse, and how many buffers came from it or were new (BufferPool). */
   reusableBytes: number;
   reusedBuffers: number;
   freshBuffers: number;
+  /** Buffers lent to pool threads, not given back yet. */
   lentBuffers: number;
 }
 

@@ -2,24 +2,9 @@
 import type { BufferPoolStats } from './buffer-pool.ts';
 import type { Entry } from './object-index.ts';
 
-export interface StoreStats {
-  objects: number;
-  /** Bytes held in memory (counted against the budget). */
-  usedBytes: number;
-  /** Bytes of objects that live only on disk or in the second tier right now. */
-  spilledBytes: number;
-  spilledObjects: number;
-  /** Bytes in the local spill folder (includes files of objects that are also back in memory). */
-  diskBytes: number;
-  budgetBytes: number;
-  pinnedBytes: number;
-  /** Freed memory kept for reuse, and how many buffers came from it or were new (BufferPool). */
-  reusableBytes: number;
-  reusedBuffers: number;
-  freshBuffers: number;
-  /** Buffers lent to pool threads, not given back yet. */
-  lentBuffers: number;
-}
+// The store's stats are the contract `convoy memory` and the dashboard read: one definition, in cluster/api.
+import type { StoreStats } from '../../api/head-api.ts';
+export type { StoreStats };
 
 /** The counts the store keeps as it goes; the rest is summed over the index here. */
 export interface StoreCounters {
