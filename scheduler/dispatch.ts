@@ -1,10 +1,10 @@
 /**
  * The client's dispatch decisions: how many queued tasks go to each lease, and whether to admit more work.
  *
- * Tasks are pipelined (many in flight per lease) because one round trip per task would cap throughput at the
- * wire's latency. The pipeline depth follows the backlog: with few long tasks each lease gets about its share,
+ * Many tasks are in flight per lease because one round trip per task would cap throughput at the
+ * wire's latency. The in-flight depth follows the backlog: with few long tasks each lease gets about its share,
  * so a second lease is not left idle while the first holds a queue; with thousands of tiny tasks every lease
- * gets a deep pipeline, up to `maxInFlight`.
+ * gets many in flight, up to `maxInFlight`.
  */
 export interface LeaseLoad {
   readonly leaseId: string;

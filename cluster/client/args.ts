@@ -8,7 +8,7 @@ import { decodeValue, encodeValue } from '../objects/serialization.ts';
 import { findRefs, isPlainContainer } from '../objects/ref-walk.ts';
 import { isObjectRef, type ObjectRef } from './object-ref.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
-import type { ObjectEntry } from './owner-store.ts';
+import type { ObjectEntry } from './owner-objects.ts';
 
 const MAX_WALK = 100_000;
 

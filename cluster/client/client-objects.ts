@@ -1,5 +1,5 @@
 /**
- * The client's objects: `get`, `wait`, `put` and `free` over the owner store, and where an object's bytes come
+ * The client's objects: `get`, `wait`, `put` and `free` over the owner object table, and where an object's bytes come
  * from or go to — inline in the store, the node's store through the node channel when this thread runs on
  * that node (shared memory, no copy), or a worker connection's data plane otherwise.
  *
@@ -15,13 +15,13 @@ import { BatchedWriter } from '../transport/batched-writer.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { HeadConnection } from './head-connection.ts';
 import type { ObjectRef } from './object-ref.ts';
-import type { ObjectEntry, OwnerStore } from './owner-store.ts';
+import type { ObjectEntry, OwnerObjectTable } from './owner-objects.ts';
 import type { WorkerConnection } from './worker-connection.ts';
 
 /** What the objects need from the owner core (owner-core.ts). */
 export interface ObjectHost {
   readonly clientId: string;
-  readonly store: OwnerStore;
+  readonly store: OwnerObjectTable;
   readonly head: HeadConnection;
   readonly inlineThreshold: number;
   readonly closed: boolean;
@@ -52,7 +52,7 @@ export class ClientObjects {
     this.#frees = new BatchedWriter({ write: (ids) => host.head.freeObjects(ids), schedule: 'immediate' });
   }
 
-  /** The owner-store entry for a ref; for a ref owned elsewhere, a placeholder filled from the head's directory. */
+  /** The owner object table entry for a ref; for a ref owned elsewhere, a placeholder filled from the head's directory. */
   entryFor(ref: ObjectRef): ObjectEntry {
     const { store } = this.host;
     const e = store.get(ref.id);

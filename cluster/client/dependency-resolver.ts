@@ -8,11 +8,11 @@
  * constructor arguments resolve through the same path.
  */
 import type { ObjectRef } from './object-ref.ts';
-import type { ObjectEntry } from './owner-store.ts';
+import type { ObjectEntry } from './owner-objects.ts';
 import { encodeArgs } from './args.ts';
 import { isSettled, type TaskRecord } from './task-record.ts';
 
-/** Where the resolver finds arguments: the owner store and client objects (client-objects.ts). */
+/** Where the resolver finds arguments: the owner object table and client objects (client-objects.ts). */
 export interface ArgumentSource {
   /** The entry for a ref, starting its lookup or rebuild when needed. */
   entryFor(ref: ObjectRef): ObjectEntry;

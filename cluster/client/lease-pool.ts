@@ -2,7 +2,7 @@
  * The tasks of one resource shape waiting for a slot, and the leases this client holds for that shape.
  *
  * Tasks whose arguments live on a node queue under that node, so a lease there takes them first (locality);
- * a lease elsewhere takes them only when nothing else is left. Pipelines are as deep as the backlog calls for
+ * a lease elsewhere takes them only when nothing else is left. A lease holds as many tasks in flight as the backlog calls for
  * (scheduler/dispatch.ts). Idle leases go back to the head after `leaseIdleMs`; revoked ones as soon as their
  * in-flight tasks finish.
  */
@@ -13,7 +13,7 @@ import type { GrantedLease } from '../proto/convert.ts';
 import type { WorkerConnection } from './worker-connection.ts';
 
 /** Work queued per lease, in ms of task run time (see LeasePool.#depth). */
-const PIPELINE_MS = 20;
+const IN_FLIGHT_WORK_MS = 20;
 
 export interface HeldLease {
   readonly lease: GrantedLease;
@@ -129,20 +129,20 @@ export class LeasePool<T extends PoolItem> {
     this.pump();
   }
 
-  /** Feeds the run times reported with results into the pipeline depth. */
+  /** Feeds the run times reported with results into the in-flight depth. */
   observe(runMicros: number): void {
     const ms = runMicros / 1000;
     this.#avgRunMs = this.#avgRunMs === undefined ? ms : this.#avgRunMs * 0.9 + ms * 0.1;
   }
 
   /**
-   * How many tasks one lease may hold: about PIPELINE_MS of work, so tiny tasks stream (thousands per
+   * How many tasks one lease may hold: about IN_FLIGHT_WORK_MS of work, so tiny tasks stream (thousands per
    * second per lease) while a long task never has another queued behind it that a free lease could run.
    * Until run times are known, one at a time.
    */
   #depth(): number {
     if (this.#avgRunMs === undefined) return 1;
-    return Math.max(1, Math.min(this.host.maxInFlight, Math.floor(PIPELINE_MS / Math.max(this.#avgRunMs, 0.001))));
+    return Math.max(1, Math.min(this.host.maxInFlight, Math.floor(IN_FLIGHT_WORK_MS / Math.max(this.#avgRunMs, 0.001))));
   }
 
   pump(): void {

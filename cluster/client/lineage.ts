@@ -8,11 +8,11 @@
 import { ObjectLostError } from '../common/errors.ts';
 import { retryDecision } from '../../scheduler/retry.ts';
 import { isPutId } from './client-objects.ts';
-import type { ObjectEntry, OwnerStore } from './owner-store.ts';
+import type { ObjectEntry, OwnerObjectTable } from './owner-objects.ts';
 import type { TaskRecord } from './task-record.ts';
 
 export interface LineageHost {
-  readonly store: OwnerStore;
+  readonly store: OwnerObjectTable;
   /** Runs a finished task again (task manager `rerun`, then its arguments and a pool). */
   rerun(task: TaskRecord): void;
 }

@@ -9,7 +9,7 @@
  * - head-reconnect.ts: reopens a broken head session;
  * - actors.ts (through a narrow ActorHost), client-objects.ts (get, wait, put, free; through ObjectHost),
  *   references.ts (reference counting), worker-connections.ts (the streams to nodes).
- * The head sees only lease traffic and periodic counts; results settle in the owner store.
+ * The head sees only lease traffic and periodic counts; results settle in the owner object table.
  */
 import { IdSequence, randomId } from '../common/ids.ts';
 import { BackpressureError, ClusterClosedError, TaskCancelledError, WorkerDiedError, deserializeError } from '../common/errors.ts';
@@ -20,7 +20,7 @@ import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/Object
 import type { FailureKind } from '../../scheduler/retry.ts';
 import { HeadConnection } from './head-connection.ts';
 import { WorkerConnections } from './worker-connections.ts';
-import { OwnerStore } from './owner-store.ts';
+import { OwnerObjectTable } from './owner-objects.ts';
 import type { ObjectRef } from './object-ref.ts';
 import { ReferenceTable } from './references.ts';
 import { encodePlainArgs, scanArgs } from './args.ts';
@@ -52,7 +52,7 @@ const REPORT_COUNTS_MS = 500;
 
 export class OwnerCore {
   readonly clientId = `c${randomId(4)}`;
-  readonly store = new OwnerStore();
+  readonly store = new OwnerObjectTable();
   readonly head: HeadConnection;
   readonly actors: ActorManager;
   /** get, wait, put and free, and where objects' bytes live (see client-objects.ts). */

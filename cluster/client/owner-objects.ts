@@ -22,7 +22,7 @@ export interface ObjectEntry {
   orphan?: boolean;
 }
 
-export class OwnerStore {
+export class OwnerObjectTable {
   readonly #entries = new Map<string, ObjectEntry>();
 
   create(id: string): ObjectEntry {
