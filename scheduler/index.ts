@@ -5,3 +5,4 @@ export * from './leases.ts';
 export * from './dispatch.ts';
 export * from './retry.ts';
 export * from './random.ts';
+export * from './memory-pressure.ts';
