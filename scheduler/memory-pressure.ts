@@ -34,8 +34,8 @@ export function isOverThreshold(usage: number, threshold: number): boolean {
  * before non-retryable; among those the most recently started; ties broken by the greater task id, so the
  * choice never depends on the order of `running`.
  */
-export function chooseTaskToKill(running: readonly RunningTask[]): RunningTask | undefined {
-  let best: RunningTask | undefined;
+export function chooseTaskToKill<T extends RunningTask>(running: readonly T[]): T | undefined {
+  let best: T | undefined;
   for (const t of running) {
     if (!t.killable) continue;
     if (!best || ranksAbove(t, best)) best = t;
