@@ -32,10 +32,14 @@ export interface MemoryMonitorOptions {
   /** Reads the node's memory. @default readNodeMemory */
   readonly read?: () => MemorySnapshot;
   /**
-   * Called with the reading past the threshold; the monitor reads again only once the returned promise
-   * settles (the stopped task's thread has ended), so one spike does not stop several tasks at once.
+   * Called with the reading past the threshold. When it stops a task it returns a promise (settled once the
+   * task's batch is done); the monitor then stops nothing more until a reading falls under the threshold or
+   * `cooldownMs` passes, since the memory of an ended thread is given back a little after it ends, and a
+   * retry arriving meanwhile must not be taken for the culprit.
    */
-  readonly onPressure: (snapshot: MemorySnapshot) => Promise<unknown> | void;
+  readonly onPressure: (snapshot: MemorySnapshot) => Promise<unknown> | undefined;
+  /** @default 5000 */
+  readonly cooldownMs?: number;
   readonly onError?: (err: unknown) => void;
 }
 
@@ -43,6 +47,8 @@ export class MemoryMonitor {
   readonly #opts: MemoryMonitorOptions;
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
+  /** After a stop: until when readings past the threshold are put down to the stopped task (see onPressure). */
+  #coolingUntil = 0;
 
   constructor(opts: MemoryMonitorOptions) {
     this.#opts = opts;
@@ -72,7 +78,15 @@ export class MemoryMonitor {
   async #tick(): Promise<void> {
     try {
       const snapshot = (this.#opts.read ?? readNodeMemory)();
-      if (isOverThreshold(snapshot.usage, this.#opts.threshold)) await this.#opts.onPressure(snapshot);
+      if (!isOverThreshold(snapshot.usage, this.#opts.threshold)) {
+        this.#coolingUntil = 0;
+      } else if (Date.now() >= this.#coolingUntil) {
+        const stopped = this.#opts.onPressure(snapshot);
+        if (stopped) {
+          await stopped.catch(() => undefined);
+          this.#coolingUntil = Date.now() + (this.#opts.cooldownMs ?? 5000);
+        }
+      }
     } catch (err) {
       this.#opts.onError?.(err);
     } finally {
