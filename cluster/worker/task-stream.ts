@@ -316,13 +316,14 @@ export class TaskStream implements ClientStream {
       for (const id of ids) {
         if (!running.taskIds.has(id)) continue;
         running.taskIds.delete(id);
-        this.#fail({ taskId: id, attempt: 0 }, new TaskCancelledError(id), false);
+        this.#fail({ taskId: id, attempt: running.attempts.get(id) ?? 0 }, new TaskCancelledError(id), false);
         // Only a forced cancel stops a running task: it ends the thread, so its batch-mates are re-run
         // elsewhere (reported as system failures, which the owner retries).
         if (force) running.abort.abort();
       }
       if (force && running.abort.signal.aborted) {
-        for (const id of running.taskIds) this.#fail({ taskId: id, attempt: 0 }, new WorkerDiedError(this.#node.nodeId, 'batch stopped by a forced cancel'), true);
+        // With the attempt the owner waits for: a retried task's result named attempt 0 would be dropped, and the task wait forever.
+        for (const id of running.taskIds) this.#fail({ taskId: id, attempt: running.attempts.get(id) ?? 0 }, new WorkerDiedError(this.#node.nodeId, 'batch stopped by a forced cancel'), true);
         running.taskIds.clear();
       }
     }

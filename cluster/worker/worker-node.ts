@@ -4,8 +4,9 @@
  * or processes, and keeps an object store that other nodes and clients pull from.
  *
  * Its parts: task-stream.ts (one client's stream), argument-resolver.ts (a task's arguments from the store),
- * directory-reporter.ts (the head's object directory, batched per tick), objects/transfer.ts (objects to and
- * from other nodes), objects/node-channel-server.ts (the in-process path to its threads).
+ * directory-reporter.ts (the head's object directory, batched per tick), memory-monitor.ts (stops the newest
+ * task when the node runs short of memory), objects/transfer.ts (objects to and from other nodes),
+ * objects/node-channel-server.ts (the in-process path to its threads).
  */
 import os from 'node:os';
 import path from 'node:path';
