@@ -27,6 +27,7 @@ export {
   TaskTimeoutError,
   TaskCancelledError,
   WorkerDiedError,
+  MemoryPressureError,
   ActorDiedError,
   ObjectLostError,
   OwnerDiedError,

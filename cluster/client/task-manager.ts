@@ -52,7 +52,7 @@ const TRANSITIONS: Record<TaskState, readonly TaskState[]> = {
 };
 
 /** Errors that mean the same thing to the user as they did remotely: surfaced as they are, not wrapped. */
-const PASS_THROUGH = new Set(['TaskTimeoutError', 'TaskCancelledError', 'WorkerDiedError', 'ActorDiedError', 'ObjectLostError', 'TaskLoadError']);
+const PASS_THROUGH = new Set(['TaskTimeoutError', 'TaskCancelledError', 'WorkerDiedError', 'MemoryPressureError', 'ActorDiedError', 'ObjectLostError', 'TaskLoadError']);
 
 /** What to do with a task whose attempt failed. */
 export type FailureDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly error: Error };

@@ -48,6 +48,21 @@ export class WorkerDiedError extends ConvoyError {
   }
 }
 
+/**
+ * A worker stopped the task because its node ran short of memory (its memory monitor, like Ray's). A system
+ * failure: the owner retries it while maxRetries allows, and this is the error once they are spent.
+ */
+export class MemoryPressureError extends ConvoyError {
+  constructor(readonly taskId: string, readonly nodeId: string, readonly usage: number, readonly threshold: number, message?: string) {
+    super(
+      message ??
+        `task ${taskId} was killed on node ${nodeId} because the node ran short of memory: ${(usage * 100).toFixed(1)}% of its memory was in use, ` +
+          `past the memory usage threshold of ${(threshold * 100).toFixed(1)}%. Give the task a larger \`memory\` resource so fewer run on a node at once, ` +
+          `or raise the threshold (convoy start --memory-usage-threshold, or CONVOY_MEMORY_USAGE_THRESHOLD)`,
+    );
+  }
+}
+
 export class ActorDiedError extends ConvoyError {
   constructor(readonly actorId: string, readonly detail: string, message?: string) {
     super(message ?? `actor ${actorId} died and will not be restarted: ${detail}`);
@@ -198,6 +213,7 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   TaskTimeoutError,
   TaskCancelledError,
   WorkerDiedError,
+  MemoryPressureError,
   ActorDiedError,
   ObjectLostError,
   OwnerDiedError,

@@ -9,6 +9,7 @@ import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from
 import { readTlsFiles } from '../transport/grpc.ts';
 import { detectGpus } from '../common/detect-gpus.ts';
 import { WorkerNode } from './worker-node.ts';
+import { parseMemoryUsageThreshold } from '../../scheduler/memory-pressure.ts';
 
 export interface WorkerEntryOptions {
   address: string;
@@ -35,6 +36,11 @@ export interface WorkerEntryOptions {
   spillDiskBytes?: number;
   /** S3 settings for `spillTo` (endpoint, forcePathStyle); credentials come from the AWS chain. */
   spillS3?: { endpoint?: string; forcePathStyle?: boolean; region?: string };
+  /**
+   * Fraction of the node's memory in use above which the newest running task is stopped and retried.
+   * @default CONVOY_MEMORY_USAGE_THRESHOLD, else 0.95; 1 turns the memory monitor off
+   */
+  memoryUsageThreshold?: number;
   /** Record this worker in $CONVOY_HOME/procs so `convoy stop` stops it (`convoy start` does; embedded clusters do not). */
   record?: boolean;
 }
@@ -46,6 +52,8 @@ try {
   const logDir = opts.logDir ?? path.join(convoyHome(), 'logs');
   const log = createLogger({ level: opts.logLevel, file: path.join(logDir, `worker-${process.pid}.log`) });
   const nodeId = opts.nodeId ?? `node-${randomId(4)}`;
+  const envThreshold = process.env.CONVOY_MEMORY_USAGE_THRESHOLD;
+  const memoryUsageThreshold = opts.memoryUsageThreshold ?? (envThreshold !== undefined ? parseMemoryUsageThreshold(envThreshold, 'CONVOY_MEMORY_USAGE_THRESHOLD') : undefined);
   let spillOverflow;
   if (opts.spillTo) {
     // The same storage layer as the lake (local folder or any S3 endpoint), loaded only when asked for.
@@ -71,6 +79,7 @@ try {
     resources: opts.resources,
     memory: opts.memory,
     objectStoreMemory: opts.objectStoreMemory,
+    memoryUsageThreshold,
     nodeId,
     labels: { hostname: os.hostname(), ...(opts.labels ?? {}) },
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,

@@ -4,7 +4,7 @@
  * node's resources); results go back in batches, flushed once per turn of the event loop.
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { TaskCancelledError, TaskTimeoutError, WorkerDiedError, serializeError, type SerializedError } from '../common/errors.ts';
+import { MemoryPressureError, TaskCancelledError, TaskTimeoutError, WorkerDiedError, serializeError, type SerializedError } from '../common/errors.ts';
 import { compileError, decompileFunction, decompileResources, type FunctionRef } from '../proto/convert.ts';
 import type { ClientToWorker__Output } from '../proto/generated/convoy/v1/ClientToWorker.ts';
 import type { WorkerToClient } from '../proto/generated/convoy/v1/WorkerToClient.ts';
@@ -13,6 +13,7 @@ import type { TaskResult } from '../proto/generated/convoy/v1/TaskResult.ts';
 import type { Arg__Output } from '../proto/generated/convoy/v1/Arg.ts';
 import type { ActorCreate__Output } from '../proto/generated/convoy/v1/ActorCreate.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
+import type { RunningTask } from '../../scheduler/memory-pressure.ts';
 import type { ThreadTask } from './pool/messages.ts';
 import type { NodeServices } from './node-services.ts';
 import type { ClientStream } from './client-stream.ts';
@@ -27,7 +28,22 @@ interface LeaseState {
   readonly resources: ResourceVector;
   readonly gpuIds: readonly number[];
   readonly queue: TaskSpec__Output[];
-  running?: { taskIds: Set<string>; abort: AbortController };
+  running?: RunningBatch;
+}
+
+/** The batch a lease is running: what the memory monitor may stop, and how. */
+interface RunningBatch {
+  /** Tasks of the batch still owed a result from it (cancelled ones leave). */
+  readonly taskIds: Set<string>;
+  /** Each task's attempt, so a result sent on the batch's behalf names the attempt the owner waits for. */
+  readonly attempts: ReadonlyMap<string, number>;
+  readonly abort: AbortController;
+  /** performance.now() when it started: the memory monitor stops the newest first. */
+  readonly startedAt: number;
+  /** Its abort signal reaches the executor, so aborting stops it (see #runBatch on which batches carry one). */
+  readonly killable: boolean;
+  /** Settles once the batch's thread or process is done with it. */
+  settled?: Promise<void>;
 }
 
 export class TaskStream implements ClientStream {
@@ -143,11 +159,54 @@ export class TaskStream implements ClientStream {
     const n = lease.queue[0]!.timeoutMs > 0 ? 1 : countUntimed(lease.queue, MAX_BATCH);
     const batch = lease.queue.splice(0, n);
     const abort = new AbortController();
-    lease.running = { taskIds: new Set(batch.map((t) => t.taskId)), abort };
-    void this.#runBatch(lease, batch, abort).finally(() => {
+    const running: RunningBatch = {
+      taskIds: new Set(batch.map((t) => t.taskId)),
+      attempts: new Map(batch.map((t) => [t.taskId, t.attempt])),
+      abort,
+      startedAt: performance.now(),
+      killable: isKillable(lease, batch),
+    };
+    lease.running = running;
+    running.settled = this.#runBatch(lease, batch, abort).finally(() => {
       lease.running = undefined;
       this.#pump(lease);
     });
+  }
+
+  /**
+   * The tasks running on this stream, for the memory monitor. Every task is called retryable: the owner
+   * decides retries and the worker is not told maxRetries, so a task with none left fails with the memory
+   * error (which is what its owner should see anyway).
+   */
+  runningTasks(): RunningTask[] {
+    const out: RunningTask[] = [];
+    for (const lease of this.#leases.values()) {
+      const r = lease.running;
+      if (!r) continue;
+      for (const taskId of r.taskIds) out.push({ taskId, startedAt: r.startedAt, retryable: true, killable: r.killable });
+    }
+    return out;
+  }
+
+  /**
+   * Stops a running task because the node is short of memory: it fails with `error` as a system failure (so
+   * its owner retries it while maxRetries allows), its batch-mates fail as stopped with it (retried too), and
+   * its thread ends. Resolves once the batch is done; undefined when the task is not running here.
+   */
+  killForMemory(taskId: string, error: MemoryPressureError): Promise<void> | undefined {
+    for (const lease of this.#leases.values()) {
+      const r = lease.running;
+      if (!r?.taskIds.has(taskId) || !r.killable) continue;
+      for (const id of r.taskIds) {
+        const attempt = r.attempts.get(id) ?? 0;
+        if (id === taskId) this.#fail({ taskId: id, attempt }, error, true);
+        else this.#fail({ taskId: id, attempt }, new WorkerDiedError(this.#node.nodeId, `its batch was stopped: task ${taskId} in it was killed for memory`), true);
+      }
+      r.taskIds.clear();
+      r.abort.abort();
+      return r.settled;
+    }
+    return undefined;
   }
 
   async #runBatch(lease: LeaseState, batch: TaskSpec__Output[], abort: AbortController): Promise<void> {
@@ -191,7 +250,7 @@ export class TaskStream implements ClientStream {
       // piscina gives a task with an abort signal a thread to itself (aborting ends the thread). A lease of a
       // whole CPU has a thread's worth anyway, so it keeps the signal and a forced cancel can stop it; leases of
       // a fraction of a CPU share threads, so only timed tasks (which run alone) carry one.
-      const killable = timer !== undefined || (lease.resources.cpu ?? 0) >= 1;
+      const killable = isKillable(lease, batch);
       // A GPU lease runs in the trainer process of its device; everything else in the thread pool.
       const reply = onGpu
         ? await this.#node.gpus.runBatch(lease.gpuIds[0] ?? 0, live, abort.signal)
@@ -258,13 +317,14 @@ export class TaskStream implements ClientStream {
       for (const id of ids) {
         if (!running.taskIds.has(id)) continue;
         running.taskIds.delete(id);
-        this.#fail({ taskId: id, attempt: 0 }, new TaskCancelledError(id), false);
+        this.#fail({ taskId: id, attempt: running.attempts.get(id) ?? 0 }, new TaskCancelledError(id), false);
         // Only a forced cancel stops a running task: it ends the thread, so its batch-mates are re-run
         // elsewhere (reported as system failures, which the owner retries).
         if (force) running.abort.abort();
       }
       if (force && running.abort.signal.aborted) {
-        for (const id of running.taskIds) this.#fail({ taskId: id, attempt: 0 }, new WorkerDiedError(this.#node.nodeId, 'batch stopped by a forced cancel'), true);
+        // With the attempt the owner waits for: a retried task's result named attempt 0 would be dropped, and the task wait forever.
+        for (const id of running.taskIds) this.#fail({ taskId: id, attempt: running.attempts.get(id) ?? 0 }, new WorkerDiedError(this.#node.nodeId, 'batch stopped by a forced cancel'), true);
         running.taskIds.clear();
       }
     }
@@ -316,6 +376,12 @@ export class TaskStream implements ClientStream {
       // already gone
     }
   }
+}
+
+/** A batch whose abort signal reaches its executor: GPU batches, timed tasks, and leases of a whole CPU or more. */
+function isKillable(lease: LeaseState, batch: readonly TaskSpec__Output[]): boolean {
+  if ((lease.resources.gpu ?? 0) > 0) return true;
+  return (batch.length === 1 && batch[0]!.timeoutMs > 0) || (lease.resources.cpu ?? 0) >= 1;
 }
 
 function countUntimed(queue: readonly TaskSpec__Output[], max: number): number {

@@ -4,8 +4,9 @@
  * or processes, and keeps an object store that other nodes and clients pull from.
  *
  * Its parts: task-stream.ts (one client's stream), argument-resolver.ts (a task's arguments from the store),
- * directory-reporter.ts (the head's object directory, batched per tick), objects/transfer.ts (objects to and
- * from other nodes), objects/node-channel-server.ts (the in-process path to its threads).
+ * directory-reporter.ts (the head's object directory, batched per tick), memory-monitor.ts (stops the newest
+ * task when the node runs short of memory), objects/transfer.ts (objects to and from other nodes),
+ * objects/node-channel-server.ts (the in-process path to its threads).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import { randomId } from '../common/ids.ts';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { AuthError, IllegalStateError } from '../common/errors.ts';
+import { AuthError, IllegalStateError, MemoryPressureError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceClient, type WorkerServiceHandlers } from '../proto/load.ts';
 import { compileNodeLoad, compileNodeRegistration, compileObjectListing, type FunctionRef } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
@@ -23,6 +24,8 @@ import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation
 import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
 import { redial } from '../transport/redial.ts';
+import { chooseTaskToKill } from '../../scheduler/memory-pressure.ts';
+import { MemoryMonitor, type MemorySnapshot } from './memory-monitor.ts';
 import { ThreadPoolExecutor } from './pool/thread-pool.ts';
 import { GpuExecutor } from './gpu/gpu-executor.ts';
 import { ActorExecutors } from './actors/executor.ts';
@@ -77,7 +80,19 @@ export interface WorkerNodeOptions {
   headLostTimeoutMs?: number;
   /** Second spill tier (e.g. S3) for when the local spill folder passes `diskBytes`. */
   spillOverflow?: ObjectStoreOptions['overflow'];
+  /**
+   * Fraction of the node's memory in use above which the newest running task is stopped and retried
+   * (memory-monitor.ts); 1 turns the monitor off. @default 0.95
+   */
+  memoryUsageThreshold?: number;
+  /** How often the memory monitor reads the node's memory. @default 250 */
+  memoryMonitorIntervalMs?: number;
+  /** Reads the node's memory (tests pass their own). @default memory-monitor.ts readNodeMemory */
+  readMemory?: () => MemorySnapshot;
 }
+
+/** At most one "memory pressure but nothing to stop" warning per this many ms. */
+const NOTHING_TO_KILL_WARN_MS = 10_000;
 
 export class WorkerNode implements NodeServices {
   readonly nodeId: string;
@@ -106,6 +121,8 @@ export class WorkerNode implements NodeServices {
   #onFatal: ((reason: string) => void) | undefined;
   readonly #directory: DirectoryReporter;
   #channel: NodeChannelServer | undefined;
+  readonly #memoryMonitor: MemoryMonitor;
+  #nothingToKillWarnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: WorkerNodeOptions) {
     this.#opts = opts;
@@ -149,6 +166,13 @@ export class WorkerNode implements NodeServices {
     this.#head = new head.convoy.v1.HeadService(opts.headAddress, channelCredentials(opts.tls), clientOptions(opts.token)) as unknown as HeadServiceClient;
     this.#transfer = new ObjectTransfer(this.store, opts.token, opts.tls, this.log);
     this.args = new ArgumentResolver(this.store, (loc) => this.#transfer.pull(loc), this.nodeId);
+    this.#memoryMonitor = new MemoryMonitor({
+      threshold: opts.memoryUsageThreshold ?? 0.95,
+      intervalMs: opts.memoryMonitorIntervalMs,
+      read: opts.readMemory,
+      onPressure: (s) => this.#onMemoryPressure(s),
+      onError: (err) => this.log.warn({ err: (err as Error).message }, 'memory monitor could not read memory'),
+    });
   }
 
   /** The CUDA device behind GPU index `index` (see {@link WorkerNodeOptions.gpuDevices}). */
@@ -188,6 +212,25 @@ export class WorkerNode implements NodeServices {
     this.#dataAddress = dataPort ? `${advertised}:${dataPort}` : '';
     await this.#register();
     this.#channel = serveNodeChannel(this.store, this.nodeId, (objectId, size) => this.#location(objectId, size));
+    this.#memoryMonitor.start();
+  }
+
+  /** Past the memory threshold: stop one task (the policy's choice) and wait until its thread is done. */
+  #onMemoryPressure(s: MemorySnapshot): Promise<void> | undefined {
+    const threshold = this.#opts.memoryUsageThreshold ?? 0.95;
+    const running = [...this.#streams].flatMap((stream) => stream.runningTasks().map((t) => ({ ...t, stream })));
+    const victim = chooseTaskToKill(running);
+    const reading = { usage: Number(s.usage.toFixed(4)), threshold, totalBytes: s.totalBytes, availableBytes: s.availableBytes, rssBytes: s.rssBytes, source: s.source };
+    if (!victim) {
+      const now = Date.now();
+      if (now - this.#nothingToKillWarnedAt >= NOTHING_TO_KILL_WARN_MS) {
+        this.#nothingToKillWarnedAt = now;
+        this.log.warn({ ...reading, running: running.length }, 'memory pressure, but no running task can be stopped on its own');
+      }
+      return undefined;
+    }
+    this.log.warn({ ...reading, taskId: victim.taskId }, 'memory pressure: stopping the newest retryable task');
+    return victim.stream.killForMemory(victim.taskId, new MemoryPressureError(victim.taskId, this.nodeId, s.usage, threshold));
   }
 
   /** Where an object of this node lives: its gRPC address and, where there is one, its data plane. */
@@ -355,6 +398,7 @@ export class WorkerNode implements NodeServices {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#setState('draining');
+      this.#memoryMonitor.stop();
       clearInterval(this.#heartbeat);
       this.#channel?.close();
       const steps: Promise<unknown>[] = [];

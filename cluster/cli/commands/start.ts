@@ -13,6 +13,7 @@ import { spawnTs } from '../../common/spawn.ts';
 import { findCluster } from '../../common/cluster-target.ts';
 import { recordedHead } from '../../common/paths.ts';
 import { UsageError } from '../../common/errors.ts';
+import { parseMemoryUsageThreshold } from '../../../scheduler/memory-pressure.ts';
 
 const HEAD_MAIN = new URL('../../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../../worker/main.ts', import.meta.url);
@@ -37,6 +38,7 @@ interface StartFlags {
   tlsKey?: string;
   tlsCa?: string;
   heartbeatTimeoutMs?: string;
+  memoryUsageThreshold?: string;
   nodeId?: string;
   spillTo?: string;
   spillDiskBytes?: string;
@@ -89,6 +91,10 @@ export function registerStart(program: Command): void {
     .option('--resources <json>', `worker: custom resources, e.g. '{"tomtom_key": 1}'`)
     .option('--memory <bytes>', 'worker: schedulable memory in bytes (default: 70% of RAM)')
     .option('--object-store-memory <bytes>', 'worker: object store budget in bytes (default: 30% of RAM)')
+    .option(
+      '--memory-usage-threshold <fraction>',
+      "worker: past this fraction of the node's memory in use, stop the newest running task and retry it (default: CONVOY_MEMORY_USAGE_THRESHOLD, else 0.95; 1 turns it off)",
+    )
     .option('--token-file <path>', 'read the cluster token from this file (mode 0600)')
     .option('--block', 'stay in the foreground (for systemd and cloud-init)')
     .option('--tls-cert <path>', 'PEM certificate for gRPC TLS')
@@ -142,6 +148,7 @@ Stop what convoy start started: convoy stop`);
         resources: parseResources(flags.resources),
         memory: int('--memory', flags.memory, 1),
         objectStoreMemory: int('--object-store-memory', flags.objectStoreMemory, 1),
+        memoryUsageThreshold: threshold(flags.memoryUsageThreshold),
         nodeId: flags.nodeId,
         tls,
         spillTo: flags.spillTo,
@@ -183,4 +190,14 @@ async function launch(entry: URL, opts: object, block: boolean, role: string, en
   child.disconnect();
   child.unref();
   return info;
+}
+
+/** --memory-usage-threshold, checked here so a bad value is a usage error, not a worker that fails to start. */
+function threshold(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseMemoryUsageThreshold(text, '--memory-usage-threshold');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
