@@ -18,16 +18,8 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
   return [line(cells[0]!), line(widths.map((w) => '-'.repeat(w))), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** Bytes in binary units: `512 B`, `1.5 KiB`, `3.0 GiB`. */
-export function formatBytes(n: number): string {
-  const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < u.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${i ? n.toFixed(1) : n} ${u[i]}`;
-}
+/** Bytes in binary units: `512 B`, `1.5 KiB`, `3.0 GiB` (the scheduler's, which names memory resources the same way). */
+export { formatBytes } from '../../scheduler/resources.ts';
 
 export interface CountFormat {
   /** Write a power of ten of at least a million as `1e9` (targets are given that way). @default false */

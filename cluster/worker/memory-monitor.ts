@@ -121,12 +121,25 @@ function readMeminfo(): { totalBytes: number; availableBytes: number; source: 'm
   return { totalBytes, availableBytes, source: 'meminfo' };
 }
 
-function readCgroup(): { totalBytes: number; availableBytes: number; source: 'cgroup' } | undefined {
+/** This process's cgroup v2 folder, looked up once (a process keeps its cgroup); null where there is none. */
+let cgroupDir: string | null | undefined;
+
+function ownCgroupDir(): string | null {
+  if (cgroupDir !== undefined) return cgroupDir;
   try {
     // cgroup v2 only: one line "0::/path". v1 hierarchies (several lines) are left to the machine's view.
     const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'));
-    if (!line) return undefined;
-    const dir = `/sys/fs/cgroup${line.slice(3).trim()}`.replace(/\/$/, '');
+    cgroupDir = line ? `/sys/fs/cgroup${line.slice(3).trim()}`.replace(/\/$/, '') : null;
+  } catch {
+    cgroupDir = null;
+  }
+  return cgroupDir;
+}
+
+function readCgroup(): { totalBytes: number; availableBytes: number; source: 'cgroup' } | undefined {
+  const dir = ownCgroupDir();
+  if (!dir) return undefined;
+  try {
     const max = readFileSync(`${dir}/memory.max`, 'utf8').trim();
     if (max === 'max') return undefined;
     const current = Number(readFileSync(`${dir}/memory.current`, 'utf8').trim());
