@@ -309,7 +309,7 @@ export class HeadServer implements HttpBackend {
       await Promise.allSettled([new Promise<void>((r) => this.#server.tryShutdown(() => r())), this.#http.close()]);
       this.#server.forceShutdown();
       this.events.close();
-      this.store.close();
+      await this.store.close();
       this.log.info('head stopped');
     })();
     return this.#closing;

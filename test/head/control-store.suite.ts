@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlStore, Table } from '../../cluster/head/control/control-store.ts';
 import { TABLE_NAMES } from '../../cluster/head/control/control-store.ts';
-import type { ClientRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord } from '../../cluster/head/control/records.ts';
+import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord } from '../../cluster/head/control/records.ts';
 
 /** A record for each table, with the shapes the head stores: nested vectors, arrays, optional fields. */
 const SAMPLES = {
@@ -51,6 +51,18 @@ const SAMPLES = {
     fingerprint: 'f'.repeat(64),
     logPath: '/tmp/session/jobs/runs/x/logs.txt',
   }),
+  taskSummaries: (id: string): TaskSummaryRecord => ({ jobId: id, counts: { FINISHED: 10, FAILED: 1 }, updatedAt: 1_700_000_000_000 }),
+  tuneRuns: (id: string): TuneRunRecord => ({
+    name: id,
+    jobId: 'job_1',
+    metric: 'mae',
+    mode: 'min',
+    status: 'FINISHED',
+    trials: [{ trialId: 't0', config: { lr: 0.01, layers: [8, 4] }, status: 'TERMINATED', metrics: { mae: 3.5 } }],
+    startedAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_005_000,
+  }),
+  meta: (id: string): HeadRecord => ({ tokenHash: id.repeat(8), sessionDir: '/tmp/s', address: '127.0.0.1:6380', httpAddress: '127.0.0.1:8265', startedAt: 1, closedCleanly: false }),
 } satisfies { [K in (typeof TABLE_NAMES)[number]]: (id: string) => unknown };
 
 export function controlStoreSuite(name: string, open: () => ControlStore | Promise<ControlStore>): void {
@@ -129,9 +141,9 @@ export function controlStoreSuite(name: string, open: () => ControlStore | Promi
       for (const table of TABLE_NAMES) if (table !== 'jobs') expect(store[table].size()).toBe(0);
     });
 
-    it('closes more than once', () => {
-      store.close();
-      store.close();
+    it('closes more than once', async () => {
+      await store.close();
+      await store.close();
     });
   });
 }

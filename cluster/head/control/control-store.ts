@@ -14,7 +14,7 @@
  * leases and writes both). A backend whose I/O is asynchronous (Redis) keeps the table in memory and writes
  * through, as Ray's GCS managers keep their caches in front of the store client.
  */
-import type { ClientRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord } from './records.ts';
+import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord } from './records.ts';
 
 export interface Table<V> {
   get(key: string): V | undefined;
@@ -38,10 +38,22 @@ export interface ControlStore {
   readonly objects: Table<ObjectRecord>;
   /** Client sessions, attached or detached, by client id. */
   readonly clients: Table<ClientRecord>;
-  /** Jobs, by job id. */
+  /** Jobs, by job id (history: bounded by the job manager, oldest dropped first). */
   readonly jobs: Table<JobRecord>;
-  /** Releases the backend (a file, a connection). Idempotent. */
-  close(): void;
+  /** Task counts of clients that are gone, by job id ('' for drivers outside a job); history, bounded. */
+  readonly taskSummaries: Table<TaskSummaryRecord>;
+  /** Tune runs and their trials' results, by run name; history, bounded. */
+  readonly tuneRuns: Table<TuneRunRecord>;
+  /** The head that writes this store (one row, key 'head'): its token's hash, session, clean stop or not. */
+  readonly meta: Table<HeadRecord>;
+  /**
+   * Resolves once every put and delete made so far is durable (a backend that writes behind, on a later turn
+   * or over a connection, waits for it; the memory store resolves at once).
+   */
+  flush(): Promise<void>;
+  /** Flushes, then releases the backend (a file, a connection). Idempotent. */
+  close(): Promise<void>;
 }
 
-export const TABLE_NAMES = ['nodes', 'leases', 'objects', 'clients', 'jobs'] as const satisfies readonly (keyof ControlStore)[];
+export const TABLE_NAMES = ['nodes', 'leases', 'objects', 'clients', 'jobs', 'taskSummaries', 'tuneRuns', 'meta'] as const satisfies readonly (keyof ControlStore)[];
+export type TableName = (typeof TABLE_NAMES)[number];

@@ -4,7 +4,7 @@
  * them, so a caller that changes a record without putting it back is caught here too, not only on SQLite.
  */
 import type { ControlStore, Table } from './control-store.ts';
-import type { ClientRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord } from './records.ts';
+import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord } from './records.ts';
 
 export class MemoryTable<V> implements Table<V> {
   readonly #rows = new Map<string, V>();
@@ -45,8 +45,16 @@ export class MemoryControlStore implements ControlStore {
   readonly objects = new MemoryTable<ObjectRecord>();
   readonly clients = new MemoryTable<ClientRecord>();
   readonly jobs = new MemoryTable<JobRecord>();
+  readonly taskSummaries = new MemoryTable<TaskSummaryRecord>();
+  readonly tuneRuns = new MemoryTable<TuneRunRecord>();
+  readonly meta = new MemoryTable<HeadRecord>();
 
-  close(): void {
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
     // nothing to release
+    return Promise.resolve();
   }
 }

@@ -62,3 +62,42 @@ export interface JobRecord {
   readonly fingerprint: string;
   readonly logPath: string;
 }
+
+export interface TaskSummaryRecord {
+  readonly jobId: string;
+  /** Task counts by state, summed over the job's clients that have gone. */
+  counts: TaskCounts;
+  /** When the last of them went. */
+  updatedAt: number;
+}
+
+export interface TuneTrialRecord {
+  readonly trialId: string;
+  config: Record<string, unknown>;
+  status: string;
+  /** The trial's last reported metrics. */
+  metrics: Record<string, number>;
+  error?: string;
+}
+
+export interface TuneRunRecord {
+  readonly name: string;
+  readonly jobId: string;
+  metric: string;
+  mode: 'min' | 'max';
+  status: string;
+  trials: TuneTrialRecord[];
+  startedAt: number;
+  updatedAt: number;
+}
+
+export interface HeadRecord {
+  /** sha256 of the cluster token, so a head started on this store with another token is refused. */
+  tokenHash: string;
+  sessionDir: string;
+  address: string;
+  httpAddress: string;
+  startedAt: number;
+  /** False from start until a clean close: a head that finds it false resumes a crashed one. */
+  closedCleanly: boolean;
+}
