@@ -210,6 +210,40 @@ export interface ProgressReport {
   extra?: Record<string, number | string>;
 }
 
+// ---- tune runs (GET /api/tune-runs, the client session's tune report) ----
+
+/** A tune run as its driver last reported it: kept in the head's history, listed after the driver is gone. */
+export interface TuneRunSummary {
+  name: string;
+  jobId: string;
+  metric: string;
+  mode: 'min' | 'max';
+  /** running | finished | failed */
+  status: string;
+  trials: TuneTrialSummary[];
+  startedAt: number;
+  updatedAt: number;
+}
+
+export interface TuneTrialSummary {
+  trialId: string;
+  config: Record<string, unknown>;
+  /** pending | running | terminated | stopped | error */
+  status: string;
+  /** The trial's last reported metrics. */
+  metrics: Record<string, number>;
+  iterations: number;
+  error?: string;
+}
+
+/** GET /api/history: finished work the head keeps across restarts (jobs are GET /api/jobs). */
+export interface HistoryReport {
+  /** Task totals of gone clients, per job ('' for drivers outside a job), least recently updated first. */
+  taskSummaries: { jobId: string; counts: TaskCounts; updatedAt: number }[];
+  /** Most recently reported first. */
+  tuneRuns: TuneRunSummary[];
+}
+
 // ---- the event feed (ws /api/events) ----
 
 /** What the head publishes on its live feed: node up/down, job state, warnings, progress. */

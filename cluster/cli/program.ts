@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerJob } from './commands/job.ts';
+import { registerHistory } from './commands/history.ts';
 import { registerMemory } from './commands/memory.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerJob(program);
   registerMemory(program);
+  registerHistory(program);
   return program;
 }
 

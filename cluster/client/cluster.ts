@@ -9,7 +9,7 @@ import type { OwnerCore } from './owner-core.ts';
 import { ObjectRef, isObjectRef, type RefArgs } from './object-ref.ts';
 import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOptions } from './options.ts';
 import type { ActorRecord, ActorState } from './actors.ts';
-import type { ClusterSummary, NodeSummary, ProgressReport } from '../api/head-api.ts';
+import type { ClusterSummary, NodeSummary, ProgressReport, TuneRunSummary } from '../api/head-api.ts';
 import { decompileClusterStatus } from '../proto/convert.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,7 +20,7 @@ type AnyClass = abstract new (...args: any[]) => object;
 /** A module that holds task functions or actor classes: `new URL('./tasks.ts', import.meta.url)`, a file URL or a path. */
 export type ModuleSpecifier = URL | string;
 
-export type { ClusterSummary, NodeSummary, ProgressReport };
+export type { ClusterSummary, NodeSummary, ProgressReport, TuneRunSummary };
 
 export interface GetOptions {
   /** Throw GetTimeoutError if not all values are ready by then. @default no limit */
@@ -55,6 +55,11 @@ export interface Cluster {
   status(): Promise<ClusterSummary>;
   /** Publishes how far long work is (shown live on the dashboard): call it as often as you like; it is cheap. */
   reportProgress(p: ProgressReport): void;
+  /**
+   * Records a tune run's trials as they stand in the cluster's history (`convoy tune-runs`, GET
+   * /api/tune-runs), which outlives this driver and a head restart. `tune.run` calls it; cheap.
+   */
+  reportTuneRun(run: TuneRunSummary): void;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -200,6 +205,10 @@ export class RemoteCluster implements Cluster {
 
   reportProgress(p: ProgressReport): void {
     this.#core.head.progress(p);
+  }
+
+  reportTuneRun(run: TuneRunSummary): void {
+    this.#core.head.tuneReport(run);
   }
 
   async status(): Promise<ClusterSummary> {

@@ -55,6 +55,7 @@ class SharedCluster implements Cluster {
   free: Cluster['free'] = (r) => this.inner.free(r);
   status: Cluster['status'] = () => this.inner.status();
   reportProgress: Cluster['reportProgress'] = (p) => this.inner.reportProgress(p);
+  reportTuneRun: Cluster['reportTuneRun'] = (r) => this.inner.reportTuneRun(r);
   async close(): Promise<void> {}
   async [Symbol.asyncDispose](): Promise<void> {}
 }

@@ -10,7 +10,8 @@ import type { ClientToHead } from '../proto/generated/convoy/v1/ClientToHead.ts'
 import type { HeadToClient__Output } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { GetClusterStatusReply__Output } from '../proto/generated/convoy/v1/GetClusterStatusReply.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
-import { compileLeaseRequest, compileProgress, compileTaskCounts, decompileLease, type GrantedLease } from '../proto/convert.ts';
+import { compileLeaseRequest, compileProgress, compileTaskCounts, compileTuneReport, decompileLease, type GrantedLease } from '../proto/convert.ts';
+import type { TuneRunSummary } from '../api/head-api.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 
@@ -95,6 +96,10 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
 
   progress(p: { id: string; label: string; done: number; total: number; rate: number; etaS: number | null; extra?: Record<string, unknown> }): void {
     this.#write({ progress: compileProgress(p) });
+  }
+
+  tuneReport(run: TuneRunSummary): void {
+    this.#write({ tuneReport: compileTuneReport(run) });
   }
 
   freeObjects(objectIds: string[]): void {

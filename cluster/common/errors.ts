@@ -290,3 +290,6 @@ function safeString(v: unknown): string {
     return String(v);
   }
 }
+
+/** A head cannot take over the control store it was given (another cluster's state, under another token). */
+export class HeadResumeError extends ConvoyError {}

@@ -7,15 +7,15 @@
  * session stream, the timer that ends a detached client's grace) stays here, one LiveSession per client.
  */
 import type { Logger } from '../common/logger.ts';
-import { decompileLeaseRequest, decompileProgress, decompileTaskCounts } from '../proto/convert.ts';
+import { decompileLeaseRequest, decompileProgress, decompileTaskCounts, decompileTuneReport } from '../proto/convert.ts';
 import type { grpc } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { LeaseManager } from './lease-manager.ts';
 import type { EventHub } from './events.ts';
 import type { Table } from './control/control-store.ts';
-import type { ClientRecord } from './control/records.ts';
-import type { TaskCounts } from '../api/head-api.ts';
+import type { ClientRecord, TaskSummaryRecord } from './control/records.ts';
+import type { TaskCounts, TuneRunSummary } from '../api/head-api.ts';
 
 type SessionStream = grpc.ServerDuplexStream<ClientToHead__Output, HeadToClient>;
 
@@ -28,24 +28,44 @@ interface LiveSession {
   expiry?: NodeJS.Timeout;
 }
 
+/** Task summaries kept for gone clients' jobs: the oldest updated is dropped first past this many. */
+const TASK_SUMMARIES_KEPT = 1000;
+/** The counts a gone client leaves to its job's summary (a running or queued count means nothing then). */
+const FINAL_STATES = ['finished', 'failed', 'cancelled'];
+
 export interface ClientSessionDeps {
   clients: Table<ClientRecord>;
+  /** Gone clients' task counts by job, kept across head restarts. */
+  summaries: Table<TaskSummaryRecord>;
   leases: LeaseManager;
   events: EventHub;
   log: Logger;
   graceMs: number;
   /** Frees objects everywhere (the head's directory fan-out). */
   freeObjects(ids: readonly string[]): void;
+  /** A client's tune run, as it stands (kept in the head's history under the client's job). */
+  tuneReport(run: TuneRunSummary, jobId: string): void;
   /** Objects the client owns, to free when it is gone. */
   ownedBy(clientId: string): string[];
 }
 
 export class ClientSessions {
   readonly #live = new Map<string, LiveSession>();
-  /** Finished/failed counts of clients that have left, so totals survive their drivers. */
-  readonly #retired: TaskCounts = {};
 
   constructor(private readonly d: ClientSessionDeps) {}
+
+  /**
+   * After a head restart on a persistent store: every client of the head before is detached (its session died
+   * with that head) and gets the grace period, from now, to come back under its id and keep its leases.
+   */
+  restore(): void {
+    for (const c of this.d.clients.list()) {
+      const s: LiveSession = { clientId: c.clientId, stream: undefined };
+      this.#live.set(c.clientId, s);
+      this.#update(c.clientId, (r) => (r.attached = false));
+      this.#startGrace(s);
+    }
+  }
 
   send(clientId: string, msg: HeadToClient): void {
     const s = this.#live.get(clientId);
@@ -69,8 +89,16 @@ export class ClientSessions {
       .map((c) => ({ clientId: c.clientId, kind: c.kind, counts: c.counts }));
   }
 
+  /** The final counts of every client that has gone, summed (status's totals outlive the drivers). */
   retiredCounts(): TaskCounts {
-    return this.#retired;
+    const total: TaskCounts = {};
+    for (const s of this.d.summaries.list()) for (const [k, v] of Object.entries(s.counts)) total[k] = (total[k] ?? 0) + v;
+    return total;
+  }
+
+  /** Gone clients' task counts, one summary per job. */
+  summaries(): TaskSummaryRecord[] {
+    return this.d.summaries.list();
   }
 
   serve(call: SessionStream): void {
@@ -97,14 +125,18 @@ export class ClientSessions {
       if (goodbye) return this.#gone(session);
       // Grants made while it is away would be lost: drop its waiting demands; it repeats them on return.
       this.d.leases.cancelDemands(session.clientId);
-      const s = session;
-      s.expiry = setTimeout(() => this.#gone(s), this.d.graceMs);
-      s.expiry.unref();
-      this.d.log.info({ clientId: s.clientId }, 'client detached; waiting for it to reconnect');
+      this.#startGrace(session);
+      this.d.log.info({ clientId: session.clientId }, 'client detached; waiting for it to reconnect');
     };
     call.on('end', end);
     call.on('error', end);
     call.on('cancelled', end);
+  }
+
+  #startGrace(s: LiveSession): void {
+    clearTimeout(s.expiry);
+    s.expiry = setTimeout(() => this.#gone(s), this.d.graceMs);
+    s.expiry.unref();
   }
 
   #hello(h: NonNullable<ClientToHead__Output['hello']>, call: SessionStream): LiveSession {
@@ -156,6 +188,16 @@ export class ClientSessions {
       }
       case 'freeObjects':
         return this.d.freeObjects(msg.freeObjects!.objectIds);
+      case 'tuneReport': {
+        let run: TuneRunSummary;
+        try {
+          run = decompileTuneReport(msg.tuneReport!);
+        } catch (err) {
+          this.d.log.warn({ clientId, err: (err as Error).message }, 'tune report refused');
+          return;
+        }
+        return this.d.tuneReport(run, this.d.clients.get(clientId)?.jobId ?? '');
+      }
       case 'progress':
         this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) });
         return;
@@ -167,14 +209,26 @@ export class ClientSessions {
     if (this.#live.get(session.clientId) !== session) return;
     clearTimeout(session.expiry);
     this.#live.delete(session.clientId);
-    const counts = this.d.clients.get(session.clientId)?.counts ?? {};
+    const record = this.d.clients.get(session.clientId);
     this.d.clients.delete(session.clientId);
-    for (const k of ['finished', 'failed', 'cancelled']) {
-      if (counts[k]) this.#retired[k] = (this.#retired[k] ?? 0) + counts[k]!;
-    }
+    if (record) this.#retire(record);
     this.d.leases.clientGone(session.clientId);
     this.d.freeObjects(this.d.ownedBy(session.clientId));
     this.d.log.debug({ clientId: session.clientId }, 'client gone');
+  }
+
+  /** Adds a gone client's final counts to its job's summary; the oldest summary goes past the bound. */
+  #retire(c: ClientRecord): void {
+    const final = FINAL_STATES.filter((k) => c.counts[k]);
+    if (final.length === 0) return;
+    const summary = this.d.summaries.get(c.jobId) ?? { jobId: c.jobId, counts: {}, updatedAt: 0 };
+    for (const k of final) summary.counts[k] = (summary.counts[k] ?? 0) + c.counts[k]!;
+    summary.updatedAt = Date.now();
+    // Re-put at the end so list() order is least recently updated first, the order to drop in.
+    this.d.summaries.delete(c.jobId);
+    this.d.summaries.put(c.jobId, summary);
+    const keys = this.d.summaries.keys();
+    for (const k of keys.slice(0, Math.max(0, keys.length - TASK_SUMMARIES_KEPT))) this.d.summaries.delete(k);
   }
 
   close(): void {

@@ -7,10 +7,11 @@
  * be stored stays beside it: each node's session stream (here), each client's (client-sessions.ts), each
  * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts).
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { advertiseHost } from '../common/net.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { IllegalStateError } from '../common/errors.ts';
+import { HeadResumeError, IllegalStateError } from '../common/errors.ts';
 import { loadProtos, type HeadServiceHandlers, type WorkerServiceClient } from '../proto/load.ts';
 import { compileClusterStatus, compileLease, decompileNodeLoad, decompileNodeRegistration, decompileObjectListing, type NodeRegistration } from '../proto/convert.ts';
 import { bindServer, channelCredentials, clientOptions, grpc, requireToken, SERVER_OPTIONS, type TlsOptions } from '../transport/grpc.ts';
@@ -22,15 +23,20 @@ import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
 import { buildStatus } from './status.ts';
-import type { ClusterStatus, MemoryReport, NodeMemory } from '../api/head-api.ts';
+import type { ClusterStatus, HistoryReport, MemoryReport, NodeMemory } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
-import type { ControlStore } from './control/control-store.ts';
+import { TuneHistory } from './tune-history.ts';
+import type { ControlStore, Table } from './control/control-store.ts';
+import type { HeadRecord } from './control/records.ts';
 import { MemoryControlStore } from './control/memory-store.ts';
 
 import { VERSION } from '../common/version.ts';
 
 export { VERSION };
+
+/** How long the nodes of a head before a restart have to register again before they are declared dead. */
+const RESUME_GRACE_MS = 20_000;
 
 export interface HeadOptions {
   token: string;
@@ -65,6 +71,7 @@ export class HeadServer implements HttpBackend {
   readonly leases: LeaseManager;
   readonly objects: ObjectDirectory;
   readonly jobs: JobManager;
+  readonly tuneRuns: TuneHistory;
   readonly events = new EventHub();
   readonly startedAt = Date.now();
   readonly #opts: HeadOptions;
@@ -83,6 +90,7 @@ export class HeadServer implements HttpBackend {
     this.store = opts.store ?? new MemoryControlStore();
     this.nodes = new NodeTable(this.store.nodes);
     this.objects = new ObjectDirectory(this.store.objects);
+    this.tuneRuns = new TuneHistory(this.store.tuneRuns);
     this.leases = new LeaseManager(
       this.nodes,
       this.store.leases,
@@ -99,11 +107,13 @@ export class HeadServer implements HttpBackend {
     );
     this.#clients = new ClientSessions({
       clients: this.store.clients,
+      summaries: this.store.taskSummaries,
       leases: this.leases,
       events: this.events,
       log: this.log,
       graceMs: opts.clientGraceMs ?? 30_000,
       freeObjects: (ids) => this.freeObjects(ids),
+      tuneReport: (run, jobId) => this.tuneRuns.report(run, jobId),
       ownedBy: (clientId) => this.objects.ownedBy(clientId),
     });
     this.jobs = new JobManager({
@@ -135,16 +145,53 @@ export class HeadServer implements HttpBackend {
       head.convoy.v1.HeadService.service,
       requireToken(this.#opts.token, this.#handlers(), (method, peer) => this.log.warn({ method, peer }, 'grpc call refused: missing or wrong cluster token')),
     );
+    const prior = this.#takeOver();
     const host = this.#opts.host ?? '127.0.0.1';
     const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 6380}`, this.#opts.tls);
     this.#address = `${advertiseHost(host)}:${port}`;
     await this.#http.listen(host, this.#opts.dashboardPort ?? 8265);
     const timeout = this.#opts.heartbeatTimeoutMs ?? 10_000;
+    // Nodes of the head before get longer to come back than a silent node: their redial backs off up to 5 s.
+    const resumeGraceUntil = prior.resumed ? Date.now() + Math.max(timeout, RESUME_GRACE_MS) : 0;
     this.#livenessTimer = setInterval(() => {
-      for (const n of this.nodes.overdue(Date.now(), timeout)) this.#nodeDead(n.nodeId, `no heartbeat for ${timeout} ms`);
+      const now = Date.now();
+      for (const n of this.nodes.overdue(now, timeout)) {
+        if (now < resumeGraceUntil && !this.#nodeSessions.has(n.nodeId)) continue;
+        this.#nodeDead(n.nodeId, this.#nodeSessions.has(n.nodeId) || !prior.resumed ? `no heartbeat for ${timeout} ms` : 'it did not come back after the head restarted');
+      }
     }, Math.min(1000, timeout / 2));
     this.#livenessTimer.unref();
-    this.log.info({ address: this.#address, http: this.httpAddress }, 'head started');
+    this.store.meta.put('head', { ...prior.record, address: this.#address, httpAddress: this.httpAddress });
+    await this.store.flush();
+    this.log.info({ address: this.#address, http: this.httpAddress, resumed: prior.resumed }, prior.resumed ? 'head restarted: resuming the cluster' : 'head started');
+  }
+
+  /**
+   * Takes the store over from the head that wrote it before, if any. One that stopped cleanly left no live
+   * state worth keeping (its nodes and clients said goodbye): only history stays. One that did not (killed,
+   * crashed, its machine lost) is resumed: its nodes and clients get a grace period to reconnect and keep
+   * their leases and objects, its jobs are reattached. A resumed store must be opened with its cluster's
+   * token, or its workers and drivers could never come back.
+   */
+  #takeOver(): { resumed: boolean; record: HeadRecord } {
+    const prior = this.store.meta.get('head');
+    const tokenHash = createHash('sha256').update(this.#opts.token).digest('hex');
+    const resumed = prior !== undefined && !prior.closedCleanly;
+    if (resumed && prior.tokenHash !== tokenHash) {
+      throw new HeadResumeError(
+        `the control store holds the state of a cluster (head at ${prior.address}) that stopped without a clean stop, under another cluster token: ` +
+          `start this head with that cluster's token (CONVOY_TOKEN or --token-file) to resume it, or give it another store (--store) to start afresh`,
+      );
+    }
+    if (resumed) {
+      this.nodes.restartClocks(Date.now());
+      this.#clients.restore();
+      this.log.info({ nodes: this.nodes.alive().length, clients: this.store.clients.size(), leases: this.store.leases.size(), objects: this.store.objects.size() }, 'resuming the state of the head before');
+    } else {
+      for (const table of [this.store.nodes, this.store.leases, this.store.objects, this.store.clients] as Table<unknown>[]) for (const k of table.keys()) table.delete(k);
+    }
+    const record: HeadRecord = { tokenHash, sessionDir: this.#opts.sessionDir, address: '', httpAddress: '', startedAt: this.startedAt, closedCleanly: false };
+    return { resumed, record };
   }
 
   #leaseMessage(l: LeaseRecord) {
@@ -191,8 +238,9 @@ export class HeadServer implements HttpBackend {
           return;
         }
         case 'objectsAdded': {
-          const { objects, owners } = msg.objectsAdded!;
-          objects.forEach((o, i) => this.objects.add(o.objectId, o.nodeId || nodeId, Number(o.size), owners[i] ?? ''));
+          const { objects, owners, listing } = msg.objectsAdded!;
+          if (listing) this.objects.resync(nodeId, objects.map((o, i) => ({ objectId: o.objectId, size: Number(o.size), owner: owners[i] ?? '' })));
+          else objects.forEach((o, i) => this.objects.add(o.objectId, o.nodeId || nodeId, Number(o.size), owners[i] ?? ''));
           return;
         }
         case 'objectsRemoved':
@@ -243,6 +291,10 @@ export class HeadServer implements HttpBackend {
       httpAddress: this.httpAddress,
       version: VERSION,
     });
+  }
+
+  history(): HistoryReport {
+    return { taskSummaries: this.#clients.summaries(), tuneRuns: this.tuneRuns.list() };
   }
 
   statusMessage() {
@@ -309,6 +361,8 @@ export class HeadServer implements HttpBackend {
       await Promise.allSettled([new Promise<void>((r) => this.#server.tryShutdown(() => r())), this.#http.close()]);
       this.#server.forceShutdown();
       this.events.close();
+      const record = this.store.meta.get('head');
+      if (record && this.#started) this.store.meta.put('head', { ...record, closedCleanly: true });
       await this.store.close();
       this.log.info('head stopped');
     })();

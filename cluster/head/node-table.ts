@@ -14,20 +14,35 @@ export type { NodeRecord };
 export class NodeTable {
   constructor(private readonly table: Table<NodeRecord>) {}
 
+  /**
+   * A node registers: the first time, after it was declared dead, or again after a head restart. In the last
+   * case the same process (same address and pid) comes back to a record still alive: the leases granted on it
+   * are still in use there, so it keeps what they hold (`leased`, `freeGpus`) instead of starting empty.
+   */
   register(n: { nodeId: string; address: string; total: ResourceVector; labels: Record<string, string>; hostname: string; pid: number }, now: number): NodeRecord {
     const prev = this.table.get(n.nodeId);
+    const resumed = prev?.alive === true && prev.pid === n.pid && prev.address === n.address;
     const gpus = Math.floor(n.total.gpu ?? 0);
     const rec: NodeRecord = {
       ...n,
-      leased: {},
+      leased: resumed ? prev.leased : {},
       alive: true,
       registeredAt: now,
       lastHeartbeat: now,
-      freeGpus: Array.from({ length: gpus }, (_, i) => i),
+      freeGpus: resumed ? prev.freeGpus : Array.from({ length: gpus }, (_, i) => i),
       generation: (prev?.generation ?? 0) + 1,
     };
+    if (prev?.load) rec.load = prev.load;
     this.table.put(n.nodeId, rec);
     return rec;
+  }
+
+  /** After a head restart: every node still alive gets a fresh heartbeat clock to reconnect within. */
+  restartClocks(now: number): void {
+    for (const n of this.alive()) {
+      n.lastHeartbeat = now;
+      this.table.put(n.nodeId, n);
+    }
   }
 
   get(nodeId: string): NodeRecord | undefined {

@@ -40,6 +40,21 @@ export class ObjectDirectory {
     }
   }
 
+  /**
+   * A node's full listing (it sends one when it registers again, after a head restart or a reconnect): its
+   * copies are exactly these, so entries it no longer holds lose it, and the ones it gained meanwhile are added.
+   */
+  resync(nodeId: string, listing: readonly { objectId: string; size: number; owner: string }[]): void {
+    const held = new Set(listing.map((o) => o.objectId));
+    for (const e of this.table.list()) {
+      if (held.has(e.objectId) || !e.nodes.includes(nodeId)) continue;
+      e.nodes = e.nodes.filter((n) => n !== nodeId);
+      if (e.nodes.length === 0) this.#drop(e);
+      else this.table.put(e.objectId, e);
+    }
+    for (const o of listing) this.add(o.objectId, nodeId, o.size, o.owner);
+  }
+
   locate(ids: readonly string[], node: (id: string) => NodeRecord | undefined) {
     const out = [];
     for (const id of ids) {

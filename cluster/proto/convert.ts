@@ -9,7 +9,10 @@ import type { Resources, Resources__Output } from './generated/convoy/v1/Resourc
 import type { ErrorInfo, ErrorInfo__Output } from './generated/convoy/v1/ErrorInfo.ts';
 import type { FunctionDescriptor, FunctionDescriptor__Output } from './generated/convoy/v1/FunctionDescriptor.ts';
 import type { PlacementStrategy as ProtoStrategy } from './generated/convoy/v1/PlacementStrategy.ts';
-import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, StoredObject, TaskCounts } from '../api/head-api.ts';
+import { z } from 'zod';
+import { formatZodIssues } from '../common/zod-issues.ts';
+import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, StoredObject, TaskCounts, TuneRunSummary } from '../api/head-api.ts';
+import type { TuneReport, TuneReport__Output } from './generated/convoy/v1/TuneReport.ts';
 import type { GetClusterStatusReply, GetClusterStatusReply__Output } from './generated/convoy/v1/GetClusterStatusReply.ts';
 import type { Heartbeat, Heartbeat__Output } from './generated/convoy/v1/Heartbeat.ts';
 import type { Lease, Lease__Output } from './generated/convoy/v1/Lease.ts';
@@ -207,6 +210,47 @@ export function decompileProgress(p: Progress__Output): Omit<ProgressReport, 'ex
     extra = undefined;
   }
   return { id: p.id, label: p.label, done: p.done, total: p.total, rate: p.rate, etaS: p.etaS < 0 ? null : p.etaS, extra };
+}
+
+// ---- head.proto: tune reports ----
+
+export function compileTuneReport(run: TuneRunSummary): TuneReport {
+  return { runJson: JSON.stringify(run) };
+}
+
+const TUNE_RUN_SCHEMA = z.object({
+  name: z.string().min(1).max(200),
+  jobId: z.string().max(200),
+  metric: z.string().max(200),
+  mode: z.enum(['min', 'max']),
+  status: z.string().max(40),
+  trials: z
+    .array(
+      z.object({
+        trialId: z.string().max(200),
+        config: z.record(z.string(), z.unknown()),
+        status: z.string().max(40),
+        metrics: z.record(z.string(), z.number()),
+        iterations: z.number().int().nonnegative(),
+        error: z.string().max(4000).optional(),
+      }),
+    )
+    .max(100_000),
+  startedAt: z.number(),
+  updatedAt: z.number(),
+});
+
+/** A client's tune report, checked: the head keeps it, so a malformed one is refused, not stored. */
+export function decompileTuneReport(r: TuneReport__Output): TuneRunSummary {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r.runJson);
+  } catch (err) {
+    throw new TypeError(`tune report is not JSON: ${(err as Error).message}`);
+  }
+  const out = TUNE_RUN_SCHEMA.safeParse(parsed);
+  if (!out.success) throw new TypeError(`malformed tune report: ${formatZodIssues(out.error.issues, { root: '(report)' }).join('; ')}`);
+  return out.data as TuneRunSummary;
 }
 
 // ---- head.proto: status ----

@@ -121,6 +121,9 @@ export interface TuneResult {
  * });
  * console.log(result.best);
  */
+/** At most this often, a running search reports its trials to the head's history. */
+const HISTORY_REPORT_MS = 1000;
+
 export async function run(cluster: Cluster, trainable: ActorClass<new () => Trainable>, given: TuneOptions): Promise<TuneResult> {
   const parsed = optionsSchema.safeParse(given);
   if (!parsed.success) throw new TypeError(`invalid tune options: ${formatZodIssues(parsed.error.issues, { root: 'options' }).join('; ')}`);
@@ -173,9 +176,35 @@ async function runLocked(
   const cls = trainable.options({ ...(resources as ActorOptions), name: `trial` });
   const maxConcurrent = o.maxConcurrent ?? (await concurrencyFor(cluster, resources));
   const started = performance.now();
+  const startedAt = Date.now();
+  // The head's history gets the run as it stands: at most once a second while it runs, and its end always.
+  let lastHistoryReport = 0;
+  const reportHistory = (status: 'running' | 'finished' | 'failed') => {
+    const now = Date.now();
+    if (status === 'running' && now - lastHistoryReport < HISTORY_REPORT_MS) return;
+    lastHistoryReport = now;
+    cluster.reportTuneRun({
+      name: o.name,
+      jobId: '',
+      metric: o.metric,
+      mode: o.mode,
+      status,
+      startedAt,
+      updatedAt: now,
+      trials: state.trials.map((t) => ({
+        trialId: t.id,
+        config: t.config as Record<string, unknown>,
+        status: t.status,
+        metrics: t.results.at(-1)?.metrics ?? {},
+        iterations: t.results.length,
+        ...(t.error ? { error: t.error.slice(0, 4000) } : {}),
+      })),
+    });
+  };
   const update = (id: string, event: Parameters<typeof transitionTrial>[1], what: string) => {
     state = updateTrial(state, id, (t) => transitionTrial(t, event));
     save();
+    reportHistory('running');
     given.onUpdate?.(state, what);
     if (given.reportProgress !== false) {
       const done = state.trials.filter((t) => ['terminated', 'stopped', 'error'].includes(t.status)).length;
@@ -259,6 +288,7 @@ async function runLocked(
   }
 
   for (const a of idle.splice(0)) a.kill();
+  reportHistory(state.trials.some((t) => t.status === 'error') && !state.trials.some((t) => t.status === 'terminated') ? 'failed' : 'finished');
   const best = bestTrial(state.trials, { metric: o.metric, mode: o.mode });
   // The trial's last report, as the trial was chosen by (Ray's default scope): its checkpoint is the last one, so
   // a best-ever value from an earlier iteration would describe weights the checkpoint no longer holds.

@@ -262,7 +262,24 @@ export class WorkerNode implements NodeServices {
     this.#packages.headHttpAddress = reply.httpAddress;
     this.#heartbeatMs = reply.heartbeatIntervalMs || 1000;
     this.#openSession();
+    this.#reportListing();
     this.#setState('registered', { address: this.#address });
+  }
+
+  /**
+   * Re-registers what this node holds: every copy in its store, flagged as the full listing, so a head that
+   * restarted (or declared this node dead meanwhile) knows them again, and forgets copies dropped while the
+   * session was down (those changes were not sent: there was no session to send them on).
+   */
+  #reportListing(): void {
+    const objects = this.store.list();
+    try {
+      this.#session?.write({
+        objectsAdded: { objects: objects.map((o) => this.#location(o.id, o.size)), owners: objects.map((o) => o.owner), listing: true },
+      });
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'could not send the object listing');
+    }
   }
 
   #openSession(): void {

@@ -58,7 +58,7 @@ const SAMPLES = {
     metric: 'mae',
     mode: 'min',
     status: 'FINISHED',
-    trials: [{ trialId: 't0', config: { lr: 0.01, layers: [8, 4] }, status: 'TERMINATED', metrics: { mae: 3.5 } }],
+    trials: [{ trialId: 't0', config: { lr: 0.01, layers: [8, 4] }, status: 'terminated', metrics: { mae: 3.5 }, iterations: 4 }],
     startedAt: 1_700_000_000_000,
     updatedAt: 1_700_000_005_000,
   }),

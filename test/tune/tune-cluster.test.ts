@@ -7,6 +7,7 @@ import { tune, type Cluster } from '../../cluster/client/index.ts';
 import { tsxLoaderUrl } from '../internal.ts';
 import { startTestCluster, eventually, type TestCluster } from '../helpers/cluster.ts';
 import type * as trainables from '../fixtures/tasks/trainables.ts';
+import type { HistoryReport, TuneRunSummary } from '../../cluster/api/head-api.ts';
 
 const TRAINABLES = new URL('../fixtures/tasks/trainables.ts', import.meta.url);
 let t: TestCluster;
@@ -40,6 +41,18 @@ describe('tune on the cluster', () => {
     expect(result.table).toMatch(/6 trials \(6 terminated\)/);
     const saved = JSON.parse(await readFile(result.stateFile, 'utf8')) as { trials: unknown[] };
     expect(saved.trials).toHaveLength(6);
+    // The head's history holds the run as it ended: every trial with its last metrics.
+    const headers = { authorization: `Bearer ${t.local.token}` };
+    let recorded: TuneRunSummary | undefined;
+    await eventually(async () => {
+      const res = await fetch(`http://${t.local.httpAddress}/api/tune-runs/grid`, { headers });
+      recorded = res.ok ? ((await res.json()) as TuneRunSummary) : undefined;
+      return recorded?.status === 'finished';
+    }, 20_000, 'the finished run in the head history');
+    expect(recorded!.trials.map((tr) => `${tr.config.rate}/${tr.config.x}`).sort()).toEqual(configs);
+    expect(recorded!.trials.every((tr) => tr.status === 'terminated' && tr.iterations === 3 && typeof tr.metrics.loss === 'number')).toBe(true);
+    const history = (await (await fetch(`http://${t.local.httpAddress}/api/history`, { headers })).json()) as HistoryReport;
+    expect(history.tuneRuns.map((r) => r.name)).toContain('grid');
   });
 
   it('stops the worse trials early with ASHA and lets the best run to the end', async () => {

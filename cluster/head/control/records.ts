@@ -3,7 +3,7 @@
  * round trip, so any backend can keep it; ids are the tables' keys.
  */
 import type { ResourceVector } from '../../../scheduler/resources.ts';
-import type { JobInfo, NodeLoad, TaskCounts } from '../../api/head-api.ts';
+import type { JobInfo, NodeLoad, TaskCounts, TuneRunSummary } from '../../api/head-api.ts';
 
 export interface NodeRecord {
   readonly nodeId: string;
@@ -71,25 +71,8 @@ export interface TaskSummaryRecord {
   updatedAt: number;
 }
 
-export interface TuneTrialRecord {
-  readonly trialId: string;
-  config: Record<string, unknown>;
-  status: string;
-  /** The trial's last reported metrics. */
-  metrics: Record<string, number>;
-  error?: string;
-}
-
-export interface TuneRunRecord {
-  readonly name: string;
-  readonly jobId: string;
-  metric: string;
-  mode: 'min' | 'max';
-  status: string;
-  trials: TuneTrialRecord[];
-  startedAt: number;
-  updatedAt: number;
-}
+/** A tune run, as its driver last reported it (the shape the HTTP API lists). */
+export type TuneRunRecord = TuneRunSummary;
 
 export interface HeadRecord {
   /** sha256 of the cluster token, so a head started on this store with another token is refused. */

@@ -16,7 +16,8 @@ import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
-import type { ClusterStatus, MemoryReport, ProgressReport } from '../../api/head-api.ts';
+import type { ClusterStatus, HistoryReport, MemoryReport, ProgressReport } from '../../api/head-api.ts';
+import type { TuneHistory } from '../tune-history.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
@@ -63,6 +64,8 @@ const progressSchema = z.object({
 export interface HttpBackend {
   readonly events: Pick<EventHub, 'publish' | 'subscribe' | 'snapshot'>;
   readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
+  readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
+  history(): HistoryReport;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
   /** Asks every node to stop (`convoy stop`). */
@@ -190,6 +193,12 @@ export class HttpApi {
 
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
+    if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
+    if (method === 'GET' && parts[1] === 'tune-runs') {
+      if (parts.length === 2) return this.#json(res, 200, head.tuneRuns.list());
+      const run = head.tuneRuns.get(parts[2] ?? '');
+      return run ? this.#json(res, 200, run) : this.#json(res, 404, { error: `no tune run ${parts[2]}` });
+    }
     if (method === 'POST' && parts[1] === 'shutdown') {
       this.#json(res, 200, { ok: true });
       head.shutdownNodes('convoy stop');

@@ -37,6 +37,7 @@ import type { RegisterNodeRequest as _convoy_v1_RegisterNodeRequest, RegisterNod
 import type { Resources as _convoy_v1_Resources, Resources__Output as _convoy_v1_Resources__Output } from './convoy/v1/Resources.ts';
 import type { Shutdown as _convoy_v1_Shutdown, Shutdown__Output as _convoy_v1_Shutdown__Output } from './convoy/v1/Shutdown.ts';
 import type { TaskCounts as _convoy_v1_TaskCounts, TaskCounts__Output as _convoy_v1_TaskCounts__Output } from './convoy/v1/TaskCounts.ts';
+import type { TuneReport as _convoy_v1_TuneReport, TuneReport__Output as _convoy_v1_TuneReport__Output } from './convoy/v1/TuneReport.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -82,6 +83,7 @@ export interface ProtoGrpcType {
       Resources: MessageTypeDefinition<_convoy_v1_Resources, _convoy_v1_Resources__Output>
       Shutdown: MessageTypeDefinition<_convoy_v1_Shutdown, _convoy_v1_Shutdown__Output>
       TaskCounts: MessageTypeDefinition<_convoy_v1_TaskCounts, _convoy_v1_TaskCounts__Output>
+      TuneReport: MessageTypeDefinition<_convoy_v1_TuneReport, _convoy_v1_TuneReport__Output>
     }
   }
 }

@@ -8,6 +8,7 @@ import type { TaskCounts as _convoy_v1_TaskCounts, TaskCounts__Output as _convoy
 import type { FreeObjects as _convoy_v1_FreeObjects, FreeObjects__Output as _convoy_v1_FreeObjects__Output } from '../../convoy/v1/FreeObjects.ts';
 import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Output } from '../../convoy/v1/Empty.ts';
 import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Progress__Output } from '../../convoy/v1/Progress.ts';
+import type { TuneReport as _convoy_v1_TuneReport, TuneReport__Output as _convoy_v1_TuneReport__Output } from '../../convoy/v1/TuneReport.ts';
 
 /**
  * ---- client session ----
@@ -30,7 +31,11 @@ export interface ClientToHead {
    * long work reports how far it is, for the dashboard
    */
   'progress'?: (_convoy_v1_Progress | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress";
+  /**
+   * a tune run's trials as they stand, for the head's history
+   */
+  'tuneReport'?: (_convoy_v1_TuneReport | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport";
 }
 
 /**
@@ -54,5 +59,9 @@ export interface ClientToHead__Output {
    * long work reports how far it is, for the dashboard
    */
   'progress'?: (_convoy_v1_Progress__Output | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress";
+  /**
+   * a tune run's trials as they stand, for the head's history
+   */
+  'tuneReport'?: (_convoy_v1_TuneReport__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport";
 }
