@@ -120,6 +120,8 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
       args: task.args!,
       timeoutMs: task.opts.timeoutMs,
       attempt: task.attempt,
+      // The worker's memory monitor stops a task that will be retried before one that would fail for good.
+      retryable: task.attempt < task.opts.maxRetries,
     });
   }
 

@@ -37,6 +37,8 @@ interface RunningBatch {
   readonly taskIds: Set<string>;
   /** Each task's attempt, so a result sent on the batch's behalf names the attempt the owner waits for. */
   readonly attempts: ReadonlyMap<string, number>;
+  /** Its owner retries a system failure of it (the batch is retryable only if each of its tasks is). */
+  readonly retryable: boolean;
   readonly abort: AbortController;
   /** performance.now() when it started: the memory monitor stops the newest first. */
   readonly startedAt: number;
@@ -162,6 +164,7 @@ export class TaskStream implements ClientStream {
     const running: RunningBatch = {
       taskIds: new Set(batch.map((t) => t.taskId)),
       attempts: new Map(batch.map((t) => [t.taskId, t.attempt])),
+      retryable: batch.every((t) => t.retryable),
       abort,
       startedAt: performance.now(),
       killable: isKillable(lease, batch),
@@ -174,16 +177,15 @@ export class TaskStream implements ClientStream {
   }
 
   /**
-   * The tasks running on this stream, for the memory monitor. Every task is called retryable: the owner
-   * decides retries and the worker is not told maxRetries, so a task with none left fails with the memory
-   * error (which is what its owner should see anyway).
+   * The tasks running on this stream, for the memory monitor. A task is retryable when its owner said so
+   * (retries left); stopping a batch stops all of it, so a batch is retryable only if every task in it is.
    */
   runningTasks(): RunningTask[] {
     const out: RunningTask[] = [];
     for (const lease of this.#leases.values()) {
       const r = lease.running;
       if (!r) continue;
-      for (const taskId of r.taskIds) out.push({ taskId, startedAt: r.startedAt, retryable: true, killable: r.killable });
+      for (const taskId of r.taskIds) out.push({ taskId, startedAt: r.startedAt, retryable: r.retryable, killable: r.killable });
     }
     return out;
   }

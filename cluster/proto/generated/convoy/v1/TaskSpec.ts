@@ -23,6 +23,10 @@ export interface TaskSpec {
    * actor method name
    */
   'method'?: (string);
+  /**
+   * a system failure of this attempt is retried by its owner (retries left)
+   */
+  'retryable'?: (boolean);
 }
 
 export interface TaskSpec__Output {
@@ -46,4 +50,8 @@ export interface TaskSpec__Output {
    * actor method name
    */
   'method': (string);
+  /**
+   * a system failure of this attempt is retried by its owner (retries left)
+   */
+  'retryable': (boolean);
 }
