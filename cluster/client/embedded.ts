@@ -53,8 +53,15 @@ export interface LocalCluster {
   readonly httpAddress: string;
   readonly token: string;
   readonly sessionDir: string;
+  /** The head process now (a new one after `restartHead()`). */
   readonly head: ProcessInfo;
   readonly workers: ProcessInfo[];
+  /**
+   * Starts the head again on the same session folder, ports and token, so its workers and drivers reconnect
+   * and it resumes from its control store (tests use it after killing the head). Waits for the old head
+   * process to be gone first (it kills it if it still runs).
+   */
+  restartHead(): Promise<ProcessInfo>;
   /** Starts one more worker process (tests use it to replace a killed one). */
   addWorker(opts?: { numCpus?: number; numGpus?: number; resources?: Record<string, number> }): Promise<ProcessInfo>;
   stop(): Promise<void>;
@@ -86,17 +93,25 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   };
   process.once('exit', killAll);
   try {
-    const headChild = spawnEntry(HEAD_MAIN, {
-      host: '127.0.0.1',
-      port: 0,
-      dashboardPort: 0,
-      sessionDir,
-      heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
-      tls: opts.tls,
-    });
+    const headOptions = { host: '127.0.0.1', sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, tls: opts.tls };
+    let headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: 0, dashboardPort: 0 });
     const ready = await waitReady(headChild, 'embedded head', timeout);
     const address = String(ready.address);
-    const head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };
+    const httpAddress = String(ready.httpAddress);
+    let head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };
+    const portOf = (hostPort: string) => Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+    const restartHead = async (): Promise<ProcessInfo> => {
+      const old = headChild;
+      if (old.exitCode === null && old.signalCode === null) {
+        const gone = new Promise((r) => old.once('exit', r));
+        old.kill('SIGKILL');
+        await gone;
+      }
+      headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: portOf(address), dashboardPort: portOf(httpAddress) });
+      await waitReady(headChild, 'restarted embedded head', timeout);
+      head = { pid: headChild.pid!, address, child: headChild };
+      return head;
+    };
     const cpus = opts.cpusPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / 2));
     let unclaimedGpus = opts.gpusPerWorker === undefined ? detectGpus().count : 0;
     const addWorker: LocalCluster['addWorker'] = async (w = {}) => {
@@ -123,11 +138,14 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     let stopping: Promise<void> | undefined;
     return {
       address,
-      httpAddress: String(ready.httpAddress),
+      httpAddress,
       token,
       sessionDir,
-      head,
+      get head() {
+        return head;
+      },
       workers,
+      restartHead,
       addWorker: async (w) => {
         const info = await addWorker(w);
         workers.push(info);

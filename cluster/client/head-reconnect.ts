@@ -13,7 +13,7 @@ import type { HeadConnection } from './head-connection.ts';
 const HEAD_LOST_TIMEOUT_MS = 60_000;
 /** Each try waits for the head's answer this long. */
 const DIAL_TIMEOUT_MS = 5000;
-const REDIAL_BACKOFF: BackoffPolicy = { initialMs: 100, multiplier: 2, maxMs: 3000, jitter: 0.5 };
+const REDIAL_BACKOFF: BackoffPolicy = { initialMs: 100, multiplier: 2, maxMs: 2000, jitter: 0.5 };
 
 export interface HeadReconnectHost {
   readonly head: HeadConnection;

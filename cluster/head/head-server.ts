@@ -151,7 +151,7 @@ export class HeadServer implements HttpBackend {
     this.#address = `${advertiseHost(host)}:${port}`;
     await this.#http.listen(host, this.#opts.dashboardPort ?? 8265);
     const timeout = this.#opts.heartbeatTimeoutMs ?? 10_000;
-    // Nodes of the head before get longer to come back than a silent node: their redial backs off up to 5 s.
+    // Nodes of the head before get longer to come back than a silent node: their redial backs off up to 2 s.
     const resumeGraceUntil = prior.resumed ? Date.now() + Math.max(timeout, RESUME_GRACE_MS) : 0;
     this.#livenessTimer = setInterval(() => {
       const now = Date.now();

@@ -320,7 +320,8 @@ export class WorkerNode implements NodeServices {
     this.#setState('reconnecting', { why });
     const end = await redial({
       dial: () => this.#register(),
-      backoff: { initialMs: 200, multiplier: 2, maxMs: 5000, jitter: 0.5 },
+      // Capped at 2 s: a restarted head is usually back within seconds, and jitter spreads a large cluster's retries.
+      backoff: { initialMs: 200, multiplier: 2, maxMs: 2000, jitter: 0.5 },
       timeoutMs: this.#opts.headLostTimeoutMs ?? 60_000,
       isFatal: (err) => err instanceof AuthError,
       stopped: () => this.#state !== 'reconnecting',

@@ -90,7 +90,7 @@ describe('TuneHistory', () => {
 
 describe('tune reports from clients', () => {
   it('round-trips a run and refuses what is not one', () => {
-    expect(decompileTuneReport(compileTuneReport(run('a', 1)))).toEqual(run('a', 1));
+    expect(decompileTuneReport(compileTuneReport(run('a', 1)) as { runJson: string })).toEqual(run('a', 1));
     expect(() => decompileTuneReport({ runJson: '{' })).toThrow(/tune report is not JSON/);
     expect(() => decompileTuneReport({ runJson: JSON.stringify({ ...run('a', 1), mode: 'sideways' }) })).toThrow(/malformed tune report: mode/);
     expect(() => decompileTuneReport({ runJson: JSON.stringify({ ...run('a', 1), trials: [{ trialId: 't', metrics: { mae: 'low' } }] }) })).toThrow(/trials\.0/);
