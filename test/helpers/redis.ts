@@ -5,7 +5,7 @@
  *
  *   const redis = await startRedis();      // redis.url is redis://127.0.0.1:PORT
  *   await redis.pause(); await redis.resume();   // SIGSTOP / SIGCONT: a server that stops answering
- *   await redis.restart();                 // a server that went away and came back on the same port
+ *   await redis.crash(); await redis.revive();   // a server that went away and came back on the same port
  *   await redis.stop();
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -32,7 +32,11 @@ export interface TestRedis {
   /** Stops it answering (SIGSTOP): connections stay open, commands wait. */
   pause(): void;
   resume(): void;
-  /** Kills it and starts it again on the same port and folder. */
+  /** Kills it (SIGKILL) and waits for it to be gone. */
+  crash(): Promise<void>;
+  /** Starts it again on the same port and folder (after crash()). */
+  revive(): Promise<void>;
+  /** crash(), then revive(). */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -92,6 +96,11 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
     },
     pause: () => child!.kill('SIGSTOP'),
     resume: () => child!.kill('SIGCONT'),
+    crash: async () => {
+      child!.kill('SIGCONT');
+      await kill('SIGKILL');
+    },
+    revive: () => launch(),
     restart: async () => {
       child!.kill('SIGCONT');
       await kill('SIGKILL');

@@ -30,7 +30,7 @@ export type RedisStoreSpec = Extract<StoreSpec, { kind: 'redis' }>;
 const FORMAT = 'convoy-control-store';
 /** The layout this code writes and reads; a store with a higher one is refused. */
 export const REDIS_SCHEMA_VERSION = 1;
-/** A transaction the server refused while connected (out of memory, a read-only replica) is retried after this long. */
+/** A transaction that failed is tried again after this long, or when the connection is back if sooner. */
 const RETRY_MS = 1000;
 
 export interface RedisStoreOptions {
@@ -230,12 +230,11 @@ export class RedisControlStore implements ControlStore {
           this.#inFlight = false;
           this.#cache.giveBack(changes);
           this.#lastError = safeMessage(err);
-          // Disconnected: 'ready' sends again. Connected, the server refused it: try again shortly.
-          if (this.#client.isReady) {
-            this.#log?.warn({ store: this.display, err: this.#lastError, pending: this.#cache.pending }, 'control store write failed');
-            this.#retry = setTimeout(() => this.#send(), RETRY_MS);
-            this.#retry.unref();
-          }
+          // Disconnected, 'ready' sends again; connected (the server refused it), or reconnected before this
+          // ran, the timer does.
+          if (this.#client.isReady) this.#log?.warn({ store: this.display, err: this.#lastError, pending: this.#cache.pending }, 'control store write failed');
+          this.#retry = setTimeout(() => this.#send(), RETRY_MS);
+          this.#retry.unref();
         },
       );
   }
