@@ -32,6 +32,12 @@ export interface LocalClusterOptions {
    */
   startTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
+  /**
+   * The head's control store (`convoy start --store`): memory, sqlite, sqlite:/path/file.db, or
+   * redis://host:port[/db][?prefix=name]. This cluster's own; CONVOY_STORE in the environment is not used.
+   * @default 'sqlite': control.db in this cluster's session folder
+   */
+  store?: string;
   logLevel?: string;
   /** TLS for every gRPC port: PEM file paths (the same cert serves head and workers on one machine). */
   tls?: { cert: string; key: string; ca: string };
@@ -70,9 +76,9 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const timeout = opts.startTimeoutMs ?? 120_000;
   const env = { ...process.env, CONVOY_TOKEN: token };
   const children: ChildProcess[] = [];
-  const spawnEntry = (entry: URL, options: Record<string, unknown>) => {
+  const spawnEntry = (entry: URL, options: Record<string, unknown>, extraEnv: Record<string, string> = {}) => {
     const child = spawnTs(entry, [encodeEntryOptions({ ...options, dieWithParent: true, logLevel: opts.logLevel })], {
-      env,
+      env: { ...env, ...extraEnv },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(child);
@@ -86,14 +92,13 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   };
   process.once('exit', killAll);
   try {
-    const headChild = spawnEntry(HEAD_MAIN, {
-      host: '127.0.0.1',
-      port: 0,
-      dashboardPort: 0,
-      sessionDir,
-      heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
-      tls: opts.tls,
-    });
+    const headChild = spawnEntry(
+      HEAD_MAIN,
+      { host: '127.0.0.1', port: 0, dashboardPort: 0, sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, tls: opts.tls },
+      // The store through the environment, not argv (a Redis URL may hold a password); set even when empty,
+      // so a CONVOY_STORE meant for a real head does not reach this one.
+      { CONVOY_STORE: opts.store ?? '' },
+    );
     const ready = await waitReady(headChild, 'embedded head', timeout);
     const address = String(ready.address);
     const head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };

@@ -174,6 +174,24 @@ export class SqliteControlStore implements ControlStore {
   }
 }
 
+let addonProblem: string | undefined | null = null;
+
+/**
+ * Why better-sqlite3's native addon does not load in this Node.js (compiled for another version, missing),
+ * or undefined when it does. Tried once.
+ */
+export function sqliteUnavailable(): string | undefined {
+  if (addonProblem === null) {
+    try {
+      new Database(':memory:').close();
+      addonProblem = undefined;
+    } catch (err) {
+      addonProblem = errorMessage(err).split('\n')[0];
+    }
+  }
+  return addonProblem;
+}
+
 /** Refuses a file that is not a Convoy control store of a layout this code reads; sets up an empty one. */
 function checkIdentity(file: string, db: Database.Database): void {
   const appId = Number(db.pragma('application_id', { simple: true }));
