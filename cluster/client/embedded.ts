@@ -9,6 +9,7 @@ import path from 'node:path';
 import { generateToken } from '../common/auth.ts';
 import { stopChild, waitReady } from '../common/child-process.ts';
 import { newSessionDir } from '../common/paths.ts';
+import { parseStoreSpec } from '../common/store-spec.ts';
 import { encodeEntryOptions } from '../common/process-entry.ts';
 import { spawnTs } from '../common/spawn.ts';
 import { detectGpus } from '../common/detect-gpus.ts';
@@ -70,6 +71,8 @@ const HEAD_MAIN = new URL('../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../worker/main.ts', import.meta.url);
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+  // A bad store is the caller's mistake, said as such, not a head that failed to start.
+  if (opts.store !== undefined) parseStoreSpec(opts.store, '.', 'the store option');
   const token = generateToken();
   // Its own session folder and token, and no record in $CONVOY_HOME/procs: this cluster is the driver's alone.
   const sessionDir = newSessionDir({ latest: false });
