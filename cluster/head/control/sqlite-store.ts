@@ -186,7 +186,7 @@ export function sqliteUnavailable(): string | undefined {
       new Database(':memory:').close();
       addonProblem = undefined;
     } catch (err) {
-      addonProblem = errorMessage(err).split('\n')[0];
+      addonProblem = errorMessage(err).replace(/\s+/g, ' ').slice(0, 300);
     }
   }
   return addonProblem;
@@ -229,7 +229,7 @@ const MOVE_IT = 'move it away (the head then starts on an empty store) or start 
 function asFileError(file: string, err: unknown): ControlStoreFileError {
   if (err instanceof ControlStoreFileError) return err;
   const code = String((err as { code?: unknown }).code ?? '');
-  const reason = errorMessage(err);
+  const reason = errorMessage(err).replace(/\s+/g, ' ');
   if (code === 'SQLITE_NOTADB') return new ControlStoreFileError(file, 'foreign', `is not an SQLite database, so not a Convoy control store (${reason}); ${MOVE_IT}`, { cause: err });
   if (code.startsWith('SQLITE_CORRUPT')) return new ControlStoreFileError(file, 'corrupt', `is damaged (${reason}); ${MOVE_IT}`, { cause: err });
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -237,5 +237,18 @@ function asFileError(file: string, err: unknown): ControlStoreFileError {
       cause: err,
     });
   }
+  if (isAddonFailure(err)) {
+    return new ControlStoreFileError(
+      file,
+      'unreadable',
+      `cannot be opened: SQLite's native addon (better-sqlite3) does not load in this Node.js ${process.version} (${reason}); rebuild it (npm rebuild better-sqlite3), or give another store with --store (redis://… or memory)`,
+      { cause: err },
+    );
+  }
   return new ControlStoreFileError(file, 'unreadable', `cannot be opened (${reason}): check that its folder is writable by this user, or give another store with --store`, { cause: err });
+}
+
+function isAddonFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ERR_DLOPEN_FAILED' || /better_sqlite3\.node|NODE_MODULE_VERSION|did not self-register/.test(errorMessage(err));
 }
