@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { connect, type Cluster, type RemoteFunction } from '../../cluster/client/index.ts';
-import { startLocalCluster, type LocalCluster } from '../../cluster/client/embedded.ts';
+import { startLocalCluster, type LocalCluster, type LocalClusterOptions } from '../../cluster/client/embedded.ts';
 import { tsxLoaderUrl } from '../../cluster/common/spawn.ts';
 import { DEBIAN_PYTHON, ensureDebianPackages, pythonImports } from './debian.ts';
 import { PeerProcess, PeerProcessError } from './peer-process.ts';
@@ -51,9 +51,10 @@ export class ConvoySystem implements TaskSystem {
     this.#driver = driver;
   }
 
-  static async start(opts: SystemOptions, progress: (message: string) => void): Promise<ConvoySystem> {
+  /** `cluster`: more options of the embedded cluster (the fault bench picks the head's control store). */
+  static async start(opts: SystemOptions, progress: (message: string) => void, cluster: LocalClusterOptions = {}): Promise<ConvoySystem> {
     progress(`starting an embedded cluster: a head and ${opts.workers} workers`);
-    const local = await startLocalCluster({ workers: opts.workers, startTimeoutMs: 60_000 });
+    const local = await startLocalCluster({ workers: opts.workers, startTimeoutMs: 60_000, ...cluster });
     let driver: Cluster | undefined;
     try {
       driver = await connect(local.address, { token: local.token });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { generateToken } from '../common/auth.ts';
 import { stopChild, waitReady } from '../common/child-process.ts';
 import { newSessionDir } from '../common/paths.ts';
+import { parseStoreSpec } from '../common/store-spec.ts';
 import { encodeEntryOptions } from '../common/process-entry.ts';
 import { spawnTs } from '../common/spawn.ts';
 import { detectGpus } from '../common/detect-gpus.ts';
@@ -32,6 +33,12 @@ export interface LocalClusterOptions {
    */
   startTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
+  /**
+   * The head's control store (`convoy start --store`): memory, sqlite, sqlite:/path/file.db, or
+   * redis://host:port[/db][?prefix=name]. This cluster's own; CONVOY_STORE in the environment is not used.
+   * @default 'sqlite': control.db in this cluster's session folder
+   */
+  store?: string;
   logLevel?: string;
   /** TLS for every gRPC port: PEM file paths (the same cert serves head and workers on one machine). */
   tls?: { cert: string; key: string; ca: string };
@@ -71,15 +78,17 @@ const HEAD_MAIN = new URL('../head/main.ts', import.meta.url);
 const WORKER_MAIN = new URL('../worker/main.ts', import.meta.url);
 
 export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise<LocalCluster> {
+  // A bad store is the caller's mistake, said as such, not a head that failed to start.
+  if (opts.store !== undefined) parseStoreSpec(opts.store, '.', 'the store option');
   const token = generateToken();
   // Its own session folder and token, and no record in $CONVOY_HOME/procs: this cluster is the driver's alone.
   const sessionDir = newSessionDir({ latest: false });
   const timeout = opts.startTimeoutMs ?? 120_000;
   const env = { ...process.env, CONVOY_TOKEN: token };
   const children: ChildProcess[] = [];
-  const spawnEntry = (entry: URL, options: Record<string, unknown>) => {
+  const spawnEntry = (entry: URL, options: Record<string, unknown>, extraEnv: Record<string, string> = {}) => {
     const child = spawnTs(entry, [encodeEntryOptions({ ...options, dieWithParent: true, logLevel: opts.logLevel })], {
-      env,
+      env: { ...env, ...extraEnv },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push(child);
@@ -94,7 +103,10 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   process.once('exit', killAll);
   try {
     const headOptions = { host: '127.0.0.1', sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, tls: opts.tls };
-    let headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: 0, dashboardPort: 0 });
+    // The store through the environment, not argv (a Redis URL may hold a password); set even when empty,
+    // so a CONVOY_STORE meant for a real head does not reach this one.
+    const headEnv = { CONVOY_STORE: opts.store ?? '' };
+    let headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: 0, dashboardPort: 0 }, headEnv);
     const ready = await waitReady(headChild, 'embedded head', timeout);
     const address = String(ready.address);
     const httpAddress = String(ready.httpAddress);
@@ -107,7 +119,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         old.kill('SIGKILL');
         await gone;
       }
-      headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: portOf(address), dashboardPort: portOf(httpAddress) });
+      headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: portOf(address), dashboardPort: portOf(httpAddress) }, headEnv);
       await waitReady(headChild, 'restarted embedded head', timeout);
       head = { pid: headChild.pid!, address, child: headChild };
       return head;

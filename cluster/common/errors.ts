@@ -199,6 +199,58 @@ export class TaskLoadError extends ConvoyError {}
  */
 export class RuntimeEnvError extends ConvoyError {}
 
+/**
+ * `--store` (or CONVOY_STORE, or a head's `store` option) is not a control store the head can open. The value
+ * is shown with any password in it replaced by `***`.
+ */
+export class ControlStoreSpecError extends ConvoyError {
+  constructor(readonly spec: string, detail: string, readonly source = '--store') {
+    super(
+      `${source} ${JSON.stringify(spec)} ${detail}: give memory, sqlite (the session folder's control.db), sqlite:/path/file.db (or a path ending .db), ` +
+        'or redis://[user:password@]host:port[/db][?prefix=name] (rediss:// for TLS)',
+    );
+  }
+}
+
+/**
+ * A control store the head cannot use as it is: not a Convoy control store, damaged, written by a newer
+ * Convoy, or held by another head (the head refuses it rather than start over it); or one that stopped
+ * taking writes (disk full), whose rows then wait in the head's memory and are retried. `location` is what
+ * the message names: `file /path/control.db`, or `at redis://host:port/db?prefix=name` (no password).
+ */
+export class ControlStoreContentError extends ConvoyError {
+  constructor(
+    readonly location: string,
+    readonly problem: 'foreign' | 'corrupt' | 'newer' | 'locked' | 'unreadable' | 'unwritable',
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`the control store ${location} ${detail}`, options);
+  }
+}
+
+/** A SQLite control store file the head cannot use (see ControlStoreContentError); `file` is its path. */
+export class ControlStoreFileError extends ControlStoreContentError {
+  constructor(
+    readonly file: string,
+    problem: ControlStoreContentError['problem'],
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`file ${file}`, problem, detail, options);
+  }
+}
+
+/**
+ * A Redis control store could not be reached (at start, or for longer than a flush may wait). `url` has no
+ * password. Writes made meanwhile stay queued in the head and go out when the server answers again.
+ */
+export class ControlStoreUnavailableError extends ConvoyError {
+  constructor(readonly url: string, detail: string, options?: { cause?: unknown }) {
+    super(`the control store at ${url} ${detail}`, options);
+  }
+}
+
 export interface SerializedError {
   name: string;
   message: string;
@@ -230,6 +282,10 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   UsageError,
   ProcessStartError,
   ListenError,
+  ControlStoreSpecError,
+  ControlStoreContentError,
+  ControlStoreFileError,
+  ControlStoreUnavailableError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

@@ -5,6 +5,7 @@ import { createLogger } from '../common/logger.ts';
 import { newSessionDir, recordProcess } from '../common/paths.ts';
 import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
 import { readTlsFiles } from '../transport/grpc.ts';
+import { describeStore, openControlStore } from './control/open-store.ts';
 import { HeadServer } from './head-server.ts';
 
 export interface HeadEntryOptions {
@@ -19,6 +20,13 @@ export interface HeadEntryOptions {
   tls?: { cert?: string; key?: string; ca?: string };
   dieWithParent?: boolean;
   logLevel?: string;
+  /**
+   * Where the control state lives (common/store-spec.ts): memory, sqlite, sqlite:/path/file.db (or a path
+   * ending .db), or redis://[user:password@]host:port[/db][?prefix=name]. A password here travels in argv;
+   * `convoy start` passes the spec through the environment (CONVOY_STORE) instead.
+   * @default CONVOY_STORE, else 'sqlite': control.db in the session folder
+   */
+  store?: string;
   /**
    * Record this head in $CONVOY_HOME (procs/ and session_latest) so that clients on this machine find it and
    * `convoy stop` stops it: `convoy start` does; an embedded cluster does not.
@@ -35,6 +43,11 @@ try {
   if (!token) token = generateToken();
   const tokenFile = opts.tokenFile ?? path.join(sessionDir, 'token');
   if (!opts.tokenFile) writeTokenFile(tokenFile, token);
+  const store = await openControlStore(opts.store ?? process.env.CONVOY_STORE, sessionDir, {
+    log: log.child({ component: 'control-store' }),
+    source: opts.store === undefined ? 'CONVOY_STORE' : 'the store option',
+  });
+  log.info({ store: describeStore(store) }, 'control store open');
   const head = new HeadServer({
     token,
     host: opts.host,
@@ -45,6 +58,7 @@ try {
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,
     log,
+    store,
   });
   await head.start();
   const forget = opts.record
@@ -54,7 +68,7 @@ try {
     forget();
     await head.close();
   }, opts.dieWithParent ?? false);
-  announceReady({ role: 'head', address: head.address, httpAddress: head.httpAddress, tokenFile, sessionDir, pid: process.pid });
+  announceReady({ role: 'head', address: head.address, httpAddress: head.httpAddress, tokenFile, sessionDir, pid: process.pid, store: describeStore(store) });
 } catch (err) {
   announceFailure(err);
   process.exit(1);

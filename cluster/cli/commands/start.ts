@@ -12,7 +12,8 @@ import { encodeEntryOptions } from '../../common/process-entry.ts';
 import { spawnTs } from '../../common/spawn.ts';
 import { findCluster } from '../../common/cluster-target.ts';
 import { recordedHead } from '../../common/paths.ts';
-import { UsageError } from '../../common/errors.ts';
+import { ControlStoreSpecError, UsageError } from '../../common/errors.ts';
+import { parseStoreSpec } from '../../common/store-spec.ts';
 import { parseMemoryUsageThreshold } from '../../../scheduler/memory-pressure.ts';
 
 const HEAD_MAIN = new URL('../../head/main.ts', import.meta.url);
@@ -38,6 +39,7 @@ interface StartFlags {
   tlsKey?: string;
   tlsCa?: string;
   heartbeatTimeoutMs?: string;
+  store?: string;
   memoryUsageThreshold?: string;
   nodeId?: string;
   spillTo?: string;
@@ -101,6 +103,11 @@ export function registerStart(program: Command): void {
     .option('--tls-key <path>', 'PEM private key for gRPC TLS')
     .option('--tls-ca <path>', 'PEM CA bundle to verify peers')
     .option('--heartbeat-timeout-ms <ms>', 'head: mark a node dead after this long without a heartbeat', '10000')
+    .option(
+      '--store <spec>',
+      'head: where the control state is kept, so a restarted head finds it: sqlite (control.db in the session folder), sqlite:/path/file.db, ' +
+        'redis://[user:password@]host:port[/db][?prefix=name] (a head that must survive its machine), or memory (default: CONVOY_STORE, else sqlite)',
+    )
     .option('--node-id <id>', 'worker: a stable node id')
     .option('--spill-to <url>', 'worker: spill objects past --spill-disk-bytes to this storage (s3://bucket/prefix or a folder)')
     .option('--spill-disk-bytes <bytes>', 'worker: local spill folder size before objects move to --spill-to (default 10 GiB)')
@@ -123,12 +130,14 @@ export function registerStart(program: Command): void {
           tls,
           record: true,
         };
-        const info = await launch(HEAD_MAIN, opts, !!flags.block, 'head', {});
+        // Through the environment, not the options (argv): a Redis URL may hold a password.
+        const info = await launch(HEAD_MAIN, opts, !!flags.block, 'head', { CONVOY_STORE: storeSpec(flags.store) });
         if (!info) return;
         console.log(`Convoy head started (pid ${info.pid}).
   gRPC address:  ${info.address}
   dashboard:     http://${info.httpAddress}   (sign in once with http://${info.httpAddress}/?token=<the token>)
   token file:    ${info.tokenFile}   (mode 0600; workers and clients need this token)
+  control store: ${info.store}
 
 Add a worker on this machine:   convoy start --address ${info.address}
 Add one on another machine:     copy the token file there, then
@@ -199,5 +208,22 @@ function threshold(text: string | undefined): number | undefined {
     return parseMemoryUsageThreshold(text, '--memory-usage-threshold');
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * --store (else CONVOY_STORE), checked here so a bad value is a usage error, not a head that fails to start;
+ * a relative SQLite path is made absolute from this folder. '' asks for the default.
+ */
+function storeSpec(flag: string | undefined): string {
+  const given = flag ?? process.env.CONVOY_STORE;
+  if (given === undefined || given.trim() === '') return '';
+  try {
+    // The session folder is the head's to make; a placeholder is enough to check the form.
+    const spec = parseStoreSpec(given, '.', flag === undefined ? 'CONVOY_STORE' : '--store');
+    return spec.kind === 'sqlite' && given.trim() !== 'sqlite' ? `sqlite:${spec.file}` : given.trim();
+  } catch (err) {
+    if (err instanceof ControlStoreSpecError) throw new UsageError(err.message);
+    throw err;
   }
 }
