@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobManager } from '../../cluster/head/jobs/job-manager.ts';
-import { processIdentity } from '../../cluster/head/jobs/process-identity.ts';
-import { driverStatusPath, readDriverStatus, type DriverStatus } from '../../cluster/head/jobs/supervisor-contract.ts';
+import { processIdentity } from '../../cluster/head/jobs/process-identity.mjs';
+import { driverStatusPath, readDriverStatus, type DriverStatus } from '../../cluster/head/jobs/supervisor-contract.mjs';
 import { MemoryTable } from '../../cluster/head/control/memory-store.ts';
 import type { JobRecord } from '../../cluster/head/control/records.ts';
 import { EventHub } from '../../cluster/head/events.ts';
@@ -133,6 +133,24 @@ describe('job supervisors', () => {
     const followed = followToEnd(second, jobId);
     await followed.ended;
     expect(followed.text()).toBe('line 0\nline 1\nline 2\n');
+  });
+
+  it('fails a job whose supervisor is killed while the head watches, and one whose command does not exist', async () => {
+    const dir = await newDir();
+    const m = manager(new MemoryTable<JobRecord>(), dir);
+    const { jobId, status } = await startWaitingJob(m, dir);
+    process.kill(status.supervisorPid, 'SIGKILL');
+    await eventually(() => m.get(jobId)!.status !== 'RUNNING', 20_000, 'the job to end');
+    expect(m.get(jobId)!.status).toBe('FAILED');
+    expect(m.get(jobId)!.message).toBe(
+      `the job's supervisor (pid ${status.supervisorPid}) was killed by SIGKILL before recording how the driver ended; its driver (pid ${status.driverPid}) was still running and has been stopped`,
+    );
+    await eventually(() => processIdentity(status.driverPid!) === undefined, 20_000, 'the driver to be stopped');
+
+    const missing = await m.submit({ entrypoint: ['convoy-no-such-command', 'x'] });
+    await eventually(() => m.get(missing.jobId)!.status !== 'PENDING' && m.get(missing.jobId)!.status !== 'RUNNING', 60_000, 'the job to end');
+    expect(m.get(missing.jobId)).toMatchObject({ status: 'FAILED', exitCode: null, message: 'could not start convoy-no-such-command: spawn convoy-no-such-command ENOENT' });
+    expect((await m.readLogs(missing.jobId))!.toString()).toContain('[convoy] could not start convoy-no-such-command');
   });
 
   it('stops a reattached job: STOPPED, and its driver is gone', async () => {

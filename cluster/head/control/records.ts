@@ -65,10 +65,10 @@ export interface JobRecord {
   supervisor?: JobSupervisorRecord;
 }
 
-/** A job supervisor (head/jobs/job-supervisor.ts), which outlives the head that started it. */
+/** A job supervisor (head/jobs/job-supervisor.mjs), which outlives the head that started it. */
 export interface JobSupervisorRecord {
   readonly pid: number;
-  /** Tells it apart from a later process given the same pid (head/jobs/process-identity.ts). */
+  /** Tells it apart from a later process given the same pid (head/jobs/process-identity.mjs). */
   readonly identity: string;
 }
 

@@ -2,7 +2,7 @@
  * Jobs: a driver program run on the head's machine with the cluster's address in its environment, from an
  * uploaded working directory, with its output captured to a log that can be read or followed while it runs.
  *
- * The driver does not die with the head (Ray's do): each runs under a job supervisor (job-supervisor.ts), a
+ * The driver does not die with the head (Ray's do): each runs under a job supervisor (job-supervisor.mjs), a
  * detached process that writes the driver's output straight to the log and its end to a status file in the
  * job's folder. A head that starts over a jobs table holding running jobs reattaches to their supervisors
  * (supervised-driver.ts) and finishes them as usual when their drivers end; a job whose supervisor is gone
@@ -39,7 +39,7 @@ import type { JobRecord, JobSupervisorRecord } from '../control/records.ts';
 import { PackageStore } from './package-store.ts';
 import { LogTail } from './log-tail.ts';
 import { SupervisedDriver, type DriverOutcome } from './supervised-driver.ts';
-import { driverStatusPath, readDriverStatus } from './supervisor-contract.ts';
+import { driverStatusPath, readDriverStatus } from './supervisor-contract.mjs';
 
 /** @see JobManager's `maxFinishedJobs` option */
 const DEFAULT_MAX_FINISHED_JOBS = 1000;

@@ -1,22 +1,23 @@
 /**
- * The head's side of a job supervisor (job-supervisor.ts): starting one, or attaching to one a former head
- * started, then watching it until the driver's end is in the status file (supervisor-contract.ts), or the
+ * The head's side of a job supervisor (job-supervisor.mjs): starting one, or attaching to one a former head
+ * started, then watching it until the driver's end is in the status file (supervisor-contract.mjs), or the
  * supervisor is found gone without having written it. The status file is watched (fs.watch, with a slow poll
- * for the events it misses); the supervisor's liveness is checked by pid and identity (process-identity.ts),
+ * for the events it misses); the supervisor's liveness is checked by pid and identity (process-identity.mjs),
  * since a head that attached to it is not its parent and gets no exit event.
  *
  * Detaching stops the watching and leaves the supervisor and its driver running, as a head that dies does.
  */
 import { closeSync, openSync, statSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { encodeEntryOptions } from '../../common/process-entry.ts';
-import { spawnTs } from '../../common/spawn.ts';
 import type { JobSupervisorRecord } from '../control/records.ts';
-import { isSameProcess, processIdentity, signalProcess } from './process-identity.ts';
-import { DRIVER_NODE_OPTIONS, DRIVER_STATUS_FILE, readDriverStatus, type DriverEnd, type DriverStatus, type SupervisorOptions } from './supervisor-contract.ts';
+import { isSameProcess, processIdentity, signalProcess } from './process-identity.mjs';
+import { DRIVER_NODE_OPTIONS, DRIVER_STATUS_FILE, readDriverStatus, type DriverEnd, type DriverStatus, type SupervisorOptions } from './supervisor-contract.mjs';
 
-const SUPERVISOR_MAIN = new URL('./job-supervisor.ts', import.meta.url);
+/** Plain JavaScript, run by plain Node from the sources as from the package (job-supervisor.mjs says why). */
+const SUPERVISOR_MAIN = fileURLToPath(new URL('./job-supervisor.mjs', import.meta.url));
 /** How often a supervisor's liveness is checked, and the status file read in case fs.watch missed a change. */
 const POLL_MS = 1000;
 /** How long past the driver's grace a stopped supervisor has before the head kills it and its driver. */
@@ -63,7 +64,7 @@ export class SupervisedDriver {
     const fd = openSync(logPath, 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawnTs(SUPERVISOR_MAIN, [encodeEntryOptions(options satisfies SupervisorOptions)], {
+      child = spawn(process.execPath, [SUPERVISOR_MAIN, encodeEntryOptions(options satisfies SupervisorOptions)], {
         cwd: opts.cwd,
         env: supervisorEnv,
         stdio: ['ignore', fd, fd],
