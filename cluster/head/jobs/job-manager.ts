@@ -175,6 +175,7 @@ export class JobManager {
         mkdirSync(workDir, { recursive: true });
       }
       plan = await planDependencies(workDir, convoyRoot());
+      if (this.#closed) throw new IllegalStateError(`the head is stopping and starts no more jobs: submit job ${jobId} again once it is back`);
     } catch (err) {
       await rm(jobDir, { recursive: true, force: true });
       throw err;
@@ -292,7 +293,8 @@ export class JobManager {
     }
     // The head's lines go first; from here on the supervisor and the driver append to the file themselves.
     if (!log.writableEnded) await new Promise<void>((r) => log.end(r));
-    if (info.endTime || this.#closed) return; // stopped while its dependencies were installed
+    if (info.endTime) return; // stopped while its dependencies were installed
+    if (this.#closed) return state.finish('FAILED', null, 'the head stopped before the driver started: submit the job again');
 
     const [cmd, ...args] = req.entrypoint;
     const env: Record<string, string> = {

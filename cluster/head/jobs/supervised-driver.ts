@@ -93,11 +93,6 @@ export class SupervisedDriver {
     return driver;
   }
 
-  /** The status the supervisor wrote so far (the driver's pid once it started). */
-  status(): DriverStatus | undefined {
-    return readDriverStatus(this.paths.statusPath);
-  }
-
   /** Asks the supervisor to stop the driver; kills both if it has not ended well past the driver's grace. */
   stop(): void {
     if (this.#settled || this.#detached) return;
