@@ -111,6 +111,23 @@ describe('job supervisors', () => {
     expect(followed.text()).toBe(ALL_LINES);
   });
 
+  it('finds the supervisor of a job its head started but did not record, by the status file', async () => {
+    const dir = await newDir();
+    const table = new MemoryTable<JobRecord>();
+    const first = manager(table, dir);
+    const { jobId } = await startWaitingJob(first, dir);
+    await first.close({ detach: true });
+    // As a head that died between starting the supervisor and saving the record.
+    const { supervisor: _, ...record } = table.get(jobId)!;
+    table.put(jobId, { ...record, info: { ...record.info, status: 'PENDING' } });
+
+    const second = manager(table, dir);
+    expect(second.get(jobId)!.status).toBe('RUNNING');
+    await release(dir, jobId);
+    await eventually(() => second.get(jobId)!.status === 'SUCCEEDED', 60_000, 'the job to succeed');
+    expect((await second.readLogs(jobId))!.toString()).toBe(ALL_LINES);
+  });
+
   it("fails a job whose supervisor was killed while no head watched, saying so, and stops the driver it left", async () => {
     const dir = await newDir();
     const table = new MemoryTable<JobRecord>();

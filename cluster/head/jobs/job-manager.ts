@@ -265,6 +265,8 @@ export class JobManager {
         continue;
       }
       this.#watch(state, SupervisedDriver.attach(ref, { statusPath, logPath: record.logPath }, this.#graceMs));
+      // Its driver was started (by a head that died before it said so): found gone, it ends on the next turn.
+      if (info.status === 'PENDING') info.status = 'RUNNING';
       this.#save(state);
       this.opts.log.info({ jobId: info.jobId, supervisorPid: ref.pid }, 'job reattached');
     }
