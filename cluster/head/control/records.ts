@@ -61,6 +61,15 @@ export interface JobRecord {
   /** Hash of what was submitted, to tell a repeated submission from a different one under the same id. */
   readonly fingerprint: string;
   readonly logPath: string;
+  /** The process that runs its driver, once started: how a restarted head finds it again. */
+  supervisor?: JobSupervisorRecord;
+}
+
+/** A job supervisor (head/jobs/job-supervisor.mjs), which outlives the head that started it. */
+export interface JobSupervisorRecord {
+  readonly pid: number;
+  /** Tells it apart from a later process given the same pid (head/jobs/process-identity.mjs). */
+  readonly identity: string;
 }
 
 export interface TaskSummaryRecord {
