@@ -22,9 +22,10 @@ import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
 import { buildStatus } from './status.ts';
-import type { ClusterStatus, MemoryReport, NodeMemory } from '../api/head-api.ts';
+import type { ClusterStatus, DrainRequest, MemoryReport, NodeMemory, NodeStatus } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
+import { NodeDrains } from './node-drains.ts';
 import type { ControlStore } from './control/control-store.ts';
 import { MemoryControlStore } from './control/memory-store.ts';
 
@@ -71,6 +72,7 @@ export class HeadServer implements HttpBackend {
   readonly #server = new grpc.Server(SERVER_OPTIONS);
   readonly #http: HttpApi;
   readonly #clients: ClientSessions;
+  readonly #drains: NodeDrains;
   readonly #nodeSessions = new Map<string, grpc.ServerDuplexStream<NodeToHead__Output, HeadToNode>>();
   #address = '';
   #livenessTimer: NodeJS.Timeout | undefined;
@@ -114,6 +116,7 @@ export class HeadServer implements HttpBackend {
       log: this.log,
       events: this.events,
     });
+    this.#drains = new NodeDrains({ nodes: this.nodes, leases: this.leases, tell: (nodeId, drain) => this.#tellNode(nodeId, { drain }), events: this.events, log: this.log });
     this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });
   }
 
@@ -144,6 +147,7 @@ export class HeadServer implements HttpBackend {
       for (const n of this.nodes.overdue(Date.now(), timeout)) this.#nodeDead(n.nodeId, `no heartbeat for ${timeout} ms`);
     }, Math.min(1000, timeout / 2));
     this.#livenessTimer.unref();
+    this.#drains.watch();
     this.log.info({ address: this.#address, http: this.httpAddress }, 'head started');
   }
 
@@ -197,6 +201,9 @@ export class HeadServer implements HttpBackend {
         }
         case 'objectsRemoved':
           for (const id of msg.objectsRemoved!.objectIds) this.objects.remove(id, nodeId);
+          return;
+        case 'drained':
+          if (nodeId) this.#nodeDead(nodeId, this.#drains.finished(nodeId, msg.drained!.stoppedTasks));
           return;
       }
     });
@@ -283,6 +290,24 @@ export class HeadServer implements HttpBackend {
     return { nodes: reports, directory: this.objects.stats() };
   }
 
+  /** `convoy drain`: see node-drains.ts. Returns the node as status shows it. */
+  drainNode(query: string, request: DrainRequest): NodeStatus {
+    const node = this.#drains.request(query, request);
+    return this.status().nodes.find((n) => n.nodeId === node.nodeId)!;
+  }
+
+  /** Writes to a node's session stream; false when it has none (gone, or not reconnected yet). */
+  #tellNode(nodeId: string, msg: HeadToNode): boolean {
+    const call = this.#nodeSessions.get(nodeId);
+    if (!call) return false;
+    try {
+      call.write(msg);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Asks every node to stop (used by `convoy stop` through the HTTP API). */
   shutdownNodes(reason: string): void {
     for (const call of this.#nodeSessions.values()) {
@@ -297,6 +322,7 @@ export class HeadServer implements HttpBackend {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#livenessTimer);
+      this.#drains.close();
       await this.jobs.close();
       this.#clients.close();
       for (const call of this.#nodeSessions.values()) {
