@@ -3,6 +3,7 @@
  * model) are added by bin/convoy.mjs from tasks/, which may use the cluster but not the other way round.
  */
 import { Command, CommanderError } from 'commander';
+import { registerDrain } from './commands/drain.ts';
 import { registerJob } from './commands/job.ts';
 import { registerMemory } from './commands/memory.ts';
 import { registerStart } from './commands/start.ts';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerStop(program);
   registerStatus(program);
+  registerDrain(program);
   registerJob(program);
   registerMemory(program);
   return program;
