@@ -20,6 +20,7 @@ export type TaskCounts = Record<string, number>;
 /** What a node's heartbeat reports about its queue and object store. */
 export interface NodeLoad {
   queuedTasks: number;
+  /** Tasks running, and actor calls not answered yet. */
   runningTasks: number;
   storeUsedBytes: number;
   storeSpilledBytes: number;
