@@ -5,7 +5,8 @@
  *
  * Its state is the control store (control/control-store.ts), one table per module; what is live and cannot
  * be stored stays beside it: each node's session stream (here), each client's (client-sessions.ts), each
- * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts).
+ * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts). Node drains
+ * (`convoy drain`) are node-drains.ts.
  */
 import path from 'node:path';
 import { advertiseHost } from '../common/net.ts';

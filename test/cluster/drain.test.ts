@@ -1,11 +1,14 @@
 /**
  * `convoy drain` on real processes: a head, a worker B that stays, and for each test a worker A that is
- * drained while it runs long tasks (and an actor's call). The running work finishes and delivers, nothing new
+ * drained while it runs tasks (and an actor's call) that go on until the test writes their marker file, so
+ * what runs when is the test's choice, not the machine's speed. The running work finishes and delivers, nothing new
  * lands on A, A exits 0, and the head lists it dead with reason "drained"; past a deadline A's task is
  * stopped and retried on B. Then the CLI end to end, and its errors.
  */
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,12 +24,18 @@ const run = promisify(execFile);
 
 let t: TestCluster;
 let b: ProcessInfo;
+const markers = mkdtempSync(path.join(os.tmpdir(), 'convoy-drain-'));
+/** A file that does not exist yet: tasks given it run until the test writes it. */
+const marker = (name: string) => path.join(markers, name);
 
 beforeAll(async () => {
   t = await startTestCluster({ workers: 1, cpusPerWorker: 1 });
   b = t.local.workers[0]!;
 }, 120_000);
-afterAll(async () => t?.stop());
+afterAll(async () => {
+  await t?.stop();
+  rmSync(markers, { recursive: true, force: true });
+});
 
 async function http<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`http://${t.local.httpAddress}${route}`, {
@@ -60,27 +69,35 @@ describe('draining a node', () => {
     const counter = cluster.actor<typeof actors.Counter>(ACTORS, 'Counter', { custom: { pinA: 1 } }).remote();
     expect(await cluster.get(counter.call('env', 'CONVOY_NODE_ID'))).toBe(a.nodeId);
 
-    // One long task on each node (each has one CPU), then an actor call on A that outlasts A's task.
-    const sleepWhere = cluster.task<typeof basic.sleepWhere>(TASKS, 'sleepWhere');
-    const long = [0, 1].map((i) => sleepWhere.remote(2500, `long-${i}`));
+    // One task on each node (each has one CPU) and an actor call on A, all running until the test says.
+    const tasksGo = marker('tasks');
+    const actorGoes = marker('actor');
+    const untilFile = cluster.task<typeof basic.untilFile>(TASKS, 'untilFile');
+    const long = [0, 1].map((i) => untilFile.remote(tasksGo, `long-${i}`));
     await running(a.nodeId!, b.nodeId!);
-    const nap = counter.call('nap', 5000);
+    const call = counter.call('untilFile', actorGoes);
 
     const drain = await http<NodeStatus>('POST', `/api/nodes/${a.nodeId}/drain`);
     expect(drain.status).toBe(200);
-    expect(drain.body).toMatchObject({ nodeId: a.nodeId, state: 'draining', drain: { reason: 'convoy drain' } });
-    expect(drain.body.drain!.leasesLeft).toBeGreaterThanOrEqual(1);
+    expect(drain.body).toMatchObject({ nodeId: a.nodeId, state: 'draining', drain: { reason: 'convoy drain', leasesLeft: 1 } });
     // Work submitted after the drain goes to B only.
-    const later = Array.from({ length: 6 }, (_, i) => sleepWhere.remote(200, `later-${i}`));
+    const sleepWhere = cluster.task<typeof basic.sleepWhere>(TASKS, 'sleepWhere');
+    const later = Array.from({ length: 6 }, (_, i) => sleepWhere.remote(100, `later-${i}`));
 
+    writeFileSync(tasksGo, '');
     const done = await cluster.get(long);
     expect(done.map((d) => d.value)).toEqual(['long-0', 'long-1']);
     expect(done.map((d) => d.nodeId).sort()).toEqual([a.nodeId, b.nodeId].sort());
     const laterDone = await cluster.get(later);
     expect(laterDone.map((d) => d.value)).toEqual(later.map((_, i) => `later-${i}`));
     expect(laterDone.every((d) => d.nodeId === b.nodeId)).toBe(true);
-    // The actor's call that was running when A's leases came back finished there and delivered.
-    expect(await cluster.get(nap)).toBe(a.nodeId);
+
+    // A's lease is back, but its actor's call still runs: A waits for it.
+    await eventually(async () => (await nodeStatus(a.nodeId!))?.drain?.leasesLeft === 0, 30_000, "A's lease back");
+    expect((await nodeStatus(a.nodeId!))?.state).toBe('draining');
+    expect(a.child.exitCode).toBeNull();
+    writeFileSync(actorGoes, '');
+    expect(await cluster.get(call)).toBe(a.nodeId);
 
     expect(await exitCode(a)).toBe(0);
     await eventually(async () => (await nodeStatus(a.nodeId!))?.state === 'dead', 30_000, 'A listed dead');
@@ -93,19 +110,22 @@ describe('draining a node', () => {
   it('stops what still runs at the deadline: the task is retried on another node, and the worker still exits 0', { timeout: 180_000 }, async () => {
     const a = await t.local.addWorker({ numCpus: 1 });
     const { cluster } = t;
-    const sleepWhere = cluster.task<typeof basic.sleepWhere>(TASKS, 'sleepWhere', { maxRetries: 2 });
-    const refs = [0, 1].map((i) => sleepWhere.remote(4000, i));
+    const go = marker('deadline');
+    const untilFile = cluster.task<typeof basic.untilFile>(TASKS, 'untilFile', { maxRetries: 2 });
+    const refs = [0, 1].map((i) => untilFile.remote(go, i));
     await running(a.nodeId!, b.nodeId!);
     const drain = await http<NodeStatus>('POST', `/api/nodes/${a.nodeId}/drain`, { deadlineS: 0.5, reason: 'test deadline' });
     expect(drain.body).toMatchObject({ state: 'draining', drain: { reason: 'test deadline' } });
     expect(drain.body.drain!.deadline).toBeGreaterThan(drain.body.drain!.since);
-    const done = await cluster.get(refs);
-    expect(done.map((d) => d.value)).toEqual([0, 1]);
-    // A's task was stopped and ran again on B.
-    expect(done.every((d) => d.nodeId === b.nodeId)).toBe(true);
+    // A's task never finishes on its own: the deadline stops it, and A goes.
     expect(await exitCode(a)).toBe(0);
     await eventually(async () => (await nodeStatus(a.nodeId!))?.state === 'dead', 30_000, 'A listed dead');
     expect((await nodeStatus(a.nodeId!))?.deadReason).toMatch(/^drained: 1 task\(s\) or actor call\(s\) still running were stopped/);
+    writeFileSync(go, '');
+    const done = await cluster.get(refs);
+    expect(done.map((d) => d.value)).toEqual([0, 1]);
+    // A's task ran again on B.
+    expect(done.every((d) => d.nodeId === b.nodeId)).toBe(true);
   });
 
   it('refuses an unknown node (404), an ambiguous prefix (409) and a bad body (400), each naming the problem', { timeout: 60_000 }, async () => {
@@ -131,8 +151,9 @@ describe('convoy drain', () => {
 
   it('drains a node named by its address, showing what is left, and says when it is gone', { timeout: 180_000 }, async () => {
     const a = await t.local.addWorker({ numCpus: 1, resources: { pinC: 1 } });
-    const sleepWhere = t.cluster.task<typeof basic.sleepWhere>(TASKS, 'sleepWhere', { custom: { pinC: 1 } });
-    const ref = sleepWhere.remote(3000, 'cli');
+    const go = marker('cli');
+    const untilFile = t.cluster.task<typeof basic.untilFile>(TASKS, 'untilFile', { custom: { pinC: 1 } });
+    const ref = untilFile.remote(go, 'cli');
     await running(a.nodeId!);
 
     // Two live nodes share the "node-" prefix: ambiguous, nothing drained.
@@ -141,7 +162,10 @@ describe('convoy drain', () => {
     expect(ambiguous.stderr.trim().split('\n')).toHaveLength(1);
     expect(ambiguous.stderr).toMatch(/"node-" matches 2 nodes .*convoy status/);
 
-    const drained = await cli(['drain', a.address]);
+    const waiting = cli(['drain', a.address]);
+    await eventually(async () => (await nodeStatus(a.nodeId!))?.state === 'draining', 60_000, 'A draining');
+    writeFileSync(go, '');
+    const drained = await waiting;
     expect(drained.code).toBe(0);
     expect(drained.stdout).toMatch(new RegExp(`node ${a.nodeId} \\(${a.address}\\) draining: \\d+ running task\\(s\\)`));
     expect(drained.stdout.trim().split('\n').at(-1)).toBe(`node ${a.nodeId} drained`);
