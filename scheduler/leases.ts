@@ -4,9 +4,13 @@
  *
  * A demand is "client C could use N more leases of shape R". Demands are served first come, first served;
  * a demand that cannot be placed now does not block later demands of other shapes (no head-of-line blocking).
+ *
+ * A draining node (`convoy drain`, as Ray's DrainNode) gets no new leases, and its leases are revoked: a revoked
+ * lease finishes the tasks it holds and then goes back (the client sends it no more), so running work is never
+ * cut short. Actor leases stay: an actor lives on its node until the node goes.
  */
 import { place, type NodeView, type PlacementStrategy } from './placement/index.ts';
-import { fits, subtract, type ResourceVector } from './resources.ts';
+import { fits, formatVector, subtract, type ResourceVector } from './resources.ts';
 
 export interface Demand {
   readonly id: string;
@@ -46,12 +50,13 @@ export function scheduleDemands(
   const grants: { demandId: string; nodeId: string }[] = [];
   const infeasible = new Map<string, string>();
   const waiting = new Map<string, string>();
+  const schedulable = view.filter((n) => !n.draining);
   let turn = rotation;
   for (const demand of demands) {
     for (let i = 0; i < demand.remaining; i++) {
       const p = place(
         { resources: demand.resources, strategy: demand.strategy, preferredNodes: demand.preferredNodes },
-        view,
+        schedulable,
         turn++,
       );
       if (p.kind === 'placed') {
@@ -60,12 +65,31 @@ export function scheduleDemands(
         grants.push({ demandId: demand.id, nodeId: p.nodeId });
         continue;
       }
-      if (p.kind === 'infeasible') infeasible.set(demand.id, p.reason);
+      if (p.kind === 'infeasible') infeasible.set(demand.id, drainingOnlyReason(demand.resources, view) ?? p.reason);
       else waiting.set(demand.id, p.reason);
       break;
     }
   }
-  return { grants, infeasible, waiting, revoke: fairShareRevocations(demands, waiting, nodes, holdings) };
+  const revoke = [...drainRevocations(nodes, holdings), ...fairShareRevocations(demands, waiting, schedulable, holdings)];
+  return { grants, infeasible, waiting, revoke };
+}
+
+/** Why a demand that only draining nodes could run cannot be placed, or undefined when no draining node fits it. */
+function drainingOnlyReason(resources: ResourceVector, nodes: readonly NodeView[]): string | undefined {
+  const fit = nodes.filter((n) => n.draining && n.alive && fits(resources, n.total)).map((n) => n.nodeId);
+  if (fit.length === 0) return undefined;
+  return `only draining node(s) ${fit.join(', ')} can provide ${formatVector(resources)}; add a node with these resources or lower the request`;
+}
+
+/**
+ * The leases to take back because their node is draining: every one not revoked yet, except actor leases
+ * (the actor cannot move; its calls finish and it goes with the node). Revoking takes nothing from a running
+ * task: the client stops sending the lease new tasks and returns it once its in-flight ones are done.
+ */
+export function drainRevocations(nodes: readonly NodeView[], holdings: readonly Holding[]): string[] {
+  const draining = new Set(nodes.filter((n) => n.draining && n.alive).map((n) => n.nodeId));
+  if (draining.size === 0) return [];
+  return holdings.filter((h) => draining.has(h.nodeId) && !h.actor && !h.revoking).map((h) => h.leaseId);
 }
 
 /**

@@ -4,7 +4,7 @@
  * the dashboard's script names them in its JSDoc (`// @ts-check`), so a field renamed here fails the
  * typecheck of all three instead of showing `undefined` on a page.
  *
- * Types only (plus the task-state list): no process imports this module's runtime, and it imports nothing
+ * Types, plus the task-state list and the drained reason that the head and the CLI share; it imports nothing
  * but the scheduler's resource vector, so the browser script can name it too.
  */
 import type { ResourceVector } from '../../scheduler/resources.ts';
@@ -20,6 +20,7 @@ export type TaskCounts = Record<string, number>;
 /** What a node's heartbeat reports about its queue and object store. */
 export interface NodeLoad {
   queuedTasks: number;
+  /** Tasks running, and actor calls not answered yet. */
   runningTasks: number;
   storeUsedBytes: number;
   storeSpilledBytes: number;
@@ -27,7 +28,27 @@ export interface NodeLoad {
   storeBudgetBytes: number;
 }
 
-export type NodeState = 'alive' | 'dead';
+/** `draining`: alive, taking no new work, and leaving once its running work is done (`convoy drain`). */
+export type NodeState = 'alive' | 'draining' | 'dead';
+
+/** The dead reason of a node that finished its drain (it may carry more after a colon: what its deadline stopped). */
+export const DRAINED_REASON = 'drained';
+
+/** Whether a dead node's reason says it left by a drain. */
+export function isDrainedReason(deadReason: string | undefined): boolean {
+  return deadReason === DRAINED_REASON || !!deadReason?.startsWith(`${DRAINED_REASON}:`);
+}
+
+/** A drain in progress (`convoy drain`, POST /api/nodes/NODE/drain). */
+export interface NodeDrainStatus {
+  /** When it was asked for (ms since the epoch). */
+  since: number;
+  /** When what still runs is stopped (ms since the epoch); absent: no deadline. */
+  deadline?: number;
+  reason: string;
+  /** The node's leases not returned yet (actor leases excluded): each is finishing its in-flight tasks. */
+  leasesLeft: number;
+}
 
 export interface NodeStatus {
   nodeId: string;
@@ -42,6 +63,8 @@ export interface NodeStatus {
   deadReason?: string;
   labels: Record<string, string>;
   load?: NodeLoad;
+  /** While it drains. */
+  drain?: NodeDrainStatus;
 }
 
 /** A lease request still waiting: why work is not starting. */
@@ -76,6 +99,14 @@ export interface ClusterStatus {
   leases: number;
   objects: ObjectTotals;
   jobs: JobInfo[];
+}
+
+/** POST /api/nodes/NODE/drain: NODE is a node id, a unique prefix of one, or a node's address. */
+export interface DrainRequest {
+  /** Seconds from now after which whatever still runs is stopped (its owners retry it elsewhere); absent: none. */
+  deadlineS?: number;
+  /** Who asks, or why (shown in status). @default 'convoy drain' */
+  reason?: string;
 }
 
 // ---- status as a client sees it (GetClusterStatus over gRPC, `Cluster.status()`) ----

@@ -3,6 +3,7 @@
  * model) are added by bin/convoy.mjs from tasks/, which may use the cluster but not the other way round.
  */
 import { Command, CommanderError } from 'commander';
+import { registerDrain } from './commands/drain.ts';
 import { registerJob } from './commands/job.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerMemory } from './commands/memory.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerStop(program);
   registerStatus(program);
+  registerDrain(program);
   registerJob(program);
   registerMemory(program);
   registerHistory(program);

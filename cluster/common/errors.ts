@@ -251,6 +251,22 @@ export class ControlStoreUnavailableError extends ConvoyError {
   }
 }
 
+const HOW_TO_FIND_NODES = 'give a node id, a unique prefix of one, or a node address (host:port): `convoy status` lists them';
+
+/** A node named on the command line or in a request (`convoy drain NODE`) is not in the cluster. */
+export class UnknownNodeError extends ConvoyError {
+  constructor(readonly query: string, message?: string) {
+    super(message ?? `no node matches ${JSON.stringify(query)}; ${HOW_TO_FIND_NODES}`);
+  }
+}
+
+/** A node query matched more than one node. */
+export class AmbiguousNodeError extends ConvoyError {
+  constructor(readonly query: string, readonly matches: readonly string[], message?: string) {
+    super(message ?? `${JSON.stringify(query)} matches ${matches.length} nodes (${matches.join(', ')}); ${HOW_TO_FIND_NODES}`);
+  }
+}
+
 export interface SerializedError {
   name: string;
   message: string;
@@ -286,6 +302,8 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   ControlStoreContentError,
   ControlStoreFileError,
   ControlStoreUnavailableError,
+  UnknownNodeError,
+  AmbiguousNodeError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

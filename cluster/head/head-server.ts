@@ -5,7 +5,8 @@
  *
  * Its state is the control store (control/control-store.ts), one table per module; what is live and cannot
  * be stored stays beside it: each node's session stream (here), each client's (client-sessions.ts), each
- * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts).
+ * job's process and log (jobs/job-manager.ts), the waiting lease demands (lease-manager.ts). Node drains
+ * (`convoy drain`) are node-drains.ts.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -23,9 +24,10 @@ import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
 import { buildStatus } from './status.ts';
-import type { ClusterStatus, HistoryReport, MemoryReport, NodeMemory } from '../api/head-api.ts';
+import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeMemory, NodeStatus } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
+import { NodeDrains } from './node-drains.ts';
 import { TuneHistory } from './tune-history.ts';
 import type { ControlStore, Table } from './control/control-store.ts';
 import type { HeadRecord } from './control/records.ts';
@@ -78,6 +80,7 @@ export class HeadServer implements HttpBackend {
   readonly #server = new grpc.Server(SERVER_OPTIONS);
   readonly #http: HttpApi;
   readonly #clients: ClientSessions;
+  readonly #drains: NodeDrains;
   readonly #nodeSessions = new Map<string, grpc.ServerDuplexStream<NodeToHead__Output, HeadToNode>>();
   #address = '';
   #livenessTimer: NodeJS.Timeout | undefined;
@@ -124,6 +127,7 @@ export class HeadServer implements HttpBackend {
       log: this.log,
       events: this.events,
     });
+    this.#drains = new NodeDrains({ nodes: this.nodes, leases: this.leases, tell: (nodeId, drain) => this.#tellNode(nodeId, { drain }), events: this.events, log: this.log });
     this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });
   }
 
@@ -161,6 +165,7 @@ export class HeadServer implements HttpBackend {
       }
     }, Math.min(1000, timeout / 2));
     this.#livenessTimer.unref();
+    this.#drains.watch();
     this.store.meta.put('head', { ...prior.record, address: this.#address, httpAddress: this.httpAddress });
     await this.store.flush();
     this.log.info({ address: this.#address, http: this.httpAddress, resumed: prior.resumed }, prior.resumed ? 'head restarted: resuming the cluster' : 'head started');
@@ -245,6 +250,9 @@ export class HeadServer implements HttpBackend {
         }
         case 'objectsRemoved':
           for (const id of msg.objectsRemoved!.objectIds) this.objects.remove(id, nodeId);
+          return;
+        case 'drained':
+          if (nodeId) this.#nodeDead(nodeId, this.#drains.finished(nodeId, msg.drained!.stoppedTasks));
           return;
       }
     });
@@ -335,6 +343,24 @@ export class HeadServer implements HttpBackend {
     return { nodes: reports, directory: this.objects.stats() };
   }
 
+  /** `convoy drain`: see node-drains.ts. Returns the node as status shows it. */
+  drainNode(query: string, request: DrainRequest): NodeStatus {
+    const node = this.#drains.request(query, request);
+    return this.status().nodes.find((n) => n.nodeId === node.nodeId)!;
+  }
+
+  /** Writes to a node's session stream; false when it has none (gone, or not reconnected yet). */
+  #tellNode(nodeId: string, msg: HeadToNode): boolean {
+    const call = this.#nodeSessions.get(nodeId);
+    if (!call) return false;
+    try {
+      call.write(msg);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Asks every node to stop (used by `convoy stop` through the HTTP API). */
   shutdownNodes(reason: string): void {
     for (const call of this.#nodeSessions.values()) {
@@ -349,6 +375,7 @@ export class HeadServer implements HttpBackend {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#livenessTimer);
+      this.#drains.close();
       await this.jobs.close();
       this.#clients.close();
       for (const call of this.#nodeSessions.values()) {

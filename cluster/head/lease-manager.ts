@@ -121,7 +121,8 @@ export class LeaseManager {
   }
 
   #run(): void {
-    if (this.#demands.size === 0) return;
+    // With no demand waiting, only a draining node's leases can need revoking.
+    if (this.#demands.size === 0 && this.nodes.draining().length === 0) return;
     const demands: Demand[] = [...this.#demands.values()].map((d) => ({
       id: d.id,
       clientId: d.clientId,

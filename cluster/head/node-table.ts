@@ -7,9 +7,12 @@ import { add, subtract, type ResourceVector } from '../../scheduler/resources.ts
 import type { NodeView } from '../../scheduler/placement/types.ts';
 import type { NodeLoad } from '../api/head-api.ts';
 import type { Table } from './control/control-store.ts';
-import type { NodeRecord } from './control/records.ts';
+import type { NodeDrain, NodeRecord } from './control/records.ts';
 
 export type { NodeRecord };
+
+/** What a node query (`convoy drain NODE`) matched: one node, none, or several. */
+export type NodeMatch = { kind: 'one'; node: NodeRecord } | { kind: 'none' } | { kind: 'many'; nodes: NodeRecord[] };
 
 export class NodeTable {
   constructor(private readonly table: Table<NodeRecord>) {}
@@ -31,6 +34,8 @@ export class NodeTable {
       lastHeartbeat: now,
       freeGpus: resumed ? prev.freeGpus : Array.from({ length: gpus }, (_, i) => i),
       generation: (prev?.generation ?? 0) + 1,
+      // A node that comes back (a broken session, a head restart) while it drains is still to be drained.
+      ...(prev?.draining ? { draining: prev.draining } : {}),
     };
     if (prev?.load) rec.load = prev.load;
     this.table.put(n.nodeId, rec);
@@ -57,6 +62,11 @@ export class NodeTable {
     return this.all().filter((n) => n.alive);
   }
 
+  /** Live nodes being drained. */
+  draining(): NodeRecord[] {
+    return this.all().filter((n) => n.alive && n.draining !== undefined);
+  }
+
   heartbeat(nodeId: string, load: NodeLoad, now: number): void {
     const n = this.table.get(nodeId);
     if (!n || !n.alive) return;
@@ -74,6 +84,32 @@ export class NodeTable {
     n.leased = {};
     this.table.put(nodeId, n);
     return true;
+  }
+
+  /** Starts, changes or (undefined) ends a node's drain. */
+  setDraining(nodeId: string, drain: NodeDrain | undefined): void {
+    const n = this.table.get(nodeId);
+    if (!n) return;
+    if (drain) n.draining = drain;
+    else delete n.draining;
+    this.table.put(nodeId, n);
+  }
+
+  /**
+   * The node a person means by `query`: its id, else a unique prefix of an id or its address (host:port).
+   * Live nodes are looked at first, so a prefix shared with nodes long dead still names the live one.
+   */
+  find(query: string): NodeMatch {
+    const all = this.all();
+    const exact = all.find((n) => n.nodeId === query);
+    if (exact) return { kind: 'one', node: exact };
+    const matches = (n: NodeRecord) => n.nodeId.startsWith(query) || n.address === query;
+    for (const pool of [all.filter((n) => n.alive), all]) {
+      const found = query ? pool.filter(matches) : [];
+      if (found.length === 1) return { kind: 'one', node: found[0]! };
+      if (found.length > 1) return { kind: 'many', nodes: found };
+    }
+    return { kind: 'none' };
   }
 
   /** Nodes whose last heartbeat is older than `timeoutMs`. */
@@ -102,6 +138,6 @@ export class NodeTable {
   }
 
   views(): NodeView[] {
-    return this.all().map((n) => ({ nodeId: n.nodeId, alive: n.alive, total: n.total, available: subtract(n.total, n.leased) }));
+    return this.all().map((n) => ({ nodeId: n.nodeId, alive: n.alive, draining: n.draining !== undefined, total: n.total, available: subtract(n.total, n.leased) }));
   }
 }

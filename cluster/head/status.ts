@@ -25,7 +25,7 @@ export function buildStatus(input: {
   const nodes: NodeStatus[] = input.nodes.map((n) => ({
     nodeId: n.nodeId,
     address: n.address,
-    state: n.alive ? 'alive' : 'dead',
+    state: !n.alive ? 'dead' : n.draining ? 'draining' : 'alive',
     total: visible(n.total),
     available: visible(n.alive ? subtract(n.total, n.leased) : {}),
     lastHeartbeat: n.lastHeartbeat,
@@ -34,6 +34,9 @@ export function buildStatus(input: {
     deadReason: n.deadReason,
     labels: n.labels,
     load: n.load,
+    ...(n.alive && n.draining
+      ? { drain: { ...n.draining, leasesLeft: input.leases.filter((l) => l.nodeId === n.nodeId && !l.actor).length } }
+      : {}),
   }));
   const total: Record<string, number> = {};
   const used: Record<string, number> = {};

@@ -97,6 +97,11 @@ try {
     process.stderr.write(`convoy worker ${node.nodeId} stopping: ${reason}\n`);
     void shutdown().finally(() => process.exit(1));
   });
+  node.onDrained(() => {
+    log.info('worker drained, exiting');
+    process.stderr.write(`convoy worker ${node.nodeId} drained: exiting\n`);
+    void shutdown().finally(() => process.exit(0));
+  });
   closeOnSignals(shutdown, opts.dieWithParent ?? false);
   announceReady({ role: 'worker', nodeId: node.nodeId, address: node.address, pid: process.pid });
 } catch (err) {

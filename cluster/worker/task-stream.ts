@@ -79,7 +79,7 @@ export class TaskStream implements ClientStream {
     return this.#clientId;
   }
 
-  /** Tasks waiting for a slot and tasks running, for heartbeats and status. */
+  /** Tasks waiting for a slot and tasks running (actor calls included), for heartbeats and status. */
   load(): { queued: number; running: number } {
     let queued = 0;
     let running = 0;
@@ -87,7 +87,18 @@ export class TaskStream implements ClientStream {
       queued += l.queue.length;
       running += l.running?.taskIds.size ?? 0;
     }
+    for (const host of this.#actors.values()) running += host.pendingCalls().length;
     return { queued, running };
+  }
+
+  workIds(): string[] {
+    const ids: string[] = [];
+    for (const l of this.#leases.values()) {
+      for (const t of l.queue) ids.push(t.taskId);
+      if (l.running) ids.push(...l.running.taskIds);
+    }
+    for (const host of this.#actors.values()) ids.push(...host.pendingCalls());
+    return ids;
   }
 
   #onMessage(msg: ClientToWorker__Output): void {

@@ -5,7 +5,8 @@
  *
  * Its parts: task-stream.ts (one client's stream), argument-resolver.ts (a task's arguments from the store),
  * directory-reporter.ts (the head's object directory, batched per tick), memory-monitor.ts (stops the newest
- * task when the node runs short of memory), objects/transfer.ts (objects to and from other nodes),
+ * task when the node runs short of memory), the drain (below: `convoy drain` ends in finishing the work that
+ * runs and leaving), objects/transfer.ts (objects to and from other nodes),
  * objects/node-channel-server.ts (the in-process path to its threads).
  */
 import os from 'node:os';
@@ -23,6 +24,7 @@ import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { ObjectLocation } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { NodeToHead } from '../proto/generated/convoy/v1/NodeToHead.ts';
 import type { HeadToNode__Output } from '../proto/generated/convoy/v1/HeadToNode.ts';
+import type { Drain__Output } from '../proto/generated/convoy/v1/Drain.ts';
 import { redial } from '../transport/redial.ts';
 import { chooseTaskToKill } from '../../scheduler/memory-pressure.ts';
 import { MemoryMonitor, type MemorySnapshot } from './memory-monitor.ts';
@@ -94,6 +96,17 @@ export interface WorkerNodeOptions {
 /** At most one "memory pressure but nothing to stop" warning per this many ms. */
 const NOTHING_TO_KILL_WARN_MS = 10_000;
 
+/** How often a draining node looks whether the work it waits for is done. */
+const DRAIN_LOOK_MS = 100;
+
+/** A drain the head asked for: the work that ran when it began, and the timers that end it. */
+interface NodeDrainState {
+  readonly waitFor: ReadonlySet<string>;
+  readonly look: NodeJS.Timeout;
+  deadline?: NodeJS.Timeout;
+  finished: boolean;
+}
+
 export class WorkerNode implements NodeServices {
   readonly nodeId: string;
   readonly log: Logger;
@@ -119,6 +132,8 @@ export class WorkerNode implements NodeServices {
   #heartbeatMs = 1000;
   #closing: Promise<void> | undefined;
   #onFatal: ((reason: string) => void) | undefined;
+  #onDrained: (() => void) | undefined;
+  #drain: NodeDrainState | undefined;
   readonly #directory: DirectoryReporter;
   #channel: NodeChannelServer | undefined;
   readonly #memoryMonitor: MemoryMonitor;
@@ -195,6 +210,11 @@ export class WorkerNode implements NodeServices {
   /** Called when the node stops for a reason of its own (head lost): the process entry exits on it. */
   onFatal(cb: (reason: string) => void): void {
     this.#onFatal = cb;
+  }
+
+  /** Called once the node has drained and stopped (`convoy drain`): the process entry exits 0 on it. */
+  onDrained(cb: () => void): void {
+    this.#onDrained = cb;
   }
 
   async start(): Promise<void> {
@@ -365,7 +385,53 @@ export class WorkerNode implements NodeServices {
     } else if (msg.kind === 'shutdown') {
       this.log.info({ reason: msg.shutdown!.reason }, 'head asked us to shut down');
       void this.close().then(() => this.#onFatal?.(`shut down by the head: ${msg.shutdown!.reason}`));
+    } else if (msg.kind === 'drain') {
+      this.#drainNode(msg.drain!);
     }
+  }
+
+  /**
+   * The head drains this node and its leases are back: finish the tasks and actor calls running now, then
+   * tell the head and stop. Calls that arrive later are not waited for (their owners retry them elsewhere, as
+   * after a worker death), so a busy actor cannot hold the node forever. With a deadline, what still runs at
+   * it is stopped. The head sends this again when the deadline changes.
+   */
+  #drainNode(d: Drain__Output): void {
+    if (this.#closing) return;
+    if (!this.#drain) {
+      const waitFor = new Set([...this.#streams].flatMap((s) => s.workIds()));
+      this.#drain = { waitFor, look: setInterval(() => this.#drainLook(), DRAIN_LOOK_MS), finished: false };
+      this.#setState('draining', { reason: d.reason, running: waitFor.size });
+    }
+    if (d.hasDeadline) {
+      clearTimeout(this.#drain.deadline);
+      this.#drain.deadline = setTimeout(() => this.#finishDrain(), Number(d.graceMs));
+    }
+    this.#drainLook();
+  }
+
+  #drainLook(): void {
+    const drain = this.#drain;
+    if (!drain || drain.finished) return;
+    const now = new Set([...this.#streams].flatMap((s) => s.workIds()));
+    if (![...drain.waitFor].some((id) => now.has(id))) this.#finishDrain();
+  }
+
+  #finishDrain(): void {
+    const drain = this.#drain;
+    if (!drain || drain.finished) return;
+    drain.finished = true;
+    clearInterval(drain.look);
+    clearTimeout(drain.deadline);
+    const stoppedTasks = [...this.#streams].reduce((n, s) => n + s.workIds().length, 0);
+    // At the deadline, what still runs; otherwise actor calls that came in after the drain began.
+    this.log.info({ stoppedTasks }, stoppedTasks ? 'drained: stopping what still runs' : 'drained');
+    try {
+      this.#session?.write({ drained: { stoppedTasks } });
+    } catch {
+      // the head is gone: leaving is still what was asked
+    }
+    void this.close().then(() => this.#onDrained?.());
   }
 
   #handlers(): WorkerServiceHandlers {
@@ -416,6 +482,10 @@ export class WorkerNode implements NodeServices {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#setState('draining');
+      if (this.#drain) {
+        clearInterval(this.#drain.look);
+        clearTimeout(this.#drain.deadline);
+      }
       this.#memoryMonitor.stop();
       clearInterval(this.#heartbeat);
       this.#channel?.close();

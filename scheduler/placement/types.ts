@@ -4,6 +4,8 @@ import type { ResourceVector } from '../resources.ts';
 export interface NodeView {
   readonly nodeId: string;
   readonly alive: boolean;
+  /** Being drained (`convoy drain`): it keeps the leases it has and gets no new ones. */
+  readonly draining?: boolean;
   readonly total: ResourceVector;
   readonly available: ResourceVector;
 }

@@ -62,7 +62,7 @@ describe('cross-site requests with the dashboard cookie', () => {
     const before = await jobCount();
     const r = await markerJob({ cookie, origin: FOREIGN, 'content-type': 'application/json' });
     expect(r.status).toBe(403);
-    for (const route of ['/api/shutdown', '/api/jobs/job_x/stop', '/api/packages', '/api/progress']) {
+    for (const route of ['/api/shutdown', '/api/jobs/job_x/stop', '/api/packages', '/api/progress', `/api/nodes/${t.local.workers[0]!.nodeId}/drain`]) {
       const res = await fetch(base + route, { method: 'POST', headers: { cookie, origin: FOREIGN, 'content-type': 'application/json' }, body: '{}' });
       expect(res.status, route).toBe(403);
     }

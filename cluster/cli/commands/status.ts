@@ -27,7 +27,7 @@ export function registerStatus(program: Command): void {
           ['node', 'state', 'address', 'cpu used/total', 'gpu used/total', 'queued', 'running', 'store'],
           s.nodes.map((n) => [
             n.nodeId,
-            n.state === 'dead' ? `dead (${n.deadReason ?? ''})` : n.state,
+            n.state === 'dead' ? `dead (${n.deadReason ?? ''})` : n.state === 'draining' && n.drain?.deadline !== undefined ? `draining (deadline ${new Date(n.drain.deadline).toISOString()})` : n.state,
             n.address,
             `${round((n.total.cpu ?? 0) - (n.available.cpu ?? 0))}/${n.total.cpu ?? 0}`,
             `${round((n.total.gpu ?? 0) - (n.available.gpu ?? 0))}/${n.total.gpu ?? 0}`,

@@ -23,6 +23,17 @@ export interface NodeRecord {
   freeGpus: number[];
   /** Bumped on every (re)registration, so a stale session's end does not kill a fresh one. */
   generation: number;
+  /** Set by `convoy drain` until the node has gone: it gets no new leases (see head/node-drains.ts). */
+  draining?: NodeDrain;
+}
+
+export interface NodeDrain {
+  /** When the drain was asked for (ms since the epoch). */
+  since: number;
+  /** When whatever still runs is stopped (ms since the epoch); none: wait as long as it takes. */
+  deadline?: number;
+  /** Who asked, or why (shown in status). */
+  reason: string;
 }
 
 export interface LeaseRecord {

@@ -11,12 +11,12 @@ import { createReadStream, existsSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { tokenMatches } from '../../common/auth.ts';
-import { IllegalStateError, RuntimeEnvError, UploadError, UploadTooLargeError } from '../../common/errors.ts';
+import { AmbiguousNodeError, IllegalStateError, RuntimeEnvError, UnknownNodeError, UploadError, UploadTooLargeError } from '../../common/errors.ts';
 import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
-import type { ClusterStatus, HistoryReport, MemoryReport, ProgressReport } from '../../api/head-api.ts';
+import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
 import type { TuneHistory } from '../tune-history.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
@@ -57,6 +57,14 @@ const progressSchema = z.object({
   extra: z.record(z.string().max(64), z.union([z.number().finite(), z.string().max(200)])).refine((e) => Object.keys(e).length <= 20, 'at most 20 extras').optional(),
 });
 
+/** POST /api/nodes/NODE/drain's body (none is fine); unknown keys are refused, so a misspelt one is not ignored. */
+const drainSchema = z
+  .object({
+    deadlineS: z.number().finite().nonnegative().optional(),
+    reason: z.string().max(200).optional(),
+  })
+  .strict();
+
 /**
  * What the HTTP surface needs of the head. The head implements it; the HTTP layer knows nothing else of it,
  * so the two modules do not import each other.
@@ -70,6 +78,8 @@ export interface HttpBackend {
   memory(): Promise<MemoryReport>;
   /** Asks every node to stop (`convoy stop`). */
   shutdownNodes(reason: string): void;
+  /** Drains the node a query names (`convoy drain`); throws UnknownNodeError, AmbiguousNodeError, IllegalStateError. */
+  drainNode(query: string, request: DrainRequest): NodeStatus;
 }
 
 export class HttpApi {
@@ -205,6 +215,12 @@ export class HttpApi {
       setTimeout(() => process.emit('SIGTERM'), 100).unref();
       return;
     }
+    if (method === 'POST' && parts[1] === 'nodes' && parts.length === 4 && parts[3] === 'drain') {
+      const text = (await readBody(req, rule.limit, account)).toString('utf8').trim();
+      const parsed = drainSchema.safeParse(text ? JSON.parse(text) : {});
+      if (!parsed.success) return this.#json(res, 400, { error: `bad drain request: ${formatZodIssues(parsed.error.issues).join('; ')}` });
+      return this.#json(res, 200, head.drainNode(decodeURIComponent(parts[2]!), parsed.data));
+    }
     if (method === 'POST' && parts[1] === 'progress') {
       const parsed = progressSchema.safeParse(await json());
       if (!parsed.success) {
@@ -280,6 +296,10 @@ export class HttpApi {
     const code =
       e instanceof UploadTooLargeError
         ? 413
+        : e instanceof UnknownNodeError
+          ? 404
+          : e instanceof AmbiguousNodeError
+            ? 409
         : e instanceof UploadError || e instanceof RuntimeEnvError || e instanceof TypeError || e instanceof SyntaxError
           ? 400
           : e instanceof IllegalStateError // e.g. a submission id already used by a different job

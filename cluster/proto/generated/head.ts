@@ -5,6 +5,8 @@ import type { ActorExited as _convoy_v1_ActorExited, ActorExited__Output as _con
 import type { Arg as _convoy_v1_Arg, Arg__Output as _convoy_v1_Arg__Output } from './convoy/v1/Arg.ts';
 import type { ClientHello as _convoy_v1_ClientHello, ClientHello__Output as _convoy_v1_ClientHello__Output } from './convoy/v1/ClientHello.ts';
 import type { ClientToHead as _convoy_v1_ClientToHead, ClientToHead__Output as _convoy_v1_ClientToHead__Output } from './convoy/v1/ClientToHead.ts';
+import type { Drain as _convoy_v1_Drain, Drain__Output as _convoy_v1_Drain__Output } from './convoy/v1/Drain.ts';
+import type { Drained as _convoy_v1_Drained, Drained__Output as _convoy_v1_Drained__Output } from './convoy/v1/Drained.ts';
 import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Output } from './convoy/v1/Empty.ts';
 import type { ErrorInfo as _convoy_v1_ErrorInfo, ErrorInfo__Output as _convoy_v1_ErrorInfo__Output } from './convoy/v1/ErrorInfo.ts';
 import type { FreeObjects as _convoy_v1_FreeObjects, FreeObjects__Output as _convoy_v1_FreeObjects__Output } from './convoy/v1/FreeObjects.ts';
@@ -50,6 +52,8 @@ export interface ProtoGrpcType {
       Arg: MessageTypeDefinition<_convoy_v1_Arg, _convoy_v1_Arg__Output>
       ClientHello: MessageTypeDefinition<_convoy_v1_ClientHello, _convoy_v1_ClientHello__Output>
       ClientToHead: MessageTypeDefinition<_convoy_v1_ClientToHead, _convoy_v1_ClientToHead__Output>
+      Drain: MessageTypeDefinition<_convoy_v1_Drain, _convoy_v1_Drain__Output>
+      Drained: MessageTypeDefinition<_convoy_v1_Drained, _convoy_v1_Drained__Output>
       Empty: MessageTypeDefinition<_convoy_v1_Empty, _convoy_v1_Empty__Output>
       ErrorInfo: MessageTypeDefinition<_convoy_v1_ErrorInfo, _convoy_v1_ErrorInfo__Output>
       FreeObjects: MessageTypeDefinition<_convoy_v1_FreeObjects, _convoy_v1_FreeObjects__Output>

@@ -82,6 +82,11 @@ export class ActorHost {
     });
   }
 
+  /** The calls sent to the actor and not answered yet (a drain waits for these). */
+  pendingCalls(): string[] {
+    return [...this.#pending.keys()];
+  }
+
   #onMessage(m: FromActor): void {
     switch (m.type) {
       case 'ready':

@@ -248,7 +248,7 @@ function renderNodes(nodes) {
         h('div', { class: 'bar', title: fmtInt(load.storeObjects) + ' object(s)' }, [fill]),
       );
     } else store.textContent = '–';
-    const state = n.state === 'dead' && n.deadReason ? 'dead: ' + n.deadReason : n.state;
+    const state = n.state === 'dead' && n.deadReason ? 'dead: ' + n.deadReason : n.state === 'draining' && n.drain && n.drain.leasesLeft ? 'draining · ' + n.drain.leasesLeft + ' lease(s) finishing' : n.state;
     return h('tr', { data: { nodeId: n.nodeId, state: n.state } }, [
       cell(n.nodeId, 'node', 'mono'),
       cell(state, 'state', 'state-' + n.state),
@@ -259,7 +259,7 @@ function renderNodes(nodes) {
       cell(load ? fmtInt(load.queuedTasks) : '–', 'queued', 'num'),
       cell(load ? fmtInt(load.runningTasks) : '–', 'running', 'num'),
       store,
-      cell(n.state === 'alive' ? fmtDuration((Date.now() - n.lastHeartbeat) / 1000) + ' ago' : '–', 'heartbeat'),
+      cell(n.state !== 'dead' ? fmtDuration((Date.now() - n.lastHeartbeat) / 1000) + ' ago' : '–', 'heartbeat'),
     ]);
   });
   tableBody('nodes').replaceChildren(...(rows.length ? rows : [emptyRow(10, 'no nodes registered yet')]));

@@ -5,6 +5,9 @@ import type { Long } from '@grpc/proto-loader';
 export interface Heartbeat {
   'nodeId'?: (string);
   'queuedTasks'?: (number);
+  /**
+   * actor calls not answered yet included
+   */
   'runningTasks'?: (number);
   'storeUsedBytes'?: (number | string | Long);
   'storeSpilledBytes'?: (number | string | Long);
@@ -15,6 +18,9 @@ export interface Heartbeat {
 export interface Heartbeat__Output {
   'nodeId': (string);
   'queuedTasks': (number);
+  /**
+   * actor calls not answered yet included
+   */
   'runningTasks': (number);
   'storeUsedBytes': (number);
   'storeSpilledBytes': (number);

@@ -8,7 +8,7 @@ export interface NodeStatus {
   'nodeId'?: (string);
   'address'?: (string);
   /**
-   * alive | dead
+   * alive | draining | dead
    */
   'state'?: (string);
   'total'?: (_convoy_v1_Resources | null);
@@ -25,7 +25,7 @@ export interface NodeStatus__Output {
   'nodeId': (string);
   'address': (string);
   /**
-   * alive | dead
+   * alive | draining | dead
    */
   'state': (string);
   'total': (_convoy_v1_Resources__Output | null);
