@@ -98,8 +98,16 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     this.#write({ progress: compileProgress(p) });
   }
 
+  /** The latest report of each tune run, sent again after a reconnect: one written while the head was away is lost. */
+  readonly #tuneReports = new Map<string, TuneRunSummary>();
+
   tuneReport(run: TuneRunSummary): void {
+    this.#tuneReports.set(run.name, run);
     this.#write({ tuneReport: compileTuneReport(run) });
+  }
+
+  resendTuneReports(): void {
+    for (const run of this.#tuneReports.values()) this.#write({ tuneReport: compileTuneReport(run) });
   }
 
   freeObjects(objectIds: string[]): void {

@@ -301,6 +301,7 @@ export class OwnerCore {
         onReconnected: () => {
           this.#submitter.resendDemands();
           this.actors.resendRequests();
+          this.head.resendTuneReports();
           this.#lastReported = '';
         },
         onGiveUp: (key, warning, closeReason) => {
