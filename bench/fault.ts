@@ -1,10 +1,13 @@
 /**
  * Fault tolerance: what persisting the head's control store costs the fast path (tasks/s with the SQLite and
- * Redis stores beside the in-memory one), with room for the time to detect a dead worker and to recover a
- * head restart.
+ * Redis stores beside the in-memory one), how long the head takes to notice a dead or a silent worker, and how
+ * long a cluster takes to be whole again after its head is SIGKILLed and restarted.
  *
  *   npm run bench -- fault [--reps 5] [--async-tasks 20000] [--warmup 2000] [--workers 2] [--no-redis]
- *                          [--only store_throughput]
+ *                          [--heartbeat-timeout-ms 2000] [--only store_throughput,recovery]
+ *
+ * recovery: bench/lib/fault-recovery.ts (detect_dead_worker_s, detect_silent_worker_s, head_recovery_s on one
+ * embedded cluster with the default SQLite store).
  *
  * store_throughput: three embedded clusters (a head and `--workers` workers each), whose heads keep their
  * control store in memory, in SQLite (control.db in the session folder, the default) and in Redis (a
@@ -26,8 +29,9 @@ import { formatNumber, textTable, type BenchResult } from './lib/report.ts';
 import { perSecond, ratio, round, summarize } from './lib/stats.ts';
 import { ConvoySystem } from './lib/task-systems.ts';
 import { preRoll } from './tasks.ts';
+import { measureRecovery } from './lib/fault-recovery.ts';
 
-const MEASUREMENTS = ['store_throughput'] as const;
+const MEASUREMENTS = ['store_throughput', 'recovery'] as const;
 type MeasurementName = (typeof MEASUREMENTS)[number];
 
 const optionsSchema = z.object({
@@ -39,6 +43,8 @@ const optionsSchema = z.object({
   warmup: countFlag(2000),
   /** Worker processes per cluster. @default 2 */
   workers: countFlag(2),
+  /** The recovery cluster's heartbeat timeout: a silent (SIGSTOPped) worker is declared dead after it. @default 2000 */
+  heartbeatTimeoutMs: countFlag(2000),
   /** Measure the Redis store too (needs redis-server). @default true */
   redis: booleanFlag(true),
   /** Comma-separated measurements to run. @default all */
@@ -63,14 +69,10 @@ type StoreName = (typeof STORES)[number];
 
 const progress: Progress = (message) => process.stderr.write(`[fault] ${message}\n`);
 
-/**
- * Each measurement brings up what it needs and returns its own figures. To come (issue 14, the lead):
- * `detect_dead_worker_s` (SIGKILL a worker, time until the head marks it dead) and `head_recovery_s` (SIGKILL
- * the head on a persistent store, restart it, time until its workers and clients are back), each a function
- * like measureStoreThroughput, added to MEASUREMENTS.
- */
+/** Each measurement brings up what it needs and returns its own figures. */
 const RUNNERS: Record<MeasurementName, (o: FaultOptions, progress: Progress) => Promise<BenchResult>> = {
   store_throughput: measureStoreThroughput,
+  recovery: async (o, say) => ({ ...(await measureRecovery({ heartbeatTimeoutMs: o.heartbeatTimeoutMs, log: say })) }),
 };
 
 export async function run(args: string[]): Promise<BenchResult> {
@@ -168,10 +170,22 @@ export function table(result: BenchResult): string {
     formatNumber(num(`${s}_head_cpu_us_per_task`)),
     String(result[`${s}_tasks_s_runs`] ?? ''),
   ]);
-  const lines = [textTable([['control store', 'async tasks/s (median)', '÷ memory', 'head CPU µs/task', 'runs'], ...rows], (c) => c > 0 && c < 4)];
+  const lines: string[] = [];
+  if (rows.length > 0) lines.push(textTable([['control store', 'async tasks/s (median)', '÷ memory', 'head CPU µs/task', 'runs'], ...rows], (c) => c > 0 && c < 4));
   if (result.store_target) lines.push('', `store_tasks_ratio (SQLite ÷ memory): ${result.store_target}`);
   if (num('redis_server_cpu_us_per_task') !== undefined) lines.push(`redis-server CPU µs/task: ${formatNumber(num('redis_server_cpu_us_per_task'))}`);
   if (result.redis_error) lines.push(`Redis not measured: ${result.redis_error}`);
+  if (num('head_recovery_s') !== undefined) {
+    lines.push(
+      '',
+      textTable([
+        ['recovery', 'seconds'],
+        ['SIGKILLed worker listed dead', formatNumber(num('detect_dead_worker_s'))],
+        [`SIGSTOPped worker listed dead (heartbeat timeout ${result.heartbeat_timeout_ms} ms)`, formatNumber(num('detect_silent_worker_s'))],
+        ['head SIGKILLed → workers back and a task run', formatNumber(num('head_recovery_s'))],
+      ], (c) => c > 0),
+    );
+  }
   lines.push(`${result.cpus} CPUs (load average ${result.load_avg_1m_before} before, ${result.load_avg_1m_after} after), ${result.workers} workers per cluster, ${result.reps} reps of ${formatNumber(num('async_tasks'))} tasks`);
   return lines.join('\n');
 }

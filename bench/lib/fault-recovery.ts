@@ -51,7 +51,7 @@ export async function measureRecovery(opts: { heartbeatTimeoutMs: number; log: (
       killed.child.kill('SIGKILL');
       await until(async () => (await stateOf(local, killed.nodeId!)) === 'dead', 30_000, 'the killed worker listed dead');
       const detectDead = (performance.now() - t0) / 1000;
-      opts.log(`fault: a SIGKILLed worker was listed dead after ${detectDead.toFixed(3)} s`);
+      opts.log(`a SIGKILLed worker was listed dead after ${detectDead.toFixed(3)} s`);
 
       const stopped = local.workers[1]!;
       t0 = performance.now();
@@ -62,7 +62,7 @@ export async function measureRecovery(opts: { heartbeatTimeoutMs: number; log: (
         stopped.child.kill('SIGCONT');
       }
       const detectSilent = (performance.now() - t0) / 1000;
-      opts.log(`fault: a SIGSTOPped worker was listed dead after ${detectSilent.toFixed(3)} s (heartbeat timeout ${opts.heartbeatTimeoutMs} ms)`);
+      opts.log(`a SIGSTOPped worker was listed dead after ${detectSilent.toFixed(3)} s (heartbeat timeout ${opts.heartbeatTimeoutMs} ms)`);
       // It comes back by itself (a new session); wait for it so the head restart below starts with three nodes.
       await until(async () => (await headStatus(local)).nodes.filter((n) => n.state === 'alive').length === 2, 60_000, 'the stopped worker back');
 
@@ -77,7 +77,7 @@ export async function measureRecovery(opts: { heartbeatTimeoutMs: number; log: (
       // The driver's session comes back too: a task through it completes (results go straight from the worker).
       await cluster.get(square.remote(7));
       const headRecovery = (performance.now() - t0) / 1000;
-      opts.log(`fault: the head was back with ${alive.length} workers and a task had run ${headRecovery.toFixed(3)} s after its SIGKILL`);
+      opts.log(`the head was back with ${alive.length} workers and a task had run ${headRecovery.toFixed(3)} s after its SIGKILL`);
       return {
         detect_dead_worker_s: round3(detectDead),
         detect_silent_worker_s: round3(detectSilent),

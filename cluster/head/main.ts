@@ -46,6 +46,13 @@ try {
   const store = await openControlStore(opts.store ?? process.env.CONVOY_STORE, sessionDir, {
     log: log.child({ component: 'control-store' }),
     source: opts.store === undefined ? 'CONVOY_STORE' : 'the store option',
+    // Another head holds the cluster now: this one must neither write nor serve stale state. No clean close,
+    // which would write to the store; its workers and drivers redial, and find the head that holds it.
+    onTaken: (err) => {
+      log.error({ err: err.message }, 'stopping: the control store was taken by another head');
+      process.stderr.write(`convoy head: ${err.message}\n`);
+      process.exit(1);
+    },
   });
   log.info({ store: describeStore(store) }, 'control store open');
   const head = new HeadServer({

@@ -104,13 +104,18 @@ export function headRestartChaos(store: () => string | undefined): void {
     expect(workerKills).toBeGreaterThan(0);
 
     const list = await jobs();
+    const logOf = async (jobId: string) => (await fetch(`http://${c.httpAddress}/api/jobs/${jobId}/logs`, { headers: { authorization: `Bearer ${c.token}` } })).text();
+    for (const j of list.filter((j) => j.status !== 'SUCCEEDED')) {
+      // The job's own words are what tells a failure apart; the status alone does not.
+      console.error(`${j.jobId} ${j.status}: ${j.message ?? ''}\n${(await logOf(j.jobId)).slice(-4000)}`);
+    }
     expect(list.map((j) => [j.jobId, j.status]).sort()).toEqual([
       ['chaos-collect', 'SUCCEEDED'],
       ['chaos-tune', 'SUCCEEDED'],
     ]);
-    const collectLog = (await (await fetch(`http://${c.httpAddress}/api/jobs/chaos-collect/logs`, { headers: { authorization: `Bearer ${c.token}` } })).text()) ?? '';
+    const collectLog = await logOf('chaos-collect');
     expect(collectLog).toContain(`"samples": ${SAMPLES}`);
-    const tuneLog = await (await fetch(`http://${c.httpAddress}/api/jobs/chaos-tune/logs`, { headers: { authorization: `Bearer ${c.token}` } })).text();
+    const tuneLog = await logOf('chaos-tune');
     expect(tuneLog).toMatch(/best: \{/);
     expect(tuneLog.match(/^trial trial_\d+ terminated iterations=6$/gm)).toHaveLength(6);
 

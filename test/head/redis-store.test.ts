@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlStoreContentError, ControlStoreUnavailableError, IllegalStateError } from '../../cluster/common/errors.ts';
@@ -24,28 +25,88 @@ describe.skipIf(unavailable !== undefined)('RedisControlStore', () => {
 
   controlStoreSuite('redis', () => RedisControlStore.open(url()));
 
-  it('shows a second store on the same Redis what the first flushed, in the same order', async () => {
+  it('shows the next head on the same Redis what the one before flushed, in the same order', async () => {
     const at = url();
     const first = await RedisControlStore.open(at);
     for (const id of ['c', 'a', 'b', 'd']) first.objects.put(id, object(id));
     first.objects.put('a', object('a', 99));
     first.objects.delete('b');
     first.objects.put('b', object('b', 7));
-    await first.flush();
-
-    const second = await RedisControlStore.open(at);
-    expect(second.objects.keys()).toEqual(['c', 'a', 'd', 'b']);
-    expect(second.objects.get('a')).toEqual(object('a', 99));
-    await second.close();
-    // The first is still open: its later writes go on, and numbering after a reopen follows its own.
     first.objects.put('e', object('e'));
     await first.close();
+
+    const second = await RedisControlStore.open(at);
+    expect(second.objects.keys()).toEqual(['c', 'a', 'd', 'b', 'e']);
+    expect(second.objects.get('a')).toEqual(object('a', 99));
+    // Numbering after a reopen follows the one before.
+    second.objects.put('f', object('f'));
+    await second.close();
     const third = await RedisControlStore.open(at);
-    third.objects.put('f', object('f'));
+    expect(third.objects.keys()).toEqual(['c', 'a', 'd', 'b', 'e', 'f']);
     await third.close();
-    const fourth = await RedisControlStore.open(at);
-    expect(fourth.objects.keys()).toEqual(['c', 'a', 'd', 'b', 'e', 'f']);
-    await fourth.close();
+  });
+
+  it('refuses a second head on a store another head holds, naming it, and takes the store once that head closes it', async () => {
+    const at = url();
+    const first = await RedisControlStore.open(at);
+    first.objects.put('a', object('a'));
+    await first.flush();
+    const refused = await openError(at, { lock: { waitMs: 300 } });
+    expect(refused).toBeInstanceOf(ControlStoreContentError);
+    expect((refused as ControlStoreContentError).problem).toBe('locked');
+    expect(refused.message).toContain(`pid ${process.pid}`);
+    expect(refused.message).toMatch(/stop that head first/);
+    // The refused open wrote nothing: the holder's rows and lease are as they were.
+    first.objects.put('b', object('b'));
+    await first.close();
+    const second = await RedisControlStore.open(at, { lock: { waitMs: 300 } });
+    expect(second.objects.keys()).toEqual(['a', 'b']);
+    await second.close();
+  });
+
+  it("takes over at once the lease of a head of this machine that died, and waits out another machine's until it expires", async () => {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      // A pid no process has: the head that held it is gone.
+      const dead = JSON.stringify({ id: 'x', host: os.hostname(), pid: 2 ** 22 + 7, identity: 'gone', since: Date.now() });
+      await raw.set('crashed:head-lock', dead, { expiration: { type: 'PX', value: 600_000 } });
+      const taken = await RedisControlStore.open(url('crashed'), { lock: { waitMs: 0 } });
+      expect(JSON.parse((await raw.get('crashed:head-lock'))!).pid).toBe(process.pid);
+      await taken.close();
+      expect(await raw.get('crashed:head-lock')).toBeNull();
+
+      const remote = JSON.stringify({ id: 'y', host: 'another-machine', pid: 1, identity: '', since: Date.now() });
+      await raw.set('remote:head-lock', remote, { expiration: { type: 'PX', value: 600 } });
+      const waited = await RedisControlStore.open(url('remote'), { lock: { waitMs: 10_000 } });
+      expect(JSON.parse((await raw.get('remote:head-lock'))!).pid).toBe(process.pid);
+      await waited.close();
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('stops writing and says so when another head took its lease', async () => {
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    try {
+      let lost: Error | undefined;
+      const store = await RedisControlStore.open(url('stolen'), { lock: { ttlMs: 300, onLost: (err) => (lost = err) } });
+      store.objects.put('a', object('a'));
+      await store.flush();
+      // What a head on another machine does once this one's lease ran out.
+      await raw.set('stolen:head-lock', JSON.stringify({ id: 'z', host: 'another-machine', pid: 42, identity: '', since: Date.now() }));
+      await expect.poll(() => lost, { timeout: 10_000 }).toBeInstanceOf(ControlStoreContentError);
+      expect(lost!.message).toMatch(/taken from this head.*pid 42 on another-machine/);
+      store.objects.put('b', object('b'));
+      await expect(store.flush()).rejects.toThrow(/taken from this head/);
+      expect(await raw.hKeys('stolen:objects')).toEqual(['a']);
+      // The other head's lease stays.
+      await store.close().catch(() => undefined);
+      expect(JSON.parse((await raw.get('stolen:head-lock'))!).pid).toBe(42);
+    } finally {
+      raw.destroy();
+    }
   });
 
   it('keeps two prefixes on one server apart', async () => {

@@ -17,6 +17,8 @@ export interface OpenStoreOptions {
   log?: Logger;
   /** Names the spec in errors. @default '--store' */
   source?: string;
+  /** Redis: told when another head took the store from this one (it writes nothing more; the head should stop). */
+  onTaken?: (err: Error) => void;
 }
 
 export async function openControlStore(spec: string | undefined, sessionDir: string, opts: OpenStoreOptions = {}): Promise<ControlStore> {
@@ -35,7 +37,7 @@ export async function openControlStore(spec: string | undefined, sessionDir: str
     }
     case 'redis': {
       const { RedisControlStore } = await import('./redis-store.ts');
-      return RedisControlStore.open(parsed, { log: opts.log });
+      return RedisControlStore.open(parsed, { log: opts.log, lock: { onLost: opts.onTaken } });
     }
   }
 }

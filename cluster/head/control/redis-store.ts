@@ -14,6 +14,7 @@
  *
  * Layout, every key under `<prefix>:` so clusters can share a server (`?prefix=`, default `convoy`):
  *   <prefix>:format   "convoy-control-store <layout version>"
+ *   <prefix>:head-lock  the lease of the head that holds the store (redis-head-lock.ts): one head per store
  *   <prefix>:<table>  a hash per table (nodes, leases, …): key → "<seq> <JSON value>", seq the first-put order
  * The URL's password never reaches a message or a log: they show `display` (common/store-spec.ts).
  */
@@ -24,6 +25,7 @@ import { parseStoreSpec, redactUrl, type StoreSpec } from '../../common/store-sp
 import type { ControlStore, TableName } from './control-store.ts';
 import { TABLE_NAMES } from './control-store.ts';
 import { TableCache, type Change } from './table-cache.ts';
+import { RedisHeadLock, type HeadLockOptions } from './redis-head-lock.ts';
 
 export type RedisStoreSpec = Extract<StoreSpec, { kind: 'redis' }>;
 
@@ -40,6 +42,11 @@ export interface RedisStoreOptions {
   connectTimeoutMs?: number;
   /** How long flush() (and so close()) waits for queued writes to be acknowledged. @default 10_000 */
   flushTimeoutMs?: number;
+  /**
+   * The head lease (redis-head-lock.ts): how long open() waits out another head's, its TTL, and who is told
+   * when another head took it (the store has stopped writing by then; the head should exit).
+   */
+  lock?: HeadLockOptions;
 }
 
 function newClient(url: string, connectTimeoutMs: number) {
@@ -88,6 +95,9 @@ export class RedisControlStore implements ControlStore {
   #lastError: string | undefined;
   #connected = true;
   #closing: Promise<void> | undefined;
+  #lock: RedisHeadLock | undefined;
+  /** Set when another head took the store: nothing more is written. */
+  #fenced: Error | undefined;
 
   private constructor(spec: RedisStoreSpec, client: Client, opts: RedisStoreOptions) {
     this.display = spec.display;
@@ -139,8 +149,18 @@ export class RedisControlStore implements ControlStore {
     }
     const store = new RedisControlStore(parsed, client, opts);
     try {
+      // The lease first: the rows are read once the head before has stopped writing them.
+      store.#lock = await RedisHeadLock.acquire(client, store.#key('head-lock'), `at ${parsed.display}`, {
+        ...opts.lock,
+        onLost: (err) => {
+          store.#fenced = err;
+          store.#log?.error({ store: store.display, err: err.message }, 'control store taken by another head');
+          opts.lock?.onLost?.(err);
+        },
+      });
       await store.#load();
     } catch (err) {
+      await store.#lock?.release();
       client.destroy();
       if (err instanceof ControlStoreContentError) throw err;
       throw new ControlStoreUnavailableError(parsed.display, `could not be read (${safeMessage(err)})`, { cause: err });
@@ -149,7 +169,7 @@ export class RedisControlStore implements ControlStore {
     return store;
   }
 
-  #key(table: TableName | 'format'): string {
+  #key(table: TableName | 'format' | 'head-lock'): string {
     return `${this.#prefix}:${table}`;
   }
 
@@ -160,7 +180,8 @@ export class RedisControlStore implements ControlStore {
       throw new ControlStoreContentError(where, 'foreign', `holds a ${formatKey} key that is not a Convoy control store's (${safeMessage(err)}); ${OTHER_PREFIX}`, { cause: err });
     });
     if (format === null) {
-      for await (const keys of this.#client.scanIterator({ MATCH: `${this.#prefix}:*`, COUNT: 1000 })) {
+      for await (const found of this.#client.scanIterator({ MATCH: `${this.#prefix}:*`, COUNT: 1000 })) {
+        const keys = found.filter((k) => k !== this.#key('head-lock'));
         if (keys.length > 0) throw new ControlStoreContentError(where, 'foreign', `holds keys under "${this.#prefix}:" (such as ${keys[0]}) that are not a Convoy control store; ${OTHER_PREFIX}`);
       }
       await this.#client.set(formatKey, `${FORMAT} ${REDIS_SCHEMA_VERSION}`, { condition: 'NX' });
@@ -212,7 +233,7 @@ export class RedisControlStore implements ControlStore {
     this.#scheduled = undefined;
     clearTimeout(this.#retry);
     this.#retry = undefined;
-    if (this.#inFlight || this.#cache.pending === 0 || !this.#client.isReady) return;
+    if (this.#fenced || this.#inFlight || this.#cache.pending === 0 || !this.#client.isReady) return;
     const changes = this.#cache.take();
     const batch = ++this.#sent;
     this.#inFlight = true;
@@ -270,6 +291,7 @@ export class RedisControlStore implements ControlStore {
     // What is put so far is in the transaction in flight, or (if anything waits) in the one after it.
     const batch = this.#cache.pending > 0 ? this.#sent + 1 : this.#inFlight ? this.#sent : this.#acked;
     if (batch <= this.#acked) return Promise.resolve();
+    if (this.#fenced) return Promise.reject(this.#fenced);
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((w) => w !== waiter);
@@ -299,6 +321,7 @@ export class RedisControlStore implements ControlStore {
       try {
         await this.flush();
       } finally {
+        await this.#lock?.release();
         clearTimeout(this.#retry);
         if (this.#scheduled) clearImmediate(this.#scheduled);
         this.#client.destroy();
