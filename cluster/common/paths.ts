@@ -25,7 +25,12 @@ export function newSessionDir(opts: { latest: boolean }): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '_');
   const dir = path.join(convoyHome(), `session_${stamp}_${process.pid}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!opts.latest) return dir;
+  if (opts.latest) pointLatestAt(dir);
+  return dir;
+}
+
+/** Points `session_latest` at `dir` (a new head's session, or one `convoy start --head --resume` restarted). */
+export function pointLatestAt(dir: string): void {
   const latest = latestSessionDir();
   const tmp = `${latest}.${process.pid}`;
   try {
@@ -35,7 +40,6 @@ export function newSessionDir(opts: { latest: boolean }): string {
   } catch {
     // Another head on this machine raced us for the link; the link is a convenience only.
   }
-  return dir;
 }
 
 export function latestSessionDir(): string {

@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { generateToken, readTokenFile, writeTokenFile } from '../common/auth.ts';
 import { createLogger } from '../common/logger.ts';
-import { newSessionDir, recordProcess } from '../common/paths.ts';
+import { HeadResumeError } from '../common/errors.ts';
+import { newSessionDir, pointLatestAt, recordProcess } from '../common/paths.ts';
 import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
 import { readTlsFiles } from '../transport/grpc.ts';
 import { describeStore, openControlStore } from './control/open-store.ts';
@@ -28,6 +29,12 @@ export interface HeadEntryOptions {
    */
   store?: string;
   /**
+   * Restart the head of `sessionDir` (`convoy start --head --resume`): its control store must hold a head
+   * row, whose gRPC and dashboard ports are taken where `port` / `dashboardPort` are not given, so that its
+   * workers and drivers, which redial the address they knew, find it.
+   */
+  resume?: boolean;
+  /**
    * Record this head in $CONVOY_HOME (procs/ and session_latest) so that clients on this machine find it and
    * `convoy stop` stops it: `convoy start` does; an embedded cluster does not.
    */
@@ -37,6 +44,7 @@ export interface HeadEntryOptions {
 const opts = readEntryOptions<HeadEntryOptions>();
 try {
   const sessionDir = opts.sessionDir ?? newSessionDir({ latest: opts.record ?? false });
+  if (opts.resume && opts.record) pointLatestAt(sessionDir);
   const log = createLogger({ level: opts.logLevel, file: path.join(sessionDir, 'logs', 'head.log') });
   let token = process.env.CONVOY_TOKEN;
   if (!token && opts.tokenFile) token = readTokenFile(opts.tokenFile);
@@ -55,11 +63,23 @@ try {
     },
   });
   log.info({ store: describeStore(store) }, 'control store open');
+  let { port, dashboardPort } = opts;
+  if (opts.resume) {
+    const before = store.meta.get('head');
+    if (!before?.address) {
+      throw new HeadResumeError(
+        `the control store ${describeStore(store)} holds no head to resume (a head of session ${sessionDir} with a memory store, or none ran there): ` +
+          'give the --store that head used, or start a new head with `convoy start --head`',
+      );
+    }
+    port ??= portOf(before.address);
+    dashboardPort ??= portOf(before.httpAddress);
+  }
   const head = new HeadServer({
     token,
     host: opts.host,
-    port: opts.port,
-    dashboardPort: opts.dashboardPort,
+    port,
+    dashboardPort,
     sessionDir,
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
@@ -79,4 +99,9 @@ try {
 } catch (err) {
   announceFailure(err);
   process.exit(1);
+}
+
+function portOf(address: string): number | undefined {
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return Number.isInteger(port) && port > 0 ? port : undefined;
 }

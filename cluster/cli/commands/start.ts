@@ -3,11 +3,11 @@
  * the background (the command returns once it is ready, like `ray start`) or in the foreground with `--block`
  * (for systemd and cloud-init).
  */
-import { openSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { waitReady } from '../../common/child-process.ts';
-import { convoyHome } from '../../common/paths.ts';
+import { convoyHome, latestSessionDir } from '../../common/paths.ts';
 import { encodeEntryOptions } from '../../common/process-entry.ts';
 import { spawnTs } from '../../common/spawn.ts';
 import { findCluster } from '../../common/cluster-target.ts';
@@ -27,7 +27,8 @@ interface StartFlags {
   host: string;
   port?: string;
   dataPort?: string;
-  dashboardPort: string;
+  dashboardPort?: string;
+  resume?: string | boolean;
   numCpus?: string;
   numGpus?: string;
   resources?: string;
@@ -86,7 +87,11 @@ export function registerStart(program: Command): void {
     .option('--address <host:port>', "start a worker that joins the head at this gRPC address")
     .option('--host <host>', 'interface to listen on (use 0.0.0.0 to accept other machines)', '127.0.0.1')
     .option('--port <port>', 'gRPC port (head default 6380; worker default: any free port)')
-    .option('--dashboard-port <port>', 'head: jobs API and dashboard port', '8265')
+    .option('--dashboard-port <port>', 'head: jobs API and dashboard port (default 8265)')
+    .option(
+      '--resume [session-folder]',
+      "head: restart the head of an earlier session (default: session_latest) on its folder, token, ports and control store, so its workers, drivers and jobs carry on (give --store again if it was not the session's SQLite)",
+    )
     .option('--data-port <port>', 'worker: port of the object data plane (raw object bytes between nodes; default: any free port)')
     .option('--num-cpus <n>', 'worker: CPUs to offer (default: all)')
     .option('--num-gpus <n>', 'worker: GPUs to offer (default: those this machine shows: CUDA_VISIBLE_DEVICES, else /dev/nvidiaN)')
@@ -116,16 +121,23 @@ export function registerStart(program: Command): void {
     .action(async (flags: StartFlags) => {
       if (!!flags.head === !!flags.address) throw new UsageError('give exactly one of --head or --address HOST:PORT');
       const tls = flags.tlsCert || flags.tlsKey || flags.tlsCa ? { cert: flags.tlsCert, key: flags.tlsKey, ca: flags.tlsCa } : undefined;
+      if (flags.resume !== undefined && !flags.head) throw new UsageError('--resume restarts a head: give it with --head');
       if (flags.head) {
+        const resumed = flags.resume === undefined ? undefined : sessionToResume(flags.resume === true ? true : String(flags.resume), flags.tokenFile);
         const existing = recordedHead();
+        if (existing && resumed && existing.sessionDir === resumed.sessionDir) {
+          throw new UsageError(`the head of ${resumed.sessionDir} still runs (pid ${existing.pid}, ${existing.address}): nothing to resume; \`convoy stop\` stops it`);
+        }
         if (existing) {
           console.error(`note: a head already runs on this machine (pid ${existing.pid}, ${existing.address})`);
         }
         const opts = {
           host: flags.host,
-          port: int('--port', flags.port ?? '6380'),
-          dashboardPort: int('--dashboard-port', flags.dashboardPort),
-          tokenFile: flags.tokenFile,
+          // Resuming, the ports are the session's own (main.ts reads them from its store) unless given.
+          port: int('--port', flags.port ?? (resumed ? undefined : '6380')),
+          dashboardPort: int('--dashboard-port', flags.dashboardPort ?? (resumed ? undefined : '8265')),
+          tokenFile: flags.tokenFile ?? resumed?.tokenFile,
+          ...(resumed ? { sessionDir: resumed.sessionDir, resume: true } : {}),
           heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
           tls,
           record: true,
@@ -173,6 +185,29 @@ Stop what convoy start started: convoy stop`);
       const info = await launch(WORKER_MAIN, { ...opts, address: target.grpcAddress }, !!flags.block, 'worker', { CONVOY_TOKEN: target.token });
       if (info) console.log(`Convoy worker ${info.nodeId} started (pid ${info.pid}), serving at ${info.address}, joined ${flags.address}.`);
     });
+}
+
+/**
+ * The session folder `--resume` names (or session_latest's), with its token file: both must be there, or
+ * there is nothing to resume.
+ */
+function sessionToResume(given: string | true, tokenFileGiven: string | undefined): { sessionDir: string; tokenFile: string } {
+  const named = given === true ? latestSessionDir() : path.resolve(given);
+  let sessionDir: string;
+  try {
+    sessionDir = realpathSync(named);
+  } catch {
+    throw new UsageError(
+      given === true
+        ? `--resume: no earlier session here (${named} does not exist): start a head with \`convoy start --head\`, or name a session folder`
+        : `--resume: no session folder at ${named}: give a folder under ${convoyHome()} (session_…)`,
+    );
+  }
+  const tokenFile = tokenFileGiven ?? path.join(sessionDir, 'token');
+  if (!existsSync(tokenFile)) {
+    throw new UsageError(`--resume: ${sessionDir} has no token file (it is not a head's session folder, or its head read --token-file): give that --token-file`);
+  }
+  return { sessionDir, tokenFile };
 }
 
 /**
