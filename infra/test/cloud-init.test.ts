@@ -56,6 +56,11 @@ describe('cloud-init', () => {
     expect(doc.runcmd).toEqual([[BOOTSTRAP_SCRIPT]]);
     expect(file(SYSTEMD_UNIT)).toContain('User=convoy');
     expect(file(SYSTEMD_UNIT)).toContain('Restart=always');
+    // A restarted head resumes one store (the env file after it may name Redis), and leaves its jobs running.
+    const unit = file(SYSTEMD_UNIT).split('\n');
+    expect(unit.indexOf('Environment=CONVOY_STORE=sqlite:/var/lib/convoy/control.db')).toBeLessThan(unit.indexOf(`EnvironmentFile=-${ENV_FILE}`));
+    expect(unit.indexOf('Environment=CONVOY_STORE=sqlite:/var/lib/convoy/control.db')).toBeGreaterThan(-1);
+    expect(unit).toContain('KillMode=process');
   });
 
   it('starts a worker against the head address with its GPU count', () => {

@@ -63,8 +63,13 @@ function systemdUnit(options: CloudInitOptions): string {
     'Group=convoy',
     `WorkingDirectory=${CONVOY_HOME}`,
     `Environment=HOME=${CONVOY_HOME}`,
+    // The head: one control store across restarts (each start makes a new session folder), so a head that
+    // systemd restarts resumes its cluster; the env file, read after, may name another (CONVOY_STORE=redis://…).
+    // Stopping or restarting it leaves its jobs' supervisors running for the next head to reattach to.
+    ...(options.role === 'head' ? [`Environment=CONVOY_STORE=sqlite:${CONVOY_HOME}/control.db`] : []),
     `EnvironmentFile=-${ENV_FILE}`,
     `ExecStart=/usr/bin/env convoy ${startArgs(options).join(' ')}`,
+    ...(options.role === 'head' ? ['KillMode=process'] : []),
     'Restart=always',
     'RestartSec=5',
     'LimitNOFILE=1048576',
