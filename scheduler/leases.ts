@@ -8,6 +8,9 @@
  * A draining node (`convoy drain`, as Ray's DrainNode) gets no new leases, and its leases are revoked: a revoked
  * lease finishes the tasks it holds and then goes back (the client sends it no more), so running work is never
  * cut short. Actor leases stay: an actor lives on its node until the node goes.
+ *
+ * A node known from before a head restart that has not spoken to the new head yet (`away`) gets no new leases
+ * either, until it does: it may have died while no head watched. A demand only such a node could run waits.
  */
 import { place, type NodeView, type PlacementStrategy } from './placement/index.ts';
 import { fits, formatVector, subtract, type ResourceVector } from './resources.ts';
@@ -50,7 +53,7 @@ export function scheduleDemands(
   const grants: { demandId: string; nodeId: string }[] = [];
   const infeasible = new Map<string, string>();
   const waiting = new Map<string, string>();
-  const schedulable = view.filter((n) => !n.draining);
+  const schedulable = view.filter((n) => !n.draining && !n.away);
   let turn = rotation;
   for (const demand of demands) {
     for (let i = 0; i < demand.remaining; i++) {
@@ -65,13 +68,22 @@ export function scheduleDemands(
         grants.push({ demandId: demand.id, nodeId: p.nodeId });
         continue;
       }
-      if (p.kind === 'infeasible') infeasible.set(demand.id, drainingOnlyReason(demand.resources, view) ?? p.reason);
+      const back = p.kind === 'infeasible' ? awayOnlyReason(demand.resources, view) : undefined;
+      if (back) waiting.set(demand.id, back);
+      else if (p.kind === 'infeasible') infeasible.set(demand.id, drainingOnlyReason(demand.resources, view) ?? p.reason);
       else waiting.set(demand.id, p.reason);
       break;
     }
   }
   const revoke = [...drainRevocations(nodes, holdings), ...fairShareRevocations(demands, waiting, schedulable, holdings)];
   return { grants, infeasible, waiting, revoke };
+}
+
+/** Why a demand that only nodes not back since a head restart could run waits, or undefined when none fits it. */
+function awayOnlyReason(resources: ResourceVector, nodes: readonly NodeView[]): string | undefined {
+  const fit = nodes.filter((n) => n.away && n.alive && !n.draining && fits(resources, n.total)).map((n) => n.nodeId);
+  if (fit.length === 0) return undefined;
+  return `waiting for node(s) ${fit.join(', ')} to come back after the head restarted`;
 }
 
 /** Why a demand that only draining nodes could run cannot be placed, or undefined when no draining node fits it. */

@@ -249,7 +249,7 @@ export interface TuneRunSummary {
   jobId: string;
   metric: string;
   mode: 'min' | 'max';
-  /** running | finished | failed */
+  /** running | finished | failed, or interrupted: its job ended before the driver reported the run's end. */
   status: string;
   trials: TuneTrialSummary[];
   startedAt: number;

@@ -12,6 +12,9 @@ import type { ActorRecord, ActorState } from './actors.ts';
 import type { ClusterSummary, NodeSummary, ProgressReport, TuneRunSummary } from '../api/head-api.ts';
 import { decompileClusterStatus } from '../proto/convert.ts';
 
+/** How long close() waits for a head that is restarting to be back (its drivers redial for up to a minute). */
+const CLOSE_WAITS_FOR_HEAD_MS = 20_000;
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -218,6 +221,15 @@ export class RemoteCluster implements Cluster {
   /** Closes the connection (and the embedded cluster, if this connection started one). Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // The driver's last word (final task counts, goodbye) must reach the head, also when the head is
+      // restarting: a session that broke before the head answered the goodbye is reopened (which repeats the
+      // latest tune reports) and the goodbye said again, within a bound.
+      const deadline = Date.now() + CLOSE_WAITS_FOR_HEAD_MS;
+      while (!this.#core.closed && Date.now() < deadline) {
+        await this.#core.awaitHead(deadline - Date.now());
+        if (await this.#core.farewell(Math.max(1, deadline - Date.now()))) break;
+        if (!this.#core.reconnecting) break;
+      }
       this.#core.close();
       if (this.#onClose) await this.#onClose();
     })();

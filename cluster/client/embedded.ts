@@ -33,6 +33,8 @@ export interface LocalClusterOptions {
    */
   startTimeoutMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Also serve the head's `GET /metrics` without the token on this port (0: any free one); see `metricsAddress`. */
+  metricsPort?: number;
   /**
    * The head's control store (`convoy start --store`): memory, sqlite, sqlite:/path/file.db, or
    * redis://host:port[/db][?prefix=name]. This cluster's own; CONVOY_STORE in the environment is not used.
@@ -58,6 +60,8 @@ export interface ProcessInfo {
 export interface LocalCluster {
   readonly address: string;
   readonly httpAddress: string;
+  /** Where `/metrics` is served without the token, when `metricsPort` was given. */
+  readonly metricsAddress?: string;
   readonly token: string;
   readonly sessionDir: string;
   /** The head process now (a new one after `restartHead()`). */
@@ -102,7 +106,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   };
   process.once('exit', killAll);
   try {
-    const headOptions = { host: '127.0.0.1', sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, tls: opts.tls };
+    const headOptions = { host: '127.0.0.1', sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, tls: opts.tls, metricsPort: opts.metricsPort };
     // The store through the environment, not argv (a Redis URL may hold a password); set even when empty,
     // so a CONVOY_STORE meant for a real head does not reach this one.
     const headEnv = { CONVOY_STORE: opts.store ?? '' };
@@ -110,6 +114,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     const ready = await waitReady(headChild, 'embedded head', timeout);
     const address = String(ready.address);
     const httpAddress = String(ready.httpAddress);
+    const metricsAddress = typeof ready.metricsAddress === 'string' ? ready.metricsAddress : undefined;
     let head: ProcessInfo = { pid: headChild.pid!, address, child: headChild };
     const portOf = (hostPort: string) => Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
     const restartHead = async (): Promise<ProcessInfo> => {
@@ -119,7 +124,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
         old.kill('SIGKILL');
         await gone;
       }
-      headChild = spawnEntry(HEAD_MAIN, { ...headOptions, port: portOf(address), dashboardPort: portOf(httpAddress) }, headEnv);
+      const samePorts = { port: portOf(address), dashboardPort: portOf(httpAddress), ...(metricsAddress ? { metricsPort: portOf(metricsAddress) } : {}) };
+      headChild = spawnEntry(HEAD_MAIN, { ...headOptions, ...samePorts }, headEnv);
       await waitReady(headChild, 'restarted embedded head', timeout);
       head = { pid: headChild.pid!, address, child: headChild };
       return head;
@@ -151,6 +157,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     return {
       address,
       httpAddress,
+      metricsAddress,
       token,
       sessionDir,
       get head() {

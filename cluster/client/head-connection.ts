@@ -23,6 +23,9 @@ export interface HeadEvents {
   lost: [reason: string];
 }
 
+/** How long close() lets the session's last messages reach the head before it closes the channel regardless. */
+const CLOSE_FLUSH_MS = 3000;
+
 export class HeadConnection extends EventEmitter<HeadEvents> {
   readonly client: HeadServiceClient;
   #session: grpc.ClientDuplexStream<ClientToHead, HeadToClient__Output> | undefined;
@@ -52,12 +55,18 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     this.#session = session;
     session.on('data', (m: HeadToClient__Output) => this.#onMessage(m));
     const lost = (why: string) => {
-      if (this.#session !== session) return;
+      const farewell = this.#farewell?.session === session ? this.#farewell : undefined;
+      if (this.#session !== session && !farewell) return;
       this.#session = undefined;
       if (!this.#closed) this.emit('lost', why);
+      farewell?.done(false);
     };
     session.on('error', (err) => lost(err.message));
-    session.on('end', () => lost('the head ended the session'));
+    session.on('end', () => {
+      // After a goodbye, the head ending the session is its answer: it has read everything written before.
+      if (this.#farewell?.session === session) return this.#farewell.done(true);
+      lost('the head ended the session');
+    });
     session.write({ hello: { clientId: this.hello.clientId, kind: this.hello.kind, jobId: this.hello.jobId, pid: process.pid } });
   }
 
@@ -157,16 +166,60 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     });
   }
 
+  /** The goodbye said on a session, until the head answers it by ending the session, or the session breaks. */
+  #farewell: { session: grpc.ClientDuplexStream<ClientToHead, HeadToClient__Output>; done: (delivered: boolean) => void } | undefined;
+
+  /**
+   * Says goodbye on the session and waits for the head to end it, which it does once it has read everything
+   * written before: true then. False when there is no session, it broke first (the head died: a reconnect is
+   * under way, after which the goodbye and what preceded it can be said again) or the head did not answer
+   * within `timeoutMs`. Nothing is written on this session afterwards.
+   */
+  farewell(timeoutMs: number): Promise<boolean> {
+    const session = this.#session;
+    if (!session || this.#closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (delivered: boolean) => {
+        clearTimeout(timer);
+        if (this.#farewell?.session === session) this.#farewell = undefined;
+        resolve(delivered);
+      };
+      this.#farewell = { session, done };
+      this.#session = undefined;
+      try {
+        session.write({ goodbye: {} });
+        session.end();
+      } catch {
+        done(false);
+      }
+    });
+  }
+
   /** Ends the session; `goodbye` tells the head to free our objects now rather than after the grace period. */
   close(goodbye = false): void {
     if (goodbye) this.#write({ goodbye: {} });
     this.#closed = true;
-    try {
-      this.#session?.end();
-    } catch {
-      // already closed
-    }
+    const session = this.#session;
     this.#session = undefined;
-    this.client.close();
+    if (!session) return this.client.close();
+    // The channel closes once the head has ended the stream too (or after a bound): closed at once, it drops
+    // what was just written and not yet sent, all of it when the session was reopened a moment ago (after a
+    // head restart), whose stream may not have reached the head yet: last counts, tune reports, goodbye.
+    let closed = false;
+    const closeChannel = () => {
+      if (closed) return;
+      closed = true;
+      clearTimeout(bound);
+      this.client.close();
+    };
+    const bound = setTimeout(closeChannel, CLOSE_FLUSH_MS);
+    session.once('status', closeChannel);
+    session.once('error', closeChannel);
+    try {
+      session.end();
+    } catch {
+      closeChannel();
+    }
   }
 }

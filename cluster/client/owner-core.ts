@@ -293,7 +293,52 @@ export class OwnerCore {
     this.#submitter.pump(pools);
   }
 
-  #reconnect(reason: string): Promise<void> {
+  /** Whether a broken head session is being reopened now. */
+  get reconnecting(): boolean {
+    return this.#reconnecting !== undefined;
+  }
+
+  /**
+   * The last word to the head before close(): the final task counts, then a goodbye the head answers by
+   * ending the session (head-connection.ts `farewell`). True once the head has both.
+   */
+  farewell(timeoutMs: number): Promise<boolean> {
+    this.#lastReported = '';
+    this.#reportCounts();
+    return this.head.farewell(timeoutMs);
+  }
+
+  /** Set while a broken head session is being reopened: who waits for it to be over. */
+  #reconnecting: (() => void)[] | undefined;
+
+  /**
+   * Resolves once a head session being reopened is open again and what the head missed has been repeated, or
+   * reopening gave up, or after `timeoutMs`; at once when the session is not broken.
+   */
+  awaitHead(timeoutMs: number): Promise<void> {
+    const waiting = this.#reconnecting;
+    if (!waiting) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      waiting.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async #reconnect(reason: string): Promise<void> {
+    const waiting: (() => void)[] = (this.#reconnecting ??= []);
+    try {
+      await this.#redialHead(reason);
+    } finally {
+      if (this.#reconnecting === waiting) this.#reconnecting = undefined;
+      for (const wake of waiting) wake();
+    }
+  }
+
+  #redialHead(reason: string): Promise<void> {
     return reconnectHead(
       {
         head: this.head,

@@ -47,6 +47,8 @@ export interface ClientSessionDeps {
   tuneReport(run: TuneRunSummary, jobId: string): void;
   /** Objects the client owns, to free when it is gone. */
   ownedBy(clientId: string): string[];
+  /** Whether the job of this id has ended: its drivers cannot come back, so they get no grace. */
+  jobOver(jobId: string): boolean;
 }
 
 export class ClientSessions {
@@ -63,7 +65,19 @@ export class ClientSessions {
       const s: LiveSession = { clientId: c.clientId, stream: undefined };
       this.#live.set(c.clientId, s);
       this.#update(c.clientId, (r) => (r.attached = false));
-      this.#startGrace(s);
+      // A job that ended while no head was watching left drivers that cannot come back.
+      if (c.jobId && this.d.jobOver(c.jobId)) this.#gone(s);
+      else this.#startGrace(s);
+    }
+  }
+
+  /**
+   * A job ended: its drivers that are away (their session broke, or the head restarted since) are gone for
+   * good now, not after the grace, so their counts reach the history and their objects are freed at once.
+   */
+  jobEnded(jobId: string): void {
+    for (const s of [...this.#live.values()]) {
+      if (!s.stream && this.d.clients.get(s.clientId)?.jobId === jobId) this.#gone(s);
     }
   }
 
@@ -122,7 +136,9 @@ export class ClientSessions {
       } catch {
         // already closed
       }
-      if (goodbye) return this.#gone(session);
+      // A job's driver whose job has ended has exited: it will not come back.
+      const jobId = this.d.clients.get(session.clientId)?.jobId;
+      if (goodbye || (jobId && this.d.jobOver(jobId))) return this.#gone(session);
       // Grants made while it is away would be lost: drop its waiting demands; it repeats them on return.
       this.d.leases.cancelDemands(session.clientId);
       this.#startGrace(session);

@@ -48,6 +48,8 @@ export interface HeadOptions {
   port?: number;
   /** HTTP jobs API and dashboard port. @default 8265 (0 picks a free port) */
   dashboardPort?: number;
+  /** Also serve `GET /metrics` without the token on this port (0: any free one), for scrapers inside the network. */
+  metricsPort?: number;
   /** Session folder for jobs and packages. */
   sessionDir: string;
   /** @default 1000 */
@@ -118,6 +120,13 @@ export class HeadServer implements HttpBackend {
       freeObjects: (ids) => this.freeObjects(ids),
       tuneReport: (run, jobId) => this.tuneRuns.report(run, jobId),
       ownedBy: (clientId) => this.objects.ownedBy(clientId),
+      jobOver: (jobId) => this.jobs.get(jobId)?.endTime !== undefined,
+    });
+    this.events.subscribe((e) => {
+      if (e.type === 'job' && !['PENDING', 'RUNNING'].includes(e.status)) {
+        this.#clients.jobEnded(e.jobId);
+        this.tuneRuns.jobEnded(e.jobId);
+      }
     });
     this.jobs = new JobManager({
       dir: path.join(opts.sessionDir, 'jobs'),
@@ -139,6 +148,11 @@ export class HeadServer implements HttpBackend {
     return this.#http.address;
   }
 
+  /** Where `/metrics` is served without the token, when `metricsPort` was given. */
+  get metricsAddress(): string | undefined {
+    return this.#http.metricsAddress;
+  }
+
   async start(): Promise<void> {
     if (this.#started) throw new IllegalStateError('head already started');
     this.#started = true;
@@ -154,6 +168,7 @@ export class HeadServer implements HttpBackend {
     const port = await bindServer(this.#server, `${host}:${this.#opts.port ?? 6380}`, this.#opts.tls);
     this.#address = `${advertiseHost(host)}:${port}`;
     await this.#http.listen(host, this.#opts.dashboardPort ?? 8265);
+    if (this.#opts.metricsPort !== undefined) await this.#http.listenMetrics(host, this.#opts.metricsPort);
     const timeout = this.#opts.heartbeatTimeoutMs ?? 10_000;
     // Nodes of the head before get longer to come back than a silent node: their redial backs off up to 2 s.
     const resumeGraceUntil = prior.resumed ? Date.now() + Math.max(timeout, RESUME_GRACE_MS) : 0;

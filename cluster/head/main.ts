@@ -13,6 +13,8 @@ export interface HeadEntryOptions {
   host?: string;
   port?: number;
   dashboardPort?: number;
+  /** Serve `GET /metrics` without the token on this port too (head-server.ts). */
+  metricsPort?: number;
   /** Read the token from here instead of generating one (cloud-init puts it there). */
   tokenFile?: string;
   sessionDir?: string;
@@ -80,6 +82,7 @@ try {
     host: opts.host,
     port,
     dashboardPort,
+    metricsPort: opts.metricsPort,
     sessionDir,
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
@@ -95,7 +98,7 @@ try {
     forget();
     await head.close();
   }, opts.dieWithParent ?? false);
-  announceReady({ role: 'head', address: head.address, httpAddress: head.httpAddress, tokenFile, sessionDir, pid: process.pid, store: describeStore(store) });
+  announceReady({ role: 'head', address: head.address, httpAddress: head.httpAddress, metricsAddress: head.metricsAddress, tokenFile, sessionDir, pid: process.pid, store: describeStore(store) });
 } catch (err) {
   announceFailure(err);
   process.exit(1);

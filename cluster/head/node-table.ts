@@ -15,6 +15,13 @@ export type { NodeRecord };
 export type NodeMatch = { kind: 'one'; node: NodeRecord } | { kind: 'none' } | { kind: 'many'; nodes: NodeRecord[] };
 
 export class NodeTable {
+  /**
+   * Nodes of the head before a restart that have not spoken to this head yet: they get no new leases until
+   * they do (a lease on a node that died meanwhile would fail at once, again and again, burning the retries of
+   * every task sent there), but still count for what the cluster could run. Not stored: it is this head's view.
+   */
+  readonly #away = new Set<string>();
+
   constructor(private readonly table: Table<NodeRecord>) {}
 
   /**
@@ -39,6 +46,7 @@ export class NodeTable {
     };
     if (prev?.load) rec.load = prev.load;
     this.table.put(n.nodeId, rec);
+    this.#away.delete(n.nodeId);
     return rec;
   }
 
@@ -47,6 +55,7 @@ export class NodeTable {
     for (const n of this.alive()) {
       n.lastHeartbeat = now;
       this.table.put(n.nodeId, n);
+      this.#away.add(n.nodeId);
     }
   }
 
@@ -70,6 +79,7 @@ export class NodeTable {
   heartbeat(nodeId: string, load: NodeLoad, now: number): void {
     const n = this.table.get(nodeId);
     if (!n || !n.alive) return;
+    this.#away.delete(nodeId);
     n.lastHeartbeat = now;
     n.load = load;
     this.table.put(nodeId, n);
@@ -79,6 +89,7 @@ export class NodeTable {
   markDead(nodeId: string, reason: string): boolean {
     const n = this.table.get(nodeId);
     if (!n || !n.alive) return false;
+    this.#away.delete(nodeId);
     n.alive = false;
     n.deadReason = reason;
     n.leased = {};
@@ -138,6 +149,13 @@ export class NodeTable {
   }
 
   views(): NodeView[] {
-    return this.all().map((n) => ({ nodeId: n.nodeId, alive: n.alive, draining: n.draining !== undefined, total: n.total, available: subtract(n.total, n.leased) }));
+    return this.all().map((n) => ({
+      nodeId: n.nodeId,
+      alive: n.alive,
+      draining: n.draining !== undefined,
+      ...(this.#away.has(n.nodeId) ? { away: true } : {}),
+      total: n.total,
+      available: subtract(n.total, n.leased),
+    }));
   }
 }

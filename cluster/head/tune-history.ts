@@ -25,6 +25,18 @@ export class TuneHistory {
     for (const k of keys.slice(0, Math.max(0, keys.length - this.kept))) this.table.delete(k);
   }
 
+  /**
+   * A job ended: its runs still reported running can run no more (their driver has exited without reporting
+   * their end, killed, or while no head could hear it). They are marked interrupted, with their trials as
+   * last reported; a later report of the same run (one still on its way) replaces this.
+   */
+  jobEnded(jobId: string): void {
+    if (!jobId) return;
+    for (const run of this.table.list()) {
+      if (run.jobId === jobId && run.status === 'running') this.table.put(run.name, { ...run, status: 'interrupted' });
+    }
+  }
+
   /** Most recently reported first. */
   list(): TuneRunRecord[] {
     return this.table.list().reverse();

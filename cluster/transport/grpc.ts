@@ -49,6 +49,11 @@ export const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 15_000,
   'grpc.keepalive_timeout_ms': 20_000,
   'grpc.keepalive_permit_without_calls': 1,
+  // grpc-js backs its reconnects off to 120 s (×1.6 from 1 s): a head or worker that restarts in a few seconds
+  // would be found only on the next attempt, seconds later, while our own redial loops (capped at 2 s) retry
+  // against a channel still waiting. Capped to match, a restarted peer is found within about 2 s.
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 2000,
 };
 
 export function serverCredentials(tls?: TlsOptions): grpc.ServerCredentials {

@@ -6,6 +6,8 @@ export interface NodeView {
   readonly alive: boolean;
   /** Being drained (`convoy drain`): it keeps the leases it has and gets no new ones. */
   readonly draining?: boolean;
+  /** Known from before a head restart and not back yet: no new leases until it is, but it counts as able to run. */
+  readonly away?: boolean;
   readonly total: ResourceVector;
   readonly available: ResourceVector;
 }

@@ -74,4 +74,18 @@ describe('lease scheduling', () => {
     const out = scheduleDemands([demand('d', 'c2', 1)], [node('a', 2, 0)], holdings);
     expect(out.revoke).toEqual([]);
   });
+
+  it('grants nothing on a node not back since a head restart, and a demand only it could run waits for it', () => {
+    const away: NodeView = { ...node('old', 8), away: true };
+    const out = scheduleDemands([demand('d1', 'c1', 3), demand('big', 'c2', 1, { cpu: 8 } as { cpu: number })], [away, node('new', 2)], []);
+    expect(out.grants).toEqual([
+      { demandId: 'd1', nodeId: 'new' },
+      { demandId: 'd1', nodeId: 'new' },
+    ]);
+    expect(out.infeasible.size).toBe(0);
+    expect(out.waiting.get('big')).toBe('waiting for node(s) old to come back after the head restarted');
+    // Back (it spoke to the head): it takes leases again.
+    const back = scheduleDemands([demand('big', 'c2', 1, { cpu: 8 } as { cpu: number })], [node('old', 8), node('new', 2)], []);
+    expect(back.grants).toEqual([{ demandId: 'big', nodeId: 'old' }]);
+  });
 });

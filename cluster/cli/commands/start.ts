@@ -28,6 +28,7 @@ interface StartFlags {
   port?: string;
   dataPort?: string;
   dashboardPort?: string;
+  metricsPort?: string;
   resume?: string | boolean;
   numCpus?: string;
   numGpus?: string;
@@ -88,6 +89,7 @@ export function registerStart(program: Command): void {
     .option('--host <host>', 'interface to listen on (use 0.0.0.0 to accept other machines)', '127.0.0.1')
     .option('--port <port>', 'gRPC port (head default 6380; worker default: any free port)')
     .option('--dashboard-port <port>', 'head: jobs API and dashboard port (default 8265)')
+    .option('--metrics-port <port>', 'head: also serve GET /metrics on this port WITHOUT the token, for a Prometheus inside the network (on --host)')
     .option(
       '--resume [session-folder]',
       "head: restart the head of an earlier session (default: session_latest) on its folder, token, ports and control store, so its workers, drivers and jobs carry on (give --store again if it was not the session's SQLite)",
@@ -136,6 +138,7 @@ export function registerStart(program: Command): void {
           // Resuming, the ports are the session's own (main.ts reads them from its store) unless given.
           port: int('--port', flags.port ?? (resumed ? undefined : '6380')),
           dashboardPort: int('--dashboard-port', flags.dashboardPort ?? (resumed ? undefined : '8265')),
+          metricsPort: int('--metrics-port', flags.metricsPort),
           tokenFile: flags.tokenFile ?? resumed?.tokenFile,
           ...(resumed ? { sessionDir: resumed.sessionDir, resume: true } : {}),
           heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
@@ -150,6 +153,7 @@ export function registerStart(program: Command): void {
   dashboard:     http://${info.httpAddress}   (sign in once with http://${info.httpAddress}/?token=<the token>)
   token file:    ${info.tokenFile}   (mode 0600; workers and clients need this token)
   control store: ${info.store}
+  metrics:       http://${info.httpAddress}/metrics (with the token)${info.metricsAddress ? `; http://${info.metricsAddress}/metrics without it` : ''}
 
 Add a worker on this machine:   convoy start --address ${info.address}
 Add one on another machine:     copy the token file there, then

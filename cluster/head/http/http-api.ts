@@ -1,6 +1,6 @@
 /**
  * The head's HTTP surface: the jobs API (as Ray's dashboard port serves it), package upload and download,
- * cluster status, the dashboard page and its ws event feed. Every request needs the cluster token, as a
+ * cluster status, Prometheus metrics (`/metrics`, metrics.ts), the dashboard page and its ws event feed. Every request needs the cluster token, as a
  * `Authorization: Bearer` header or, for a browser, the cookie set by opening `/?token=…` once; state changes
  * and the ws feed must also pass the cross-origin checks of request-guard.ts, and bodies are read under the
  * limits of request-body.ts.
@@ -21,6 +21,7 @@ import type { TuneHistory } from '../tune-history.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
+import { HeadMetrics } from './metrics.ts';
 import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
 import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
 
@@ -86,9 +87,19 @@ export class HttpApi {
   readonly #server: http.Server;
   readonly #wss: WebSocketServer;
   readonly #dashboard: DashboardPage = loadDashboardPage();
+  readonly #metrics: HeadMetrics;
+  /** The scrape port without the token (`metricsPort`), when asked for. */
+  #metricsServer: http.Server | undefined;
   #address = '';
+  #metricsAddress: string | undefined;
 
   constructor(private readonly opts: { token: string; head: HttpBackend; log: Logger }) {
+    const { head } = opts;
+    this.#metrics = new HeadMetrics({
+      status: () => head.status(),
+      tuneRuns: () => head.tuneRuns.list(),
+      progress: () => head.events.snapshot().flatMap((e) => (e.type === 'progress' ? [{ ...e, extra: e.extra as ProgressReport['extra'] }] : [])),
+    });
     const handle = (req: IncomingMessage, res: ServerResponse) => {
       this.#route(req, res).catch((err) => this.#error(req, res, err));
     };
@@ -123,6 +134,41 @@ export class HttpApi {
 
   get address(): string {
     return this.#address;
+  }
+
+  /** Where `/metrics` is served without the token, if `listenMetrics` was called. */
+  get metricsAddress(): string | undefined {
+    return this.#metricsAddress;
+  }
+
+  /**
+   * Serves `GET /metrics` without the token on a port of its own, for a Prometheus inside the cluster's
+   * network that cannot carry the token. Nothing else is served there, and it takes no request bodies.
+   */
+  listenMetrics(host: string, port: number): Promise<void> {
+    const server = http.createServer((req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET' || path !== '/metrics') {
+        res.writeHead(404, { 'content-type': 'text/plain', connection: 'close' });
+        res.end('only GET /metrics is served on this port\n');
+        return;
+      }
+      this.#sendMetrics(res).catch((err) => this.#error(req, res, err));
+    });
+    this.#metricsServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        this.#metricsAddress = `${advertiseHost(host)}:${(server.address() as AddressInfo).port}`;
+        resolve();
+      });
+    });
+  }
+
+  async #sendMetrics(res: ServerResponse): Promise<void> {
+    const text = await this.#metrics.text();
+    res.writeHead(200, { 'content-type': this.#metrics.contentType, 'cache-control': 'no-store' });
+    res.end(text);
   }
 
   listen(host: string, port: number): Promise<void> {
@@ -198,6 +244,7 @@ export class HttpApi {
       res.end(this.#dashboard.html);
       return;
     }
+    if (method === 'GET' && url.pathname === '/metrics') return this.#sendMetrics(res);
     if (parts[0] !== 'api') return this.#json(res, 404, { error: `no route ${method} ${url.pathname}` });
     const json = async () => JSON.parse((await readBody(req, rule.limit, account)).toString('utf8')) as unknown;
 
@@ -315,7 +362,9 @@ export class HttpApi {
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.#server.closeAllConnections();
-    return new Promise((r) => this.#server.close(() => r()));
+    this.#metricsServer?.closeAllConnections();
+    const metricsClosed = new Promise<void>((r) => (this.#metricsServer ? this.#metricsServer.close(() => r()) : r()));
+    return Promise.all([new Promise<void>((r) => this.#server.close(() => r())), metricsClosed]).then(() => undefined);
   }
 }
 
