@@ -1,6 +1,7 @@
 // GET /metrics on a live head (a head and two worker processes on loopback): Prometheus text that a parser
 // of the format reads, whose counters move with the work a driver does, behind the token; and the
 // token-free scrape port, which serves that and nothing else.
+import { readFileSync } from 'node:fs';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../cluster/client/embedded.ts';
@@ -105,6 +106,14 @@ describe('GET /metrics', () => {
     const best = value(after, 'convoy_tune_best', { run: 'metrics-grid', metric: 'loss', mode: 'min' });
     expect(best).toBeTypeOf('number');
     expect(Number.isFinite(best)).toBe(true);
+  });
+
+  it("plots in the repository's Grafana dashboard only metrics the head serves", async () => {
+    const dashboard = JSON.parse(readFileSync(new URL('../../grafana/convoy-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const served = new Set((await scrape()).map((f) => f.name));
+    const used = dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\bconvoy_[a-z0-9_]+/g) ?? []));
+    expect(used.length).toBeGreaterThan(10);
+    expect(used.filter((name) => !served.has(name))).toEqual([]);
   });
 
   it('serves the same text without the token on the scrape port, and nothing else there', async () => {

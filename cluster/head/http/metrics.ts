@@ -29,14 +29,12 @@ const hidden = (resource: string) => resource.startsWith('_');
 
 export class HeadMetrics {
   readonly registry = new Registry();
-  readonly #source: MetricsSource;
   /** The state read once per scrape, shared by every metric's collect. */
   #status: ClusterStatus | undefined;
   /** Last value added to each final-state counter, to add only what is new. */
   readonly #counted = new Map<string, number>();
 
   constructor(source: MetricsSource) {
-    this.#source = source;
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'convoy_head_' });
     const status = () => (this.#status ??= source.status());
@@ -66,14 +64,14 @@ export class HeadMetrics {
     load('convoy_node_store_spilled_bytes', 'Bytes a node has spilled to disk or to its spill target.', (l) => l.storeSpilledBytes);
     load('convoy_node_store_objects', "Objects in a node's store.", (l) => l.storeObjects);
 
-    const metrics = this;
+    const count = (counter: Counter<'state'>, state: string, n: number) => this.#count(counter, state, n);
     new Counter({
       name: 'convoy_tasks_total',
       help: "Tasks that reached a final state (finished, failed, cancelled), from their owners' counts.",
       labelNames: ['state'],
       registers: [r],
       collect() {
-        for (const state of FINAL_STATES) metrics.#count(this, state, status().tasksByState[state] ?? 0);
+        for (const state of FINAL_STATES) count(this, state, status().tasksByState[state] ?? 0);
       },
     });
     gauge(r, 'convoy_tasks', 'Tasks not final yet, by state (pending_args, queued, running).', ['state'], (g) => {
@@ -86,7 +84,10 @@ export class HeadMetrics {
     gauge(r, 'convoy_pending_requests', 'Lease requests waiting for resources; infeasible: no node can ever satisfy them.', ['infeasible'], (g) => {
       let feasible = 0;
       let infeasible = 0;
-      for (const p of status().pending) (p.infeasible ? (infeasible += p.count) : (feasible += p.count));
+      for (const p of status().pending) {
+        if (p.infeasible) infeasible += p.count;
+        else feasible += p.count;
+      }
       g.set({ infeasible: 'false' }, feasible);
       g.set({ infeasible: 'true' }, infeasible);
     });
