@@ -186,6 +186,7 @@ export function table(result: BenchResult): string {
       ], (c) => c > 0),
     );
   }
-  lines.push(`${result.cpus} CPUs (load average ${result.load_avg_1m_before} before, ${result.load_avg_1m_after} after), ${result.workers} workers per cluster, ${result.reps} reps of ${formatNumber(num('async_tasks'))} tasks`);
+  const storeRuns = result.reps === undefined ? '' : `, ${result.workers} workers per cluster, ${result.reps} reps of ${formatNumber(num('async_tasks'))} tasks`;
+  lines.push(`${result.cpus} CPUs (load average ${result.load_avg_1m_before} before, ${result.load_avg_1m_after} after)${storeRuns}`);
   return lines.join('\n');
 }
