@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../cluster/common/paths.ts';
 import { eventually } from '../helpers/cluster.ts';
 
 const run = promisify(execFile);
@@ -72,7 +73,7 @@ const t = setInterval(() => { if (existsSync(go)) { clearInterval(t); console.lo
     expect(running.stderr.trim()).toMatch(new RegExp(`^convoy: the head of .* still runs \\(pid ${headPid}, .*\\): nothing to resume; \`convoy stop\` stops it$`));
 
     process.kill(headPid, 'SIGKILL');
-    await eventually(async () => !alive(headPid), 10_000, 'the head gone');
+    await eventually(async () => !isAlive(headPid), 10_000, 'the head gone');
     const resumed = await convoy(['start', '--head', '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(/gRPC address: +(\S+)/.exec(resumed.stdout)![1]).toBe(grpc);
@@ -97,12 +98,3 @@ const t = setInterval(() => { if (existsSync(go)) { clearInterval(t); console.lo
     expect((await convoy(['stop'])).code).toBe(0);
   });
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
