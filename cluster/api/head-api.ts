@@ -282,7 +282,9 @@ export type ClusterEvent =
   | { type: 'node'; nodeId: string; state: NodeState; reason?: string }
   | { type: 'job'; jobId: string; status: JobStatus }
   | { type: 'warning'; message: string }
-  | ({ type: 'progress' } & Omit<ProgressReport, 'extra'> & { extra?: Record<string, unknown> });
+  | ({ type: 'progress' } & Omit<ProgressReport, 'extra'> & { extra?: Record<string, unknown> })
+  /** A progress bar is over: its driver has gone, or it was not updated for a long time. */
+  | { type: 'progress-end'; id: string; reason: string };
 
 /** One ws message: an event with the head's clock when it was published (ms since the epoch). */
 export type FeedEvent = ClusterEvent & { ts: number };

@@ -215,7 +215,7 @@ export class ClientSessions {
         return this.d.tuneReport(run, this.d.clients.get(clientId)?.jobId ?? '');
       }
       case 'progress':
-        this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) });
+        this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) }, clientId);
         return;
     }
   }
@@ -230,6 +230,7 @@ export class ClientSessions {
     if (record) this.#retire(record);
     this.d.leases.clientGone(session.clientId);
     this.d.freeObjects(this.d.ownedBy(session.clientId));
+    this.d.events.ownerGone(session.clientId, 'its driver has gone');
     this.d.log.debug({ clientId: session.clientId }, 'client gone');
   }
 

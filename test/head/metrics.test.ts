@@ -108,6 +108,16 @@ describe('GET /metrics', () => {
     expect(Number.isFinite(best)).toBe(true);
   });
 
+  it("drops a driver's progress bar once the driver has gone", async () => {
+    const driver = await connect(local.address, { token: local.token });
+    driver.reportProgress({ id: 'short-lived', label: 'a driver that ends', done: 3, total: 9, rate: 1, etaS: 6 });
+    await expect.poll(async () => value(await scrape(), 'convoy_progress_done', { id: 'short-lived' }), { timeout: 10_000 }).toBe(3);
+    await driver.close();
+    await expect.poll(async () => value(await scrape(), 'convoy_progress_done', { id: 'short-lived' }), { timeout: 10_000 }).toBeUndefined();
+    // The other driver's bar stays.
+    expect(value(await scrape(), 'convoy_progress_done', { id: 'collect-test' })).toBe(1200);
+  });
+
   it("plots in the repository's Grafana dashboard only metrics the head serves", async () => {
     const dashboard = JSON.parse(readFileSync(new URL('../../grafana/convoy-dashboard.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
     const served = new Set((await scrape()).map((f) => f.name));

@@ -390,6 +390,13 @@ function progressBar(id) {
   $('progress-count').textContent = String(bars.size);
   return made;
 }
+/** A bar whose driver has gone (or that went stale) leaves the page. @param {string} id */
+function endProgress(id) {
+  bars.get(id)?.root.remove();
+  bars.delete(id);
+  $('progress-count').textContent = bars.size ? String(bars.size) : '';
+  if (bars.size === 0) $('progress').replaceChildren(h('span', { class: 'empty', text: 'no running work reports progress' }));
+}
 /** @param {ProgressEvent} ev */
 function progress(ev) {
   const id = String(ev.id);
@@ -448,13 +455,15 @@ let eventSocket = null;
 function connectEvents(delayMs) {
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/events');
   eventSocket = ws;
-  ws.onopen = () => { conn.events = true; delayMs = 1000; showConn(); };
+  // The head sends its current bars first thing: those that ended while this page was away go.
+  ws.onopen = () => { conn.events = true; delayMs = 1000; showConn(); for (const id of [...bars.keys()]) endProgress(id); };
   ws.onmessage = (m) => {
     /** @type {FeedEvent} */
     let ev;
     try { ev = JSON.parse(m.data); } catch (e) { return; }
     if (!ev || typeof ev !== 'object' || conn.status === 'signed-out') return;
     if (ev.type === 'progress') progress(ev);
+    else if (ev.type === 'progress-end') endProgress(ev.id);
     else { feed(ev); scheduleRefresh(250); }
   };
   ws.onclose = () => {
