@@ -97,8 +97,14 @@ export function shapeKey(v: ResourceVector): string {
     .join(',');
 }
 
+/**
+ * A vector as people read it, e.g. `{cpu: 1, gpu: 1, memory: 2.0 GiB}`. Keys starting with `_` are the
+ * runtime's own bookkeeping (`_slots`, the leases a node takes) and are left out: a user never asked for them.
+ */
 export function formatVector(v: ResourceVector): string {
-  const keys = Object.keys(v).sort();
+  const keys = Object.keys(v)
+    .filter((k) => !k.startsWith('_'))
+    .sort();
   if (keys.length === 0) return '{}';
   return `{${keys.map((k) => `${k}: ${k === 'memory' ? formatBytes(v[k]!) : v[k]}`).join(', ')}}`;
 }

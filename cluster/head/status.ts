@@ -9,6 +9,9 @@ function visible(v: ResourceVector): ResourceVector {
   return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('_')));
 }
 
+/** Failed jobs named among the warnings, most recent first; the rest are counted. */
+const FAILED_JOBS_SHOWN = 5;
+
 export function buildStatus(input: {
   nodes: NodeRecord[];
   demands: DemandRecord[];
@@ -59,6 +62,12 @@ export function buildStatus(input: {
   const warnings = pending
     .filter((p) => p.infeasible)
     .map((p) => `${p.count} pending ${p.description || 'task'}(s) can never be scheduled: ${p.reason}`);
+  // Failures are warnings too: a page that says "no warnings" while work failed is wrong.
+  const failedTasks = tasksByState.failed ?? 0;
+  if (failedTasks > 0) warnings.push(`${failedTasks} task(s) failed after their retries; their drivers got the errors`);
+  const failedJobs = input.jobs.filter((j) => j.status === 'FAILED').sort((a, b) => (b.endTime ?? 0) - (a.endTime ?? 0));
+  for (const j of failedJobs.slice(0, FAILED_JOBS_SHOWN)) warnings.push(`job ${j.jobId} failed: ${j.message ?? 'no message'} (convoy job logs ${j.jobId})`);
+  if (failedJobs.length > FAILED_JOBS_SHOWN) warnings.push(`${failedJobs.length - FAILED_JOBS_SHOWN} more failed job(s): convoy job list`);
   return {
     address: input.address,
     httpAddress: input.httpAddress,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, fits, shapeKey, shortfall, subtract, toVector, utilization } from '../../scheduler/resources.ts';
+import { add, fits, formatVector, shapeKey, shortfall, subtract, toVector, utilization } from '../../scheduler/resources.ts';
 
 describe('resource vectors', () => {
   it('defaults a task to one CPU and drops zero entries', () => {
@@ -38,5 +38,13 @@ describe('resource vectors', () => {
   it('gives equal shapes the same key whatever the key order', () => {
     expect(shapeKey({ gpu: 1, cpu: 1 })).toBe(shapeKey({ cpu: 1, gpu: 1 }));
     expect(shapeKey({ cpu: 1 })).not.toBe(shapeKey({ cpu: 2 }));
+  });
+});
+
+describe('formatVector', () => {
+  it('shows what a user asked for, with memory in bytes units, and not the runtime’s bookkeeping', () => {
+    expect(formatVector({ _slots: 1, cpu: 1, gpu: 1 })).toBe('{cpu: 1, gpu: 1}');
+    expect(formatVector({ memory: 2 * 1024 ** 3, cpu: 0.5 })).toBe('{cpu: 0.5, memory: 2.0 GiB}');
+    expect(formatVector({ _slots: 1 })).toBe('{}');
   });
 });
