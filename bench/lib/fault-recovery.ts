@@ -4,7 +4,8 @@
  * - detect_dead_worker_s: SIGKILL a worker; seconds until the head lists it dead (its session breaks, so this
  *   is the broken-stream path, not the heartbeat timeout).
  * - detect_silent_worker_s: SIGSTOP a worker (a hung machine: no FIN, no RST); seconds until the heartbeat
- *   timeout (`heartbeatTimeoutMs`) declares it dead. Bounded below by that timeout by design.
+ *   timeout (`heartbeatTimeoutMs`) declares it dead: that timeout after its last heartbeat, which came up to a
+ *   heartbeat interval (1 s) before the SIGSTOP, so between timeout − 1 s and timeout + the head's check period.
  * - head_recovery_s: SIGKILL the head while a driver holds leases; seconds until a new head process on the
  *   same store, ports and token has every worker registered again and the driver's next task has run (the
  *   head's start, the workers' and driver's redial backoff and the re-registration, end to end).
