@@ -8,7 +8,7 @@
  * head-restart.test.ts runs it on the default store (SQLite in the session folder), head-restart-redis.test.ts
  * on a real redis-server.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,13 @@ const TUNE_DRIVER = fileURLToPath(new URL('./fixtures/chaos-tune-driver.ts', imp
 const SAMPLES = 2_000_000;
 
 let local: LocalCluster | undefined;
+let scratch: string | undefined;
 afterEach(async () => {
   await local?.stop();
   local = undefined;
+  // The lake and the tune checkpoints: about 95 MB a run.
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+  scratch = undefined;
 });
 
 /** The head's HTTP API, answering undefined while the head is down (it is, for a moment, on purpose). */
@@ -67,7 +71,7 @@ export function headRestartChaos(store: () => string | undefined): void {
   it(`collects exactly ${SAMPLES.toLocaleString('en')} samples and finishes a grid search through worker kills and a head restart`, async () => {
     local = await startLocalCluster({ workers: 3, cpusPerWorker: 1, heartbeatTimeoutMs: 4000, startTimeoutMs: 120_000, ...(store() ? { store: store() } : {}) });
     const c = local;
-    const scratch = await mkdtemp(path.join(os.tmpdir(), 'convoy-chaos-'));
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'convoy-chaos-'));
     const lake = path.join(scratch, 'lake');
     // Small shards: many tasks, so kills land mid-shard and the run lasts long enough to restart the head in.
     await submit(c, 'chaos-collect', [
