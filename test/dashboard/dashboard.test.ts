@@ -230,6 +230,17 @@ describe('dashboard in Chromium', () => {
     expect(await page.evaluate('typeof window.pwned')).toBe('undefined');
   });
 
+  test('fits a phone-sized screen (390 px) without scrolling sideways', async () => {
+    await openDashboard();
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await expect.poll(() => page.evaluate('document.documentElement.scrollWidth'), { timeout: 5000 }).toBeLessThanOrEqual(390);
+      expect(await page.locator('#nodes tbody tr').count()).toBeGreaterThan(0);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
   test('a full-page screenshot is a non-empty PNG, and the token is nowhere in the page', async () => {
     await openDashboard();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'convoy-dashboard-'));
