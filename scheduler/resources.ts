@@ -97,13 +97,18 @@ export function shapeKey(v: ResourceVector): string {
     .join(',');
 }
 
+/** The runtime's own bookkeeping resources (`_slots`, the leases a node takes): never shown to users. */
+export function isInternalResource(name: string): boolean {
+  return name.startsWith('_');
+}
+
 /**
  * A vector as people read it, e.g. `{cpu: 1, gpu: 1, memory: 2.0 GiB}`. Keys starting with `_` are the
  * runtime's own bookkeeping (`_slots`, the leases a node takes) and are left out: a user never asked for them.
  */
 export function formatVector(v: ResourceVector): string {
   const keys = Object.keys(v)
-    .filter((k) => !k.startsWith('_'))
+    .filter((k) => !isInternalResource(k))
     .sort();
   if (keys.length === 0) return '{}';
   return `{${keys.map((k) => `${k}: ${k === 'memory' ? formatBytes(v[k]!) : v[k]}`).join(', ')}}`;

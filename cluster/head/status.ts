@@ -1,12 +1,12 @@
 /** The cluster's status as one plain object: what `convoy status --json`, the HTTP API and the dashboard show. */
-import { subtract, type ResourceVector } from '../../scheduler/resources.ts';
+import { isInternalResource, subtract, type ResourceVector } from '../../scheduler/resources.ts';
 import type { ClusterStatus, JobInfo, NodeStatus, ObjectTotals, PendingStatus, TaskCounts } from '../api/head-api.ts';
 import type { LeaseRecord, NodeRecord } from './control/records.ts';
 import type { DemandRecord } from './lease-manager.ts';
 
-/** Resource names starting with `_` are internal bookkeeping and stay out of what users see. */
+/** Internal bookkeeping resources stay out of what users see. */
 function visible(v: ResourceVector): ResourceVector {
-  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('_')));
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !isInternalResource(k)));
 }
 
 /** Failed jobs named among the warnings, most recent first; the rest are counted. */

@@ -24,8 +24,6 @@ export interface MetricsSource {
 }
 
 const FINAL_STATES: ReadonlySet<string> = new Set(['finished', 'failed', 'cancelled']);
-/** Internal bookkeeping resources, not for people: `_slots` counts leases per node. */
-const hidden = (resource: string) => resource.startsWith('_');
 
 export class HeadMetrics {
   readonly registry = new Registry();
@@ -45,12 +43,13 @@ export class HeadMetrics {
       for (const [state, n] of Object.entries(byState)) g.set({ state }, n);
     });
     const live = () => status().nodes.filter((n) => n.state !== 'dead');
+    // Status already leaves out the runtime's own resources (`_slots`): these are what users asked for.
     gauge(r, 'convoy_node_resource_total', "What a live node offers, per resource (memory in bytes).", ['node', 'resource'], (g) => {
-      for (const n of live()) for (const [resource, v] of Object.entries(n.total)) if (!hidden(resource)) g.set({ node: n.nodeId, resource }, v);
+      for (const n of live()) for (const [resource, v] of Object.entries(n.total)) g.set({ node: n.nodeId, resource }, v);
     });
     gauge(r, 'convoy_node_resource_used', "What a live node's leases hold now, per resource.", ['node', 'resource'], (g) => {
       for (const n of live()) {
-        for (const [resource, v] of Object.entries(n.total)) if (!hidden(resource)) g.set({ node: n.nodeId, resource }, v - (n.available[resource] ?? 0));
+        for (const [resource, v] of Object.entries(n.total)) g.set({ node: n.nodeId, resource }, v - (n.available[resource] ?? 0));
       }
     });
     const load = (name: string, help: string, pick: (l: NonNullable<ClusterStatus['nodes'][number]['load']>) => number) =>
