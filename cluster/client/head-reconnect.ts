@@ -4,7 +4,7 @@
  * repeat what the head may have missed. A head that refuses our token was most likely restarted with a new
  * one: no retry can fix that, so the owner closes at once with a message that says what to do.
  */
-import { AuthError } from '../common/errors.ts';
+import { AuthError, ConnectError } from '../common/errors.ts';
 import { redial } from '../transport/redial.ts';
 import type { BackoffPolicy } from '../../scheduler/retry.ts';
 import type { HeadConnection } from './head-connection.ts';
@@ -54,5 +54,38 @@ export async function reconnectHead(host: HeadReconnectHost, reason: string): Pr
         `lost the Convoy head at ${address}: ${detail}`,
       );
     }
+  }
+}
+
+/**
+ * Opens the first session of a job's driver. The head that started the driver may be down at that moment
+ * (killed and being restarted on its store: a job outlives that), so a head that does not answer is waited
+ * for as long as after a lost session, instead of failing the job at its first line. A plain driver fails at
+ * once (the user is there to start the head); an AuthError or any other answer is never retried.
+ */
+export async function openJobSession(head: HeadConnection, timeoutMs: number, stopped: () => boolean): Promise<void> {
+  let first: unknown;
+  try {
+    return await head.open(timeoutMs);
+  } catch (err) {
+    if (!(err instanceof ConnectError)) throw err;
+    first = err;
+  }
+  const r = await redial({
+    dial: () => head.open(DIAL_TIMEOUT_MS),
+    backoff: REDIAL_BACKOFF,
+    timeoutMs: HEAD_LOST_TIMEOUT_MS,
+    isFatal: (err) => !(err instanceof ConnectError),
+    stopped,
+  });
+  switch (r.outcome) {
+    case 'connected':
+      return;
+    case 'fatal':
+      throw r.error;
+    case 'exhausted':
+      throw new ConnectError(head.address, `no answer for ${HEAD_LOST_TIMEOUT_MS / 1000} s since this job's driver started`, { cause: r.lastError ?? first });
+    case 'stopped':
+      throw first;
   }
 }

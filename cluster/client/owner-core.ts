@@ -30,7 +30,7 @@ import { TaskManager, failureKind, type TaskCounts } from './task-manager.ts';
 import { DependencyResolver } from './dependency-resolver.ts';
 import { TaskSubmitter } from './task-submitter.ts';
 import { Lineage } from './lineage.ts';
-import { reconnectHead } from './head-reconnect.ts';
+import { openJobSession, reconnectHead } from './head-reconnect.ts';
 import { ActorManager, type ActorHost } from './actors.ts';
 import { ClientObjects, type ObjectHost } from './client-objects.ts';
 import type { LeasePool } from './lease-pool.ts';
@@ -118,7 +118,9 @@ export class OwnerCore {
   }
 
   async open(timeoutMs: number): Promise<void> {
-    await this.head.open(timeoutMs);
+    // A job's driver talks to the head that started it, which comes back if it was restarted meanwhile.
+    if (this.#opts.kind === 'job' && this.#opts.address === process.env.CONVOY_ADDRESS) await openJobSession(this.head, timeoutMs, () => this.closed);
+    else await this.head.open(timeoutMs);
     this.#reportTimer = setInterval(() => this.#reportCounts(), REPORT_COUNTS_MS);
     this.#reportTimer.unref();
   }
