@@ -275,6 +275,49 @@ export interface HistoryReport {
   tuneRuns: TuneRunSummary[];
 }
 
+// ---- the task log (GET /api/tasks, GET /api/timeline, `convoy timeline`) ----
+
+/**
+ * Where a task is, as the head's task log knows it: `running` from when its owner pushed it to a worker,
+ * then `finished` or `failed` (`lost`: its owner went away before the result came back).
+ */
+export const TASK_LOG_STATES = ['running', 'finished', 'failed', 'lost'] as const;
+export type TaskLogState = (typeof TASK_LOG_STATES)[number];
+
+/** One task attempt in the head's task log: what owners report, in batches, about the tasks they push. */
+export interface TaskEntry {
+  taskId: string;
+  /** The job of the owner that submitted it; '' for a driver outside any job. */
+  jobId: string;
+  /** The function's export name, or `Class.method` for an actor call. */
+  name: string;
+  state: TaskLogState;
+  nodeId: string;
+  attempt: number;
+  /** When its owner submitted it (ms since the epoch, the owner's clock). */
+  submittedAt: number;
+  /** When it began running on its worker (ms since the epoch): the result's arrival less its run time. */
+  startedAt?: number;
+  endedAt?: number;
+  error?: string;
+}
+
+/** GET /api/tasks?state=&name=&job=&limit=&before=: the newest matching tasks first. */
+export interface TaskPage {
+  tasks: TaskEntry[];
+  /** How many kept tasks match the filter (this page is at most `limit` of them). */
+  matching: number;
+  /** The `before` value for the next (older) page; absent on the last page. */
+  next?: string;
+  /** How many tasks the log holds now, and its bound (`--max-task-log`); older ones were dropped. */
+  kept: number;
+  limit: number;
+  /** Tasks dropped: the oldest beyond the bound, and reports owners shed when they ran faster than the log takes. */
+  dropped: number;
+  /** Kept tasks by function and state, for the filter's choices. */
+  byName: { name: string; counts: Partial<Record<TaskLogState, number>> }[];
+}
+
 // ---- the event feed (ws /api/events) ----
 
 /** What the head publishes on its live feed: node up/down, job state, warnings, progress. */
