@@ -10,6 +10,8 @@ import { registerMemory } from './commands/memory.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerStop } from './commands/stop.ts';
+import { registerTasks } from './commands/tasks.ts';
+import { registerTimeline } from './commands/timeline.ts';
 import { VERSION } from '../common/version.ts';
 import { grpcFailureDetail, isGrpcStatusError, UsageError } from '../common/errors.ts';
 
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerJob(program);
   registerMemory(program);
   registerHistory(program);
+  registerTasks(program);
+  registerTimeline(program);
   return program;
 }
 

@@ -34,7 +34,8 @@ export interface ActorHost {
   /** Resolves a call's (or the constructor's) arguments into `args`; `onFail` defaults to failing the call. */
   whenDepsReady(call: TaskRecord, next: () => void, onFail?: (err: Error) => void): void;
   /** The call was sent to the actor's instance. */
-  callSent(call: TaskRecord): void;
+  /** An actor call sent to its actor's instance on `nodeId`. */
+  callSent(call: TaskRecord, nodeId: string): void;
   /** The call was sent to an instance that died before answering: it goes to the next instance. */
   callRequeued(call: TaskRecord): void;
   finishCall(call: TaskRecord, inline: Uint8Array | undefined, stored: ObjectLocation__Output | undefined): void;
@@ -115,6 +116,7 @@ export class ActorManager {
       preferredNode: '',
       attempt: 0,
       state: 'new',
+      submittedAt: Date.now(),
       actorId: actor.actorId,
     };
     this.host.whenDepsReady(
@@ -172,6 +174,7 @@ export class ActorManager {
       preferredNode: '',
       attempt: 0,
       state: 'new',
+      submittedAt: Date.now(),
       actorId: actor.actorId,
       method,
     };
@@ -197,7 +200,7 @@ export class ActorManager {
       if (!isSettled(next) && next.args === undefined) break;
       const task = actor.queue.shift()!;
       if (isSettled(task)) continue;
-      this.host.callSent(task);
+      this.host.callSent(task, actor.lease.nodeId);
       actor.sent.push(task);
       actor.conn.submit({
         taskId: task.taskId,

@@ -31,6 +31,7 @@ import { DependencyResolver } from './dependency-resolver.ts';
 import { TaskSubmitter } from './task-submitter.ts';
 import { Lineage } from './lineage.ts';
 import { openJobSession, reconnectHead } from './head-reconnect.ts';
+import { TaskEventBuffer } from './task-events.ts';
 import { ActorManager, type ActorHost } from './actors.ts';
 import { ClientObjects, type ObjectHost } from './client-objects.ts';
 import type { LeasePool } from './lease-pool.ts';
@@ -59,7 +60,8 @@ export class OwnerCore {
   readonly objects: ClientObjects;
   readonly #opts: OwnerCoreOptions;
   readonly #ids = new IdSequence(this.clientId);
-  readonly #tasks = new TaskManager();
+  readonly #taskEvents = new TaskEventBuffer();
+  readonly #tasks = new TaskManager({ events: this.#taskEvents });
   readonly #connections: WorkerConnections;
   readonly #submitter: TaskSubmitter;
   readonly #resolver: DependencyResolver;
@@ -164,6 +166,7 @@ export class OwnerCore {
       preferredNode: '',
       attempt: 0,
       state: 'new',
+      submittedAt: Date.now(),
     };
     this.#tasks.submit(task);
     const ref = this.#refs.makeRef(taskId);
@@ -201,6 +204,7 @@ export class OwnerCore {
     for (const r of results) {
       const task = this.#tasks.current(r.taskId, r.attempt);
       if (!task) continue;
+      task.runMicros = r.runMicros;
       if (task.actorId) {
         this.actors.onResult(task, r);
         continue;
@@ -360,7 +364,10 @@ export class OwnerCore {
     );
   }
 
+  /** Sends the task counts (when they changed) and the task log entries since the last report. */
   #reportCounts(): void {
+    const events = this.#taskEvents.take();
+    if (events) this.head.taskEvents(events.events, events.dropped);
     const snapshot = JSON.stringify(this.#tasks.counts);
     if (snapshot === this.#lastReported) return;
     this.#lastReported = snapshot;
@@ -414,7 +421,7 @@ export class OwnerCore {
       },
       holdArgs: (call) => this.#refs.addUses(call),
       whenDepsReady: (call, next, onFail = (err) => this.#fail(call, err)) => this.#resolver.whenReady(call, next, onFail),
-      callSent: (call) => this.#tasks.callSent(call),
+      callSent: (call, nodeId) => this.#tasks.callSent(call, nodeId),
       callRequeued: (call) => this.#tasks.callRequeued(call),
       finishCall: (call, inline, stored) => this.#finish(call, inline, stored),
       failCall: (call, err) => this.#fail(call, err),

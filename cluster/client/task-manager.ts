@@ -20,6 +20,7 @@ import { ConvoyError, IllegalStateError, TaskCancelledError, TaskError } from '.
 import { admit, type Admission } from '../../scheduler/dispatch.ts';
 import { DEFAULT_BACKOFF, backoffDelay, retryDecision, type BackoffPolicy, type FailureKind } from '../../scheduler/retry.ts';
 import type { TaskRecord, TaskState } from './task-record.ts';
+import type { TaskEventBuffer } from './task-events.ts';
 
 export type TaskCounts = Record<'pending_args' | 'queued' | 'running' | 'finished' | 'failed' | 'cancelled', number>;
 
@@ -70,6 +71,8 @@ export interface TaskManagerOptions {
   readonly backoff?: BackoffPolicy;
   /** Jitter source, injected for tests. @default Math.random */
   readonly random?: () => number;
+  /** Hears every attempt that runs and ends, for the head's task log. */
+  readonly events?: TaskEventBuffer;
 }
 
 export class TaskManager {
@@ -78,10 +81,12 @@ export class TaskManager {
   readonly #counts: TaskCounts = { pending_args: 0, queued: 0, running: 0, finished: 0, failed: 0, cancelled: 0 };
   readonly #backoff: BackoffPolicy;
   readonly #random: () => number;
+  readonly #events: TaskEventBuffer | undefined;
 
   constructor(options: TaskManagerOptions = {}) {
     this.#backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.#random = options.random ?? Math.random;
+    this.#events = options.events;
   }
 
   get counts(): Readonly<TaskCounts> {
@@ -135,14 +140,16 @@ export class TaskManager {
     this.#move(task, 'queued');
   }
 
-  /** Pushed to a leased worker. */
-  dispatched(task: TaskRecord): void {
+  /** Pushed to a leased worker on `nodeId`. */
+  dispatched(task: TaskRecord, nodeId: string): void {
     this.#move(task, 'running');
+    this.#events?.running(task, nodeId);
   }
 
-  /** An actor call sent to its actor's instance. */
-  callSent(task: TaskRecord): void {
+  /** An actor call sent to its actor's instance on `nodeId`. */
+  callSent(task: TaskRecord, nodeId: string): void {
     this.#move(task, 'running');
+    this.#events?.running(task, nodeId);
   }
 
   /** An actor call that was sent to an instance that died before answering: it goes to the next instance. */
@@ -154,6 +161,7 @@ export class TaskManager {
   finished(task: TaskRecord): void {
     this.#move(task, 'finished');
     this.#tasks.delete(task.taskId);
+    this.#events?.settled(task, 'finished', task.runMicros ?? 0);
   }
 
   /**
@@ -164,6 +172,7 @@ export class TaskManager {
     if (!UNSETTLED.includes(task.state)) return false;
     this.#move(task, err instanceof TaskCancelledError ? 'cancelled' : 'failed');
     this.#tasks.delete(task.taskId);
+    this.#events?.settled(task, 'failed', task.runMicros ?? 0, err);
     return true;
   }
 
@@ -174,6 +183,7 @@ export class TaskManager {
    */
   retryOrFail(task: TaskRecord, kind: FailureKind, err: Error): FailureDecision {
     if (task.state !== 'running') throw new IllegalStateError(`task ${task.taskId} failed while ${task.state}, not running`);
+    this.#events?.settled(task, 'failed', task.runMicros ?? 0, err);
     const d = retryDecision({
       kind,
       attempts: task.attempt + 1,

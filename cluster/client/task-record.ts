@@ -45,6 +45,13 @@ export interface TaskRecord {
   held?: HeldLease;
   /** Its ObjectRef arguments are counted as in use (kept alive) until it settles. */
   usesHeld?: boolean;
+  /** When it was submitted (ms since the epoch): the task log's and timeline's start of its wait. */
+  readonly submittedAt: number;
+  /** While an attempt runs: when it was pushed, and to which node (the task log's, task-events.ts). */
+  dispatchedAt?: number;
+  nodeId?: string;
+  /** The worker's time in the function for the attempt that just answered. */
+  runMicros?: number;
   /** Set for actor method calls. */
   readonly actorId?: string;
   readonly method?: string;

@@ -111,7 +111,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
 
   // PoolHost
   send(task: TaskRecord, held: HeldLease): void {
-    this.#tasks.dispatched(task);
+    this.#tasks.dispatched(task, held.lease.nodeId);
     task.held = held;
     held.conn.submit({
       taskId: task.taskId,

@@ -7,12 +7,13 @@
  * session stream, the timer that ends a detached client's grace) stays here, one LiveSession per client.
  */
 import type { Logger } from '../common/logger.ts';
-import { decompileLeaseRequest, decompileProgress, decompileTaskCounts, decompileTuneReport } from '../proto/convert.ts';
+import { decompileLeaseRequest, decompileProgress, decompileTaskCounts, decompileTaskEvents, decompileTuneReport } from '../proto/convert.ts';
 import type { grpc } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { LeaseManager } from './lease-manager.ts';
 import type { EventHub } from './events.ts';
+import type { TaskLog } from './task-log.ts';
 import type { Table } from './control/control-store.ts';
 import type { ClientRecord, TaskSummaryRecord } from './control/records.ts';
 import type { TaskCounts, TuneRunSummary } from '../api/head-api.ts';
@@ -45,6 +46,8 @@ export interface ClientSessionDeps {
   freeObjects(ids: readonly string[]): void;
   /** A client's tune run, as it stands (kept in the head's history under the client's job). */
   tuneReport(run: TuneRunSummary, jobId: string): void;
+  /** Where clients' task events go; a gone client's running tasks are marked lost there. */
+  taskLog: Pick<TaskLog, 'record' | 'ownerGone'>;
   /** Objects the client owns, to free when it is gone. */
   ownedBy(clientId: string): string[];
   /** Whether the job of this id has ended: its drivers cannot come back, so they get no grace. */
@@ -214,6 +217,10 @@ export class ClientSessions {
         }
         return this.d.tuneReport(run, this.d.clients.get(clientId)?.jobId ?? '');
       }
+      case 'taskEvents': {
+        const { events, dropped } = decompileTaskEvents(msg.taskEvents!);
+        return this.d.taskLog.record(clientId, this.d.clients.get(clientId)?.jobId ?? '', events, dropped);
+      }
       case 'progress':
         this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) }, clientId);
         return;
@@ -231,6 +238,7 @@ export class ClientSessions {
     this.d.leases.clientGone(session.clientId);
     this.d.freeObjects(this.d.ownedBy(session.clientId));
     this.d.events.ownerGone(session.clientId, 'its driver has gone');
+    this.d.taskLog.ownerGone(session.clientId);
     this.d.log.debug({ clientId: session.clientId }, 'client gone');
   }
 

@@ -23,6 +23,7 @@ import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
 import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
+import { TaskLog } from './task-log.ts';
 import { buildStatus } from './status.ts';
 import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeMemory, NodeStatus } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
@@ -62,6 +63,8 @@ export interface HeadOptions {
    * at once. @default 30_000
    */
   clientGraceMs?: number;
+  /** How many task attempts the task log keeps (the tasks page, the timeline); the oldest goes first. @default 10_000 */
+  maxTaskLog?: number;
   tls?: TlsOptions;
   log?: Logger;
   /** Where the control state lives; the head closes it when it stops. @default a MemoryControlStore */
@@ -76,6 +79,7 @@ export class HeadServer implements HttpBackend {
   readonly objects: ObjectDirectory;
   readonly jobs: JobManager;
   readonly tuneRuns: TuneHistory;
+  readonly taskLog: TaskLog;
   readonly events = new EventHub();
   readonly startedAt = Date.now();
   readonly #opts: HeadOptions;
@@ -96,6 +100,7 @@ export class HeadServer implements HttpBackend {
     this.nodes = new NodeTable(this.store.nodes);
     this.objects = new ObjectDirectory(this.store.objects);
     this.tuneRuns = new TuneHistory(this.store.tuneRuns);
+    this.taskLog = new TaskLog(opts.maxTaskLog);
     this.leases = new LeaseManager(
       this.nodes,
       this.store.leases,
@@ -119,6 +124,7 @@ export class HeadServer implements HttpBackend {
       graceMs: opts.clientGraceMs ?? 30_000,
       freeObjects: (ids) => this.freeObjects(ids),
       tuneReport: (run, jobId) => this.tuneRuns.report(run, jobId),
+      taskLog: this.taskLog,
       ownedBy: (clientId) => this.objects.ownedBy(clientId),
       jobOver: (jobId) => this.jobs.get(jobId)?.endTime !== undefined,
     });

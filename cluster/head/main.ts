@@ -20,6 +20,8 @@ export interface HeadEntryOptions {
   sessionDir?: string;
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Task attempts the task log keeps (head-server.ts). */
+  maxTaskLog?: number;
   tls?: { cert?: string; key?: string; ca?: string };
   dieWithParent?: boolean;
   logLevel?: string;
@@ -86,6 +88,7 @@ try {
     sessionDir,
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
+    maxTaskLog: opts.maxTaskLog,
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,
     log,
     store,

@@ -11,7 +11,8 @@ import type { FunctionDescriptor, FunctionDescriptor__Output } from './generated
 import type { PlacementStrategy as ProtoStrategy } from './generated/convoy/v1/PlacementStrategy.ts';
 import { z } from 'zod';
 import { formatZodIssues } from '../common/zod-issues.ts';
-import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, StoredObject, TaskCounts, TuneRunSummary } from '../api/head-api.ts';
+import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, StoredObject, TaskCounts, TaskEntry, TuneRunSummary } from '../api/head-api.ts';
+import type { TaskEvents, TaskEvents__Output } from './generated/convoy/v1/TaskEvents.ts';
 import type { TuneReport, TuneReport__Output } from './generated/convoy/v1/TuneReport.ts';
 import type { GetClusterStatusReply, GetClusterStatusReply__Output } from './generated/convoy/v1/GetClusterStatusReply.ts';
 import type { Heartbeat, Heartbeat__Output } from './generated/convoy/v1/Heartbeat.ts';
@@ -194,6 +195,49 @@ export function compileTaskCounts(byState: TaskCounts): ProtoTaskCounts {
 
 export function decompileTaskCounts(c: TaskCounts__Output): TaskCounts {
   return Object.fromEntries(Object.entries(c.byState).map(([k, v]) => [k, Number(v)]));
+}
+
+/** What an owner reports of one task attempt: a TaskEntry less the job, which the head knows from the session. */
+export type TaskEvent = Omit<TaskEntry, 'jobId' | 'state'> & { state: 'running' | 'finished' | 'failed' };
+
+/** Times travel as 0 when unknown (proto3 has no absent double); so does an empty error. */
+export function compileTaskEvents(events: readonly TaskEvent[], dropped: number): TaskEvents {
+  return {
+    events: events.map((e) => ({
+      taskId: e.taskId,
+      name: e.name,
+      state: e.state,
+      nodeId: e.nodeId,
+      attempt: e.attempt,
+      submittedAt: e.submittedAt,
+      startedAt: e.startedAt ?? 0,
+      endedAt: e.endedAt ?? 0,
+      error: e.error ?? '',
+    })),
+    dropped,
+  };
+}
+
+const REPORTED_STATES = new Set(['running', 'finished', 'failed']);
+
+/** The events of a report, less any whose state no owner sends (a newer or broken client): the head keeps only what it understands. */
+export function decompileTaskEvents(m: TaskEvents__Output): { events: TaskEvent[]; dropped: number } {
+  const events: TaskEvent[] = [];
+  for (const e of m.events) {
+    if (!REPORTED_STATES.has(e.state) || !e.taskId) continue;
+    events.push({
+      taskId: e.taskId,
+      name: e.name,
+      state: e.state as TaskEvent['state'],
+      nodeId: e.nodeId,
+      attempt: e.attempt,
+      submittedAt: e.submittedAt,
+      ...(e.startedAt ? { startedAt: e.startedAt } : {}),
+      ...(e.endedAt ? { endedAt: e.endedAt } : {}),
+      ...(e.error ? { error: e.error } : {}),
+    });
+  }
+  return { events, dropped: Number(m.dropped) };
 }
 
 /** Unknown ETA travels as a negative number, the extras as a small JSON object. */

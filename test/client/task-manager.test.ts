@@ -25,6 +25,7 @@ function record(over: { opts?: Partial<CompiledTaskOptions>; refs?: number; acto
     preferredNode: '',
     attempt: 0,
     state: 'new',
+    submittedAt: 0,
     actorId: over.actorId,
   };
 }
@@ -36,7 +37,7 @@ const counts = (m: TaskManager, c: Partial<TaskCounts>) => expect({ ...m.counts 
 function running(m: TaskManager, t = record()): TaskRecord {
   m.submit(t);
   m.argsReady(t);
-  m.dispatched(t);
+  m.dispatched(t, 'n1');
   return t;
 }
 
@@ -50,7 +51,7 @@ describe('task manager', () => {
     expect(m.get(t.taskId)).toBe(t);
     m.argsReady(t);
     counts(m, { queued: 1 });
-    m.dispatched(t);
+    m.dispatched(t, 'n1');
     counts(m, { running: 1 });
     expect(m.pending).toBe(1);
     expect(m.current(t.taskId, 0)).toBe(t);
@@ -85,7 +86,7 @@ describe('task manager', () => {
     expect(m.current(t.taskId, 0)).toBeUndefined(); // the dead attempt's late reply is ignored
     expect(m.backoffOver(t)).toBe('queued');
     counts(m, { queued: 1 });
-    m.dispatched(t);
+    m.dispatched(t, 'n1');
     expect(m.current(t.taskId, 1)).toBe(t);
     m.finished(t);
     counts(m, { finished: 1 });
@@ -97,7 +98,7 @@ describe('task manager', () => {
     m.submit(t);
     t.args = [];
     m.argsReady(t);
-    m.dispatched(t);
+    m.dispatched(t, 'n1');
     expect(m.retryOrFail(t, 'system', new Error('lost')).retry).toBe(true);
     expect(m.backoffOver(t)).toBe('deps');
     expect(t.args).toBeUndefined();
@@ -109,7 +110,7 @@ describe('task manager', () => {
     const t = running(m, record({ opts: { maxRetries: 1 } }));
     expect(m.retryOrFail(t, 'system', new WorkerDiedError('n1', 'a')).retry).toBe(true);
     m.backoffOver(t);
-    m.dispatched(t);
+    m.dispatched(t, 'n1');
     const died = new WorkerDiedError('n2', 'b');
     const d = m.retryOrFail(t, 'system', died);
     expect(d).toEqual({ retry: false, error: died });
@@ -150,12 +151,12 @@ describe('task manager', () => {
     expect(call.state).toBe('actor-queued');
     counts(m, {});
     expect(m.pending).toBe(0);
-    m.callSent(call);
+    m.callSent(call, 'n1');
     counts(m, { running: 1 });
     m.callRequeued(call);
     expect(call.attempt).toBe(1);
     counts(m, {});
-    m.callSent(call);
+    m.callSent(call, 'n1');
     m.finished(call);
     counts(m, { finished: 1 });
   });
@@ -169,7 +170,7 @@ describe('task manager', () => {
     expect(m.get(t.taskId)).toBe(t);
     counts(m, { pending_args: 1, finished: 1 });
     m.argsReady(t);
-    m.dispatched(t);
+    m.dispatched(t, 'n1');
     m.finished(t);
     counts(m, { finished: 2 });
   });
@@ -179,7 +180,7 @@ describe('task manager', () => {
     const t = record();
     expect(() => m.argsReady(t)).toThrow(IllegalStateError);
     m.submit(t);
-    expect(() => m.dispatched(t)).toThrow(/cannot move from deps to running/);
+    expect(() => m.dispatched(t, 'n1')).toThrow(/cannot move from deps to running/);
     expect(() => m.retryOrFail(t, 'system', new Error('x'))).toThrow(IllegalStateError);
     expect(() => m.rerun(t)).toThrow(IllegalStateError);
     m.failed(t, new Error('gone'));

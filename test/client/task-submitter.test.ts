@@ -25,6 +25,7 @@ function task(): TaskRecord {
     preferredNode: '',
     attempt: 0,
     state: 'new',
+    submittedAt: 0,
   };
 }
 

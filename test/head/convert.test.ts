@@ -9,6 +9,7 @@ import {
   compileNodeRegistration,
   compileProgress,
   compileTaskCounts,
+  compileTaskEvents,
   decompileClusterStatus,
   decompileLease,
   decompileLeaseRequest,
@@ -16,6 +17,8 @@ import {
   decompileNodeRegistration,
   decompileProgress,
   decompileTaskCounts,
+  decompileTaskEvents,
+  type TaskEvent,
 } from '../../cluster/proto/convert.ts';
 
 // The generated __Output types differ from the input types only in optionality; a message that went over
@@ -78,5 +81,16 @@ describe('proto conversions', () => {
       objects: 3,
       objectBytes: 4096,
     });
+  });
+});
+
+describe('task events', () => {
+  it('round-trip, absent times and errors included, and the head drops states no owner sends', () => {
+    const running: TaskEvent = { taskId: 'c1.1', name: 'square', state: 'running', nodeId: 'n1', attempt: 0, submittedAt: 1000, startedAt: 1001 };
+    const failed: TaskEvent = { ...running, taskId: 'c1.2', state: 'failed', attempt: 2, endedAt: 1500, error: 'TaskError: boom' };
+    const wire = compileTaskEvents([running, failed], 4);
+    expect(decompileTaskEvents(wire as never)).toEqual({ events: [running, failed], dropped: 4 });
+    const hostile = compileTaskEvents([{ ...running, state: 'exploded' as never }, { ...running, taskId: '' }], 0);
+    expect(decompileTaskEvents(hostile as never).events).toEqual([]);
   });
 });

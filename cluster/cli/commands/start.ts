@@ -41,6 +41,7 @@ interface StartFlags {
   tlsKey?: string;
   tlsCa?: string;
   heartbeatTimeoutMs?: string;
+  maxTaskLog?: string;
   store?: string;
   memoryUsageThreshold?: string;
   nodeId?: string;
@@ -110,6 +111,7 @@ export function registerStart(program: Command): void {
     .option('--tls-key <path>', 'PEM private key for gRPC TLS')
     .option('--tls-ca <path>', 'PEM CA bundle to verify peers')
     .option('--heartbeat-timeout-ms <ms>', 'head: mark a node dead after this long without a heartbeat', '10000')
+    .option('--max-task-log <n>', 'head: task attempts kept for the tasks page and `convoy timeline`, the oldest dropped first (default 10000)')
     .option(
       '--store <spec>',
       'head: where the control state is kept, so a restarted head finds it: sqlite (control.db in the session folder), sqlite:/path/file.db, ' +
@@ -142,6 +144,7 @@ export function registerStart(program: Command): void {
           tokenFile: flags.tokenFile ?? resumed?.tokenFile,
           ...(resumed ? { sessionDir: resumed.sessionDir, resume: true } : {}),
           heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
+          maxTaskLog: int('--max-task-log', flags.maxTaskLog, 1),
           tls,
           record: true,
         };

@@ -18,6 +18,8 @@ import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
 import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
 import type { TuneHistory } from '../tune-history.ts';
+import { parseTaskQuery, type TaskLog } from '../task-log.ts';
+import { chromeTrace } from '../timeline.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
@@ -74,6 +76,7 @@ export interface HttpBackend {
   readonly events: Pick<EventHub, 'publish' | 'subscribe' | 'snapshot'>;
   readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
   readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
+  readonly taskLog: Pick<TaskLog, 'page' | 'started'>;
   history(): HistoryReport;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
@@ -251,6 +254,21 @@ export class HttpApi {
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
     if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
+    if (method === 'GET' && parts[1] === 'tasks' && parts.length === 2) {
+      let query;
+      try {
+        query = parseTaskQuery(url.searchParams);
+      } catch (err) {
+        return this.#json(res, 400, { error: `bad task query: ${(err as Error).message}` });
+      }
+      return this.#json(res, 200, head.taskLog.page(query));
+    }
+    if (method === 'GET' && parts[1] === 'timeline' && parts.length === 2) {
+      const job = url.searchParams.get('job') ?? undefined;
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-disposition': 'attachment; filename="convoy-timeline.json"' });
+      res.end(JSON.stringify(chromeTrace(head.taskLog.started(job))));
+      return;
+    }
     if (method === 'GET' && parts[1] === 'tune-runs') {
       if (parts.length === 2) return this.#json(res, 200, head.tuneRuns.list());
       const run = head.tuneRuns.get(parts[2] ?? '');

@@ -39,6 +39,8 @@ import type { RegisterNodeRequest as _convoy_v1_RegisterNodeRequest, RegisterNod
 import type { Resources as _convoy_v1_Resources, Resources__Output as _convoy_v1_Resources__Output } from './convoy/v1/Resources.ts';
 import type { Shutdown as _convoy_v1_Shutdown, Shutdown__Output as _convoy_v1_Shutdown__Output } from './convoy/v1/Shutdown.ts';
 import type { TaskCounts as _convoy_v1_TaskCounts, TaskCounts__Output as _convoy_v1_TaskCounts__Output } from './convoy/v1/TaskCounts.ts';
+import type { TaskEvent as _convoy_v1_TaskEvent, TaskEvent__Output as _convoy_v1_TaskEvent__Output } from './convoy/v1/TaskEvent.ts';
+import type { TaskEvents as _convoy_v1_TaskEvents, TaskEvents__Output as _convoy_v1_TaskEvents__Output } from './convoy/v1/TaskEvents.ts';
 import type { TuneReport as _convoy_v1_TuneReport, TuneReport__Output as _convoy_v1_TuneReport__Output } from './convoy/v1/TuneReport.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -87,6 +89,8 @@ export interface ProtoGrpcType {
       Resources: MessageTypeDefinition<_convoy_v1_Resources, _convoy_v1_Resources__Output>
       Shutdown: MessageTypeDefinition<_convoy_v1_Shutdown, _convoy_v1_Shutdown__Output>
       TaskCounts: MessageTypeDefinition<_convoy_v1_TaskCounts, _convoy_v1_TaskCounts__Output>
+      TaskEvent: MessageTypeDefinition<_convoy_v1_TaskEvent, _convoy_v1_TaskEvent__Output>
+      TaskEvents: MessageTypeDefinition<_convoy_v1_TaskEvents, _convoy_v1_TaskEvents__Output>
       TuneReport: MessageTypeDefinition<_convoy_v1_TuneReport, _convoy_v1_TuneReport__Output>
     }
   }

@@ -9,6 +9,7 @@ import type { FreeObjects as _convoy_v1_FreeObjects, FreeObjects__Output as _con
 import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Output } from '../../convoy/v1/Empty.ts';
 import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Progress__Output } from '../../convoy/v1/Progress.ts';
 import type { TuneReport as _convoy_v1_TuneReport, TuneReport__Output as _convoy_v1_TuneReport__Output } from '../../convoy/v1/TuneReport.ts';
+import type { TaskEvents as _convoy_v1_TaskEvents, TaskEvents__Output as _convoy_v1_TaskEvents__Output } from '../../convoy/v1/TaskEvents.ts';
 
 /**
  * ---- client session ----
@@ -35,7 +36,11 @@ export interface ClientToHead {
    * a tune run's trials as they stand, for the head's history
    */
   'tuneReport'?: (_convoy_v1_TuneReport | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport";
+  /**
+   * tasks pushed and settled since the last report, for the head's task log
+   */
+  'taskEvents'?: (_convoy_v1_TaskEvents | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents";
 }
 
 /**
@@ -63,5 +68,9 @@ export interface ClientToHead__Output {
    * a tune run's trials as they stand, for the head's history
    */
   'tuneReport'?: (_convoy_v1_TuneReport__Output | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport";
+  /**
+   * tasks pushed and settled since the last report, for the head's task log
+   */
+  'taskEvents'?: (_convoy_v1_TaskEvents__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents";
 }
