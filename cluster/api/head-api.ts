@@ -63,6 +63,11 @@ export interface NodeStatus {
   deadReason?: string;
   labels: Record<string, string>;
   load?: NodeLoad;
+  /**
+   * What holds the node's resources, alive nodes only: task leases (their tasks are `load.runningTasks`) and
+   * actors (a tune trial, a trainer): an actor holds its CPUs between calls, when no task runs.
+   */
+  holders?: { taskLeases: number; actors: number };
   /** While it drains. */
   drain?: NodeDrainStatus;
 }

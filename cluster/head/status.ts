@@ -12,6 +12,13 @@ function visible(v: ResourceVector): ResourceVector {
 /** Failed jobs named among the warnings, most recent first; the rest are counted. */
 const FAILED_JOBS_SHOWN = 5;
 
+function holdersOf(nodeId: string, leases: readonly LeaseRecord[]): { taskLeases: number; actors: number } {
+  let taskLeases = 0;
+  let actors = 0;
+  for (const l of leases) if (l.nodeId === nodeId) l.actor ? actors++ : taskLeases++;
+  return { taskLeases, actors };
+}
+
 export function buildStatus(input: {
   nodes: NodeRecord[];
   demands: DemandRecord[];
@@ -37,6 +44,7 @@ export function buildStatus(input: {
     deadReason: n.deadReason,
     labels: n.labels,
     load: n.load,
+    ...(n.alive ? { holders: holdersOf(n.nodeId, input.leases) } : {}),
     ...(n.alive && n.draining
       ? { drain: { ...n.draining, leasesLeft: input.leases.filter((l) => l.nodeId === n.nodeId && !l.actor).length } }
       : {}),

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { TaskPage } from '../../cluster/api/head-api.ts';
+import type { ClusterStatus, TaskPage } from '../../cluster/api/head-api.ts';
 import { startTestCluster, eventually, TASKS, type TestCluster } from '../helpers/cluster.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
 import type * as actors from '../fixtures/tasks/actors.ts';
@@ -49,6 +49,11 @@ it('lists, filters and draws the tasks a driver ran', { timeout: 180_000 }, asyn
   expect(await c.cluster.get(counter.call('increment', 2))).toBe(7);
 
   await eventually(async () => (await tasks()).matching === 22, 20_000, 'the 22 tasks in the log');
+  // The idle actor holds its CPU with no task running: the node says so instead of only "running 0".
+  const status = (await (await fetch(`http://${c.local.httpAddress}/api/status`, { headers: { authorization: `Bearer ${c.local.token}` } })).json()) as ClusterStatus;
+  expect(status.nodes.map((n) => n.holders?.actors ?? 0).reduce((a, b) => a + b, 0)).toBe(1);
+  const shown = await convoy(['status', '--address', c.local.address]);
+  expect(shown.stdout).toMatch(/running\s+actors/);
   const page = await tasks();
   const nodeIds = new Set(c.local.workers.map((w) => w.nodeId));
   expect(page.tasks.every((t) => nodeIds.has(t.nodeId) && t.jobId === '' && t.endedAt! >= t.startedAt!)).toBe(true);

@@ -24,7 +24,7 @@ export function registerStatus(program: Command): void {
       console.log(`Convoy cluster at ${s.address} (dashboard http://${s.httpAddress}), ${s.clients} client(s) connected\n`);
       console.log(
         table(
-          ['node', 'state', 'address', 'cpu used/total', 'gpu used/total', 'queued', 'running', 'store'],
+          ['node', 'state', 'address', 'cpu used/total', 'gpu used/total', 'queued', 'running', 'actors', 'store'],
           s.nodes.map((n) => [
             n.nodeId,
             n.state === 'dead' ? `dead (${n.deadReason ?? ''})` : n.state === 'draining' && n.drain?.deadline !== undefined ? `draining (deadline ${new Date(n.drain.deadline).toISOString()})` : n.state,
@@ -33,6 +33,8 @@ export function registerStatus(program: Command): void {
             `${round((n.total.gpu ?? 0) - (n.available.gpu ?? 0))}/${n.total.gpu ?? 0}`,
             n.load?.queuedTasks ?? '-',
             n.load?.runningTasks ?? '-',
+            // An actor (a tune trial) holds its CPUs between calls: "running 0" alone would hide that.
+            n.holders?.actors ?? '-',
             n.load ? `${bytes(n.load.storeUsedBytes)} in ${n.load.storeObjects}` : '-',
           ]),
         ),
