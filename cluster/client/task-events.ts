@@ -20,7 +20,7 @@ export class TaskEventBuffer {
   #notFailed = 0;
   #dropped = 0;
 
-  constructor(private readonly maxPerReport = 5000) {}
+  constructor(private readonly maxPerReport = 2000) {}
 
   /** Pushed to a worker on `nodeId`. */
   running(task: TaskRecord, nodeId: string): void {
