@@ -9,6 +9,9 @@ type Listener = (e: FeedEvent) => void;
 /** A progress bar no one updated for this long (one posted over HTTP, whose sender is not tracked) is over. */
 export const PROGRESS_STALE_MS = 10 * 60_000;
 
+/** Node, job and warning events kept for a page opened later, by default; the oldest goes first. */
+export const DEFAULT_EVENTS_KEPT = 200;
+
 export class EventHub {
   readonly #listeners = new Set<Listener>();
   readonly #recent: FeedEvent[] = [];
@@ -16,6 +19,10 @@ export class EventHub {
   readonly #progress = new Map<string, FeedEvent>();
   /** Which client reports each bar, so the bar ends when that client is gone. */
   readonly #owners = new Map<string, string>();
+
+  constructor(readonly kept = DEFAULT_EVENTS_KEPT) {
+    if (!Number.isInteger(kept) || kept < 1) throw new RangeError(`the events kept must be a whole number of at least 1, not ${kept}`);
+  }
 
   /** `owner`: the client whose session carried a progress report; its bars end with it (`ownerGone`). */
   publish(e: ClusterEvent, owner?: string): void {
@@ -29,7 +36,7 @@ export class EventHub {
       this.#owners.delete(e.id);
     } else {
       this.#recent.push(ev);
-      if (this.#recent.length > 200) this.#recent.shift();
+      if (this.#recent.length > this.kept) this.#recent.shift();
     }
     for (const l of this.#listeners) l(ev);
   }

@@ -63,6 +63,10 @@ export interface HeadOptions {
    * at once. @default 30_000
    */
   clientGraceMs?: number;
+  /** Finished jobs kept (with their logs and packages); the oldest go first. @default 1000 */
+  maxFinishedJobs?: number;
+  /** Node, job and warning events kept for the dashboard's feed; the oldest go first. @default 200 */
+  maxEvents?: number;
   /** How many task attempts the task log keeps (the tasks page, the timeline); the oldest goes first. @default 10_000 */
   maxTaskLog?: number;
   tls?: TlsOptions;
@@ -80,7 +84,7 @@ export class HeadServer implements HttpBackend {
   readonly jobs: JobManager;
   readonly tuneRuns: TuneHistory;
   readonly taskLog: TaskLog;
-  readonly events = new EventHub();
+  readonly events: EventHub;
   readonly startedAt = Date.now();
   readonly #opts: HeadOptions;
   readonly #server = new grpc.Server(SERVER_OPTIONS);
@@ -101,6 +105,7 @@ export class HeadServer implements HttpBackend {
     this.objects = new ObjectDirectory(this.store.objects);
     this.tuneRuns = new TuneHistory(this.store.tuneRuns);
     this.taskLog = new TaskLog(opts.maxTaskLog);
+    this.events = new EventHub(opts.maxEvents);
     this.leases = new LeaseManager(
       this.nodes,
       this.store.leases,
@@ -141,6 +146,7 @@ export class HeadServer implements HttpBackend {
       headAddress: () => this.#address,
       log: this.log,
       events: this.events,
+      maxFinishedJobs: opts.maxFinishedJobs,
     });
     this.#drains = new NodeDrains({ nodes: this.nodes, leases: this.leases, tell: (nodeId, drain) => this.#tellNode(nodeId, { drain }), events: this.events, log: this.log });
     this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });

@@ -22,6 +22,8 @@ export interface HeadEntryOptions {
   heartbeatTimeoutMs?: number;
   /** Task attempts the task log keeps (head-server.ts). */
   maxTaskLog?: number;
+  maxFinishedJobs?: number;
+  maxEvents?: number;
   tls?: { cert?: string; key?: string; ca?: string };
   dieWithParent?: boolean;
   logLevel?: string;
@@ -89,6 +91,8 @@ try {
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
     maxTaskLog: opts.maxTaskLog,
+    maxFinishedJobs: opts.maxFinishedJobs,
+    maxEvents: opts.maxEvents,
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,
     log,
     store,

@@ -67,6 +67,7 @@ describe('usage errors, before any process starts', () => {
       [[...collect, '--bogus'], "convoy: unknown option '--bogus' (see convoy collect --help)"],
       [collect.slice(0, 5), "convoy: required option '--from <date>' not specified (see convoy collect --help)"],
       [['nosuchcommand'], "convoy: unknown command 'nosuchcommand' (see convoy --help)"],
+      [['start', '--head', '--max-task-log', '0'], 'convoy: --max-task-log must be a whole number ≥ 1, got "0"'],
     ];
     // Three at a time: each is a whole CLI start, and the machine may be busy with other suites.
     const outcomes: Outcome[] = [];

@@ -1,19 +1,22 @@
 // A long-running cluster's head stays bounded: after 100,000 tasks, what the dashboard and scrapers read
-// (/api/status, /metrics, the event feed's snapshot) is no larger than after 2,000, and the head process's
-// resident memory has not grown with the task count. The head keeps counts, not tasks (Ray's dashboard
-// growing with them is ray#23680). Bytes and counts are asserted, never times.
+// (/api/status, /metrics, a page of /api/tasks) is no larger than after 2,000, the task log holds no more
+// than its bound, and the head process's resident memory has not grown with the task count. The head keeps
+// counts and a bounded log, not every task (Ray's dashboard growing with them is ray#23680). Bytes and counts
+// are asserted, never times.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../cluster/client/embedded.ts';
 import { connect, type Cluster } from '../../cluster/client/index.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
+import type { TaskPage } from '../../cluster/api/head-api.ts';
 
 const BASIC = new URL('../fixtures/tasks/basic.ts', import.meta.url);
+const TASK_LOG = 5000;
 
 let local: LocalCluster;
 let cluster: Cluster;
 beforeAll(async () => {
-  local = await startLocalCluster({ workers: 2, cpusPerWorker: 1 });
+  local = await startLocalCluster({ workers: 2, cpusPerWorker: 1, maxTaskLog: TASK_LOG });
   cluster = await connect(local.address, { token: local.token });
 });
 afterAll(async () => {
@@ -48,15 +51,21 @@ async function finishedCount(): Promise<number> {
 it('keeps what it serves and its memory bounded across 100,000 tasks', { timeout: 300_000 }, async () => {
   await runTasks(2000);
   await expect.poll(finishedCount, { timeout: 30_000 }).toBe(2000);
-  const early = { status: (await read('/api/status')).length, metrics: (await read('/metrics')).length, rss: headRssBytes() };
+  const snapshot = async () => ({ status: (await read('/api/status')).length, metrics: (await read('/metrics')).length, tasks: (await read('/api/tasks')).length, rss: headRssBytes() });
+  const early = await snapshot();
 
   await runTasks(98_000);
   await expect.poll(finishedCount, { timeout: 30_000 }).toBe(100_000);
-  const late = { status: (await read('/api/status')).length, metrics: (await read('/metrics')).length, rss: headRssBytes() };
+  const late = await snapshot();
+  const log = JSON.parse(await read('/api/tasks?limit=1')) as TaskPage;
 
   // The same shape with bigger numbers: a few digits more, not a row per task.
   expect(late.status).toBeLessThan(early.status + 200);
   expect(late.metrics).toBeLessThan(early.metrics + 8000); // room for a GC kind first seen in between
+  expect(late.tasks).toBeLessThan(early.tasks + 2000); // a page is 100 tasks either way
+  // The log holds at most its bound; every task is either in it or counted as dropped (evicted or shed).
+  expect(log.kept).toBeLessThanOrEqual(TASK_LOG);
+  expect(log.kept + log.dropped).toBeGreaterThanOrEqual(100_000);
   if (early.rss !== undefined && late.rss !== undefined) {
     // 98,000 more tasks at even 1 KiB each would be 96 MiB; the head holds none of them.
     expect(late.rss - early.rss).toBeLessThan(48 * 1024 * 1024);

@@ -42,6 +42,8 @@ interface StartFlags {
   tlsCa?: string;
   heartbeatTimeoutMs?: string;
   maxTaskLog?: string;
+  maxFinishedJobs?: string;
+  maxEvents?: string;
   store?: string;
   memoryUsageThreshold?: string;
   nodeId?: string;
@@ -112,6 +114,8 @@ export function registerStart(program: Command): void {
     .option('--tls-ca <path>', 'PEM CA bundle to verify peers')
     .option('--heartbeat-timeout-ms <ms>', 'head: mark a node dead after this long without a heartbeat', '10000')
     .option('--max-task-log <n>', 'head: task attempts kept for the tasks page and `convoy timeline`, the oldest dropped first (default 10000)')
+    .option('--max-finished-jobs <n>', 'head: finished jobs kept with their logs, the oldest dropped first (default 1000)')
+    .option('--max-events <n>', "head: node, job and warning events kept for the dashboard's feed (default 200)")
     .option(
       '--store <spec>',
       'head: where the control state is kept, so a restarted head finds it: sqlite (control.db in the session folder), sqlite:/path/file.db, ' +
@@ -145,6 +149,8 @@ export function registerStart(program: Command): void {
           ...(resumed ? { sessionDir: resumed.sessionDir, resume: true } : {}),
           heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
           maxTaskLog: int('--max-task-log', flags.maxTaskLog, 1),
+          maxFinishedJobs: int('--max-finished-jobs', flags.maxFinishedJobs, 1),
+          maxEvents: int('--max-events', flags.maxEvents, 1),
           tls,
           record: true,
         };
