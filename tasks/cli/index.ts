@@ -1,6 +1,7 @@
 /** The traffic commands of the `convoy` CLI (added to the core program by bin/convoy.mjs). */
 import type { Command } from 'commander';
 import { registerCollect } from './collect.ts';
+import { registerEvaluate } from './evaluate.ts';
 import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
 import { registerModel } from './model.ts';
@@ -12,4 +13,5 @@ export function registerTrafficCommands(program: Command): void {
   registerPlan(program);
   registerTune(program);
   registerModel(program);
+  registerEvaluate(program);
 }
