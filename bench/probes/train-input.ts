@@ -18,7 +18,7 @@ const arg = (name: string, fallback: string) => {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
 const lake = await openLake(arg('lake', 'data/lake'), { threads: 0 });
-const pipeline = pipelineFor({ kind: 'mlp', inputSize: 16, hidden: [64, 64], outputSize: 1 }, 'speed');
+const pipeline = pipelineFor({ kind: 'mlp', history: 0, inputSize: 16, hidden: [64, 64], outputSize: 1 }, 'speed');
 let checksum = 0;
 let rows = 0;
 const seconds: number[] = [];

@@ -13,7 +13,7 @@ import { UsageError } from '../../cluster/client/index.ts';
 import * as tune from '../../cluster/tune/index.ts';
 import { formatTrialTable, type Trainable, type Trial } from '../../cluster/tune/index.ts';
 import { dayOf, parseInstant } from '../traffic/instant.ts';
-import { TRAFFIC_METRICS, TRAFFIC_SPACE_KEYS, trialValueProblem, type TrafficTrialConfig } from '../training/trial-config.ts';
+import { TRAFFIC_METRICS, TRAFFIC_SPACE_KEYS, trialModel, trialValueProblem, type TrafficTrialConfig } from '../training/trial-config.ts';
 import { clusterFrom, parseCount } from './shared.ts';
 
 interface TuneFlags {
@@ -22,7 +22,11 @@ interface TuneFlags {
   trainTo?: string;
   validTo?: string;
   trainable?: string;
-  metric: string;
+  model?: string;
+  history?: string;
+  horizons?: string;
+  patience?: string;
+  metric?: string;
   mode: string;
   maxIterations: string;
   asha?: boolean;
@@ -82,6 +86,41 @@ export function checkTrafficSpace(space: Record<string, unknown>): void {
     for (const v of values) {
       const problem = trialValueProblem(k, v);
       if (problem) throw new UsageError(`--space: "${key}" cannot be ${JSON.stringify(v)}: ${problem}`);
+    }
+  }
+}
+
+/** The flags that set one model key for every trial (the space may set them instead, not as well). */
+const MODEL_FLAGS = { model: '--model', history: '--history', horizons: '--horizons', patience: '--patience' } as const;
+
+/** Adds --model, --history, --horizons and --patience to the space as fixed values, then checks that each combination the space can make builds a model. */
+export function applyModelFlags(space: Record<string, unknown>, f: Pick<TuneFlags, 'model' | 'history' | 'horizons' | 'patience'>): void {
+  const given: Record<string, unknown> = {};
+  if (f.model !== undefined) given.model = f.model;
+  if (f.history !== undefined) given.history = Number(f.history);
+  if (f.horizons !== undefined) given.horizons = f.horizons.split(',').map((s) => Number(s.trim()));
+  if (f.patience !== undefined) given.patience = Number(f.patience);
+  for (const [key, value] of Object.entries(given)) {
+    const flag = MODEL_FLAGS[key as keyof typeof MODEL_FLAGS];
+    if (key in space) throw new UsageError(`${flag} and --space both set "${key}": give it one way`);
+    const problem = trialValueProblem(key as keyof TrafficTrialConfig, value);
+    if (problem) throw new UsageError(`${flag} cannot be ${JSON.stringify(value)}: ${problem}`);
+    space[key] = value;
+  }
+  const choices = (key: string): unknown[] => {
+    const v = space[key] as { kind?: string; values?: unknown[] } | undefined;
+    if (v === undefined) return [undefined];
+    return v && typeof v === 'object' && !Array.isArray(v) && 'kind' in v ? (v.values ?? [undefined]) : [v];
+  };
+  for (const model of choices('model')) {
+    for (const history of choices('history')) {
+      for (const horizons of choices('horizons')) {
+        try {
+          trialModel({ model: model as 'mlp' | 'gru' | undefined, history: history as number | undefined, horizons: horizons as number[] | undefined });
+        } catch (err) {
+          throw new UsageError(`${(err as Error).message} (model ${String(model ?? 'mlp')}, history ${String(history ?? 'default')})`);
+        }
+      }
     }
   }
 }
@@ -158,7 +197,11 @@ export function registerTune(program: Command): void {
     .option('--train-to <date>', 'training data ends here (exclusive); validation starts here')
     .option('--valid-to <date>', 'validation data ends here (exclusive)')
     .option('--trainable <file#Class>', 'your own Trainable class instead of the traffic one')
-    .option('--metric <name>', 'metric to optimise', 'validMae')
+    .option('--model <mlp|gru>', 'traffic model: an MLP, or a GRU over the history window (default mlp)')
+    .option('--history <n>', 'five-minute readings each forecast sees (default 0 for the MLP: no history; 12 for the GRU)')
+    .option('--horizons <minutes>', 'minutes ahead to forecast, e.g. 15,30,60 (models with history)')
+    .option('--patience <n>', 'stop a trial after this many epochs without a better validMae')
+    .option('--metric <name>', 'metric to optimise (default: bestValidMae for the traffic model, its best epoch; else validMae)')
     .option('--mode <min|max>', 'minimise or maximise it', 'min')
     .option('--max-iterations <n>', 'iterations (epochs) per trial at most', '3')
     .option('--asha', 'stop weak trials early (ASHA)')
@@ -172,6 +215,7 @@ export function registerTune(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (f: TuneFlags) => {
       const space = parseSpace(f.space);
+      const metric = f.metric ?? (f.trainable ? 'validMae' : 'bestValidMae');
       if (f.mode !== 'min' && f.mode !== 'max') throw new UsageError(`--mode must be min or max, got "${f.mode}"`);
       const maxIterations = parseCount('--max-iterations', f.maxIterations);
       const maxConcurrent = f.maxConcurrent ? parseCount('--max-concurrent', f.maxConcurrent) : undefined;
@@ -187,12 +231,15 @@ export function registerTune(program: Command): void {
         const [file, cls] = f.trainable.split('#');
         if (!file || !cls) throw new UsageError(`--trainable takes file#ClassName, got "${f.trainable}"`);
         if (!existsSync(file)) throw new UsageError(`--trainable: ${file} does not exist`);
+        const traffic = Object.entries(MODEL_FLAGS).filter(([k]) => f[k as keyof typeof MODEL_FLAGS] !== undefined).map(([, flag]) => flag);
+        if (traffic.length) throw new UsageError(`${traffic.join(', ')} set the traffic model; with --trainable, put your trainable's settings in --space`);
         module = new URL(`file://${path.resolve(file)}`);
         className = cls;
       } else {
         if (!f.lake) throw new UsageError('the traffic model needs --lake (the lake collect wrote), --train-to and --valid-to');
-        if (!(TRAFFIC_METRICS as readonly string[]).includes(f.metric)) throw new UsageError(`--metric: the traffic model reports ${TRAFFIC_METRICS.join(', ')}, not "${f.metric}"`);
+        if (!(TRAFFIC_METRICS as readonly string[]).includes(metric)) throw new UsageError(`--metric: the traffic model reports ${TRAFFIC_METRICS.join(', ')}, not "${metric}"`);
         checkTrafficSpace(space);
+        applyModelFlags(space, f);
         const trainTo = day('--train-to', f.trainTo);
         const validTo = day('--valid-to', f.validTo);
         if (!(validTo > trainTo)) throw new UsageError(`--valid-to (${f.validTo}) must be after --train-to (${f.trainTo}): validation is [--train-to, --valid-to)`);
@@ -205,7 +252,7 @@ export function registerTune(program: Command): void {
       try {
         const result = await tune.run(cluster, cluster.actor<new () => Trainable>(module, className), {
           space,
-          metric: f.metric,
+          metric,
           mode: f.mode,
           maxIterations,
           scheduler: f.asha ? { type: 'asha', maxT: maxIterations } : 'fifo',
@@ -217,14 +264,14 @@ export function registerTune(program: Command): void {
           onUpdate: (run, event) => {
             if (f.json || Date.now() - lastTable < 3000) return;
             lastTable = Date.now();
-            process.stderr.write(`\n${event}\n${formatTrialTable(run.trials, { metric: f.metric, mode: f.mode as 'min' | 'max' })}\n`);
+            process.stderr.write(`\n${event}\n${formatTrialTable(run.trials, { metric, mode: f.mode as 'min' | 'max' })}\n`);
           },
         });
         if (f.json) console.log(JSON.stringify(result, null, 2));
         else console.log(`\n${result.table}\n`);
-        if (!result.best) throw new Error(`${noBestReason(result.trials, f.metric)}; the run's state is in ${result.stateFile}`);
+        if (!result.best) throw new Error(`${noBestReason(result.trials, metric)}; the run's state is in ${result.stateFile}`);
         if (!f.json) {
-          console.log(`best: ${result.best.trialId} ${JSON.stringify(result.best.config)} ${f.metric} ${result.best.metric}`);
+          console.log(`best: ${result.best.trialId} ${JSON.stringify(result.best.config)} ${metric} ${result.best.metric}`);
           console.log(`state: ${result.stateFile}`);
         }
       } finally {

@@ -97,7 +97,7 @@ export async function runEndToEnd(cluster: Cluster, o: EndToEndOptions = {}): Pr
   const predictor = await Predictor.fromArtifacts(artifacts);
   const validation = await validateModel({
     predict: (x, n) => predictor.predictRows(x, n),
-    pipeline: pipelineFor(artifacts.spec, artifacts.target),
+    pipeline: pipelineFor(artifacts.spec, artifacts.target, artifacts.horizonsMin),
     data: () => lake.scan(),
     trainRange: { from, to: trainTo },
     testRange: { from: validTo, to: testTo },

@@ -24,7 +24,7 @@ export const timeRangeSchema = z
 
 export const trainSettingsSchema = z.object({
   /** Architecture. @default { kind: 'mlp', inputSize: 16, hidden: [64, 64], outputSize: 1 } */
-  model: modelSpecSchema.default({ kind: 'mlp', inputSize: 16, hidden: [64, 64], outputSize: 1 }),
+  model: modelSpecSchema.default({ kind: 'mlp', history: 0, inputSize: 16, hidden: [64, 64], outputSize: 1 }),
   /** What to predict. @default 'speed' */
   target: z.enum(['speed', 'congestion']).default('speed'),
   /** Minutes ahead of each sequence-model output (multiples of 5). @default [15, 30, 60] */

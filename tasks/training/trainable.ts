@@ -1,7 +1,9 @@
 /**
  * Traffic models as a tune Trainable: each `step()` trains one more epoch over the lake (resuming the trial's
- * own checkpoint, so the step count and weights continue exactly) and reports validation metrics; `save()`
- * writes the model's artifacts beside the checkpoint so the driver can register the best trial.
+ * own checkpoint, so the step count and weights continue exactly) and reports validation metrics, with the
+ * best epoch so far (`bestValidMae`, `bestEpoch`); `save()` writes the best epoch's artifacts beside the
+ * checkpoint so the driver can register the best trial at its best epoch. The config picks the model
+ * (`model: 'mlp' | 'gru'`, `history`, `horizons`: trial-config.ts) and early stopping (`patience`).
  *
  * ```ts
  * const result = await tune.run(cluster, cluster.actor(TRAFFIC_TRAINABLE, 'TrafficTrainable'), {
@@ -17,8 +19,9 @@ import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts'
 import { formatZodIssues } from '../../cluster/common/index.ts';
 import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 import { saveArtifacts } from './artifacts/artifacts-file.ts';
+import { BestEpoch } from './best-epoch.ts';
 import { trainModel } from './trainer.ts';
-import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, type TrafficTrialConfig } from './trial-config.ts';
+import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, trialModel, type TrafficTrialConfig, type TrialModel } from './trial-config.ts';
 
 /** The module workers import the trainable from (pass to `cluster.actor`). */
 export const TRAFFIC_TRAINABLE = new URL(import.meta.url);
@@ -31,8 +34,11 @@ export class TrafficTrainable implements Trainable {
   #config!: TrafficTrialConfig;
   #lake: Lake | undefined;
   #storage!: ObjectStorage;
+  #model!: TrialModel;
   #epoch = 0;
   #artifacts: ModelArtifacts | undefined;
+  /** The best epoch so far (keep-best-epoch): what save() writes, and what early stopping counts from. */
+  #best = new BestEpoch<ModelArtifacts>();
 
   /** Starts a trial. Called again on the same instance when tune reuses the actor: nothing of the last trial stays. */
   async setup(config: TrialConfig, context: TrialContext): Promise<void> {
@@ -42,10 +48,13 @@ export class TrafficTrainable implements Trainable {
       throw new TypeError(`TrafficTrainable config: ${issues.join('; ')}`);
     }
     const c = parsed.data;
+    const model = trialModel(c);
     await this.#lake?.close();
     this.#config = c;
+    this.#model = model;
     this.#epoch = 0;
     this.#artifacts = undefined;
+    this.#best = new BestEpoch();
     this.#lake = await openLake(c.lake, { threads: 0 });
     this.#storage = openStorage(context.checkpointPrefix);
   }
@@ -57,7 +66,8 @@ export class TrafficTrainable implements Trainable {
     const filter = c.cities?.length === 1 ? { city: c.cities[0] } : undefined;
     const result = await trainModel({
       data: () => lake.scan({ columns: COLUMNS, ...(filter ? { filter } : {}) }),
-      model: { kind: 'mlp', inputSize: 16, hidden: c.hidden ?? [64, 64], outputSize: 1 },
+      model: this.#model.spec,
+      ...(this.#model.horizonsMin[0] !== 0 ? { horizonsMin: this.#model.horizonsMin } : {}),
       target: c.target ?? 'speed',
       learningRate: c.learningRate ?? 1e-3,
       batchSize: c.batchSize ?? 4096,
@@ -71,21 +81,33 @@ export class TrafficTrainable implements Trainable {
     this.#epoch = result.epochsCompleted;
     this.#artifacts = result.artifacts;
     const last = result.history.at(-1);
+    const validMae = last?.validMae ?? Number.NaN;
+    this.#best.observe(this.#epoch, validMae, result.artifacts);
     return {
       epoch: this.#epoch,
       steps: result.steps,
       trainLoss: last?.trainLoss ?? Number.NaN,
-      validMae: last?.validMae ?? Number.NaN,
+      validMae,
       validRmse: last?.validRmse ?? Number.NaN,
+      bestValidMae: this.#best.value ?? Number.NaN,
+      bestEpoch: this.#best.epoch ?? Number.NaN,
       rows: result.rowsSeen,
+      // Early stopping: `patience` epochs without a better validMae end the trial (its best epoch is kept).
+      ...(this.#best.exhausted(c.patience) ? { done: true } : {}),
     };
   }
 
-  /** The model so far, as artifacts under `model/` in the trial's folder; returns that folder. */
+  /**
+   * The model at its best epoch so far (by validMae; the latest when none scored), as artifacts under `model/`
+   * in the trial's folder; returns that folder. A best epoch saved before a restore stays as it is until a
+   * better one comes.
+   */
   async save(): Promise<string> {
     if (!this.#artifacts) throw new Error('save() before any step: nothing trained yet');
-    await saveArtifacts(this.#storage, 'model', this.#artifacts);
-    await this.#storage.put('trial.json', new TextEncoder().encode(JSON.stringify({ epoch: this.#epoch })));
+    const keep = this.#best.epoch !== undefined ? this.#best.kept : this.#artifacts;
+    if (keep) await saveArtifacts(this.#storage, 'model', keep);
+    const best = this.#best.epoch !== undefined ? { bestEpoch: this.#best.epoch, bestValidMae: this.#best.value } : {};
+    await this.#storage.put('trial.json', new TextEncoder().encode(JSON.stringify({ epoch: this.#epoch, ...best })));
     return path.join(this.#storage.url, 'model');
   }
 
@@ -93,6 +115,10 @@ export class TrafficTrainable implements Trainable {
   async restore(checkpoint: string): Promise<void> {
     this.#storage = openStorage(path.dirname(checkpoint));
     const saved = await this.#storage.get('trial.json');
-    if (saved) this.#epoch = (JSON.parse(new TextDecoder().decode(saved)) as { epoch: number }).epoch;
+    if (!saved) return;
+    const t = JSON.parse(new TextDecoder().decode(saved)) as { epoch: number; bestEpoch?: number; bestValidMae?: number };
+    this.#epoch = t.epoch;
+    // The best epoch's artifacts are on disk (model/); only a better epoch replaces them.
+    if (t.bestEpoch !== undefined && t.bestValidMae !== undefined) this.#best.restore(t.bestEpoch, t.bestValidMae, t.epoch);
   }
 }

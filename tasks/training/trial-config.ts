@@ -4,6 +4,8 @@
  * before anything starts, and so a misspelled key is named instead of being silently ignored.
  */
 import { z } from 'zod';
+import type { ModelSpecInput } from './models/model.ts';
+import { MLP_FEATURE_COUNT as MLP_CONTEXT_FEATURES } from './input/features.ts';
 
 export const trafficTrialConfigSchema = z.strictObject({
   /** Lake location (a folder the workers can read, or s3://…). */
@@ -20,8 +22,19 @@ export const trafficTrialConfigSchema = z.strictObject({
   cities: z.array(z.string().min(1)).min(1).optional(),
   /** What the model predicts. @default 'speed' */
   target: z.enum(['speed', 'congestion']).optional(),
-  /** MLP hidden layer widths. @default [64, 64] */
+  /** Which model: an MLP, or a GRU over the history window. @default 'mlp' */
+  model: z.enum(['mlp', 'gru']).optional(),
+  /**
+   * Five-minute readings of history each forecast sees; 0 (the MLP's default) predicts a sample from its
+   * context alone. @default 0 for the MLP, 12 (an hour) for the GRU
+   */
+  history: z.number().int().nonnegative().max(288).optional(),
+  /** Minutes ahead to forecast, one output each (multiples of 5), for a model with history. @default [15, 30, 60] */
+  horizons: z.array(z.number().int().positive().multipleOf(5)).min(1).max(48).optional(),
+  /** Hidden widths: the MLP's layers, or the GRU's state (the first value). @default [64, 64] (MLP), [32] (GRU) */
   hidden: z.array(z.number().int().positive()).min(1).optional(),
+  /** Early stopping: the trial ends after this many epochs without a better validMae. @default none */
+  patience: z.number().int().positive().optional(),
   /** @default 0.001 */
   learningRate: z.number().positive().max(10).optional(),
   /** @default 4096 */
@@ -36,10 +49,35 @@ export type TrafficTrialConfig = z.infer<typeof trafficTrialConfigSchema>;
 export const TRAFFIC_SPACE_KEYS = Object.keys(trafficTrialConfigSchema.shape) as (keyof TrafficTrialConfig)[];
 
 /** What the trainable's `step()` reports, i.e. what `--metric` may name. */
-export const TRAFFIC_METRICS = ['validMae', 'validRmse', 'trainLoss', 'epoch', 'steps', 'rows'] as const;
+export const TRAFFIC_METRICS = ['bestValidMae', 'validMae', 'validRmse', 'bestEpoch', 'trainLoss', 'epoch', 'steps', 'rows'] as const;
 
 /** Why one value of `key` cannot be used, or undefined when it can. */
 export function trialValueProblem(key: keyof TrafficTrialConfig, value: unknown): string | undefined {
   const r = trafficTrialConfigSchema.shape[key].safeParse(value);
   return r.success ? undefined : (r.error.issues[0]?.message ?? 'invalid');
+}
+
+/** The model a trial trains, from its config: the spec, and the horizons its outputs forecast. */
+export interface TrialModel {
+  spec: ModelSpecInput;
+  horizonsMin: number[];
+}
+
+/**
+ * Builds the model of a trial config; throws a TypeError naming the keys that do not go together (a GRU
+ * needs history; horizons need history).
+ */
+export function trialModel(c: Pick<TrafficTrialConfig, 'model' | 'history' | 'horizons' | 'hidden'>): TrialModel {
+  const kind = c.model ?? 'mlp';
+  const history = c.history ?? (kind === 'gru' ? 12 : 0);
+  if (kind === 'gru' && history === 0) throw new TypeError('model "gru" needs history ≥ 1 (five-minute readings it reads before forecasting)');
+  if (history === 0) {
+    if (c.horizons) throw new TypeError('horizons need history ≥ 1: an MLP without history predicts the present sample, not a horizon');
+    return { spec: { kind: 'mlp', history: 0, inputSize: MLP_CONTEXT_FEATURES, hidden: c.hidden ?? [64, 64], outputSize: 1 }, horizonsMin: [0] };
+  }
+  const horizonsMin = [...(c.horizons ?? [15, 30, 60])];
+  if (kind === 'gru') {
+    return { spec: { kind: 'gru', steps: history, stepSize: 1, contextSize: MLP_CONTEXT_FEATURES, hidden: c.hidden?.[0] ?? 32, outputSize: horizonsMin.length }, horizonsMin };
+  }
+  return { spec: { kind: 'mlp', history, inputSize: history + MLP_CONTEXT_FEATURES, hidden: c.hidden ?? [64, 64], outputSize: horizonsMin.length }, horizonsMin };
 }

@@ -52,6 +52,7 @@ async function closedPort(): Promise<number> {
 }
 
 const collect = ['collect', '--source', 'synthetic', '--cities', 'berlin', '--from', '2026-01-01', '--to', '2026-01-02', '--target', '100', '--lake', '/tmp/convoy-never'];
+const tuneArgs = ['tune', '--space', '{}', '--lake', '/tmp/convoy-never', '--train-to', '2026-01-02', '--valid-to', '2026-01-03'];
 const withFlag = (flag: string, value: string) => collect.map((a, i) => (collect[i - 1] === flag ? value : a));
 
 describe('usage errors, before any process starts', () => {
@@ -68,6 +69,10 @@ describe('usage errors, before any process starts', () => {
       [collect.slice(0, 5), "convoy: required option '--from <date>' not specified (see convoy collect --help)"],
       [['nosuchcommand'], "convoy: unknown command 'nosuchcommand' (see convoy --help)"],
       [['start', '--head', '--max-task-log', '0'], 'convoy: --max-task-log must be a whole number ≥ 1, got "0"'],
+      [[...tuneArgs, '--model', 'gru', '--history', '0'], 'convoy: model "gru" needs history ≥ 1 (five-minute readings it reads before forecasting) (model gru, history 0)'],
+      [[...tuneArgs, '--model', 'lstm'], /^convoy: --model cannot be "lstm": /],
+      [[...tuneArgs, '--horizons', '15,7', '--history', '12'], /^convoy: --horizons cannot be \[15,7\]: /],
+      [['tune', '--space', '{"model": ["gru", "mlp"]}', ...tuneArgs.slice(3), '--model', 'gru'], 'convoy: --model and --space both set "model": give it one way'],
     ];
     // Three at a time: each is a whole CLI start, and the machine may be busy with other suites.
     const outcomes: Outcome[] = [];

@@ -18,7 +18,7 @@ const weights = () =>
   ]);
 
 const artifacts = (): ModelArtifacts => ({
-  spec: { kind: 'mlp', inputSize: 16, hidden: [8], outputSize: 1 },
+  spec: { kind: 'mlp', history: 0, inputSize: 16, hidden: [8], outputSize: 1 },
   target: 'speed',
   horizonsMin: [0],
   pipeline: 'mlp16-speed',

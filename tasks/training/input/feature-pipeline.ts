@@ -2,7 +2,7 @@
  * Feature pipelines: how a model kind turns canonical sample batches into training rows.
  *
  * - `mlp`: one row per sample, the 16 features of features.ts, target = the sample's speed or congestion.
- * - `gru`: one row per (segment, five-minute slot) with the segment's previous `steps` readings and the
+ * - `mlp` with `history` N, and `gru`: one row per (segment, five-minute slot) with the segment's previous `steps` readings and the
  *   context of that moment, targets = the readings 15/30/60 minutes later (sequence-windows.ts).
  *
  * Encoders are stateful (the sequence windows remember each segment's recent readings, the last-value baseline
@@ -30,6 +30,15 @@ export const DEFAULT_HORIZONS_MIN = [15, 30, 60] as const;
 
 export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readonly number[] = DEFAULT_HORIZONS_MIN): FeaturePipeline {
   if (spec.kind === 'mlp') {
+    if (spec.history > 0) {
+      if (spec.inputSize !== spec.history + MLP_FEATURE_COUNT || spec.outputSize !== horizonsMin.length) {
+        throw new RangeError(
+          `an mlp with history ${spec.history} takes ${spec.history + MLP_FEATURE_COUNT} inputs (the history and ${MLP_FEATURE_COUNT} context features) ` +
+            `and one output per horizon (${horizonsMin.length}); got inputSize=${spec.inputSize}, outputSize=${spec.outputSize}`,
+        );
+      }
+      return historyPipeline(spec.history, target, horizonsMin);
+    }
     if (spec.inputSize !== MLP_FEATURE_COUNT || spec.outputSize !== 1) {
       throw new RangeError(
         `the mlp feature pipeline produces ${MLP_FEATURE_COUNT} inputs and 1 output; ` +
@@ -45,18 +54,20 @@ export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readon
         `contextSize=${spec.contextSize}, outputSize=${spec.outputSize}`,
     );
   }
-  const featureNames = [
-    ...Array.from({ length: spec.steps }, (_, i) => `${target}_t-${(spec.steps - 1 - i) * 5}min`),
-    ...MLP_FEATURES,
-  ];
+  return historyPipeline(spec.steps, target, horizonsMin);
+}
+
+/** Rows of a sensor's last `steps` readings and the context of that moment; targets the readings at each horizon. */
+function historyPipeline(steps: number, target: Target, horizonsMin: readonly number[]): FeaturePipeline {
+  const featureNames = [...Array.from({ length: steps }, (_, i) => `${target}_t-${(steps - 1 - i) * 5}min`), ...MLP_FEATURES];
   return {
-    name: `history${spec.steps}-${target}`,
+    name: `history${steps}-${target}`,
     featureNames,
     targetWidth: horizonsMin.length,
     target,
     horizonsMin,
     encoder: (range, withMeta = false) => {
-      const windows = new SequenceWindows({ steps: spec.steps, horizonsMin, target, range, withMeta });
+      const windows = new SequenceWindows({ steps, horizonsMin, target, range, withMeta });
       return (batch) => windows.push(sampleColumns(batch));
     },
   };

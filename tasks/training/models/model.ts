@@ -11,7 +11,12 @@ import { z } from 'zod';
 
 export const mlpSpecSchema = z.object({
   kind: z.literal('mlp'),
-  /** Features per sample. @default 16 */
+  /**
+   * Past readings it sees (five-minute steps), before the 16 context features; 0: none, the MLP reads one
+   * sample's context and predicts that sample. With history it forecasts one output per horizon. @default 0
+   */
+  history: z.number().int().nonnegative().max(288).default(0),
+  /** Features per sample: `history + 16`. @default 16 */
   inputSize: z.number().int().positive().default(16),
   /** Hidden layer widths, ReLU after each. @default [64, 64] */
   hidden: z.array(z.number().int().positive()).min(1).default([64, 64]),
@@ -47,7 +52,7 @@ export function inputWidth(spec: ModelSpec): number {
 /** A short description used to refuse a checkpoint or version written for another architecture. */
 export function describeSpec(spec: ModelSpec): string {
   return spec.kind === 'mlp'
-    ? `mlp ${spec.inputSize}-${spec.hidden.join('-')}-${spec.outputSize}`
+    ? `mlp ${spec.history ? `history=${spec.history} ` : ''}${spec.inputSize}-${spec.hidden.join('-')}-${spec.outputSize}`
     : `gru steps=${spec.steps}×${spec.stepSize} context=${spec.contextSize} hidden=${spec.hidden} out=${spec.outputSize}`;
 }
 
