@@ -80,7 +80,8 @@ export async function runEndToEnd(cluster: Cluster, o: EndToEndOptions = {}): Pr
       hidden: tune.grid([[32], [64, 64]]),
       batchSize: 2048,
     },
-    metric: 'validMae',
+    // The best epoch's error: what each trial's saved model (and so the registered one) scores.
+    metric: 'bestValidMae',
     mode: 'min',
     maxIterations: o.epochs ?? 3,
     scheduler: { type: 'asha', gracePeriod: 1, reductionFactor: 2, maxT: o.epochs ?? 3 },
