@@ -2,10 +2,12 @@
  * `convoy evaluate --lake L --from T --to T`: the standard forecasting protocol on a lake's test range, with
  * the standard baselines fitted on the range before it (evaluation/forecast-evaluation.ts), as a table or JSON.
  */
+import type { RecordBatch } from 'apache-arrow';
 import { InvalidArgumentError, type Command } from 'commander';
 import { UsageError } from '../../cluster/client/index.ts';
 import { parseInstant } from '../traffic/instant.ts';
 import { SPEED_UNITS, isSpeedUnit } from '../traffic/units.ts';
+import type { ModelForecasts } from '../training/evaluation/forecast-evaluation.ts';
 
 interface EvaluateFlags {
   lake: string;
@@ -16,6 +18,8 @@ interface EvaluateFlags {
   horizons: string;
   unit: string;
   city?: string;
+  model?: string;
+  registry: string;
   json?: boolean;
 }
 
@@ -50,6 +54,8 @@ export function registerEvaluate(program: Command): void {
     .option('--horizons <minutes>', 'horizons to report, in minutes', '15,30,60')
     .option('--unit <unit>', `report speeds in ${Object.keys(SPEED_UNITS).join(', ')} (the lake holds km/h)`, 'kmh')
     .option('--city <city>', 'only this city')
+    .option('--model <name[:version]>', 'also score this registered model (default version: the promoted one) on the same windows')
+    .option('--registry <path|s3://bucket/prefix>', 'where --model is registered', 'data/registry')
     .option('--json', 'print the report as JSON')
     .action(async (f: EvaluateFlags) => {
       const history = Number(f.history);
@@ -66,7 +72,10 @@ export function registerEvaluate(program: Command): void {
       if (trainFrom === undefined || !(trainFrom < f.from)) {
         throw new UsageError(`no training range before --from: the lake's samples start at ${stats.minTimeMs !== undefined ? new Date(stats.minTimeMs).toISOString() : 'an unknown time'}; give a later --from or an earlier --train-from`);
       }
+      const range = { from: f.from, to: f.to };
+      const model = f.model ? await modelForecasts(f.model, f.registry, () => lake.scan({ columns: COLUMNS, filter: { ...cityFilter, timeFrom: f.from, timeTo: f.to } }), range) : undefined;
       const report = await evaluateForecasts({
+        ...(model ? { model } : {}),
         data: () => lake.scan({ columns: COLUMNS, filter: { ...cityFilter, timeFrom: trainFrom, timeTo: f.to } }),
         history,
         horizonsMin,
@@ -74,9 +83,58 @@ export function registerEvaluate(program: Command): void {
         test: { from: f.from, to: f.to },
         unit: f.unit,
       });
+      if (model && report.windows.test === 0 && report.windows.noForecast > 0) {
+        throw new UsageError(`${model.label} forecast none of the ${report.windows.noForecast} test window(s): its history or horizons do not fit the range, or every window has a gap`);
+      }
       if (report.windows.test === 0) {
         throw new UsageError(`no test windows between --from and --to: the range needs ${history * 5} min of history and ${Math.max(...horizonsMin)} min of targets per sensor, with the sensor seen in the training range`);
       }
       console.log(f.json ? JSON.stringify(report, null, 2) : formatForecastTable(report));
     });
+}
+
+/**
+ * The registered model's forecasts for every window of the test range its own pipeline makes (it reads each
+ * window's context: road class, place, time), keyed as the protocol's windows are.
+ */
+async function modelForecasts(
+  given: string,
+  registryLocation: string,
+  data: () => AsyncIterable<RecordBatch>,
+  range: { from: number; to: number },
+): Promise<ModelForecasts> {
+  const [name, versionText] = given.split(':');
+  const version = versionText === undefined || versionText === 'promoted' ? 'promoted' : Number(versionText.replace(/^v/, ''));
+  if (!name || (version !== 'promoted' && (!Number.isInteger(version) || version < 1))) {
+    throw new UsageError(`--model takes NAME or NAME:VERSION (a number like 3, or promoted), got "${given}"`);
+  }
+  const [{ openStorage }, { ModelRegistry }, { Predictor }, { pipelineFor }, { windowKey }] = await Promise.all([
+    import('../../cluster/storage/index.ts'),
+    import('../training/artifacts/registry.ts'),
+    import('../training/predictor.ts'),
+    import('../training/input/feature-pipeline.ts'),
+    import('../training/evaluation/forecast-evaluation.ts'),
+  ]);
+  const registry = new ModelRegistry(openStorage(registryLocation));
+  const predictor = await Predictor.load(registry, name, { version });
+  try {
+    const a = predictor.artifacts;
+    const label = `${name} v${predictor.info!.version}`;
+    if (a.target !== 'speed') throw new UsageError(`${label} predicts ${a.target}, not speed: evaluate scores speed forecasts`);
+    if (a.horizonsMin.every((m) => m === 0)) {
+      throw new UsageError(`${label} predicts the present sample, not a horizon (an MLP without history): evaluate a model trained with --history N or --model gru`);
+    }
+    const encoder = pipelineFor(a.spec, a.target, a.horizonsMin).encoder(range, true);
+    const byWindow = new Map<string, Float32Array>();
+    const outputs = a.horizonsMin.length;
+    for await (const batch of data()) {
+      const e = encoder(batch);
+      if (e.count === 0) continue;
+      const predicted = await predictor.predictRows(e.x, e.count);
+      for (let r = 0; r < e.count; r++) byWindow.set(windowKey(e.meta!.segment[r]!, e.meta!.timestamp[r]!), predicted.slice(r * outputs, (r + 1) * outputs));
+    }
+    return { label, horizonsMin: a.horizonsMin, byWindow };
+  } finally {
+    predictor.close();
+  }
 }

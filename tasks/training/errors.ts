@@ -90,10 +90,10 @@ export class ModelNotFoundError extends TrafficError {
   ) {
     super(
       version === 'promoted'
-        ? `model "${model}" in ${registryUrl} has no promoted version; promote one with promote(version)`
+        ? `model "${model}" in ${registryUrl} has no promoted version; promote one (convoy model promote VERSION --model ${model}, or registry.promote(model, version))`
         : version === undefined
           ? `model "${model}" has no versions in ${registryUrl}; register one first`
-          : `model "${model}" has no version ${version} in ${registryUrl}; list versions with list()`,
+          : `model "${model}" has no version ${version} in ${registryUrl}; list them with convoy model ls --model ${model} (or registry.list(model))`,
     );
   }
 }

@@ -14,6 +14,10 @@ import { ForecastWindows, forwardFilled } from '../../tasks/training/evaluation/
 import { RidgeAccumulator, dot } from '../../tasks/training/evaluation/ridge.ts';
 import { openLake } from '../../tasks/lake/index.ts';
 import { mulberry32 } from '../../cluster/common/index.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
+import { ModelRegistry } from '../../tasks/training/artifacts/registry.ts';
+import { trainModel } from '../../tasks/training/trainer.ts';
+import { syntheticTraffic } from './helpers/synthetic-traffic.ts';
 
 const SLOT = 5 * 60_000;
 const T0 = Date.UTC(2026, 0, 5);
@@ -96,16 +100,16 @@ describe('evaluateForecasts', () => {
       test: { from: T0 + 6 * SLOT, to: T0 + 12 * SLOT },
     });
     // Test windows: anchor 8 (history [–, 90], targets 100, 110) and anchor 9 ([90, 100]; 110, 120).
-    expect(report.windows).toEqual({ train: 3, test: 2, excluded: 0 });
+    expect(report.windows).toEqual({ train: 3, test: 2, excluded: 0, noForecast: 0 });
     const [h5, h10] = report.horizons;
     // Last value: 90, 100 for both steps.
-    expect([h5!.at.lastValue.mae, h10!.at.lastValue.mae, h10!.upTo.lastValue.mae]).toEqual([10, 20, 15]);
-    expect(h10!.upTo.lastValue.rmse).toBeCloseTo(Math.sqrt(250), 10);
+    expect([h5!.at.lastValue!.mae, h10!.at.lastValue!.mae, h10!.upTo.lastValue!.mae]).toEqual([10, 20, 15]);
+    expect(h10!.upTo.lastValue!.rmse).toBeCloseTo(Math.sqrt(250), 10);
     // Rolling mean: 90 (the only reading), then 95.
-    expect([h5!.at.rollingMean.mae, h10!.at.rollingMean.mae]).toEqual([12.5, 22.5]);
+    expect([h5!.at.rollingMean!.mae, h10!.at.rollingMean!.mae]).toEqual([12.5, 22.5]);
     // Time-of-day profile: slots 9..11 of the day were never trained on: the sensor's mean, 35.
-    expect([h5!.at.timeOfDay.mae, h10!.at.timeOfDay.mae]).toEqual([70, 80]);
-    expect(h5!.at.lastValue.mape).toBeCloseTo(100 * ((10 / 100 + 10 / 110) / 2), 10);
+    expect([h5!.at.timeOfDay!.mae, h10!.at.timeOfDay!.mae]).toEqual([70, 80]);
+    expect(h5!.at.lastValue!.mape).toBeCloseTo(100 * ((10 / 100 + 10 / 110) / 2), 10);
     expect(report.best.map((b) => b.horizonMin)).toEqual([5, 10]);
   });
 
@@ -114,8 +118,8 @@ describe('evaluateForecasts', () => {
     const base = { data: () => stream(samples), history: 2, horizonsMin: [5], train: { from: T0, to: T0 + 12 * SLOT }, test: { from: T0 + 12 * SLOT, to: T0 + 24 * SLOT } };
     const kmh = await evaluateForecasts(base);
     const mph = await evaluateForecasts({ ...base, unit: 'mph' });
-    expect(mph.horizons[0]!.at.lastValue.mae).toBeCloseTo(kmh.horizons[0]!.at.lastValue.mae / 1.609344, 10);
-    expect(mph.horizons[0]!.at.lastValue.mape).toBeCloseTo(kmh.horizons[0]!.at.lastValue.mape, 10);
+    expect(mph.horizons[0]!.at.lastValue!.mae).toBeCloseTo(kmh.horizons[0]!.at.lastValue!.mae / 1.609344, 10);
+    expect(mph.horizons[0]!.at.lastValue!.mape).toBeCloseTo(kmh.horizons[0]!.at.lastValue!.mape, 10);
   });
 
   it('on sensors whose speed reverts to a daily profile, the ridge beats the last value and the rolling mean at 60 min', async () => {
@@ -137,9 +141,9 @@ describe('evaluateForecasts', () => {
       test: { from: T0 + 4 * 288 * SLOT, to: T0 + days * 288 * SLOT },
     });
     const h60 = report.horizons.find((h) => h.horizonMin === 60)!;
-    expect(h60.upTo.ridge.mae).toBeLessThan(h60.upTo.lastValue.mae);
-    expect(h60.upTo.ridge.mae).toBeLessThan(h60.upTo.rollingMean.mae);
-    expect(h60.at.ridge.mae).toBeLessThan(h60.at.lastValue.mae);
+    expect(h60.upTo.ridge!.mae).toBeLessThan(h60.upTo.lastValue!.mae);
+    expect(h60.upTo.ridge!.mae).toBeLessThan(h60.upTo.rollingMean!.mae);
+    expect(h60.at.ridge!.mae).toBeLessThan(h60.at.lastValue!.mae);
     expect(report.sensors).toEqual({ train: 3, test: 3 });
   });
 });
@@ -174,5 +178,58 @@ describe('convoy evaluate', () => {
     const early = await convoy(['evaluate', '--lake', lakeDir, '--from', '2026-01-05', '--to', '2026-01-06']);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/^convoy: no training range before --from/);
+  });
+});
+
+describe('convoy evaluate --model', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'convoy-evaluate-model-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = promisify(execFile);
+  const CLI = path.resolve(import.meta.dirname, '../../bin/convoy.mjs');
+  const convoy = (args: string[]) =>
+    run(process.execPath, [CLI, ...args], { timeout: 180_000 }).then(
+      (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+
+  it('scores a registered GRU beside the baselines on the windows it forecasts, and refuses a model without horizons', { timeout: 400_000 }, async () => {
+    const start = Date.UTC(2024, 0, 1);
+    const DAY = 86_400_000;
+    const lakeDir = path.join(dir, 'lake');
+    const lake = await openLake(lakeDir, { threads: 0 });
+    let shard = 0;
+    for (const batch of syntheticTraffic({ start, days: 4, segmentsPerCity: 2, seed: 9 })) await lake.writeShard(`s-${shard++}`, batch);
+    const registry = new ModelRegistry(openStorage(path.join(dir, 'registry')));
+    const common = { data: () => lake.scan(), trainRange: { from: start, to: start + 3 * DAY }, batchSize: 512, epochs: 1 } as const;
+    const gru = await trainModel({ ...common, model: { kind: 'gru', steps: 6, hidden: 8, outputSize: 3 }, horizonsMin: [15, 30, 60] });
+    await registry.register({ model: 'speed', artifacts: gru.artifacts, metrics: {} });
+    const mlp = await trainModel({ ...common, model: { kind: 'mlp', hidden: [8] } });
+    await registry.register({ model: 'present', artifacts: mlp.artifacts, metrics: {} });
+
+    const unpromoted = await convoy(['evaluate', '--lake', lakeDir, '--from', '2024-01-04', '--to', '2024-01-05', '--registry', path.join(dir, 'registry'), '--model', 'speed']);
+    expect(unpromoted.code).toBe(1);
+    expect(unpromoted.stderr).toMatch(/has no promoted version; promote one \(convoy model promote VERSION --model speed/);
+    await registry.promote('speed', 1);
+    await registry.promote('present', 1);
+    const args = ['evaluate', '--lake', lakeDir, '--from', '2024-01-04', '--to', '2024-01-05', '--registry', path.join(dir, 'registry')];
+    const scored = await convoy([...args, '--model', 'speed', '--json']);
+    expect(scored.code, scored.stderr).toBe(0);
+    const report = JSON.parse(scored.stdout) as ForecastReport;
+    expect(report.predictors).toEqual(['lastValue', 'rollingMean', 'timeOfDay', 'ridge', 'model']);
+    expect(report.modelLabel).toBe('speed v1');
+    expect(report.windows.test).toBeGreaterThan(100);
+    for (const h of report.horizons) {
+      expect(h.at.model!.rows).toBe(h.at.lastValue!.rows);
+      expect(Number.isFinite(h.at.model!.mae)).toBe(true);
+      // Outputs at 15, 30 and 60 min only: no figure over every step.
+      expect(h.upTo.model).toBeUndefined();
+    }
+    const table = await convoy([...args, '--model', 'speed:1']);
+    expect(table.stdout).toMatch(/speed v1/);
+    const present = await convoy([...args, '--model', 'present']);
+    expect(present.code).toBe(2);
+    expect(present.stderr.trim()).toBe('convoy: present v1 predicts the present sample, not a horizon (an MLP without history): evaluate a model trained with --history N or --model gru');
+    const bad = await convoy([...args, '--model', 'speed:v0']);
+    expect([bad.code, bad.stderr.trim()]).toEqual([2, 'convoy: --model takes NAME or NAME:VERSION (a number like 3, or promoted), got "speed:v0"']);
   });
 });

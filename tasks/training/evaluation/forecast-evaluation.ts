@@ -19,12 +19,30 @@
 import { sampleColumns } from '../input/sample-columns.ts';
 import type { RecordBatch } from 'apache-arrow';
 import { ErrorAccumulator, type ErrorMetrics } from './metrics.ts';
-import { ForecastWindows, SLOTS_PER_DAY, forwardFilled, type ForecastWindow } from './forecast-windows.ts';
+import { ForecastWindows, SLOTS_PER_DAY, SLOT_MS, forwardFilled, type ForecastWindow } from './forecast-windows.ts';
 import { RidgeAccumulator, dot } from './ridge.ts';
 import { SPEED_UNITS, SPEED_UNIT_LABELS, type SpeedUnit } from '../../traffic/units.ts';
 
 export const FORECAST_BASELINES = ['lastValue', 'rollingMean', 'timeOfDay', 'ridge'] as const;
 export type ForecastBaseline = (typeof FORECAST_BASELINES)[number];
+/** A baseline, or `model`: the trained model evaluated beside them. */
+export type ForecastPredictor = ForecastBaseline | 'model';
+
+/**
+ * A trained model's forecasts for the test range, made beforehand by its own pipeline (which needs each
+ * window's context: road class, place, time), keyed by {@link windowKey}; one value per horizon, in km/h.
+ * Windows it has no forecast for (its pipeline skips windows with a gap) are left out for every predictor.
+ */
+export interface ModelForecasts {
+  label: string;
+  horizonsMin: readonly number[];
+  byWindow: ReadonlyMap<string, Float32Array>;
+}
+
+/** The key of a window: its sensor and the start of its anchor slot. */
+export function windowKey(sensor: string, anchorMs: number): string {
+  return `${sensor}@${Math.floor(anchorMs / SLOT_MS) * SLOT_MS}`;
+}
 
 
 export interface TimeSpan {
@@ -47,14 +65,16 @@ export interface ForecastEvaluationOptions {
   mapeFloor?: number;
   /** Ridge penalty, relative to the mean diagonal of XᵀX. @default 1e-4 */
   lambda?: number;
+  /** A trained model to score beside the baselines, on the windows it has forecasts for. */
+  model?: ModelForecasts;
 }
 
 export interface HorizonScores {
   horizonMin: number;
-  /** The error at this horizon's step. */
-  at: Record<ForecastBaseline, ErrorMetrics>;
-  /** The error pooled over steps 1..h (every observed target up to this horizon). */
-  upTo: Record<ForecastBaseline, ErrorMetrics>;
+  /** The error at this horizon's step (a model without an output at this step: no rows, NaN). */
+  at: Partial<Record<ForecastPredictor, ErrorMetrics>>;
+  /** The error pooled over steps 1..h (every observed target up to this horizon); a model only when it forecasts every step. */
+  upTo: Partial<Record<ForecastPredictor, ErrorMetrics>>;
 }
 
 export interface ForecastReport {
@@ -64,10 +84,14 @@ export interface ForecastReport {
   train: TimeSpan;
   test: TimeSpan;
   sensors: { train: number; test: number };
-  windows: { train: number; test: number; excluded: number };
+  /** `excluded`: sensor not in the training range; `noForecast`: the model had no forecast for the window. */
+  windows: { train: number; test: number; excluded: number; noForecast: number };
+  /** The predictors scored, the model (its label in `modelLabel`) last when given. */
+  predictors: ForecastPredictor[];
+  modelLabel?: string;
   horizons: HorizonScores[];
-  /** The lowest MAE at each horizon (averaged over steps 1..h). */
-  best: { horizonMin: number; predictor: ForecastBaseline; mae: number }[];
+  /** The lowest MAE at each horizon (at that step). */
+  best: { horizonMin: number; predictor: ForecastPredictor; mae: number }[];
 }
 
 /** Features of the pooled ridge: the forward-filled history, the time of day as a circle, and 1. */
@@ -179,16 +203,27 @@ export async function evaluateForecasts(o: ForecastEvaluationOptions): Promise<F
 
   // Pass 2: score every predictor on the test windows, step by step.
   const floor = o.mapeFloor ?? 1;
-  const acc = Object.fromEntries(FORECAST_BASELINES.map((p) => [p, Array.from({ length: steps }, () => new ErrorAccumulator(floor))])) as Record<ForecastBaseline, ErrorAccumulator[]>;
+  const predictors: ForecastPredictor[] = [...FORECAST_BASELINES, ...(o.model ? (['model'] as const) : [])];
+  const acc = Object.fromEntries(predictors.map((p) => [p, Array.from({ length: steps }, () => new ErrorAccumulator(floor))])) as Record<ForecastPredictor, ErrorAccumulator[]>;
   let testWindows = 0;
   let excluded = 0;
-  const predicted: Record<ForecastBaseline, Float64Array> = Object.fromEntries(FORECAST_BASELINES.map((p) => [p, new Float64Array(steps)])) as Record<ForecastBaseline, Float64Array>;
+  let noForecast = 0;
+  const predicted = Object.fromEntries(predictors.map((p) => [p, new Float64Array(steps)])) as Record<ForecastPredictor, Float64Array>;
+  // The model's outputs by step (0-based), NaN at steps it does not forecast.
+  const modelStep = new Int32Array(steps).fill(-1);
+  for (const [i, m] of (o.model?.horizonsMin ?? []).entries()) if (m % 5 === 0 && m / 5 >= 1 && m / 5 <= steps) modelStep[m / 5 - 1] = i;
   const testSensors = await eachWindow(o.data(), new ForecastWindows({ history, steps, from: o.test.from, to: o.test.to }), o.test, (w) => {
     for (let k = 0; k < steps; k++) predicted.timeOfDay[k] = profile.predict(w.sensor, (w.anchorSlotOfDay + k + 1) % SLOTS_PER_DAY);
     if (!Number.isFinite(predicted.timeOfDay[0]!) || !weights) {
       excluded++;
       return;
     }
+    const forecast = o.model?.byWindow.get(windowKey(w.sensor, w.anchorMs));
+    if (o.model && !forecast) {
+      noForecast++;
+      return;
+    }
+    if (forecast) for (let k = 0; k < steps; k++) predicted.model[k] = modelStep[k]! >= 0 ? forecast[modelStep[k]!]! : Number.NaN;
     testWindows++;
     const last = w.history[history - 1]!;
     let sum = 0;
@@ -207,26 +242,28 @@ export async function evaluateForecasts(o: ForecastEvaluationOptions): Promise<F
     for (let k = 0; k < steps; k++) {
       const actual = w.targets[k]!;
       if (!Number.isFinite(actual)) continue;
-      for (const p of FORECAST_BASELINES) acc[p][k]!.add(predicted[p][k]! * perKmh, actual * perKmh);
+      for (const p of predictors) if (Number.isFinite(predicted[p][k]!)) acc[p][k]!.add(predicted[p][k]! * perKmh, actual * perKmh);
     }
   });
 
-  const pooled = (p: ForecastBaseline, upTo: number): ErrorMetrics => {
+  const pooled = (p: ForecastPredictor, upTo: number): ErrorMetrics => {
     const total = new ErrorAccumulator(floor);
     for (let k = 0; k < upTo; k++) total.merge(acc[p][k]!);
     return total.result();
   };
+  // A model that skips steps has no "over steps 1..h" figure: pooling its few steps would flatter it.
+  const everyStep = (p: ForecastPredictor, h: number) => p !== 'model' || modelStep.subarray(0, h).every((i) => i >= 0);
   const horizons: HorizonScores[] = horizonsMin.map((m, i) => {
     const h = horizonSlots[i]!;
     return {
       horizonMin: m,
-      at: Object.fromEntries(FORECAST_BASELINES.map((p) => [p, acc[p][h - 1]!.result()])) as Record<ForecastBaseline, ErrorMetrics>,
-      upTo: Object.fromEntries(FORECAST_BASELINES.map((p) => [p, pooled(p, h)])) as Record<ForecastBaseline, ErrorMetrics>,
+      at: Object.fromEntries(predictors.map((p) => [p, acc[p][h - 1]!.result()])),
+      upTo: Object.fromEntries(predictors.filter((p) => everyStep(p, h)).map((p) => [p, pooled(p, h)])),
     };
   });
   const best = horizons.map((h) => {
-    const [predictor, m] = Object.entries(h.upTo).reduce((a, b) => (b[1].mae < a[1].mae ? b : a));
-    return { horizonMin: h.horizonMin, predictor: predictor as ForecastBaseline, mae: m.mae };
+    const [predictor, m] = Object.entries(h.at).reduce((a, b) => (b[1].mae < a[1].mae ? b : a));
+    return { horizonMin: h.horizonMin, predictor: predictor as ForecastPredictor, mae: m.mae };
   });
   return {
     unit,
@@ -235,23 +272,28 @@ export async function evaluateForecasts(o: ForecastEvaluationOptions): Promise<F
     train: o.train,
     test: o.test,
     sensors: { train: trainSensors.size, test: testSensors.size },
-    windows: { train: trainWindows, test: testWindows, excluded },
+    windows: { train: trainWindows, test: testWindows, excluded, noForecast },
+    predictors,
+    ...(o.model ? { modelLabel: o.model.label } : {}),
     horizons,
     best,
   };
 }
 
-const LABEL: Record<ForecastBaseline, string> = { lastValue: 'last value', rollingMean: 'rolling mean', timeOfDay: 'time-of-day profile', ridge: 'ridge on lags' };
+const LABEL: Record<ForecastPredictor, string> = { lastValue: 'last value', rollingMean: 'rolling mean', timeOfDay: 'time-of-day profile', ridge: 'ridge on lags', model: 'model' };
 
 /** The report as a terminal table: one block per horizon, one line per predictor, steps 1..h and at h. */
 export function formatForecastTable(r: ForecastReport): string {
   const f = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
   const header = ['horizon', 'predictor', 'MAE 1..h', 'RMSE 1..h', 'MAPE% 1..h', 'MAE @h', 'RMSE @h', 'MAPE% @h'];
   const rows: string[][] = [];
+  const label = (p: ForecastPredictor) => (p === 'model' && r.modelLabel ? r.modelLabel : LABEL[p]);
   for (const h of r.horizons) {
     let scope = `${h.horizonMin} min`;
-    for (const p of FORECAST_BASELINES) {
-      rows.push([scope, LABEL[p], f(h.upTo[p].mae), f(h.upTo[p].rmse), f(h.upTo[p].mape), f(h.at[p].mae), f(h.at[p].rmse), f(h.at[p].mape)]);
+    for (const p of r.predictors) {
+      const up = h.upTo[p];
+      const at = h.at[p]!;
+      rows.push([scope, label(p), up ? f(up.mae) : '—', up ? f(up.rmse) : '—', up ? f(up.mape) : '—', f(at.mae), f(at.rmse), f(at.mape)]);
       scope = '';
     }
   }
@@ -260,10 +302,11 @@ export function formatForecastTable(r: ForecastReport): string {
   const day = (ms: number) => new Date(ms).toISOString().replace(':00.000Z', 'Z');
   return [
     `forecast evaluation in ${SPEED_UNIT_LABELS[r.unit]}: history ${r.history} slots (${r.history * 5} min); train ${day(r.train.from)} .. ${day(r.train.to)}, test ${day(r.test.from)} .. ${day(r.test.to)}`,
-    `${r.sensors.test} sensor(s), ${r.windows.test} test window(s) (${r.windows.excluded} left out: sensor not in the training range), ${r.windows.train} training window(s)`,
+    `${r.sensors.test} sensor(s), ${r.windows.test} test window(s) (left out: ${r.windows.excluded} of sensors not in the training range` +
+      `${r.modelLabel ? `, ${r.windows.noForecast} the model has no forecast for` : ''}), ${r.windows.train} training window(s)`,
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
-    `best (MAE over steps 1..h): ${r.best.map((b) => `${b.horizonMin} min ${LABEL[b.predictor]} ${f(b.mae)}`).join('; ')}`,
+    `best (MAE at h): ${r.best.map((b) => `${b.horizonMin} min ${label(b.predictor)} ${f(b.mae)}`).join('; ')}`,
   ].join('\n');
 }
