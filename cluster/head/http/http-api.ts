@@ -18,6 +18,7 @@ import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
 import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
 import type { TuneHistory } from '../tune-history.ts';
+import type { NodeSeriesRecorder } from '../node-series.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
@@ -74,6 +75,7 @@ export interface HttpBackend {
   readonly events: Pick<EventHub, 'publish' | 'subscribe' | 'snapshot'>;
   readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
   readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
+  readonly series: Pick<NodeSeriesRecorder, 'report'>;
   history(): HistoryReport;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
@@ -251,6 +253,7 @@ export class HttpApi {
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
     if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
+    if (method === 'GET' && parts[1] === 'series') return this.#json(res, 200, head.series.report());
     if (method === 'GET' && parts[1] === 'tune-runs') {
       if (parts.length === 2) return this.#json(res, 200, head.tuneRuns.list());
       const run = head.tuneRuns.get(parts[2] ?? '');
