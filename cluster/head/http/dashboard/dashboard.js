@@ -203,11 +203,14 @@ function showRoute() {
 
 // ---- charts (uPlot) ----
 /**
- * Charts by key. Each container carries `data-points` (samples drawn) and `data-last` (the first series' last
- * value) so tests and tools can read what a chart shows without reading its canvas.
+ * Charts by key. Each container carries `data-points` (samples drawn), `data-series`, and `data-first` and
+ * `data-last` (the first series' first and last values), so tests and tools can read what a chart shows
+ * without reading its canvas.
  * @type {Map<string, { plot: UPlot; el: HTMLElement; seriesKey: string }>}
  */
 const charts = new Map();
+const axisTimeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
 const CHART_COLORS = ['#3b6fd8', '#0a7d32', '#b00020', '#8a5300', '#7b3fd8', '#00838f', '#c2185b', '#5d6b00', '#455a64', '#ef6c00'];
 /** @param {HTMLElement} el */
 function chartWidth(el) { return Math.max(200, Math.floor(el.clientWidth || (el.parentElement && el.parentElement.clientWidth) || 300)); }
@@ -223,8 +226,11 @@ function drawChart(el, key, spec) {
   const xs = /** @type {ArrayLike<number>} */ (data[0]);
   const first = /** @type {ArrayLike<number | null | undefined>} */ (data[1] || []);
   let last = null;
+  let start = null;
   for (let i = first.length - 1; i >= 0; i--) if (finite(first[i])) { last = first[i]; break; }
+  for (let i = 0; i < first.length; i++) if (finite(first[i])) { start = first[i]; break; }
   el.dataset.points = String(xs.length);
+  el.dataset.first = start === null ? '' : String(start);
   el.dataset.last = last === null ? '' : String(last);
   el.dataset.series = String(spec.labels.length);
   if (el.offsetParent === null) return;
@@ -244,8 +250,10 @@ function drawChart(el, key, spec) {
     height: 180,
     scales: { x: { time: !!spec.time }, y: spec.yRange ? { range: spec.yRange } : {} },
     axes: [
-      spec.xLabel ? { label: spec.xLabel, size: 30, labelSize: 14 } : {},
-      { values: (_u, splits) => splits.map((v) => fmt(v)), size: 60 },
+      spec.time
+        ? { space: 80, values: (_u, splits) => splits.map((v) => axisTimeFmt.format(new Date(v * 1000))) }
+        : { label: spec.xLabel, size: 30, labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] },
+      { values: (_u, splits) => splits.map((v) => (spec.yFormat ? spec.yFormat(v) : compactFmt.format(v))), size: 64 },
     ],
     series: [{}, ...spec.labels.map((label, i) => ({ label: label, stroke: CHART_COLORS[i % CHART_COLORS.length], width: 1.5, spanGaps: true, value: (/** @type {unknown} */ _u, /** @type {number | null} */ v) => (v === null || v === undefined ? '–' : fmt(v)) }))],
     legend: { live: true },
@@ -459,7 +467,7 @@ function renderSeries() {
     const dt = (t - /** @type {number} */ (s.t[i - 1])) / 1000;
     return dt > 0 ? Math.max(0, (/** @type {number} */ (done[i]) - /** @type {number} */ (done[i - 1])) / dt) : null;
   });
-  drawChart($('throughput-chart'), 'throughput', { labels: ['tasks/s'], data: [seconds(s.t), rate], time: true, yFormat: (v) => fmtNum(v) });
+  drawChart($('throughput-chart'), 'throughput', { labels: ['tasks/s'], data: [seconds(s.t), rate], time: true });
   renderNodeCharts(s);
 }
 
@@ -580,7 +588,7 @@ function renderCollections() {
     const pts = [];
     if (hist && series) hist.done.forEach((d, i) => { if (d !== null) pts.push([/** @type {number} */ (series && series.t[i]), d]); });
     for (const p of livePoints.get(id) || []) if (!pts.length || p[0] > /** @type {[number, number]} */ (pts[pts.length - 1])[0]) pts.push(p);
-    drawChart(v.chart, 'collection-' + id, { labels: ['samples'], data: [pts.map((p) => p[0] / 1000), pts.map((p) => p[1])], time: true, yFormat: (x) => nf0.format(x) });
+    drawChart(v.chart, 'collection-' + id, { labels: ['samples'], data: [pts.map((p) => p[0] / 1000), pts.map((p) => p[1])], time: true });
     const cities = citiesOf(ev && ev.extra);
     const most = cities.length ? Number(/** @type {[string, number]} */ (cities[0])[1]) : 0;
     v.cities.replaceChildren(...(cities.length ? cities.map(([city, n]) => {
