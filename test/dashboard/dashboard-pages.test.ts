@@ -4,6 +4,7 @@
  * counts and chart rise, a tune run's trial table and learning curves), fits a 390 px screen, never holds the
  * token, and is saved as a screenshot under test-artifacts/dashboard/ (gitignored) for people to look at.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,8 @@ import { tune } from '../../cluster/client/index.ts';
 import { collect } from '../../tasks/collect/index.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { startTestCluster, TASKS, type TestCluster } from '../helpers/cluster.ts';
+import { startFakeServer, type FakeServer } from '../sources/helpers/fake-server.ts';
+import type { SeriesReport } from '../../cluster/api/head-api.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
 import type * as trainables from '../fixtures/tasks/trainables.ts';
 
@@ -32,11 +35,15 @@ let context: BrowserContext;
 let page: Page;
 let base: string;
 let token: string;
+let fake: FakeServer;
 /** Script errors and CSP refusals the page reported: there must be none. */
 const pageProblems: string[] = [];
 
 beforeAll(async () => {
   if (missing) return;
+  fake = await startFakeServer();
+  // Workers inherit the environment: the provider key reaches them as a deployment would pass it.
+  process.env.TOMTOM_API_KEY = 'sk-test-dashboard-0000';
   const [cluster, chromium] = await Promise.allSettled([startTestCluster({ workers: 2, cpusPerWorker: 2 }), launchChromium()]);
   if (cluster.status === 'fulfilled') t = cluster.value;
   if (chromium.status === 'fulfilled') browser = chromium.value;
@@ -58,6 +65,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close().catch(() => undefined);
   await t?.stop();
+  await fake?.close();
+  delete process.env.TOMTOM_API_KEY;
 });
 
 function api(method: string, route: string, body?: unknown): Promise<Response> {
@@ -69,7 +78,7 @@ function api(method: string, route: string, body?: unknown): Promise<Response> {
 }
 
 async function open(route: (typeof ROUTES)[number]): Promise<void> {
-  await page.evaluate((r) => (location.hash = `#/${r}`), route);
+  await page.evaluate(`location.hash = '#/${route}'`);
   await page.locator(`[data-page="${route}"]`).waitFor({ state: 'visible', timeout: 15_000 });
 }
 
@@ -87,6 +96,16 @@ async function screenshot(name: string): Promise<void> {
 }
 
 describe('dashboard pages in Chromium', () => {
+  test('GET /api/series needs the token and holds the nodes and task counts over time', async () => {
+    expect((await fetch(base + '/api/series')).status).toBe(401);
+    const s = (await (await api('GET', '/api/series')).json()) as SeriesReport;
+    expect(s.t.length).toBeGreaterThan(0);
+    expect(s.t.length).toBeLessThanOrEqual(s.capacity);
+    expect(s.tasks.finished).toHaveLength(s.t.length);
+    expect(s.nodes.map((n) => n.nodeId).sort()).toEqual(t.local.workers.map((w) => w.nodeId).sort());
+    for (const n of s.nodes) expect(n.cpuTotal.at(-1)).toBe(2);
+  });
+
   test('the nav switches pages by hash, one page shown at a time', async () => {
     for (const route of ROUTES) {
       await page.locator(`#nav a[data-route="${route}"]`).click();
@@ -186,11 +205,34 @@ describe('dashboard pages in Chromium', () => {
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
     expect(Number(await chart.getAttribute('data-first'))).toBeLessThan(target);
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
-    const cities = await view.locator('.city').evaluateAll((els) => els.map((e) => [(e as HTMLElement).dataset.city, e.querySelector('[data-field=count]')?.textContent]));
+    const cities = await Promise.all((await view.locator('.city').all()).map(async (e) => [await e.getAttribute('data-city'), await e.locator('[data-field=count]').textContent()]));
     expect(cities.map((c) => c[0]).sort()).toEqual(['berlin', 'madrid']);
     expect(cities.reduce((n, c) => n + Number(String(c[1]).replace(/,/g, '')), 0)).toBe(target);
     // The overview's bar keeps to the totals: per-city figures are this page's.
     expect(await page.locator(`.progress-item[data-id="${summary.jobId}"] [data-extra^="samples."]`).count()).toBe(0);
+    expect(await view.locator('[data-field=providers] table').count()).toBe(0);
+
+    // A provider collection shows its API use: requests, failures, quota and cost.
+    const body = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../fixtures/providers/tomtom-flow-segment.json'), 'utf8'));
+    fake.script({ status: 200, body });
+    const apiLake = path.join(await mkdtemp(path.join(os.tmpdir(), 'convoy-dash-collect-api-')), 'lake');
+    const api = await collect(t.cluster, {
+      source: 'tomtom',
+      cities: ['berlin'],
+      from: '2026-03-02',
+      to: '2026-03-03',
+      target: 20,
+      lake: apiLake,
+      shardSamples: 10,
+      provider: { baseUrl: fake.url, ledgerPath: path.join(path.dirname(apiLake), 'ledger.sqlite'), quota: { perDay: 1000 } },
+    });
+    expect(api.apiRequests).toBe(20);
+    const row = page.locator(`[data-collection="${api.jobId}"] [data-field=providers] tr[data-provider=tomtom]`);
+    await expect.poll(() => row.locator('[data-field=apiRequests]').textContent({ timeout: 1000 }).catch(() => null), WAIT).toBe('20');
+    expect(await row.locator('[data-field=failedRequests]').textContent()).toBe('0');
+    expect(await row.locator('[data-field=quota]').textContent()).toBe('1,000 / day');
+    expect(await row.locator('[data-field=cost]').textContent()).toMatch(/^\$\d/);
+    expect(await page.locator(`[data-collection="${api.jobId}"] .city[data-city=berlin] [data-field=count]`).textContent()).toBe('20');
     await screenshot('collection');
   });
 
@@ -218,7 +260,7 @@ describe('dashboard pages in Chromium', () => {
     expect(await best.locator('[data-field=config]').textContent()).toBe('rate=0.9');
     expect(await best.locator('[data-field=best]').textContent()).toBe('★ best');
     expect(await best.locator('[data-field=iterations]').textContent()).toBe('8');
-    const early = await run.locator('tr[data-early-stopped=true]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.trialId));
+    const early = await Promise.all((await run.locator('tr[data-early-stopped=true]').all()).map((e) => e.getAttribute('data-trial-id')));
     expect(early.sort()).toEqual([...stopped].sort());
     expect(await run.locator(`tr[data-trial-id="${stopped[0]}"] [data-field=status]`).textContent()).toBe('stopped early');
     // One curve per trial over the iterations 1..8 any trial reached; the best trial's ends at its last loss.
@@ -235,14 +277,14 @@ describe('dashboard pages in Chromium', () => {
     try {
       for (const route of ROUTES) {
         await open(route);
-        await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth), { timeout: 15_000 }).toBeLessThanOrEqual(390);
-        expect(await page.evaluate(() => document.documentElement.scrollWidth), route).toBeLessThanOrEqual(390);
+        await expect.poll(() => page.evaluate<number>('document.documentElement.scrollWidth'), { timeout: 15_000 }).toBeLessThanOrEqual(390);
+        expect(await page.evaluate<number>('document.documentElement.scrollWidth'), route).toBeLessThanOrEqual(390);
         const html = await page.content();
         expect(html.includes(token), route).toBe(false);
         expect(page.url().includes(token)).toBe(false);
         await screenshot(`${route}-390px`);
       }
-      expect(await page.evaluate(() => document.cookie)).not.toContain('convoy_token');
+      expect(await page.evaluate<string>('document.cookie')).not.toContain('convoy_token');
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }

@@ -210,6 +210,8 @@ function showRoute() {
  */
 const charts = new Map();
 const axisTimeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+/** Time ticks a whole number of seconds apart (the labels show seconds), up to a day. */
+const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
 const CHART_COLORS = ['#3b6fd8', '#0a7d32', '#b00020', '#8a5300', '#7b3fd8', '#00838f', '#c2185b', '#5d6b00', '#455a64', '#ef6c00'];
 /** @param {HTMLElement} el */
@@ -251,7 +253,7 @@ function drawChart(el, key, spec) {
     scales: { x: { time: !!spec.time }, y: spec.yRange ? { range: spec.yRange } : {} },
     axes: [
       spec.time
-        ? { space: 80, values: (_u, splits) => splits.map((v) => axisTimeFmt.format(new Date(v * 1000))) }
+        ? { space: 80, incrs: TIME_INCRS, values: (_u, splits) => splits.map((v) => axisTimeFmt.format(new Date(v * 1000))) }
         : { label: spec.xLabel, size: 30, labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] },
       { values: (_u, splits) => splits.map((v) => (spec.yFormat ? spec.yFormat(v) : compactFmt.format(v))), size: 64 },
     ],
