@@ -9,14 +9,14 @@ import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tune } from '../../cluster/client/index.ts';
 import { collect } from '../../tasks/collect/index.ts';
 import { chromiumMissing, launchChromium } from '../helpers/browser.ts';
 import { startTestCluster, TASKS, type TestCluster } from '../helpers/cluster.ts';
 import { startFakeServer, type FakeServer } from '../sources/helpers/fake-server.ts';
-import type { SeriesReport } from '../../cluster/api/head-api.ts';
+import type { SeriesReport, TaskEntry, TaskPage } from '../../cluster/api/head-api.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
 import type * as trainables from '../fixtures/tasks/trainables.ts';
 
@@ -84,6 +84,9 @@ async function open(route: (typeof ROUTES)[number]): Promise<void> {
 
 const attr = (selector: string, name: string) => page.locator(selector).first().getAttribute(name, { timeout: 1000 }).catch(() => null);
 const text = (selector: string) => page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => null);
+
+/** One attribute of every element a locator matches, read at one moment (the page re-renders rows as data comes). */
+const attrs = (locator: Locator, name: string) => locator.evaluateAll((els, n) => els.map((e) => e.getAttribute(n)).join(','), name);
 
 /** A full-page screenshot of the open page, kept as an artifact; checked to be a real PNG. */
 async function screenshot(name: string): Promise<void> {
@@ -180,6 +183,54 @@ describe('dashboard pages in Chromium', () => {
     await screenshot('tasks');
   });
 
+  test('tasks: pages through the task log contract (TaskPage) with the filter in the query, failures with their errors', async () => {
+    // The head's task log is served elsewhere; here the browser's own requests are answered with the contract's
+    // shape, to check what the page asks for and how it shows the answer.
+    const asked: URLSearchParams[] = [];
+    const entry = (i: number, state: TaskEntry['state']): TaskEntry => ({
+      taskId: `task-${i}`, jobId: 'job_1', name: state === 'failed' ? 'parse' : 'fetch', state, nodeId: 'node-a', attempt: 1,
+      submittedAt: Date.UTC(2026, 2, 2, 12, 0, i), startedAt: Date.UTC(2026, 2, 2, 12, 0, i), endedAt: Date.UTC(2026, 2, 2, 12, 0, i + 2),
+      ...(state === 'failed' ? { error: `TaskError: bad row ${i}` } : {}),
+    });
+    await page.route('**/api/tasks?*', async (route) => {
+      const q = new URL(route.request().url()).searchParams;
+      asked.push(q);
+      const failedOnly = q.get('state') === 'failed';
+      const older = q.get('before') === 'cursor-2';
+      const tasks = failedOnly ? [entry(9, 'failed')] : older ? [entry(1, 'finished')] : [entry(3, 'finished'), entry(2, 'failed')];
+      const body: TaskPage = {
+        tasks, matching: failedOnly ? 1 : 3, kept: 3, limit: 100_000, dropped: 0,
+        byName: [{ name: 'fetch', counts: { finished: 2 } }, { name: 'parse', counts: { failed: 1 } }],
+        ...(failedOnly || older ? {} : { next: 'cursor-2' }),
+      };
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+    });
+    try {
+      await open('overview');
+      await open('tasks');
+      const rows = page.locator('#task-log tbody tr[data-task-id]');
+      await expect.poll(async () => attrs(rows, 'data-task-id'), WAIT).toBe('task-3,task-2');
+      expect(await text('#task-log tr[data-task-id=task-2] [data-field=error]')).toBe('TaskError: bad row 2');
+      expect(await text('#task-log tr[data-task-id=task-2] [data-field=duration]')).toBe('2 s');
+      expect(await text('#task-log-count')).toBe('3 matching · 3 kept of 100,000');
+      expect(await page.locator('#task-filter-name option').allTextContents()).toEqual(['all', 'fetch (2)', 'parse (1)']);
+      expect(asked.at(-1)!.get('limit')).toBe('50');
+      await page.locator('#task-older').click();
+      await expect.poll(async () => attrs(rows, 'data-task-id'), WAIT).toBe('task-1');
+      expect(asked.at(-1)!.get('before')).toBe('cursor-2');
+      expect(await page.locator('#task-older').isDisabled()).toBe(true);
+      await page.locator('#task-newer').click();
+      await expect.poll(() => rows.count(), WAIT).toBe(2);
+      await page.locator('#task-filter-state').selectOption('failed');
+      await expect.poll(async () => attrs(rows, 'data-task-id'), WAIT).toBe('task-9');
+      expect(asked.at(-1)!.get('state')).toBe('failed');
+      expect(asked.at(-1)!.has('before')).toBe(false);
+      await page.locator('#task-filter-state').selectOption('');
+    } finally {
+      await page.unroute('**/api/tasks?*');
+    }
+  });
+
   test('collection: a synthetic collect job shows samples that rise in its numbers and its chart, per city', async () => {
     await open('collection');
     const lake = path.join(await mkdtemp(path.join(os.tmpdir(), 'convoy-dash-collect-')), 'lake');
@@ -205,7 +256,7 @@ describe('dashboard pages in Chromium', () => {
     expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
     expect(Number(await chart.getAttribute('data-first'))).toBeLessThan(target);
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
-    const cities = await Promise.all((await view.locator('.city').all()).map(async (e) => [await e.getAttribute('data-city'), await e.locator('[data-field=count]').textContent()]));
+    const cities = await view.locator('.city').evaluateAll((els) => els.map((e) => [e.getAttribute('data-city'), e.querySelector('[data-field=count]')?.textContent]));
     expect(cities.map((c) => c[0]).sort()).toEqual(['berlin', 'madrid']);
     expect(cities.reduce((n, c) => n + Number(String(c[1]).replace(/,/g, '')), 0)).toBe(target);
     // The overview's bar keeps to the totals: per-city figures are this page's.
@@ -260,8 +311,8 @@ describe('dashboard pages in Chromium', () => {
     expect(await best.locator('[data-field=config]').textContent()).toBe('rate=0.9');
     expect(await best.locator('[data-field=best]').textContent()).toBe('★ best');
     expect(await best.locator('[data-field=iterations]').textContent()).toBe('8');
-    const early = await Promise.all((await run.locator('tr[data-early-stopped=true]').all()).map((e) => e.getAttribute('data-trial-id')));
-    expect(early.sort()).toEqual([...stopped].sort());
+    const early = await attrs(run.locator('tr[data-early-stopped=true]'), 'data-trial-id');
+    expect(early.split(',').sort()).toEqual([...stopped].sort());
     expect(await run.locator(`tr[data-trial-id="${stopped[0]}"] [data-field=status]`).textContent()).toBe('stopped early');
     // One curve per trial over the iterations 1..8 any trial reached; the best trial's ends at its last loss.
     const chart = run.locator('[data-chart=learning-curves]');
