@@ -752,6 +752,7 @@ async function refreshTaskLog() {
       $('task-log').dataset.available = 'false';
       tableBody('task-log').replaceChildren(emptyRow(9, 'task log not available'));
       $('task-log-count').textContent = '';
+      $('task-page').textContent = '';
       /** @type {HTMLButtonElement} */ ($('task-older')).disabled = true;
       /** @type {HTMLButtonElement} */ ($('task-newer')).disabled = true;
       return;
