@@ -269,8 +269,16 @@ export interface TuneTrialSummary {
   /** The trial's last reported metrics. */
   metrics: Record<string, number>;
   iterations: number;
+  /**
+   * The learning curve: `[iteration, the run's metric]` for each iteration that reported it, oldest first. At
+   * most TUNE_CURVE_POINTS pairs: a longer trial keeps evenly spaced iterations, its first and last always.
+   */
+  curve?: [number, number][];
   error?: string;
 }
+
+/** The most points a trial's learning curve keeps in a tune report. */
+export const TUNE_CURVE_POINTS = 200;
 
 /** GET /api/history: finished work the head keeps across restarts (jobs are GET /api/jobs). */
 export interface HistoryReport {
@@ -278,6 +286,46 @@ export interface HistoryReport {
   taskSummaries: { jobId: string; counts: TaskCounts; updatedAt: number }[];
   /** Most recently reported first. */
   tuneRuns: TuneRunSummary[];
+}
+
+// ---- the head's recent history for charts (GET /api/series) ----
+
+/**
+ * GET /api/series: what the head sampled every `intervalMs` (at most `capacity` samples, oldest first), as
+ * columns: every array has one entry per time in `t`.
+ */
+export interface SeriesReport {
+  intervalMs: number;
+  capacity: number;
+  /** When each sample was taken (ms since the epoch). */
+  t: number[];
+  /** Task counts at each sample, summed as in status (finished and failed only grow while the head runs). */
+  tasks: { finished: number[]; failed: number[]; running: number[]; queued: number[] };
+  nodes: NodeSeries[];
+  progress: ProgressSeries[];
+}
+
+/** One node over time; null where it was not alive (or not yet registered). Memory is in bytes. */
+export interface NodeSeries {
+  nodeId: string;
+  address: string;
+  cpuUsed: (number | null)[];
+  cpuTotal: (number | null)[];
+  memoryUsed: (number | null)[];
+  memoryTotal: (number | null)[];
+  gpuUsed: (number | null)[];
+  gpuTotal: (number | null)[];
+  storeUsedBytes: (number | null)[];
+  storeBudgetBytes: (number | null)[];
+  storeSpilledBytes: (number | null)[];
+}
+
+/** One progress bar over time; null where it was not reported. `label` and `total` are its latest. */
+export interface ProgressSeries {
+  id: string;
+  label: string;
+  total: number;
+  done: (number | null)[];
 }
 
 // ---- the task log (GET /api/tasks, GET /api/timeline, `convoy timeline`) ----

@@ -30,6 +30,7 @@ import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
 import { NodeDrains } from './node-drains.ts';
 import { TuneHistory } from './tune-history.ts';
+import { NodeSeriesRecorder } from './node-series.ts';
 import type { ControlStore, Table } from './control/control-store.ts';
 import type { HeadRecord } from './control/records.ts';
 import { MemoryControlStore } from './control/memory-store.ts';
@@ -85,6 +86,8 @@ export class HeadServer implements HttpBackend {
   readonly tuneRuns: TuneHistory;
   readonly taskLog: TaskLog;
   readonly events: EventHub;
+  /** The dashboard's charts' history (GET /api/series). */
+  readonly series = new NodeSeriesRecorder({ status: () => this.status(), progress: () => this.events.snapshot() });
   readonly startedAt = Date.now();
   readonly #opts: HeadOptions;
   readonly #server = new grpc.Server(SERVER_OPTIONS);
@@ -181,6 +184,7 @@ export class HeadServer implements HttpBackend {
     this.#address = `${advertiseHost(host)}:${port}`;
     await this.#http.listen(host, this.#opts.dashboardPort ?? 8265);
     if (this.#opts.metricsPort !== undefined) await this.#http.listenMetrics(host, this.#opts.metricsPort);
+    this.series.start();
     const timeout = this.#opts.heartbeatTimeoutMs ?? 10_000;
     // Nodes of the head before get longer to come back than a silent node: their redial backs off up to 2 s.
     const resumeGraceUntil = prior.resumed ? Date.now() + Math.max(timeout, RESUME_GRACE_MS) : 0;
@@ -402,6 +406,7 @@ export class HeadServer implements HttpBackend {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#livenessTimer);
+      this.series.close();
       this.#drains.close();
       await this.jobs.close();
       this.#clients.close();

@@ -11,7 +11,7 @@ import type { FunctionDescriptor, FunctionDescriptor__Output } from './generated
 import type { PlacementStrategy as ProtoStrategy } from './generated/convoy/v1/PlacementStrategy.ts';
 import { z } from 'zod';
 import { formatZodIssues } from '../common/zod-issues.ts';
-import type { ClusterStatus, ClusterSummary, NodeLoad, NodeMemory, ProgressReport, StoredObject, TaskCounts, TaskEntry, TuneRunSummary } from '../api/head-api.ts';
+import { TUNE_CURVE_POINTS, type ClusterStatus, type ClusterSummary, type NodeLoad, type NodeMemory, type ProgressReport, type StoredObject, type TaskCounts, type TaskEntry, type TuneRunSummary } from '../api/head-api.ts';
 import type { TaskEvents, TaskEvents__Output } from './generated/convoy/v1/TaskEvents.ts';
 import type { TuneReport, TuneReport__Output } from './generated/convoy/v1/TuneReport.ts';
 import type { GetClusterStatusReply, GetClusterStatusReply__Output } from './generated/convoy/v1/GetClusterStatusReply.ts';
@@ -276,6 +276,7 @@ const TUNE_RUN_SCHEMA = z.object({
         status: z.string().max(40),
         metrics: z.record(z.string(), z.number()),
         iterations: z.number().int().nonnegative(),
+        curve: z.array(z.tuple([z.number().int().nonnegative(), z.number()])).max(TUNE_CURVE_POINTS).optional(),
         error: z.string().max(4000).optional(),
       }),
     )

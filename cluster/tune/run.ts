@@ -36,6 +36,7 @@ import type { ActorClass, ActorHandle, Cluster } from '../client/cluster.ts';
 import type { ObjectRef } from '../client/object-ref.ts';
 import type { ActorOptions } from '../client/options.ts';
 import { TuneError } from './errors.ts';
+import { learningCurve } from './learning-curve.ts';
 import { acquireRunLock } from './run-lock.ts';
 
 export { TuneError, TuneRunInUseError } from './errors.ts';
@@ -197,6 +198,7 @@ async function runLocked(
         status: t.status,
         metrics: t.results.at(-1)?.metrics ?? {},
         iterations: t.results.length,
+        curve: learningCurve(t.results, o.metric),
         ...(t.error ? { error: t.error.slice(0, 4000) } : {}),
       })),
     });

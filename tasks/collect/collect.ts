@@ -133,6 +133,9 @@ async function runJob(
     costUsd: 0,
     failedRequests: 0,
   };
+  // Samples per city for the dashboard's collection page, what earlier runs committed included.
+  const byCity = new Map<string, number>();
+  for (const s of plan) byCity.set(s.city, (byCity.get(s.city) ?? 0) + (committed.get(s.shardId) ?? 0));
   const started = performance.now();
   const startSamples = p.samples;
   const thisRun: JobRun = { startedAt: new Date().toISOString(), elapsedS: 0, samples: 0 };
@@ -166,7 +169,21 @@ async function runJob(
       total: p.target,
       rate: p.rate,
       etaS: p.etaS,
-      extra: { shards: `${p.shardsDone}/${p.shardsTotal}`, ...(o.source === 'synthetic' ? {} : { apiRequests: p.apiRequests, costUsd: Number(p.costUsd.toFixed(4)) }) },
+      extra: {
+        shards: `${p.shardsDone}/${p.shardsTotal}`,
+        ...(o.source === 'synthetic'
+          ? {}
+          : {
+              provider: o.source,
+              apiRequests: p.apiRequests,
+              failedRequests: p.failedRequests,
+              costUsd: Number(p.costUsd.toFixed(4)),
+              ...(o.provider?.quota?.perDay ? { quotaPerDay: o.provider.quota.perDay } : {}),
+              ...(o.provider?.quota?.perMonth ? { quotaPerMonth: o.provider.quota.perMonth } : {}),
+            }),
+        // One figure per city: the cities are the built-in ones (options.ts checks), so at most CITY_KEYS of them.
+        ...Object.fromEntries([...byCity].map(([city, n]) => [`samples.${city}`, n])),
+      },
     });
   };
   report(true);
@@ -232,6 +249,7 @@ async function runJob(
       }
     } else {
       p.samples += r.rows;
+      byCity.set(s.city, (byCity.get(s.city) ?? 0) + r.rows);
       p.shardsDone++;
       p.apiRequests += r.apiRequests;
       p.costUsd += r.costUsd;

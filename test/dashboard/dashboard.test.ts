@@ -187,11 +187,14 @@ describe('dashboard in Chromium', () => {
     expect(await cellOf(broken, 'message')).toBe('exited with code 3');
     expect(await cellOf(ok, 'started')).toMatch(/\d{1,2}:\d{2}:\d{2}/);
 
+    // Jobs have a page of their own: their buttons are reached there.
+    await page.evaluate('location.hash = "#/jobs"');
     await row(ok).getByRole('button', { name: `show logs of ${ok}` }).click();
     await expect.poll(() => page.locator('#job-logs-text').textContent(), { timeout: 10_000 }).toContain('hello from the dashboard job');
     expect(await page.locator('#job-logs').getAttribute('data-job-id')).toBe(ok);
     await page.locator('#job-logs-close').click();
     expect(await page.locator('#job-logs').isHidden()).toBe(true);
+    await page.evaluate('location.hash = "#/overview"');
   });
 
   test('a request no node can satisfy shows as a warning', async () => {
@@ -266,7 +269,7 @@ describe('dashboard in Chromium', () => {
     await context.clearCookies();
     await expect.poll(() => page.getAttribute('#conn', 'data-state'), { timeout: 15_000 }).toBe('signed-out');
     expect(await page.locator('#signin').isVisible()).toBe(true);
-    for (const selector of ['#nodes tbody tr', '#tasks tbody tr', '#jobs tbody tr', '#warnings li', '#events li', '.progress-item', '[data-card]']) {
+    for (const selector of ['#nodes tbody tr', '#tasks tbody tr', '#jobs tbody tr', '#warnings li', '#events li', '.progress-item', '[data-card]', '#node-charts section', '.chart canvas', '[data-collection]', '[data-run]', '#task-log tbody tr']) {
       expect(await page.locator(selector).count(), selector).toBe(0);
     }
     // Progress posted now must not reach the page through the feed it opened while signed in.

@@ -1,6 +1,6 @@
 /** The head's proto conversions come in pairs: what one side compiles, the other decompiles unchanged. */
 import { describe, expect, it } from 'vitest';
-import type { ClusterStatus, NodeLoad } from '../../cluster/api/head-api.ts';
+import { TUNE_CURVE_POINTS, type ClusterStatus, type NodeLoad, type TuneRunSummary } from '../../cluster/api/head-api.ts';
 import {
   compileClusterStatus,
   compileLease,
@@ -10,6 +10,7 @@ import {
   compileProgress,
   compileTaskCounts,
   compileTaskEvents,
+  compileTuneReport,
   decompileClusterStatus,
   decompileLease,
   decompileLeaseRequest,
@@ -19,6 +20,7 @@ import {
   decompileTaskCounts,
   decompileTaskEvents,
   type TaskEvent,
+  decompileTuneReport,
 } from '../../cluster/proto/convert.ts';
 
 // The generated __Output types differ from the input types only in optionality; a message that went over
@@ -81,6 +83,16 @@ describe('proto conversions', () => {
       objects: 3,
       objectBytes: 4096,
     });
+  });
+
+  it('a tune report carries each trial\'s learning curve, bounded', () => {
+    const run: TuneRunSummary = {
+      name: 'grid', jobId: '', metric: 'loss', mode: 'min', status: 'running', startedAt: 1, updatedAt: 2,
+      trials: [{ trialId: 'trial_00000', config: { lr: 0.1 }, status: 'running', metrics: { loss: 0.5 }, iterations: 2, curve: [[1, 0.9], [2, 0.5]] }],
+    };
+    expect(decompileTuneReport(wire(compileTuneReport(run)))).toEqual(run);
+    const long = { ...run, trials: [{ ...run.trials[0]!, curve: Array.from({ length: TUNE_CURVE_POINTS + 1 }, (_, i): [number, number] => [i + 1, 1]) }] };
+    expect(() => decompileTuneReport(wire(compileTuneReport(long)))).toThrow(/malformed tune report.*curve/);
   });
 });
 

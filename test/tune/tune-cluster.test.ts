@@ -51,6 +51,9 @@ describe('tune on the cluster', () => {
     }, 20_000, 'the finished run in the head history');
     expect(recorded!.trials.map((tr) => `${tr.config.rate}/${tr.config.x}`).sort()).toEqual(configs);
     expect(recorded!.trials.every((tr) => tr.status === 'terminated' && tr.iterations === 3 && typeof tr.metrics.loss === 'number')).toBe(true);
+    // Each trial's learning curve: its loss at iterations 1..3, ending at the last loss reported.
+    for (const tr of recorded!.trials) expect(tr.curve?.map((p) => p[0])).toEqual([1, 2, 3]);
+    expect(recorded!.trials.every((tr) => tr.curve!.at(-1)![1] === tr.metrics.loss)).toBe(true);
     const history = (await (await fetch(`http://${t.local.httpAddress}/api/history`, { headers })).json()) as HistoryReport;
     expect(history.tuneRuns.map((r) => r.name)).toContain('grid');
   });

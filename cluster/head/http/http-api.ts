@@ -20,6 +20,7 @@ import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeStat
 import type { TuneHistory } from '../tune-history.ts';
 import { parseTaskQuery, type TaskLog } from '../task-log.ts';
 import { chromeTrace } from '../timeline.ts';
+import type { NodeSeriesRecorder } from '../node-series.ts';
 import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
@@ -77,6 +78,7 @@ export interface HttpBackend {
   readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
   readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
   readonly taskLog: Pick<TaskLog, 'page' | 'started'>;
+  readonly series: Pick<NodeSeriesRecorder, 'report'>;
   history(): HistoryReport;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
@@ -269,6 +271,7 @@ export class HttpApi {
       res.end(JSON.stringify(chromeTrace(head.taskLog.started(job))));
       return;
     }
+    if (method === 'GET' && parts[1] === 'series') return this.#json(res, 200, head.series.report());
     if (method === 'GET' && parts[1] === 'tune-runs') {
       if (parts.length === 2) return this.#json(res, 200, head.tuneRuns.list());
       const run = head.tuneRuns.get(parts[2] ?? '');

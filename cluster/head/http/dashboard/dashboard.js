@@ -1,8 +1,11 @@
 // @ts-check
 /**
  * The dashboard's browser script, served inline in index.html (no build step). It polls `/api/status` and
- * listens to `/api/events` for live progress and events. `npm run typecheck` checks it against the head's
- * JSON contract (cluster/api/head-api.ts) with the DOM's types (tsconfig.dashboard.json).
+ * listens to `/api/events` for live progress and events; the pages (hash routes: #/overview, #/nodes, #/jobs,
+ * #/tasks, #/collection, #/trials) fetch what only they show while they are open: `/api/series` for the
+ * charts, `/api/tasks` for the task log, `/api/tune-runs` for trials. Charts are uPlot's (inlined before this
+ * script, as the global `uPlot`). `npm run typecheck` checks it against the head's JSON contract
+ * (cluster/api/head-api.ts) with the DOM's types (tsconfig.dashboard.json).
  *
  * Why it is written the way it is:
  * - Everything shown comes from the cluster (task names, job entrypoints, progress labels and extras a client
@@ -24,7 +27,15 @@
  * @typedef {import('../../../api/head-api.ts').TaskCounts} TaskCounts
  * @typedef {import('../../../api/head-api.ts').FeedEvent} FeedEvent
  * @typedef {Extract<FeedEvent, { type: 'progress' }>} ProgressEvent
+ * @typedef {import('../../../api/head-api.ts').SeriesReport} SeriesReport
+ * @typedef {import('../../../api/head-api.ts').TuneRunSummary} TuneRunSummary
+ * @typedef {import('../../../api/head-api.ts').TuneTrialSummary} TuneTrialSummary
+ * @typedef {import('../../../api/head-api.ts').TaskPage} TaskPage
+ * @typedef {import('../../../api/head-api.ts').TaskEntry} TaskEntry
  * @typedef {import('../../../../scheduler/resources.ts').ResourceVector} ResourceVector
+ * @typedef {import('uplot')} UPlot
+ * @typedef {import('uplot').Options} UPlotOptions
+ * @typedef {import('uplot').AlignedData} UPlotData
  */
 'use strict';
 const POLL_MS = 2000;
@@ -36,6 +47,14 @@ const MAX_LOG_CHARS = 200000;
  * @type {readonly string[] & typeof import('../../../api/head-api.ts').TASK_STATES}
  */
 const TASK_STATES = /** @type {const} */ (['pending_args', 'queued', 'running', 'finished', 'failed', 'cancelled']);
+/** @type {readonly string[] & typeof import('../../../api/head-api.ts').TASK_LOG_STATES} */
+const TASK_LOG_STATES = /** @type {const} */ (['running', 'finished', 'failed', 'lost']);
+const SERIES_POLL_MS = 5000;
+const TASK_PAGE_SIZE = 50;
+/** Live points a collection chart adds between two fetches of the head's series (one per progress report). */
+const MAX_LIVE_POINTS = 2000;
+/** uPlot's constructor, from the script inlined before this one. */
+const UPlotClass = /** @type {typeof import('uplot')} */ (/** @type {any} */ (window).uPlot);
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** @param {string} id */
@@ -159,6 +178,106 @@ function showConn() {
   c.textContent = text;
 }
 
+// ---- pages: hash routes, one [data-page] element each ----
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'collection', 'trials'];
+/** The page the address names (#/nodes), the overview when it names none or an unknown one. */
+function currentRoute() {
+  const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
+  return ROUTES.includes(name) ? name : 'overview';
+}
+function showRoute() {
+  const route = currentRoute();
+  for (const el of document.querySelectorAll('[data-page]')) /** @type {HTMLElement} */ (el).hidden = /** @type {HTMLElement} */ (el).dataset.page !== route;
+  for (const a of document.querySelectorAll('#nav a')) {
+    if (/** @type {HTMLElement} */ (a).dataset.route === route) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  document.body.dataset.route = route;
+  // What only this page shows is fetched when it opens, then kept fresh while it stays open.
+  if (route === 'overview' || route === 'nodes' || route === 'collection') refreshSeries();
+  if (route === 'trials') refreshTuneRuns();
+  if (route === 'tasks') refreshTaskLog();
+  if (route === 'collection') renderCollections();
+  redrawCharts();
+}
+
+// ---- charts (uPlot) ----
+/**
+ * Charts by key. Each container carries `data-points` (samples drawn), `data-series`, and `data-first` and
+ * `data-last` (the first series' first and last values), so tests and tools can read what a chart shows
+ * without reading its canvas.
+ * @type {Map<string, { plot: UPlot; el: HTMLElement; seriesKey: string }>}
+ */
+const charts = new Map();
+const axisTimeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+/** Time ticks a whole number of seconds apart (the labels show seconds), up to a day. */
+const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+const compactFmt = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 2 });
+const CHART_COLORS = ['#3b6fd8', '#0a7d32', '#b00020', '#8a5300', '#7b3fd8', '#00838f', '#c2185b', '#5d6b00', '#455a64', '#ef6c00'];
+/** @param {HTMLElement} el */
+function chartWidth(el) { return Math.max(200, Math.floor(el.clientWidth || (el.parentElement && el.parentElement.clientWidth) || 300)); }
+/**
+ * Draws (or updates) the chart in `el`. Only a visible chart is drawn: a hidden page has no width to draw in,
+ * and its charts are drawn when the page opens.
+ * @param {HTMLElement} el
+ * @param {string} key
+ * @param {{ labels: string[]; data: UPlotData; time?: boolean; xLabel?: string; yFormat?: (v: number) => string; yRange?: [number, number] }} spec
+ */
+function drawChart(el, key, spec) {
+  const data = spec.data;
+  const xs = /** @type {ArrayLike<number>} */ (data[0]);
+  const first = /** @type {ArrayLike<number | null | undefined>} */ (data[1] || []);
+  let last = null;
+  let start = null;
+  for (let i = first.length - 1; i >= 0; i--) if (finite(first[i])) { last = first[i]; break; }
+  for (let i = 0; i < first.length; i++) if (finite(first[i])) { start = first[i]; break; }
+  el.dataset.points = String(xs.length);
+  el.dataset.first = start === null ? '' : String(start);
+  el.dataset.last = last === null ? '' : String(last);
+  el.dataset.series = String(spec.labels.length);
+  if (el.offsetParent === null) return;
+  // The series a chart draws are fixed when it is made: a new set (a node or trial more) makes a new chart.
+  const seriesKey = spec.labels.join('\u0000') + (spec.time ? 't' : 'n');
+  const known = charts.get(key);
+  if (known && known.el === el && known.seriesKey === seriesKey) {
+    known.plot.setData(data);
+    if (Math.abs(known.plot.width - chartWidth(el)) > 4) known.plot.setSize({ width: chartWidth(el), height: known.plot.height });
+    return;
+  }
+  if (known) { known.plot.destroy(); charts.delete(key); }
+  const fmt = spec.yFormat || ((v) => fmtNum(v));
+  /** @type {UPlotOptions} */
+  const opts = {
+    width: chartWidth(el),
+    height: 180,
+    scales: { x: { time: !!spec.time }, y: spec.yRange ? { range: spec.yRange } : {} },
+    axes: [
+      spec.time
+        ? { space: 80, incrs: TIME_INCRS, values: (_u, splits) => splits.map((v) => axisTimeFmt.format(new Date(v * 1000))) }
+        : { label: spec.xLabel, size: 30, labelSize: 14, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000] },
+      { values: (_u, splits) => splits.map((v) => (spec.yFormat ? spec.yFormat(v) : compactFmt.format(v))), size: 64 },
+    ],
+    series: [{}, ...spec.labels.map((label, i) => ({ label: label, stroke: CHART_COLORS[i % CHART_COLORS.length], width: 1.5, spanGaps: true, value: (/** @type {unknown} */ _u, /** @type {number | null} */ v) => (v === null || v === undefined ? '–' : fmt(v)) }))],
+    legend: { live: true },
+    cursor: { drag: { x: false, y: false } },
+  };
+  el.replaceChildren();
+  charts.set(key, { plot: new UPlotClass(opts, data, el), el: el, seriesKey: seriesKey });
+}
+/** Charts whose element has left the page go; the rest redraw (a page just opened, or the window resized). */
+function redrawCharts() {
+  for (const [key, c] of [...charts]) {
+    if (!c.el.isConnected) { c.plot.destroy(); charts.delete(key); continue; }
+    if (c.el.offsetParent !== null && Math.abs(c.plot.width - chartWidth(c.el)) > 4) c.plot.setSize({ width: chartWidth(c.el), height: c.plot.height });
+  }
+  renderSeries();
+  renderTuneRuns();
+}
+function dropCharts() {
+  for (const c of charts.values()) c.plot.destroy();
+  charts.clear();
+}
+
 // ---- status: summary, nodes, tasks, jobs, warnings ----
 let refreshing = false;
 /** @type {ReturnType<typeof setTimeout> | null} */
@@ -192,9 +311,18 @@ async function refresh() {
 function signedOut() {
   conn.status = 'signed-out';
   $('signin').hidden = false;
-  for (const id of ['cards', 'warnings', 'pending', 'events', 'progress']) $(id).replaceChildren();
-  for (const id of ['nodes', 'tasks', 'jobs']) tableBody(id).replaceChildren();
-  for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count']) $(id).textContent = '';
+  dropCharts();
+  for (const id of ['cards', 'warnings', 'pending', 'events', 'progress', 'node-charts', 'collections', 'tune-runs', 'throughput-chart']) $(id).replaceChildren();
+  for (const id of ['nodes', 'tasks', 'jobs', 'task-log']) tableBody(id).replaceChildren();
+  for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count', 'task-log-count', 'task-log-note', 'task-page']) $(id).textContent = '';
+  series = null;
+  tuneRuns = [];
+  taskPage = null;
+  nodeCharts.clear();
+  collections.clear();
+  collectionViews.clear();
+  livePoints.clear();
+  runViews.clear();
   closeLogs();
   $('job-logs-text').textContent = '';
   bars.clear();
@@ -289,6 +417,9 @@ function renderJobs(jobs) {
   const rows = jobs.slice().sort((a, b) => b.startTime - a.startTime).map((j) => {
     const button = h('button', { text: 'logs', type: 'button', 'aria-label': 'show logs of ' + j.jobId });
     button.addEventListener('click', () => showLogs(j.jobId, j.status));
+    const live = j.status === 'RUNNING' || j.status === 'PENDING';
+    const stop = live ? h('button', { text: 'stop', type: 'button', class: 'stop', 'aria-label': 'stop ' + j.jobId }) : null;
+    if (stop) stop.addEventListener('click', () => stopJob(j.jobId, stop));
     const ran = ((j.endTime || Date.now()) - j.startTime) / 1000;
     const outcome = j.message || (j.exitCode !== undefined && j.exitCode !== null ? 'exit ' + j.exitCode : '');
     return h('tr', { data: { jobId: j.jobId, status: j.status } }, [
@@ -298,10 +429,401 @@ function renderJobs(jobs) {
       cell(fmtTime(j.startTime), 'started'),
       cell(fmtDuration(ran), 'duration', 'num'),
       cell(outcome, 'message'),
-      h('td', null, [button]),
+      h('td', { class: 'actions' }, [button, stop]),
     ]);
   });
   tableBody('jobs').replaceChildren(...(rows.length ? rows : [emptyRow(7, 'no jobs submitted')]));
+}
+
+// ---- the head's recent history: throughput (overview), node charts (nodes), collection charts ----
+/** @type {SeriesReport | null} */
+let series = null;
+let seriesLoading = false;
+async function refreshSeries() {
+  if (seriesLoading || conn.status === 'signed-out') return;
+  seriesLoading = true;
+  try {
+    const r = await fetch('/api/series', { cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    if (!r.ok) return;
+    series = /** @type {SeriesReport} */ (await r.json());
+    // Live points the series now holds need not be kept twice.
+    const lastT = series.t.length ? /** @type {number} */ (series.t[series.t.length - 1]) : 0;
+    for (const [id, pts] of livePoints) livePoints.set(id, pts.filter((p) => p[0] > lastT));
+    renderSeries();
+    if (currentRoute() === 'collection') renderCollections();
+  } catch (e) {
+    // the status poll reports an unreachable head
+  } finally {
+    seriesLoading = false;
+  }
+}
+/** @param {number[]} t ms since the epoch @returns {number[]} seconds, as uPlot's time scale wants them */
+const seconds = (t) => t.map((v) => v / 1000);
+function renderSeries() {
+  if (!series) return;
+  const s = series;
+  const done = s.t.map((_, i) => (s.tasks.finished[i] || 0) + (s.tasks.failed[i] || 0));
+  const rate = s.t.map((t, i) => {
+    if (i === 0) return null;
+    const dt = (t - /** @type {number} */ (s.t[i - 1])) / 1000;
+    return dt > 0 ? Math.max(0, (/** @type {number} */ (done[i]) - /** @type {number} */ (done[i - 1])) / dt) : null;
+  });
+  drawChart($('throughput-chart'), 'throughput', { labels: ['tasks/s'], data: [seconds(s.t), rate], time: true });
+  renderNodeCharts(s);
+}
+
+/** @type {Map<string, { root: HTMLElement; summary: HTMLElement; util: HTMLElement; store: HTMLElement }>} */
+const nodeCharts = new Map();
+/** @param {SeriesReport} s */
+function renderNodeCharts(s) {
+  const box = $('node-charts');
+  const ids = new Set(s.nodes.map((n) => n.nodeId));
+  for (const [id, c] of [...nodeCharts]) if (!ids.has(id)) { c.root.remove(); nodeCharts.delete(id); }
+  if (s.nodes.length === 0) {
+    box.replaceChildren(h('section', { class: 'wide' }, [h('span', { class: 'empty', text: 'no node history yet' })]));
+    return;
+  }
+  for (const el of [...box.children]) if (!(/** @type {HTMLElement} */ (el).dataset.nodeId)) el.remove();
+  const time = seconds(s.t);
+  for (const n of s.nodes) {
+    let c = nodeCharts.get(n.nodeId);
+    if (!c) {
+      const summary = h('div', { class: 'count', data: { field: 'now' } });
+      const util = h('div', { class: 'chart', data: { chart: 'node-util' } });
+      const store = h('div', { class: 'chart', data: { chart: 'node-store' } });
+      const root = h('section', { class: 'wide', data: { nodeId: n.nodeId } }, [
+        h('h2', null, [document.createTextNode('Node '), h('span', { class: 'mono', text: n.nodeId }), h('span', { class: 'count', text: n.address })]),
+        summary,
+        h('h3', { text: 'in use (% of the node)' }), util,
+        h('h3', { text: 'object store' }), store,
+      ]);
+      box.appendChild(root);
+      c = { root: root, summary: summary, util: util, store: store };
+      nodeCharts.set(n.nodeId, c);
+    }
+    /** @param {(number | null)[]} used @param {(number | null)[]} total */
+    const pct = (used, total) => used.map((u, i) => { const t = total[i]; return u === null || !t ? null : (100 * u) / t; });
+    const has = (/** @type {(number | null)[]} */ total) => total.some((v) => !!v);
+    const labels = ['CPU'];
+    /** @type {(number | null)[][]} */
+    const cols = [pct(n.cpuUsed, n.cpuTotal)];
+    if (has(n.memoryTotal)) { labels.push('memory'); cols.push(pct(n.memoryUsed, n.memoryTotal)); }
+    if (has(n.gpuTotal)) { labels.push('GPU'); cols.push(pct(n.gpuUsed, n.gpuTotal)); }
+    drawChart(c.util, 'node-util-' + n.nodeId, { labels: labels, data: [time, ...cols], time: true, yRange: [0, 100], yFormat: (v) => nf0.format(v) + '%' });
+    drawChart(c.store, 'node-store-' + n.nodeId, { labels: ['used', 'spilled'], data: [time, n.storeUsedBytes, n.storeSpilledBytes], time: true, yFormat: fmtBytes });
+    const at = s.t.length - 1;
+    /** @param {(number | null)[]} used @param {(number | null)[]} total @param {(v: unknown) => string} f */
+    const now = (used, total, f) => (total[at] ? f(used[at]) + ' / ' + f(total[at]) : '–');
+    c.summary.textContent = 'CPU ' + now(n.cpuUsed, n.cpuTotal, fmtNum) + ' · memory ' + now(n.memoryUsed, n.memoryTotal, fmtBytes) + ' · GPU ' + now(n.gpuUsed, n.gpuTotal, fmtNum) +
+      ' · store ' + fmtBytes(n.storeUsedBytes[at]) + (n.storeSpilledBytes[at] ? ' · ' + fmtBytes(n.storeSpilledBytes[at]) + ' spilled' : '');
+  }
+}
+
+// ---- collection: the progress of `convoy collect` jobs (their progress ids start with collect-) ----
+/** The latest report of each live collection. @type {Map<string, ProgressEvent>} */
+const collections = new Map();
+/** Points reported live since the head's series was last fetched: [ms, samples]. @type {Map<string, [number, number][]>} */
+const livePoints = new Map();
+/** @param {string} id */
+const isCollection = (id) => id.startsWith('collect-');
+/** @param {ProgressEvent} ev */
+function collectionProgress(ev) {
+  collections.set(ev.id, ev);
+  const pts = livePoints.get(ev.id) || [];
+  pts.push([ev.ts, Number(ev.done)]);
+  if (pts.length > MAX_LIVE_POINTS) pts.splice(0, pts.length - MAX_LIVE_POINTS);
+  livePoints.set(ev.id, pts);
+  if (currentRoute() === 'collection') renderCollections();
+}
+/** @param {Record<string, unknown> | undefined} extra */
+function citiesOf(extra) {
+  return Object.entries(extra || {}).flatMap(([k, v]) => (k.startsWith('samples.') && typeof v === 'number' ? [[k.slice('samples.'.length), v]] : []))
+    .sort((a, b) => Number(b[1]) - Number(a[1]));
+}
+/** @type {Map<string, { root: HTMLElement; numbers: HTMLElement; chart: HTMLElement; cities: HTMLElement; providers: HTMLElement }>} */
+const collectionViews = new Map();
+function renderCollections() {
+  const box = $('collections');
+  const fromSeries = series ? series.progress.filter((p) => isCollection(p.id)) : [];
+  const ids = [...new Set([...collections.keys(), ...fromSeries.map((p) => p.id)])];
+  if (ids.length === 0) {
+    collectionViews.clear();
+    box.replaceChildren(h('section', { class: 'wide' }, [h('span', { class: 'empty', text: 'no collection jobs reported progress in the last hour' })]));
+    return;
+  }
+  for (const el of [...box.children]) if (!(/** @type {HTMLElement} */ (el).dataset.collection)) el.remove();
+  for (const id of ids) {
+    const hist = fromSeries.find((p) => p.id === id);
+    const ev = collections.get(id);
+    let v = collectionViews.get(id);
+    if (!v) {
+      const numbers = h('div', { class: 'numbers' });
+      const chart = h('div', { class: 'chart', data: { chart: 'samples' } });
+      const cities = h('div', { class: 'cities', data: { field: 'cities' } });
+      const providers = h('div', { data: { field: 'providers' } });
+      const root = h('section', { class: 'wide collection', data: { collection: id } }, [
+        h('h2', { data: { field: 'label' } }), numbers, h('h3', { text: 'samples over time' }), chart, h('h3', { text: 'samples per city' }), cities, providers,
+      ]);
+      box.appendChild(root);
+      v = { root: root, numbers: numbers, chart: chart, cities: cities, providers: providers };
+      collectionViews.set(id, v);
+    }
+    const label = ev ? String(ev.label || id) : hist ? hist.label : id;
+    /** @type {HTMLElement} */ (v.root.querySelector('[data-field=label]')).textContent = label;
+    const done = ev ? Number(ev.done) : hist ? lastValue(hist.done) : NaN;
+    const total = ev ? Number(ev.total) : hist ? hist.total : NaN;
+    const rate = ev ? Number(ev.rate) : NaN;
+    let eta = ev && ev.etaS !== null && ev.etaS !== undefined ? Number(ev.etaS) : NaN;
+    if (!finite(eta) && total > 0 && rate > 0 && done < total) eta = (total - done) / rate;
+    /** @param {string} field @param {string} text */
+    const num = (field, text) => h('span', { data: { field: field }, text: text });
+    const sep = () => document.createTextNode(' · ');
+    v.numbers.replaceChildren(
+      num('samples', fmtInt(done)), document.createTextNode(' of '), num('target', fmtInt(total)), document.createTextNode(' samples'),
+      sep(), num('percent', total > 0 && finite(done) ? (100 * Math.min(1, done / total)).toFixed(1) + '%' : '–'),
+      sep(), num('rate', fmtRate(rate)),
+      sep(), num('eta', !ev ? 'not running' : total > 0 && done >= total ? 'done' : finite(eta) ? 'ETA ' + fmtDuration(eta) : 'ETA unknown'),
+    );
+    // The chart: what the head sampled, then what arrived live since.
+    /** @type {[number, number][]} */
+    const pts = [];
+    if (hist && series) hist.done.forEach((d, i) => { if (d !== null) pts.push([/** @type {number} */ (series && series.t[i]), d]); });
+    for (const p of livePoints.get(id) || []) if (!pts.length || p[0] > /** @type {[number, number]} */ (pts[pts.length - 1])[0]) pts.push(p);
+    drawChart(v.chart, 'collection-' + id, { labels: ['samples'], data: [pts.map((p) => p[0] / 1000), pts.map((p) => p[1])], time: true });
+    const cities = citiesOf(ev && ev.extra);
+    const most = cities.length ? Number(/** @type {[string, number]} */ (cities[0])[1]) : 0;
+    v.cities.replaceChildren(...(cities.length ? cities.map(([city, n]) => {
+      const fill = h('div', { class: 'fill' });
+      fill.style.width = (most > 0 ? (100 * Number(n)) / most : 0).toFixed(1) + '%';
+      return h('div', { class: 'city', data: { city: city } }, [h('span', { class: 'name', text: city }), h('span', { class: 'num', data: { field: 'count' }, text: fmtInt(n) }), h('div', { class: 'bar' }, [fill])]);
+    }) : [h('span', { class: 'empty', text: ev ? 'this job does not report samples per city' : 'not running' })]));
+    v.providers.replaceChildren(...providerTable(ev && ev.extra));
+  }
+}
+/** @param {(number | null)[]} xs */
+function lastValue(xs) { for (let i = xs.length - 1; i >= 0; i--) if (xs[i] !== null) return /** @type {number} */ (xs[i]); return NaN; }
+/** API use of a provider-backed collection: requests, failures, cost and quota, when the job reports them. @param {Record<string, unknown> | undefined} extra */
+function providerTable(extra) {
+  const e = extra || {};
+  if (e.apiRequests === undefined && e.provider === undefined) return [];
+  const n = (/** @type {string} */ k) => (typeof e[k] === 'number' ? /** @type {number} */ (e[k]) : NaN);
+  const quota = finite(n('quotaPerDay')) ? fmtInt(n('quotaPerDay')) + ' / day' : finite(n('quotaPerMonth')) ? fmtInt(n('quotaPerMonth')) + ' / month' : '–';
+  const cost = finite(n('costUsd')) ? new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', maximumFractionDigits: 4 }).format(n('costUsd')) : '–';
+  const row = h('tr', { data: { provider: String(e.provider || '') } }, [
+    cell(String(e.provider || '–'), 'provider'), cell(fmtInt(n('apiRequests')), 'apiRequests', 'num'), cell(fmtInt(n('failedRequests')), 'failedRequests', 'num'),
+    cell(quota, 'quota', 'num'), cell(finite(n('quotaLeft')) ? fmtInt(n('quotaLeft')) : '–', 'quotaLeft', 'num'), cell(cost, 'cost', 'num'),
+  ]);
+  return [h('h3', { text: 'API use' }), h('table', { class: 'providers' }, [
+    h('thead', null, [h('tr', null, ['provider', 'requests', 'failed', 'quota', 'quota left', 'cost'].map((t, i) => h('th', { text: t, class: i ? 'num' : undefined })))]),
+    h('tbody', null, [row]),
+  ])];
+}
+
+// ---- trials: tune runs, their results tables and learning curves ----
+/** @type {TuneRunSummary[]} */
+let tuneRuns = [];
+let tuneLoading = false;
+async function refreshTuneRuns() {
+  if (tuneLoading || conn.status === 'signed-out') return;
+  tuneLoading = true;
+  try {
+    const r = await fetch('/api/tune-runs', { cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    if (!r.ok) return;
+    tuneRuns = /** @type {TuneRunSummary[]} */ (await r.json());
+    renderTuneRuns();
+  } catch (e) {
+    // the status poll reports an unreachable head
+  } finally {
+    tuneLoading = false;
+  }
+}
+/** The trial with the best last reported metric (errored ones excluded), as the run chooses it. @param {TuneRunSummary} run */
+function bestTrialOf(run) {
+  /** @type {TuneTrialSummary | undefined} */
+  let best;
+  for (const t of run.trials) {
+    const v = t.metrics[run.metric];
+    if (t.status === 'error' || !finite(v)) continue;
+    const b = best ? best.metrics[run.metric] : undefined;
+    if (!best || !finite(b) || (run.mode === 'min' ? v < b : v > b)) best = t;
+  }
+  return best;
+}
+/** @param {Record<string, unknown>} config */
+function describeConfig(config) {
+  return Object.entries(config).map(([k, v]) => k + '=' + (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+}
+const MAX_RUNS_SHOWN = 20;
+/** @type {Map<string, { root: HTMLElement; title: HTMLElement; body: HTMLElement; chart: HTMLElement }>} */
+const runViews = new Map();
+function renderTuneRuns() {
+  const box = $('tune-runs');
+  const runs = tuneRuns.slice(0, MAX_RUNS_SHOWN);
+  const names = new Set(runs.map((r) => r.name));
+  for (const [name, v] of [...runViews]) if (!names.has(name)) { v.root.remove(); runViews.delete(name); }
+  if (runs.length === 0) {
+    box.replaceChildren(h('section', { class: 'wide' }, [h('span', { class: 'empty', text: 'no tune runs reported' })]));
+    return;
+  }
+  for (const el of [...box.children]) if (!(/** @type {HTMLElement} */ (el).dataset.run)) el.remove();
+  runs.forEach((run, index) => {
+    let v = runViews.get(run.name);
+    if (!v) {
+      const title = h('h2');
+      const body = h('tbody');
+      const chart = h('div', { class: 'chart', data: { chart: 'learning-curves' } });
+      const table = h('table', { class: 'trials' }, [
+        h('thead', null, [h('tr', null, ['trial', 'config', 'status', run.metric, 'iterations', 'best'].map((t, i) => h('th', { text: t, class: i === 3 || i === 4 ? 'num' : undefined })))]),
+        body,
+      ]);
+      const root = h('section', { class: 'wide', data: { run: run.name } }, [title, h('div', { class: 'scroll' }, [table]), h('h3', { text: 'learning curves (' + run.metric + ' per iteration)' }), chart]);
+      v = { root: root, title: title, body: body, chart: chart };
+      runViews.set(run.name, v);
+    }
+    // Most recently reported first, as the head lists them.
+    if (box.children[index] !== v.root) box.insertBefore(v.root, box.children[index] || null);
+    v.root.dataset.status = run.status;
+    v.title.replaceChildren(document.createTextNode('Tune run ' + run.name + ' '), h('span', { class: 'count', data: { field: 'summary' }, text: run.status + ' · ' + run.trials.length + ' trial(s) · ' + run.metric + ' (' + run.mode + ') · ' + (run.jobId ? 'job ' + run.jobId + ' · ' : '') + 'updated ' + fmtTime(run.updatedAt) }));
+    const best = bestTrialOf(run);
+    v.body.replaceChildren(...run.trials.map((t) => {
+      const early = t.status === 'stopped';
+      const isBest = best !== undefined && best.trialId === t.trialId;
+      return h('tr', { class: isBest ? 'best' : undefined, data: { trialId: t.trialId, status: t.status, best: isBest, earlyStopped: early } }, [
+        cell(t.trialId, 'trial', 'mono'),
+        cell(describeConfig(t.config), 'config', 'mono'),
+        h('td', { data: { field: 'status' }, class: 'trial-' + t.status, text: early ? 'stopped early' : t.status, title: t.error || undefined }),
+        cell(fmtNum(t.metrics[run.metric]), 'metric', 'num'),
+        cell(fmtInt(t.iterations), 'iterations', 'num'),
+        cell(isBest ? '★ best' : '', 'best'),
+      ]);
+    }));
+    // The curves share one x axis: every iteration any trial reported, each trial null where it has none.
+    /** @type {Map<string, Map<number, number>>} */
+    const byTrial = new Map();
+    const iterations = new Set();
+    for (const t of run.trials) {
+      const pts = t.curve && t.curve.length ? t.curve : finite(t.metrics[run.metric]) && t.iterations > 0 ? [[t.iterations, t.metrics[run.metric]]] : [];
+      const m = new Map();
+      for (const [it, val] of pts) { m.set(it, val); iterations.add(it); }
+      byTrial.set(t.trialId, m);
+    }
+    const xs = /** @type {number[]} */ ([...iterations]).sort((a, b) => a - b);
+    const trials = run.trials.slice(0, CHART_COLORS.length * 3);
+    drawChart(v.chart, 'run-' + run.name, {
+      labels: trials.map((t) => t.trialId + (best && best.trialId === t.trialId ? ' ★' : '')),
+      data: [xs, ...trials.map((t) => { const m = /** @type {Map<number, number>} */ (byTrial.get(t.trialId)); return xs.map((x) => (m.has(x) ? /** @type {number} */ (m.get(x)) : null)); })],
+      xLabel: 'iteration',
+    });
+  });
+}
+
+// ---- tasks: the head's task log, a page at a time (GET /api/tasks) ----
+/** `before` cursors of the pages shown so far: the last is the page on screen ('' for the newest). @type {string[]} */
+let taskCursors = [''];
+/** @type {TaskPage | null} */
+let taskPage = null;
+let taskLoading = false;
+function taskUrl() {
+  const url = new URL('/api/tasks', location.href);
+  const q = url.searchParams;
+  const state = /** @type {HTMLSelectElement} */ ($('task-filter-state')).value;
+  const name = /** @type {HTMLSelectElement} */ ($('task-filter-name')).value;
+  const job = /** @type {HTMLInputElement} */ ($('task-filter-job')).value.trim();
+  if (state) q.set('state', state);
+  if (name) q.set('name', name);
+  if (job) q.set('job', job);
+  q.set('limit', String(TASK_PAGE_SIZE));
+  const before = taskCursors[taskCursors.length - 1];
+  if (before) q.set('before', before);
+  return url.pathname + url.search;
+}
+async function refreshTaskLog() {
+  if (taskLoading || conn.status === 'signed-out') return;
+  taskLoading = true;
+  const note = $('task-log-note');
+  try {
+    const r = await fetch(taskUrl(), { cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    if (r.status === 404) {
+      taskPage = null;
+      note.textContent = 'task log not available: this head does not keep one (GET /api/tasks answered 404)';
+      $('task-log').dataset.available = 'false';
+      tableBody('task-log').replaceChildren(emptyRow(9, 'task log not available'));
+      $('task-log-count').textContent = '';
+      $('task-page').textContent = '';
+      /** @type {HTMLButtonElement} */ ($('task-older')).disabled = true;
+      /** @type {HTMLButtonElement} */ ($('task-newer')).disabled = true;
+      return;
+    }
+    if (!r.ok) { note.textContent = 'cannot read the task log: HTTP ' + r.status; return; }
+    taskPage = /** @type {TaskPage} */ (await r.json());
+    $('task-log').dataset.available = 'true';
+    renderTaskLog(taskPage);
+  } catch (e) {
+    note.textContent = 'cannot read the task log: head unreachable';
+  } finally {
+    taskLoading = false;
+  }
+}
+/** @param {TaskPage} p */
+function renderTaskLog(p) {
+  const tasks = Array.isArray(p.tasks) ? p.tasks : [];
+  $('task-log-count').textContent = fmtInt(p.matching) + ' matching · ' + fmtInt(p.kept) + ' kept of ' + fmtInt(p.limit);
+  $('task-log-note').textContent = p.dropped > 0 ? fmtInt(p.dropped) + ' older task(s) dropped (the log keeps the newest ' + fmtInt(p.limit) + ')' : '';
+  const rows = tasks.map((t) => h('tr', { data: { taskId: t.taskId, state: t.state } }, [
+    cell(t.taskId, 'task', 'mono'),
+    cell(t.name, 'name', 'mono'),
+    cell(t.state, 'state', 'task-' + t.state),
+    cell(t.jobId || '–', 'job', 'mono'),
+    cell(t.nodeId || '–', 'node', 'mono'),
+    cell(fmtInt(t.attempt), 'attempt', 'num'),
+    cell(fmtTime(t.submittedAt), 'submitted'),
+    cell(finite(t.startedAt) && finite(t.endedAt) ? fmtDuration((/** @type {number} */ (t.endedAt) - /** @type {number} */ (t.startedAt)) / 1000) : '–', 'duration', 'num'),
+    cell(t.error || '', 'error', 'error'),
+  ]));
+  tableBody('task-log').replaceChildren(...(rows.length ? rows : [emptyRow(9, 'no tasks match')]));
+  // The filter's choices: every state, and the functions the log holds.
+  const nameSelect = /** @type {HTMLSelectElement} */ ($('task-filter-name'));
+  const chosen = nameSelect.value;
+  const names = (Array.isArray(p.byName) ? p.byName : []).map((b) => b.name);
+  if (chosen && !names.includes(chosen)) names.push(chosen);
+  const current = [...nameSelect.options].slice(1).map((o) => o.value);
+  if (current.join('\u0000') !== names.join('\u0000')) {
+    nameSelect.replaceChildren(h('option', { value: '', text: 'all' }), ...names.map((n) => {
+      const b = p.byName.find((x) => x.name === n);
+      const total = b ? Object.values(b.counts).reduce((a, c) => a + (c || 0), 0) : 0;
+      return h('option', { value: n, text: n + (total ? ' (' + fmtInt(total) + ')' : '') });
+    }));
+    nameSelect.value = chosen;
+  }
+  $('task-page').textContent = 'page ' + taskCursors.length;
+  /** @type {HTMLButtonElement} */ ($('task-older')).disabled = !p.next;
+  /** @type {HTMLButtonElement} */ ($('task-newer')).disabled = taskCursors.length <= 1;
+}
+function setupTaskLog() {
+  const stateSelect = /** @type {HTMLSelectElement} */ ($('task-filter-state'));
+  for (const st of TASK_LOG_STATES) stateSelect.appendChild(h('option', { value: st, text: st }));
+  $('task-filter').addEventListener('submit', (e) => { e.preventDefault(); taskCursors = ['']; refreshTaskLog(); });
+  stateSelect.addEventListener('change', () => { taskCursors = ['']; refreshTaskLog(); });
+  $('task-filter-name').addEventListener('change', () => { taskCursors = ['']; refreshTaskLog(); });
+  $('task-older').addEventListener('click', () => { if (taskPage && taskPage.next) { taskCursors.push(taskPage.next); refreshTaskLog(); } });
+  $('task-newer').addEventListener('click', () => { if (taskCursors.length > 1) { taskCursors.pop(); refreshTaskLog(); } });
+}
+
+/** Asks the head to stop a job (POST /api/jobs/ID/stop); the row shows the new status at the next poll. @param {string} jobId @param {HTMLElement} button */
+async function stopJob(jobId, button) {
+  if (!window.confirm('Stop job ' + jobId + '?')) return;
+  /** @type {HTMLButtonElement} */ (button).disabled = true;
+  try {
+    const r = await fetch('/api/jobs/' + encodeURIComponent(jobId) + '/stop', { method: 'POST', cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    button.textContent = r.ok ? 'stopping…' : 'stop failed: HTTP ' + r.status;
+  } catch (e) {
+    button.textContent = 'stop failed: head unreachable';
+  }
+  scheduleRefresh(250);
 }
 
 // ---- job logs: read, or follow while the job runs ----
@@ -419,7 +941,8 @@ function progress(ev) {
   else b.bar.setAttribute('aria-valuenow', pct.toFixed(1));
   b.root.dataset.done = String(finished);
   b.root.title = 'updated ' + fmtTime(ev.ts);
-  const extras = ev.extra && typeof ev.extra === 'object' ? Object.entries(ev.extra).slice(0, 12) : [];
+  // Samples per city are the collection page's; the bar keeps to the job's totals.
+  const extras = ev.extra && typeof ev.extra === 'object' ? Object.entries(ev.extra).filter(([k]) => !k.startsWith('samples.')).slice(0, 12) : [];
   b.extras.replaceChildren(...extras.map(([k, v], i) => {
     const d = describeExtra(k, v);
     return h('span', { data: { extra: k } }, [document.createTextNode((i ? ' · ' : '') + d.label + ' ' + d.text)]);
@@ -456,14 +979,14 @@ function connectEvents(delayMs) {
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/events');
   eventSocket = ws;
   // The head sends its current bars first thing: those that ended while this page was away go.
-  ws.onopen = () => { conn.events = true; delayMs = 1000; showConn(); for (const id of [...bars.keys()]) endProgress(id); };
+  ws.onopen = () => { conn.events = true; delayMs = 1000; showConn(); for (const id of [...bars.keys()]) endProgress(id); collections.clear(); };
   ws.onmessage = (m) => {
     /** @type {FeedEvent} */
     let ev;
     try { ev = JSON.parse(m.data); } catch (e) { return; }
     if (!ev || typeof ev !== 'object' || conn.status === 'signed-out') return;
-    if (ev.type === 'progress') progress(ev);
-    else if (ev.type === 'progress-end') endProgress(ev.id);
+    if (ev.type === 'progress') { progress(ev); if (isCollection(ev.id)) collectionProgress(ev); }
+    else if (ev.type === 'progress-end') { endProgress(ev.id); collections.delete(ev.id); if (currentRoute() === 'collection') renderCollections(); }
     else { feed(ev); scheduleRefresh(250); }
   };
   ws.onclose = () => {
@@ -474,6 +997,26 @@ function connectEvents(delayMs) {
 }
 
 $('job-logs-close').addEventListener('click', closeLogs);
+setupTaskLog();
+window.addEventListener('hashchange', showRoute);
+/** @type {ReturnType<typeof setTimeout> | null} */
+let resizeTimer = null;
+window.addEventListener('resize', () => {
+  if (resizeTimer) clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(redrawCharts, 150);
+});
 refresh();
+showRoute();
 setInterval(refresh, POLL_MS);
+// The open page's own data: charts follow the head's sampling; trials and the task log follow the status poll.
+setInterval(() => {
+  const route = currentRoute();
+  if (route === 'overview' || route === 'nodes' || route === 'collection') refreshSeries();
+}, SERIES_POLL_MS);
+setInterval(() => {
+  const route = currentRoute();
+  if (route === 'trials') refreshTuneRuns();
+  // Only the newest page follows new tasks; an older one stays put while it is read.
+  if (route === 'tasks' && taskCursors.length === 1) refreshTaskLog();
+}, POLL_MS);
 connectEvents(1000);
