@@ -385,7 +385,8 @@ function renderNodes(nodes) {
       cell(usedOf(n.total, n.available, 'cpu'), 'cpu', 'num'),
       cell(usedOf(n.total, n.available, 'gpu'), 'gpu', 'num'),
       cell(load ? fmtInt(load.queuedTasks) : '–', 'queued', 'num'),
-      cell(load ? fmtInt(load.runningTasks) : '–', 'running', 'num'),
+      // An actor (a tune trial) holds its CPUs between calls: "0 running" alone would hide it.
+      cell(load ? fmtInt(load.runningTasks) + (n.holders && n.holders.actors ? ' · ' + fmtInt(n.holders.actors) + ' actor' + (n.holders.actors > 1 ? 's' : '') : '') : '–', 'running', 'num'),
       store,
       cell(n.state !== 'dead' ? fmtDuration((Date.now() - n.lastHeartbeat) / 1000) + ' ago' : '–', 'heartbeat'),
     ]);
