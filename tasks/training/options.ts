@@ -12,6 +12,7 @@ import { TrainingOptionsError } from './errors.ts';
 import type { Normalizer } from './input/normalizer.ts';
 import { modelSpecSchema } from './models/model.ts';
 import type { SampleChunk } from './input/sample-columns.ts';
+import type { SensorGraph } from './input/sequence-windows.ts';
 
 export const timeRangeSchema = z
   .object({
@@ -109,6 +110,8 @@ export interface TrainHooks {
   exchange?: GradientExchange;
   /** A normaliser fitted elsewhere (e.g. by a driver for all ranks); skips the fitting pass. */
   normalizer?: Normalizer;
+  /** The sensor graph a graph model (gru with stepSize 2) reads neighbours through. */
+  graph?: SensorGraph;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 

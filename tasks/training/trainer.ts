@@ -87,7 +87,7 @@ class TrainingRun {
     private readonly hooks: TrainOptions,
     private readonly backend: BackendName,
   ) {
-    this.pipeline = pipelineFor(s.model, s.target, s.horizonsMin);
+    this.pipeline = pipelineFor(s.model, s.target, s.horizonsMin, hooks.graph);
     this.width = inputWidth(s.model);
     // Fit the shuffle buffer into the memory budget (before any tfjs state exists, so a refusal leaks nothing);
     // the batch itself must fit or nothing can run.

@@ -2,6 +2,8 @@
  * Feature pipelines: how a model kind turns canonical sample batches into training rows.
  *
  * - `mlp`: one row per sample, the 16 features of features.ts, target = the sample's speed or congestion.
+ * - `gru` with `stepSize` 2, the graph model: the same rows with each step's neighbour mean beside the
+ *   segment's reading (through the sensor graph given).
  * - `mlp` with `history` N, and `gru`: one row per (segment, five-minute slot) with the segment's previous `steps` readings and the
  *   context of that moment, targets = the readings 15/30/60 minutes later (sequence-windows.ts).
  *
@@ -13,7 +15,7 @@ import type { Encoder, RowMeta } from './encoded-batch.ts';
 import { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpRows, type Target, type TimeRange } from './features.ts';
 import type { ModelSpec } from '../models/model.ts';
 import { sampleColumns } from './sample-columns.ts';
-import { SequenceWindows } from './sequence-windows.ts';
+import { SequenceWindows, type SensorGraph } from './sequence-windows.ts';
 
 export interface FeaturePipeline {
   readonly name: string;
@@ -28,7 +30,7 @@ export interface FeaturePipeline {
 /** Minutes ahead for the default sequence model's three outputs. */
 export const DEFAULT_HORIZONS_MIN = [15, 30, 60] as const;
 
-export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readonly number[] = DEFAULT_HORIZONS_MIN): FeaturePipeline {
+export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readonly number[] = DEFAULT_HORIZONS_MIN, graph?: SensorGraph): FeaturePipeline {
   if (spec.kind === 'mlp') {
     if (spec.history > 0) {
       if (spec.inputSize !== spec.history + MLP_FEATURE_COUNT || spec.outputSize !== horizonsMin.length) {
@@ -47,6 +49,10 @@ export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readon
     }
     return mlpPipeline(target);
   }
+  if (spec.stepSize === 2 && spec.contextSize === MLP_FEATURE_COUNT && spec.outputSize === horizonsMin.length) {
+    if (!graph) throw new RangeError('a graph model (gru with stepSize 2) reads its neighbours through the sensor graph: pass the graph (convoy import-graph stores one beside the lake)');
+    return historyPipeline(spec.steps, target, horizonsMin, graph);
+  }
   if (spec.stepSize !== 1 || spec.contextSize !== MLP_FEATURE_COUNT || spec.outputSize !== horizonsMin.length) {
     throw new RangeError(
       `the gru feature pipeline produces 1 value per step, ${MLP_FEATURE_COUNT} context features and one ` +
@@ -58,16 +64,18 @@ export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readon
 }
 
 /** Rows of a sensor's last `steps` readings and the context of that moment; targets the readings at each horizon. */
-function historyPipeline(steps: number, target: Target, horizonsMin: readonly number[]): FeaturePipeline {
-  const featureNames = [...Array.from({ length: steps }, (_, i) => `${target}_t-${(steps - 1 - i) * 5}min`), ...MLP_FEATURES];
+function historyPipeline(steps: number, target: Target, horizonsMin: readonly number[], graph?: SensorGraph): FeaturePipeline {
+  const lag = (i: number) => `t-${(steps - 1 - i) * 5}min`;
+  const history = Array.from({ length: steps }, (_, i) => (graph ? [`${target}_${lag(i)}`, `neighbours_${target}_${lag(i)}`] : [`${target}_${lag(i)}`])).flat();
+  const featureNames = [...history, ...MLP_FEATURES];
   return {
-    name: `history${steps}-${target}`,
+    name: `${graph ? 'graph' : 'history'}${steps}-${target}`,
     featureNames,
     targetWidth: horizonsMin.length,
     target,
     horizonsMin,
     encoder: (range, withMeta = false) => {
-      const windows = new SequenceWindows({ steps, horizonsMin, target, range, withMeta });
+      const windows = new SequenceWindows({ steps, horizonsMin, target, range, withMeta, ...(graph ? { graph } : {}) });
       return (batch) => windows.push(sampleColumns(batch));
     },
   };

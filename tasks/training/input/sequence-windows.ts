@@ -9,6 +9,12 @@
  *
  * An example belongs to a time range only if its whole span — first input reading to last target — lies inside,
  * so training and validation never share a reading across the split boundary.
+ *
+ * With a sensor graph (the graph model), each step carries two values: the segment's reading and the weighted
+ * mean of its neighbours' readings in the same slot (a first-order graph convolution, as T-GCN's input), or
+ * the segment's own reading where no neighbour has one. Neighbours are read from their own rings, so the
+ * readings of one slot must arrive before those `maxHorizon` slots later: time-major order within a
+ * partition, as collect and a wide import write it. `neighbourGaps` counts the steps that had no neighbour.
  */
 import { MLP_FEATURE_COUNT, encodeMlpFeatures, inRange, targetOf, type Target, type TimeRange } from './features.ts';
 import type { EncodedBatch, RowMeta } from './encoded-batch.ts';
@@ -31,8 +37,13 @@ interface SegmentState {
   lon: number;
 }
 
+/** Each sensor's neighbours with their weights (an adjacency row; the weights need not sum to 1). */
+export type SensorGraph = ReadonlyMap<string, readonly { readonly sensor: string; readonly weight: number }[]>;
+
 export interface SequenceWindowOptions {
   steps: number;
+  /** Adds each step's neighbour mean (see above). */
+  graph?: SensorGraph;
   horizonsMin: readonly number[];
   target: Target;
   range?: TimeRange;
@@ -45,6 +56,8 @@ export class SequenceWindows {
   private readonly span: number;
   /** Readings dropped because they repeat or precede the segment's latest slot. */
   outOfOrder = 0;
+  /** Steps of graph examples whose neighbours had no reading in that slot (their own reading stood in). */
+  neighbourGaps = 0;
 
   constructor(private readonly options: SequenceWindowOptions) {
     this.horizonSlots = options.horizonsMin.map((m) => {
@@ -57,7 +70,8 @@ export class SequenceWindows {
   /** Consumes one batch of readings and returns the examples it completed. */
   push(cols: SampleColumns): EncodedBatch {
     const { steps, target, range, withMeta } = this.options;
-    const width = steps + MLP_FEATURE_COUNT;
+    const stepSize = this.options.graph ? 2 : 1;
+    const width = steps * stepSize + MLP_FEATURE_COUNT;
     const outs = this.horizonSlots.length;
     const maxH = Math.max(...this.horizonSlots);
     const n = cols.numRows;
@@ -103,9 +117,16 @@ export class SequenceWindows {
       const ring = (s: number) => ((s % this.span) + this.span) % this.span;
       if (!inRange(st.timestamps[ring(anchor - steps + 1)]!, range) || !inRange(ts, range)) continue;
       const xo = count * width;
-      for (let k = 0; k < steps; k++) x[xo + k] = st.values[ring(anchor - steps + 1 + k)]!;
+      if (stepSize === 1) for (let k = 0; k < steps; k++) x[xo + k] = st.values[ring(anchor - steps + 1 + k)]!;
+      else {
+        for (let k = 0; k < steps; k++) {
+          const own = st.values[ring(anchor - steps + 1 + k)]!;
+          x[xo + 2 * k] = own;
+          x[xo + 2 * k + 1] = this.neighbourMean(segment, anchor - steps + 1 + k, own);
+        }
+      }
       const a = ring(anchor);
-      encodeMlpFeatures(x, xo + steps, {
+      encodeMlpFeatures(x, xo + steps * stepSize, {
         hour: st.hours[a]!,
         dayOfWeek: st.days[a]!,
         timestampMs: st.timestamps[a]!,
@@ -133,6 +154,22 @@ export class SequenceWindows {
       meta.timestamp = meta.timestamp.subarray(0, count);
     }
     return { x: x.subarray(0, count * width), y: y.subarray(0, count * outs), count, skipped, meta };
+  }
+
+  /** The weighted mean of the neighbours' readings in `slot`, or `own` when none has one. */
+  private neighbourMean(segment: string, slot: number, own: number): number {
+    let sum = 0;
+    let weights = 0;
+    for (const n of this.options.graph!.get(segment) ?? []) {
+      const st = this.segments.get(n.sensor);
+      // A neighbour's reading of `slot` is in its ring while the slot is within its latest run of readings.
+      if (!st || slot > st.lastSlot || slot <= st.lastSlot - st.filled) continue;
+      sum += n.weight * st.values[((slot % this.span) + this.span) % this.span]!;
+      weights += n.weight;
+    }
+    if (weights > 0) return sum / weights;
+    this.neighbourGaps++;
+    return own;
   }
 
   private state(segment: string, cols: SampleColumns, i: number): SegmentState {
