@@ -1,0 +1,18 @@
+// Original file: worker.proto
+
+
+export interface LogLines {
+  'lines'?: (string)[];
+  /**
+   * the tail stopped at its scan limit with fewer lines than asked
+   */
+  'truncated'?: (boolean);
+}
+
+export interface LogLines__Output {
+  'lines': (string)[];
+  /**
+   * the tail stopped at its scan limit with fewer lines than asked
+   */
+  'truncated': (boolean);
+}
