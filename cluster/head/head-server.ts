@@ -29,6 +29,8 @@ import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
 import { NodeDrains } from './node-drains.ts';
 import { TuneHistory } from './tune-history.ts';
+import { ClusterLogs } from './cluster-logs.ts';
+import { headLogFile } from '../common/paths.ts';
 import type { ControlStore, Table } from './control/control-store.ts';
 import type { HeadRecord } from './control/records.ts';
 import { MemoryControlStore } from './control/memory-store.ts';
@@ -76,6 +78,7 @@ export class HeadServer implements HttpBackend {
   readonly objects: ObjectDirectory;
   readonly jobs: JobManager;
   readonly tuneRuns: TuneHistory;
+  readonly logs: ClusterLogs;
   readonly events = new EventHub();
   readonly startedAt = Date.now();
   readonly #opts: HeadOptions;
@@ -136,6 +139,7 @@ export class HeadServer implements HttpBackend {
       log: this.log,
       events: this.events,
     });
+    this.logs = new ClusterLogs({ nodes: this.nodes, jobs: this.jobs, headLogFile: headLogFile(opts.sessionDir), token: opts.token, tls: opts.tls });
     this.#drains = new NodeDrains({ nodes: this.nodes, leases: this.leases, tell: (nodeId, drain) => this.#tellNode(nodeId, { drain }), events: this.events, log: this.log });
     this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });
   }

@@ -74,6 +74,7 @@ export class NodeLogFiles {
           call.end();
           return;
         }
+        call.write({ lines: [], caughtUp: true });
         follower = new LineFollower(file, tail.end, (lines) => call.write({ lines }), keep).start();
       },
       (err: Error) => call.emit('error', { code: grpc.status.INTERNAL, details: `cannot read the ${name} log: ${err.message}` }),

@@ -22,6 +22,7 @@ import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
 import { HeadMetrics } from './metrics.ts';
+import { serveLogs, type LogsBackend } from './log-routes.ts';
 import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
 import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
 
@@ -74,6 +75,8 @@ export interface HttpBackend {
   readonly events: Pick<EventHub, 'publish' | 'subscribe' | 'snapshot'>;
   readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
   readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
+  /** `convoy logs`: the head's, the nodes', a task's or an actor's lines (log-routes.ts). */
+  readonly logs: LogsBackend;
   history(): HistoryReport;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
@@ -251,6 +254,7 @@ export class HttpApi {
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
     if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
+    if (parts[1] === 'logs') return serveLogs(req, res, url, parts, head.logs);
     if (method === 'GET' && parts[1] === 'tune-runs') {
       if (parts.length === 2) return this.#json(res, 200, head.tuneRuns.list());
       const run = head.tuneRuns.get(parts[2] ?? '');

@@ -7,6 +7,10 @@ export interface LogLines {
    * the tail stopped at its scan limit with fewer lines than asked
    */
   'truncated'?: (boolean);
+  /**
+   * follow: the tail has been sent; lines after this are new
+   */
+  'caughtUp'?: (boolean);
 }
 
 export interface LogLines__Output {
@@ -15,4 +19,8 @@ export interface LogLines__Output {
    * the tail stopped at its scan limit with fewer lines than asked
    */
   'truncated': (boolean);
+  /**
+   * follow: the tail has been sent; lines after this are new
+   */
+  'caughtUp': (boolean);
 }
