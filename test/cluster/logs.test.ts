@@ -20,7 +20,8 @@ let env: NodeJS.ProcessEnv;
 let address: string;
 beforeAll(async () => {
   // info, not the tests' usual warn: the head's and nodes' own logs must have lines to read.
-  t = await startTestCluster({ workers: 2, cpusPerWorker: 1, logLevel: 'info' });
+  // A GPU declared on each worker (none needs to exist) so a GPU task runs in a trainer process.
+  t = await startTestCluster({ workers: 2, cpusPerWorker: 1, gpusPerWorker: 1, logLevel: 'info' });
   env = { ...process.env, CONVOY_TOKEN: t.local.token };
   delete env.CONVOY_ADDRESS;
   address = `http://${t.local.httpAddress}`;
@@ -56,6 +57,18 @@ describe('convoy logs', () => {
     expect(new Set(records.map((r) => r.taskId))).toEqual(new Set([beta]));
     expect(records[0]).toMatchObject({ stream: 'stdout', level: 30 });
     expect(t.local.workers.map((w) => w.nodeId)).toContain(records[0]!.nodeId);
+  });
+
+  it("tags a GPU task's lines, printed in its node's trainer process", async () => {
+    const id = (await t.cluster.get(t.cluster.task<typeof printing.shout>(PRINTING, 'shout', { gpu: 1, cpu: 0 }).remote('gamma'))) as string;
+    const out = await cli(['logs', 'task', id, '--json']);
+    const records = lines(out.stdout).map((l) => JSON.parse(l) as TaskLogLine);
+    expect(records.map((r) => [r.msg, r.stream])).toEqual([
+      ['said gamma', 'stdout'],
+      ['warned gamma', 'stderr'],
+    ]);
+    // Not the worker's own pid: the trainer process wrote them.
+    expect(t.local.workers.map((w) => w.pid)).not.toContain(records[0]!.pid);
   });
 
   it("tags an actor's lines with its id, and each method call's with the call's id, in a thread or a process", async () => {
