@@ -353,6 +353,8 @@ export interface TaskLogLine {
   /** The task, or the actor method call; absent for what an actor's constructor printed. */
   taskId?: string;
   actorId?: string;
+  /** The job of the task's owner (of the actor's creator), when it runs under one. */
+  jobId?: string;
   stream: 'stdout' | 'stderr';
   msg: string;
 }

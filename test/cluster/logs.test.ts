@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../cluster/client/index.ts';
 import { loadProtos, type WorkerServiceClient } from '../../cluster/proto/load.ts';
 import { clientOptions } from '../../cluster/transport/grpc.ts';
 import type { LogListing, TaskLogLine } from '../../cluster/api/head-api.ts';
@@ -57,6 +58,40 @@ describe('convoy logs', () => {
     expect(new Set(records.map((r) => r.taskId))).toEqual(new Set([beta]));
     expect(records[0]).toMatchObject({ stream: 'stdout', level: 30 });
     expect(t.local.workers.map((w) => w.nodeId)).toContain(records[0]!.nodeId);
+  });
+
+  it("tags the lines of a job's tasks and actors with the job's id", async () => {
+    // A driver under a job is a client whose CONVOY_JOB_ID is set (the job supervisor sets it).
+    process.env.CONVOY_JOB_ID = 'job_logs_test';
+    let driver: Awaited<ReturnType<typeof connect>> | undefined;
+    try {
+      driver = await connect(t.local.address, { token: t.local.token });
+    } finally {
+      delete process.env.CONVOY_JOB_ID;
+    }
+    try {
+      const id = (await driver.get(driver.task<typeof printing.shout>(PRINTING, 'shout').remote('delta'))) as string;
+      const parrot = driver.actor<typeof printing.Parrot>(PRINTING, 'Parrot').remote('macaw');
+      await driver.get(parrot.call('say', 'hello'));
+      const task = lines((await cli(['logs', 'task', id, '--json'])).stdout).map((l) => JSON.parse(l) as TaskLogLine);
+      expect(task.map((r) => [r.msg, r.jobId])).toEqual([
+        ['said delta', 'job_logs_test'],
+        ['warned delta', 'job_logs_test'],
+      ]);
+      const actor = lines((await cli(['logs', 'actor', parrot.actorId, '--json'])).stdout).map((l) => JSON.parse(l) as TaskLogLine);
+      expect(actor.map((r) => [r.msg, r.jobId])).toEqual([
+        ['born macaw', 'job_logs_test'],
+        ['macaw says hello', 'job_logs_test'],
+      ]);
+      parrot.kill();
+    } finally {
+      await driver.close();
+    }
+    // A driver of no job: no job id.
+    const id = (await t.cluster.get(t.cluster.task<typeof printing.shout>(PRINTING, 'shout').remote('epsilon'))) as string;
+    const plain = lines((await cli(['logs', 'task', id, '--json'])).stdout).map((l) => JSON.parse(l) as TaskLogLine);
+    expect(plain).toHaveLength(2);
+    expect(plain.every((r) => r.jobId === undefined)).toBe(true);
   });
 
   it("tags a GPU task's lines, printed in its node's trainer process", async () => {

@@ -8,7 +8,7 @@ import { TaskLoadError, serializeError } from '../../common/errors.ts';
 import { loadExport } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
 import { noteEscapedRefs } from '../../objects/ref-walk.ts';
-import { captureTaskOutput } from '../runtime/task-output.ts';
+import { captureTaskOutput, tagActorOutput } from '../runtime/task-output.ts';
 import type { FromActor, ToActor } from './messages.ts';
 
 /**
@@ -23,6 +23,7 @@ export function startActorRuntime(post: (msg: FromActor) => void, sharedAbove = 
   const handle = async (msg: ToActor): Promise<void> => {
     if (msg.type === 'init') {
       Object.assign(process.env, msg.env);
+      tagActorOutput(msg.env.CONVOY_ACTOR_ID, msg.jobId);
       try {
         const cls = await loadExport(msg.moduleUrl, msg.className);
         if (typeof cls !== 'function') {

@@ -32,7 +32,7 @@ export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
       const fn = await loadFunction(task.moduleUrl, task.exportName);
       start = performance.now();
       const args = task.args.map(decodeValue);
-      let value = runAsTask(task.taskId, () => fn(...args));
+      let value = runAsTask(task.taskId, () => fn(...args), task.jobId);
       if (value instanceof Promise) value = await value;
       noteEscapedRefs(value);
       const { bytes, loan } = encodeForNode(value, req.sharedResultBytes);

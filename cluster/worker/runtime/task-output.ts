@@ -6,11 +6,11 @@
  *
  * Each line becomes one JSON record appended to that file, in pino's shape (`time`, `level` 30 for stdout and
  * 50 for stderr, `msg`) so pino-pretty reads it, with `taskId` (the call's id for an actor method), `actorId`
- * in an actor, `nodeId`, `pid` and `stream`. (No job id: the worker does not learn its tasks' job; a task
- * id's prefix is its owner's client id, which the head maps to a job.) The task is the one of the async
- * context that wrote (common/runtime-context.ts): tasks that interleave on a thread stay apart, and a timer
- * a task set keeps its id. Output with no task (a module's top level, an actor's constructor has its actor
- * id) is written as before and, in an actor, tagged with the actor id.
+ * in an actor, `jobId` when the owner runs under a job (its driver's tasks and actors; a task's own nested
+ * tasks have an owner of no job), `nodeId`, `pid` and `stream`. The task is the one of the async context that
+ * wrote (common/runtime-context.ts): tasks that interleave on a thread stay apart, and a timer a task set
+ * keeps its id. Output outside any task (a module's top level) is only written where it went before; in an
+ * actor (its constructor, too) it is tagged with the actor.
  *
  * The output still goes where it went before (the worker's stdout and stderr: the terminal of an embedded
  * cluster, the .out file of `convoy start`). Appends are one write(2) each on an O_APPEND descriptor, so
@@ -19,7 +19,7 @@
  * printed line costs a JSON.stringify and a synchronous append (a few microseconds).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { currentTaskId } from '../../common/runtime-context.ts';
+import { currentTaskContext } from '../../common/runtime-context.ts';
 
 /** Environment variable naming the file that tagged task output is appended to. */
 export const TASK_LOG_ENV = 'CONVOY_TASK_LOG';
@@ -27,6 +27,13 @@ export const TASK_LOG_ENV = 'CONVOY_TASK_LOG';
 type Write = typeof process.stdout.write;
 
 let installed = false;
+/** In an actor's thread or process: the actor, and its creator's job. */
+let actor: { actorId?: string; jobId?: string } = {};
+
+/** Tags this thread's or process's output with its actor (set at the actor's init, before its constructor runs). */
+export function tagActorOutput(actorId: string | undefined, jobId: string | undefined): void {
+  actor = { actorId: actorId || undefined, jobId: jobId || undefined };
+}
 
 /** Tags this thread's or process's task output into `$CONVOY_TASK_LOG`; without it, does nothing. */
 export function captureTaskOutput(file = process.env[TASK_LOG_ENV]): void {
@@ -43,16 +50,18 @@ export function captureTaskOutput(file = process.env[TASK_LOG_ENV]): void {
     const original = stream.write.bind(stream) as Write;
     const level = name === 'stdout' ? 30 : 50;
     stream.write = function write(chunk: unknown, ...rest: unknown[]): boolean {
-      const taskId = currentTaskId();
-      const actorId = process.env.CONVOY_ACTOR_ID || undefined;
-      if (taskId || actorId) {
+      const task = currentTaskContext();
+      const { actorId } = actor;
+      if (task || actorId) {
+        const taskId = task?.taskId;
+        const jobId = task?.jobId ?? actor.jobId;
         const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
         const lines = text.split('\n');
         if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
         const time = Date.now();
         let out = '';
         for (const msg of lines) {
-          out += `${JSON.stringify({ time, level, nodeId, pid: process.pid, taskId, actorId, stream: name, msg })}\n`;
+          out += `${JSON.stringify({ time, level, nodeId, pid: process.pid, taskId, actorId, jobId, stream: name, msg })}\n`;
         }
         try {
           writeSync(fd, out);
