@@ -140,7 +140,10 @@ export class ClusterLogs {
             const call = client.ReadLog(request, request.follow ? {} : { deadline: Date.now() + NODE_ANSWER_MS });
             const s: Source = { tail: [], truncated: false, ended: false, call, client };
             let caughtUp = false;
+            // A follow has no deadline; its tail must still come within one, or the answer would hang unstarted.
+            const slow = request.follow ? setTimeout(() => call.cancel(), NODE_ANSWER_MS) : undefined;
             const finish = () => {
+              clearTimeout(slow);
               if (s.ended) return;
               s.ended = true;
               client.close();
@@ -152,6 +155,7 @@ export class ClusterLogs {
               s.truncated ||= m.truncated;
               if (m.caughtUp) {
                 caughtUp = true;
+                clearTimeout(slow);
                 resolve(s);
               }
             });
@@ -162,7 +166,7 @@ export class ClusterLogs {
             call.on('error', (err: grpc.ServiceError) => {
               finish();
               if (caughtUp) return;
-              if (merge || err.code === grpc.status.CANCELLED) return resolve(undefined);
+              if (merge) return resolve(undefined);
               reject(
                 err.code === grpc.status.INVALID_ARGUMENT
                   ? new TypeError(err.details)

@@ -32,6 +32,9 @@ export async function serveLogs(req: IncomingMessage, res: ServerResponse, url: 
   const tail = parseTail(url.searchParams.get('tail'));
   if (typeof tail === 'string') return json(res, 400, { error: tail });
   const follow = url.searchParams.get('follow') === '1';
+  // The reader may leave while the nodes send their tails: then nothing must stay open to follow for it.
+  let gone = false;
+  res.once('close', () => (gone = true));
   let opened: OpenedLog;
   try {
     opened = await logs.open(source, tail, follow);
@@ -40,6 +43,10 @@ export async function serveLogs(req: IncomingMessage, res: ServerResponse, url: 
     const code = e instanceof UnknownNodeError || e instanceof LogNotFoundError ? 404 : e instanceof AmbiguousNodeError ? 409 : e instanceof TypeError ? 400 : 0;
     if (!code) throw err;
     return json(res, code, { error: e.message, name: e.name });
+  }
+  if (gone) {
+    if (follow) opened.follow(() => undefined, () => undefined)();
+    return;
   }
   const ndjson = source.kind === 'task' || source.kind === 'actor';
   res.writeHead(200, {
