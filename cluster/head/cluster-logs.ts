@@ -5,6 +5,9 @@
  * restarted elsewhere). A read has two parts so that a bad request is an HTTP error, not a broken stream:
  * `open` checks the request and collects the tail (which can throw), then `follow`, if asked, streams what
  * is written after it. Job logs are the job manager's (jobs/); the listing names them.
+ *
+ * A follow of a node's log ends when that node goes; a follow of a task or actor goes on until the reader
+ * stops it, and also reads nodes that register meanwhile.
  */
 import { statSync } from 'node:fs';
 import { AmbiguousNodeError, LogNotFoundError, UnknownNodeError } from '../common/errors.ts';
@@ -34,10 +37,31 @@ export interface OpenedLog {
 
 export interface ClusterLogsOptions {
   nodes: Pick<NodeTable, 'alive' | 'find'>;
+  /** Calls back with each node that registers (or registers again); returns the unsubscribe. */
+  nodeUp?: (cb: (nodeId: string) => void) => () => void;
   jobs: { list(): JobInfo[] };
   headLogFile: string;
   token: string;
   tls?: TlsOptions;
+}
+
+interface NodeLogRequest {
+  name: NodeLogName;
+  tail: number;
+  follow: boolean;
+  taskId?: string;
+  actorId?: string;
+}
+
+/** One node's ReadLog: its tail, then (following) where its new lines go. */
+interface NodeSource {
+  tail: string[];
+  truncated: boolean;
+  live?: (lines: string[]) => void;
+  ended: boolean;
+  onEnd?: () => void;
+  call: grpc.ClientReadableStream<LogLines__Output>;
+  client: WorkerServiceClient;
 }
 
 /** How long a node may take to answer a listing or a tail. */
@@ -120,77 +144,50 @@ export class ClusterLogs {
 
   /**
    * Opens ReadLog on each node and waits for each one's tail: the whole stream without follow, up to its
-   * `caughtUp` message with it. A node that fails is left out of a task's lines but fails a node's read.
+   * `caughtUp` message with it. A node that fails is left out of a task's lines but fails a node's read. A
+   * follow of a task or actor (`merge`) also reads the nodes that register while it runs (an actor restarted
+   * on a new node, a task retried there), from their start.
    */
-  async #openNodes(nodes: NodeRecord[], request: { name: NodeLogName; tail: number; follow: boolean; taskId?: string; actorId?: string }, merge: boolean): Promise<OpenedLog> {
-    interface Source {
-      tail: string[];
-      truncated: boolean;
-      live?: (lines: string[]) => void;
-      ended: boolean;
-      onEnd?: () => void;
-      call: grpc.ClientReadableStream<LogLines__Output>;
-      client: WorkerServiceClient;
-    }
-    const sources = await Promise.all(
-      nodes.map(
-        (n) =>
-          new Promise<Source | undefined>((resolve, reject) => {
-            const client = this.#client(n);
-            const call = client.ReadLog(request, request.follow ? {} : { deadline: Date.now() + NODE_ANSWER_MS });
-            const s: Source = { tail: [], truncated: false, ended: false, call, client };
-            let caughtUp = false;
-            // A follow has no deadline; its tail must still come within one, or the answer would hang unstarted.
-            const slow = request.follow ? setTimeout(() => call.cancel(), NODE_ANSWER_MS) : undefined;
-            const finish = () => {
-              clearTimeout(slow);
-              if (s.ended) return;
-              s.ended = true;
-              client.close();
-              s.onEnd?.();
-            };
-            call.on('data', (m: LogLines__Output) => {
-              if (caughtUp) return void s.live?.(m.lines);
-              s.tail.push(...m.lines);
-              s.truncated ||= m.truncated;
-              if (m.caughtUp) {
-                caughtUp = true;
-                clearTimeout(slow);
-                resolve(s);
-              }
-            });
-            call.on('end', () => {
-              finish();
-              if (!caughtUp) resolve(s);
-            });
-            call.on('error', (err: grpc.ServiceError) => {
-              finish();
-              if (caughtUp) return;
-              if (merge) return resolve(undefined);
-              reject(
-                err.code === grpc.status.INVALID_ARGUMENT
-                  ? new TypeError(err.details)
-                  : new LogNotFoundError(`node ${n.nodeId}`, `node ${n.nodeId} (${n.address}) did not send its ${request.name} log: ${err.details || err.message}`),
-              );
-            });
-          }),
-      ),
-    );
-    const live = sources.filter((s): s is Source => s !== undefined);
+  async #openNodes(nodes: NodeRecord[], request: NodeLogRequest, merge: boolean): Promise<OpenedLog> {
+    const sources = await Promise.all(nodes.map((n) => this.#openSource(n, request, merge)));
+    const live = sources.filter((s): s is NodeSource => s !== undefined);
     const lines = merge ? byTime(live.map((s) => s.tail)).slice(-request.tail) : (live[0]?.tail ?? []);
     return {
       lines,
       truncated: live.some((s) => s.truncated),
       follow: (onLines, onEnd) => {
-        let open = live.filter((s) => !s.ended).length;
-        if (open === 0) queueMicrotask(onEnd);
-        for (const s of live) {
+        const read = new Map(nodes.map((n) => [n.nodeId, n.address]));
+        let open = 0;
+        let stopped = false;
+        const ended = () => {
+          if (--open === 0 && !stopped && !merge) onEnd();
+        };
+        const attach = (s: NodeSource) => {
+          if (s.ended) return;
+          open++;
           s.live = onLines;
-          s.onEnd = () => {
-            if (--open === 0) onEnd();
-          };
-        }
+          s.onEnd = ended;
+        };
+        live.forEach(attach);
+        // A node's read ends when the node does; a task's or actor's follow waits for nodes to come.
+        if (open === 0 && !merge) queueMicrotask(onEnd);
+        const off = merge
+          ? this.o.nodeUp?.((nodeId) => {
+              const node = this.o.nodes.alive().find((n) => n.nodeId === nodeId);
+              if (!node || stopped || read.get(nodeId) === node.address) return;
+              read.set(nodeId, node.address);
+              void this.#openSource(node, request, true).then((s) => {
+                if (!s) return;
+                if (stopped) return void s.call.cancel();
+                live.push(s);
+                if (s.tail.length) onLines(s.tail);
+                attach(s);
+              });
+            })
+          : undefined;
         return () => {
+          stopped = true;
+          off?.();
           for (const s of live) {
             s.onEnd = undefined;
             s.call.cancel();
@@ -199,6 +196,48 @@ export class ClusterLogs {
         };
       },
     };
+  }
+
+  #openSource(n: NodeRecord, request: NodeLogRequest, merge: boolean): Promise<NodeSource | undefined> {
+    return new Promise<NodeSource | undefined>((resolve, reject) => {
+      const client = this.#client(n);
+      const call = client.ReadLog(request, request.follow ? {} : { deadline: Date.now() + NODE_ANSWER_MS });
+      const s: NodeSource = { tail: [], truncated: false, ended: false, call, client };
+      let caughtUp = false;
+      // A follow has no deadline; its tail must still come within one, or the answer would hang unstarted.
+      const slow = request.follow ? setTimeout(() => call.cancel(), NODE_ANSWER_MS) : undefined;
+      const finish = () => {
+        clearTimeout(slow);
+        if (s.ended) return;
+        s.ended = true;
+        client.close();
+        s.onEnd?.();
+      };
+      call.on('data', (m: LogLines__Output) => {
+        if (caughtUp) return void s.live?.(m.lines);
+        s.tail.push(...m.lines);
+        s.truncated ||= m.truncated;
+        if (m.caughtUp) {
+          caughtUp = true;
+          clearTimeout(slow);
+          resolve(s);
+        }
+      });
+      call.on('end', () => {
+        finish();
+        if (!caughtUp) resolve(s);
+      });
+      call.on('error', (err: grpc.ServiceError) => {
+        finish();
+        if (caughtUp) return;
+        if (merge) return resolve(undefined);
+        reject(
+          err.code === grpc.status.INVALID_ARGUMENT
+            ? new TypeError(err.details)
+            : new LogNotFoundError(`node ${n.nodeId}`, `node ${n.nodeId} (${n.address}) did not send its ${request.name} log: ${err.details || err.message}`),
+        );
+      });
+    });
   }
 
   #client(n: NodeRecord): WorkerServiceClient {

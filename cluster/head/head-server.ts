@@ -139,7 +139,14 @@ export class HeadServer implements HttpBackend {
       log: this.log,
       events: this.events,
     });
-    this.logs = new ClusterLogs({ nodes: this.nodes, jobs: this.jobs, headLogFile: headLogFile(opts.sessionDir), token: opts.token, tls: opts.tls });
+    this.logs = new ClusterLogs({
+      nodes: this.nodes,
+      nodeUp: (cb) => this.events.subscribe((e) => e.type === 'node' && e.state === 'alive' && cb(e.nodeId)),
+      jobs: this.jobs,
+      headLogFile: headLogFile(opts.sessionDir),
+      token: opts.token,
+      tls: opts.tls,
+    });
     this.#drains = new NodeDrains({ nodes: this.nodes, leases: this.leases, tell: (nodeId, drain) => this.#tellNode(nodeId, { drain }), events: this.events, log: this.log });
     this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });
   }

@@ -136,6 +136,27 @@ describe('convoy logs', () => {
     }
   });
 
+  it('follows an actor onto a node that joins after the follow began', async () => {
+    // Only the node added below offers `late`: the actor waits for it, and is made there.
+    const owl = t.cluster.actor<typeof printing.Parrot>(PRINTING, 'Parrot', { cpu: 0, custom: { late: 1 } }).remote('owl');
+    const child = spawn(process.execPath, [CLI, 'logs', 'actor', owl.actorId, '--follow', '--address', address], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    try {
+      // The CLI says so once the head has answered: the tails are in, and the node below joins after.
+      await eventually(() => err.includes('following new lines'), 60_000, `the follow to start (stderr: ${err})`);
+      await t.local.addWorker({ numCpus: 1, resources: { late: 1 } });
+      await t.cluster.get(owl.call('say', 'hoot'));
+      await eventually(() => out.includes('owl says hoot'), 30_000, `the new node's lines (stderr: ${err})`);
+      expect(lines(out)).toEqual(['born owl', 'owl says hoot']);
+    } finally {
+      child.kill();
+      owl.kill();
+    }
+  });
+
   it("lists the head's and each node's logs and reads them, with --tail", async () => {
     const listing = JSON.parse((await cli(['logs', '--json'])).stdout) as LogListing;
     expect(listing.head.bytes).toBeGreaterThan(0);
@@ -171,7 +192,7 @@ describe('convoy logs', () => {
   it('says what is wrong with a bad or unknown id, a bad tail, or an unknown node, and exits non-zero', async () => {
     const unknownTask = await cli(['logs', 'task', 'c0ffee.999']);
     expect(unknownTask.code).toBe(1);
-    expect(lines(unknownTask.stderr)).toEqual([expect.stringMatching(/^convoy: no output of task c0ffee\.999 on the 2 live node\(s\): check the id/)]);
+    expect(lines(unknownTask.stderr)).toEqual([expect.stringMatching(/^convoy: no output of task c0ffee\.999 on the \d+ live node\(s\): check the id/)]);
     const badId = await cli(['logs', 'task', '../../etc/passwd']);
     expect(badId.code).toBe(2);
     expect(badId.stderr).toMatch(/is not a task id/);

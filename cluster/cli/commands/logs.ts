@@ -56,6 +56,7 @@ async function streamLines(t: ClusterTarget, path: string, print: (line: string)
     throw new Error(res.status === 401 ? `the head at ${base} refused the cluster token from ${t.tokenSource}: pass --token-file or set CONVOY_TOKEN` : msg);
   }
   if (res.headers.get('x-convoy-log-truncated')) console.error('convoy: (older lines were not searched: the log is larger than the scan limit)');
+  if (new URL(path, base).searchParams.get('follow') === '1') console.error('convoy: following new lines; Ctrl-C stops');
   let rest = '';
   const decoder = new TextDecoder();
   try {
