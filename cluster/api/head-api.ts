@@ -371,6 +371,47 @@ export interface TaskPage {
   byName: { name: string; counts: Partial<Record<TaskLogState, number>> }[];
 }
 
+// ---- logs (GET /api/logs…, `convoy logs`) ----
+
+/** A log file a process serves, by name (never by path): `head`, or a node's `node` and `tasks`. */
+export interface LogFileEntry {
+  name: string;
+  bytes: number;
+}
+
+/** A node's log files; a node that did not answer has `error` and no files. */
+export interface NodeLogEntry {
+  nodeId: string;
+  address: string;
+  files: LogFileEntry[];
+  error?: string;
+}
+
+/** GET /api/logs: what `convoy logs` can show (live nodes only: a dead node's files stay on its machine). */
+export interface LogListing {
+  head: LogFileEntry;
+  nodes: NodeLogEntry[];
+  jobs: { jobId: string; status: JobStatus }[];
+}
+
+/**
+ * One line a task or actor printed, as GET /api/logs/tasks/ID and /api/logs/actors/ID return them (one JSON
+ * object a line, oldest first): pino's shape, level 30 for stdout and 50 for stderr.
+ */
+export interface TaskLogLine {
+  time: number;
+  level: number;
+  nodeId: string;
+  pid: number;
+  /** The task, or the actor method call; absent for what an actor's constructor printed. */
+  taskId?: string;
+  actorId?: string;
+  /** The job of the task's owner (of the actor's creator), when it runs under one. */
+  jobId?: string;
+  stream: 'stdout' | 'stderr';
+  msg: string;
+}
+
 // ---- the event feed (ws /api/events) ----
 
 /** What the head publishes on its live feed: node up/down, job state, warnings, progress. */

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDrain } from './commands/drain.ts';
 import { registerJob } from './commands/job.ts';
+import { registerLogs } from './commands/logs.ts';
 import { registerHistory } from './commands/history.ts';
 import { registerMemory } from './commands/memory.ts';
 import { registerStart } from './commands/start.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerDrain(program);
   registerJob(program);
+  registerLogs(program);
   registerMemory(program);
   registerHistory(program);
   registerTasks(program);

@@ -79,6 +79,7 @@ export class OwnerCore {
       token: opts.token,
       tls: opts.tls,
       clientId: this.clientId,
+      jobId: opts.jobId,
       onResults: (rs) => this.#onResults(rs),
       onActorEvent: (e) => this.actors.onEvent(e),
       // The node may still be alive (a dropped connection): its objects are not given up for lost until

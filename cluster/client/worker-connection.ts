@@ -58,6 +58,8 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
     token: string,
     tls: TlsOptions | undefined,
     clientId: string,
+    /** The owner's job, '' for none: the node tags its tasks' output with it. */
+    jobId = '',
   ) {
     super();
     const { worker } = loadProtos();
@@ -71,7 +73,7 @@ export class WorkerConnection extends EventEmitter<WorkerConnectionEvents> {
     });
     this.#stream.on('error', (err) => this.#markLost(err.message));
     this.#stream.on('end', () => this.#markLost('the worker ended the stream'));
-    this.#stream.write({ hello: { clientId } });
+    this.#stream.write({ hello: { clientId, jobId } });
   }
 
   get lost(): boolean {

@@ -11,6 +11,8 @@ export interface WorkerConnectionsOptions {
   readonly token: string;
   readonly tls?: TlsOptions;
   readonly clientId: string;
+  /** The owner's job ('' for none), told to each node for its tasks' log lines. */
+  readonly jobId?: string;
   onResults(results: TaskResult__Output[]): void;
   onActorEvent(event: ActorEvent__Output): void;
   /** The current stream to `nodeId` broke (the node may still be alive). */
@@ -30,7 +32,7 @@ export class WorkerConnections {
       c = undefined;
     }
     if (!c) {
-      const conn = new WorkerConnection(nodeId, address, this.o.token, this.o.tls, this.o.clientId);
+      const conn = new WorkerConnection(nodeId, address, this.o.token, this.o.tls, this.o.clientId, this.o.jobId);
       conn.on('results', (rs) => this.o.onResults(rs));
       conn.on('actorEvent', (e) => this.o.onActorEvent(e));
       conn.on('lost', (reason) => {

@@ -267,6 +267,16 @@ export class AmbiguousNodeError extends ConvoyError {
   }
 }
 
+/**
+ * `convoy logs` found nothing to show: no node holds lines of that task or actor, or the node whose log was
+ * asked for is dead (its files stay on its machine, which the head no longer reaches).
+ */
+export class LogNotFoundError extends ConvoyError {
+  constructor(readonly what: string, message: string) {
+    super(message);
+  }
+}
+
 export interface SerializedError {
   name: string;
   message: string;
@@ -304,6 +314,7 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   ControlStoreUnavailableError,
   UnknownNodeError,
   AmbiguousNodeError,
+  LogNotFoundError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

@@ -42,6 +42,11 @@ export function pointLatestAt(dir: string): void {
   }
 }
 
+/** The log a head writes in its session folder (main.ts) and serves to `convoy logs head`. */
+export function headLogFile(sessionDir: string): string {
+  return path.join(sessionDir, 'logs', 'head.log');
+}
+
 export function latestSessionDir(): string {
   return path.join(convoyHome(), 'session_latest');
 }

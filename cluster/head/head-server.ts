@@ -31,6 +31,8 @@ import { ClientSessions } from './client-sessions.ts';
 import { NodeDrains } from './node-drains.ts';
 import { TuneHistory } from './tune-history.ts';
 import { NodeSeriesRecorder } from './node-series.ts';
+import { ClusterLogs } from './cluster-logs.ts';
+import { headLogFile } from '../common/paths.ts';
 import type { ControlStore, Table } from './control/control-store.ts';
 import type { HeadRecord } from './control/records.ts';
 import { MemoryControlStore } from './control/memory-store.ts';
@@ -85,6 +87,7 @@ export class HeadServer implements HttpBackend {
   readonly jobs: JobManager;
   readonly tuneRuns: TuneHistory;
   readonly taskLog: TaskLog;
+  readonly logs: ClusterLogs;
   readonly events: EventHub;
   /** The dashboard's charts' history (GET /api/series). */
   readonly series = new NodeSeriesRecorder({ status: () => this.status(), progress: () => this.events.snapshot() });
@@ -150,6 +153,14 @@ export class HeadServer implements HttpBackend {
       log: this.log,
       events: this.events,
       maxFinishedJobs: opts.maxFinishedJobs,
+    });
+    this.logs = new ClusterLogs({
+      nodes: this.nodes,
+      nodeUp: (cb) => this.events.subscribe((e) => e.type === 'node' && e.state === 'alive' && cb(e.nodeId)),
+      jobs: this.jobs,
+      headLogFile: headLogFile(opts.sessionDir),
+      token: opts.token,
+      tls: opts.tls,
     });
     this.#drains = new NodeDrains({ nodes: this.nodes, leases: this.leases, tell: (nodeId, drain) => this.#tellNode(nodeId, { drain }), events: this.events, log: this.log });
     this.#http = new HttpApi({ token: opts.token, head: this, log: this.log });

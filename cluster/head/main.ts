@@ -3,7 +3,7 @@ import path from 'node:path';
 import { generateToken, readTokenFile, writeTokenFile } from '../common/auth.ts';
 import { createLogger } from '../common/logger.ts';
 import { HeadResumeError } from '../common/errors.ts';
-import { newSessionDir, pointLatestAt, recordProcess } from '../common/paths.ts';
+import { headLogFile, newSessionDir, pointLatestAt, recordProcess } from '../common/paths.ts';
 import { announceFailure, announceReady, closeOnSignals, readEntryOptions } from '../common/process-entry.ts';
 import { readTlsFiles } from '../transport/grpc.ts';
 import { describeStore, openControlStore } from './control/open-store.ts';
@@ -51,7 +51,7 @@ const opts = readEntryOptions<HeadEntryOptions>();
 try {
   const sessionDir = opts.sessionDir ?? newSessionDir({ latest: opts.record ?? false });
   if (opts.resume && opts.record) pointLatestAt(sessionDir);
-  const log = createLogger({ level: opts.logLevel, file: path.join(sessionDir, 'logs', 'head.log') });
+  const log = createLogger({ level: opts.logLevel, file: headLogFile(sessionDir) });
   let token = process.env.CONVOY_TOKEN;
   if (!token && opts.tokenFile) token = readTokenFile(opts.tokenFile);
   if (!token) token = generateToken();

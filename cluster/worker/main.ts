@@ -50,7 +50,8 @@ try {
   const token = process.env.CONVOY_TOKEN ?? (opts.tokenFile ? readTokenFile(opts.tokenFile) : undefined);
   if (!token) throw new Error('no cluster token: set CONVOY_TOKEN or pass --token-file');
   const logDir = opts.logDir ?? path.join(convoyHome(), 'logs');
-  const log = createLogger({ level: opts.logLevel, file: path.join(logDir, `worker-${process.pid}.log`) });
+  const logFiles = { node: path.join(logDir, `worker-${process.pid}.log`), tasks: path.join(logDir, `worker-${process.pid}.tasks.log`) };
+  const log = createLogger({ level: opts.logLevel, file: logFiles.node });
   const nodeId = opts.nodeId ?? `node-${randomId(4)}`;
   const envThreshold = process.env.CONVOY_MEMORY_USAGE_THRESHOLD;
   const memoryUsageThreshold = opts.memoryUsageThreshold ?? (envThreshold !== undefined ? parseMemoryUsageThreshold(envThreshold, 'CONVOY_MEMORY_USAGE_THRESHOLD') : undefined);
@@ -84,6 +85,7 @@ try {
     labels: { hostname: os.hostname(), ...(opts.labels ?? {}) },
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,
     log,
+    logFiles,
   });
   await node.start();
   const forget = opts.record ? recordProcess({ pid: process.pid, role: 'worker', address: node.address, startedAt: Date.now() }) : () => undefined;

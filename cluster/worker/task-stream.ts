@@ -52,6 +52,8 @@ export class TaskStream implements ClientStream {
   readonly #call: ServerDuplexStream<ClientToWorker__Output, WorkerToClient>;
   readonly #node: NodeServices;
   #clientId = '';
+  /** The client's job ('' for none), from its hello. */
+  #jobId = '';
   readonly #functions = new Map<number, FunctionRef>();
   readonly #resolved = new Map<number, Promise<string>>();
   readonly #leases = new Map<string, LeaseState>();
@@ -105,6 +107,7 @@ export class TaskStream implements ClientStream {
     switch (msg.kind) {
       case 'hello':
         this.#clientId = msg.hello!.clientId;
+        this.#jobId = msg.hello!.jobId;
         return;
       case 'functions':
         for (const e of msg.functions!.entries) this.#functions.set(e.fnId, decompileFunction(e.fn));
@@ -237,7 +240,7 @@ export class TaskStream implements ClientStream {
         const moduleUrl = await this.#resolve(task.fnId, fn);
         const args = task.args as Arg__Output[];
         const lent = onGpu ? { bytes: await this.#node.args.resolve(args), loans: undefined } : await this.#node.args.lend(args);
-        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, loans: lent.loans });
+        prepared.push({ taskId: task.taskId, moduleUrl, exportName: fn.exportName, args: lent.bytes, loans: lent.loans, ...(this.#jobId ? { jobId: this.#jobId } : {}) });
         byId.set(task.taskId, task);
       } catch (err) {
         // A lost argument is the cluster's failure, not the task's: the owner retries once it is rebuilt.
@@ -345,7 +348,7 @@ export class TaskStream implements ClientStream {
 
   #createActor(spec: ActorCreate__Output): void {
     const lease = this.#leases.get(spec.leaseId);
-    const host = new ActorHost(spec, lease?.gpuIds ?? [], this.#node, {
+    const host = new ActorHost(spec, lease?.gpuIds ?? [], this.#node, this.#jobId, {
       result: (r) => this.#push(r),
       event: (actorId, state, error) => {
         if (state === 'dead') this.#actors.delete(actorId);

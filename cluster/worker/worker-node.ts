@@ -40,6 +40,8 @@ import type { NodeServices } from './node-services.ts';
 import type { ClientStream } from './client-stream.ts';
 import { ArgumentResolver } from './argument-resolver.ts';
 import { DirectoryReporter } from './directory-reporter.ts';
+import { NodeLogFiles, type NodeLogPaths } from './log-files.ts';
+import { TASK_LOG_ENV } from './runtime/task-output.ts';
 
 export type WorkerNodeState = 'starting' | 'registered' | 'reconnecting' | 'draining' | 'stopped' | 'failed';
 
@@ -78,6 +80,8 @@ export interface WorkerNodeOptions {
   workDir?: string;
   tls?: TlsOptions;
   log?: Logger;
+  /** The log files this node serves to the head (`convoy logs`); `tasks` also receives its tasks' tagged output. */
+  logFiles?: NodeLogPaths;
   /** Give up on a lost head after this long. @default 60_000 */
   headLostTimeoutMs?: number;
   /** Second spill tier (e.g. S3) for when the local spill folder passes `diskBytes`. */
@@ -137,6 +141,7 @@ export class WorkerNode implements NodeServices {
   readonly #directory: DirectoryReporter;
   #channel: NodeChannelServer | undefined;
   readonly #memoryMonitor: MemoryMonitor;
+  readonly #logFiles: NodeLogFiles;
   #nothingToKillWarnedAt = Number.NEGATIVE_INFINITY;
 
   constructor(opts: WorkerNodeOptions) {
@@ -173,7 +178,9 @@ export class WorkerNode implements NodeServices {
       // As in Ray: code that was not granted a GPU sees none, so a CPU task cannot grab a device that the
       // scheduler gave to a GPU task. GPU trainer processes and GPU actors set their own devices over this.
       CUDA_VISIBLE_DEVICES: '',
+      ...(opts.logFiles?.tasks ? { [TASK_LOG_ENV]: opts.logFiles.tasks } : {}),
     };
+    this.#logFiles = new NodeLogFiles(this.nodeId, opts.logFiles ?? {});
     this.pool = new ThreadPoolExecutor({ threads: Math.max(1, Math.ceil(cpus)), env: this.childEnv });
     this.gpus = new GpuExecutor(this.childEnv, (i) => this.gpuDevice(i));
     this.actorExecutors = new ActorExecutors(this.childEnv, 1, (threadId) => this.#channel?.forgetThread(threadId));
@@ -447,6 +454,8 @@ export class WorkerNode implements NodeServices {
         callback(null, {});
       },
       ListObjects: (_call, callback) => callback(null, this.listObjects()),
+      ListLogs: (_call, callback) => callback(null, this.#logFiles.list()),
+      ReadLog: (call) => this.#logFiles.serve(call),
     };
   }
 

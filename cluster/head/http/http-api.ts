@@ -25,6 +25,7 @@ import type { EventHub } from '../events.ts';
 import type { JobManager } from '../jobs/job-manager.ts';
 import { loadDashboardPage, type DashboardPage } from './dashboard-page.ts';
 import { HeadMetrics } from './metrics.ts';
+import { serveLogs, type LogsBackend } from './log-routes.ts';
 import { changesState, contentTypeProblem, crossOriginProblem, type Credential } from './request-guard.ts';
 import { declaredLength, limitedBody, readBody, refuseRestOfBody, tooLarge, type BodyAccount } from './request-body.ts';
 
@@ -79,6 +80,8 @@ export interface HttpBackend {
   readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
   readonly taskLog: Pick<TaskLog, 'page' | 'started'>;
   readonly series: Pick<NodeSeriesRecorder, 'report'>;
+  /** `convoy logs`: the head's, the nodes', a task's or an actor's lines (log-routes.ts). */
+  readonly logs: LogsBackend;
   history(): HistoryReport;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
@@ -272,6 +275,7 @@ export class HttpApi {
       return;
     }
     if (method === 'GET' && parts[1] === 'series') return this.#json(res, 200, head.series.report());
+    if (parts[1] === 'logs') return serveLogs(req, res, url, parts, head.logs);
     if (method === 'GET' && parts[1] === 'tune-runs') {
       if (parts.length === 2) return this.#json(res, 200, head.tuneRuns.list());
       const run = head.tuneRuns.get(parts[2] ?? '');

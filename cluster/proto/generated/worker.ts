@@ -15,11 +15,16 @@ import type { FunctionDescriptor as _convoy_v1_FunctionDescriptor, FunctionDescr
 import type { FunctionEntry as _convoy_v1_FunctionEntry, FunctionEntry__Output as _convoy_v1_FunctionEntry__Output } from './convoy/v1/FunctionEntry.ts';
 import type { LeaseClose as _convoy_v1_LeaseClose, LeaseClose__Output as _convoy_v1_LeaseClose__Output } from './convoy/v1/LeaseClose.ts';
 import type { LeaseOpen as _convoy_v1_LeaseOpen, LeaseOpen__Output as _convoy_v1_LeaseOpen__Output } from './convoy/v1/LeaseOpen.ts';
+import type { ListLogsReply as _convoy_v1_ListLogsReply, ListLogsReply__Output as _convoy_v1_ListLogsReply__Output } from './convoy/v1/ListLogsReply.ts';
+import type { ListLogsRequest as _convoy_v1_ListLogsRequest, ListLogsRequest__Output as _convoy_v1_ListLogsRequest__Output } from './convoy/v1/ListLogsRequest.ts';
 import type { ListObjectsReply as _convoy_v1_ListObjectsReply, ListObjectsReply__Output as _convoy_v1_ListObjectsReply__Output } from './convoy/v1/ListObjectsReply.ts';
 import type { ListObjectsRequest as _convoy_v1_ListObjectsRequest, ListObjectsRequest__Output as _convoy_v1_ListObjectsRequest__Output } from './convoy/v1/ListObjectsRequest.ts';
+import type { LogFileInfo as _convoy_v1_LogFileInfo, LogFileInfo__Output as _convoy_v1_LogFileInfo__Output } from './convoy/v1/LogFileInfo.ts';
+import type { LogLines as _convoy_v1_LogLines, LogLines__Output as _convoy_v1_LogLines__Output } from './convoy/v1/LogLines.ts';
 import type { ObjectChunk as _convoy_v1_ObjectChunk, ObjectChunk__Output as _convoy_v1_ObjectChunk__Output } from './convoy/v1/ObjectChunk.ts';
 import type { ObjectLocation as _convoy_v1_ObjectLocation, ObjectLocation__Output as _convoy_v1_ObjectLocation__Output } from './convoy/v1/ObjectLocation.ts';
 import type { PutObjectReply as _convoy_v1_PutObjectReply, PutObjectReply__Output as _convoy_v1_PutObjectReply__Output } from './convoy/v1/PutObjectReply.ts';
+import type { ReadLogRequest as _convoy_v1_ReadLogRequest, ReadLogRequest__Output as _convoy_v1_ReadLogRequest__Output } from './convoy/v1/ReadLogRequest.ts';
 import type { RegisterFunctions as _convoy_v1_RegisterFunctions, RegisterFunctions__Output as _convoy_v1_RegisterFunctions__Output } from './convoy/v1/RegisterFunctions.ts';
 import type { Resources as _convoy_v1_Resources, Resources__Output as _convoy_v1_Resources__Output } from './convoy/v1/Resources.ts';
 import type { ResultBatch as _convoy_v1_ResultBatch, ResultBatch__Output as _convoy_v1_ResultBatch__Output } from './convoy/v1/ResultBatch.ts';
@@ -53,11 +58,16 @@ export interface ProtoGrpcType {
       FunctionEntry: MessageTypeDefinition<_convoy_v1_FunctionEntry, _convoy_v1_FunctionEntry__Output>
       LeaseClose: MessageTypeDefinition<_convoy_v1_LeaseClose, _convoy_v1_LeaseClose__Output>
       LeaseOpen: MessageTypeDefinition<_convoy_v1_LeaseOpen, _convoy_v1_LeaseOpen__Output>
+      ListLogsReply: MessageTypeDefinition<_convoy_v1_ListLogsReply, _convoy_v1_ListLogsReply__Output>
+      ListLogsRequest: MessageTypeDefinition<_convoy_v1_ListLogsRequest, _convoy_v1_ListLogsRequest__Output>
       ListObjectsReply: MessageTypeDefinition<_convoy_v1_ListObjectsReply, _convoy_v1_ListObjectsReply__Output>
       ListObjectsRequest: MessageTypeDefinition<_convoy_v1_ListObjectsRequest, _convoy_v1_ListObjectsRequest__Output>
+      LogFileInfo: MessageTypeDefinition<_convoy_v1_LogFileInfo, _convoy_v1_LogFileInfo__Output>
+      LogLines: MessageTypeDefinition<_convoy_v1_LogLines, _convoy_v1_LogLines__Output>
       ObjectChunk: MessageTypeDefinition<_convoy_v1_ObjectChunk, _convoy_v1_ObjectChunk__Output>
       ObjectLocation: MessageTypeDefinition<_convoy_v1_ObjectLocation, _convoy_v1_ObjectLocation__Output>
       PutObjectReply: MessageTypeDefinition<_convoy_v1_PutObjectReply, _convoy_v1_PutObjectReply__Output>
+      ReadLogRequest: MessageTypeDefinition<_convoy_v1_ReadLogRequest, _convoy_v1_ReadLogRequest__Output>
       RegisterFunctions: MessageTypeDefinition<_convoy_v1_RegisterFunctions, _convoy_v1_RegisterFunctions__Output>
       Resources: MessageTypeDefinition<_convoy_v1_Resources, _convoy_v1_Resources__Output>
       ResultBatch: MessageTypeDefinition<_convoy_v1_ResultBatch, _convoy_v1_ResultBatch__Output>

@@ -23,6 +23,8 @@ export class ActorHost {
   readonly #gpuIds: readonly number[];
   readonly #node: NodeServices;
   readonly #sink: ActorSink;
+  /** The job of the client that created it ('' for none), for its log lines. */
+  readonly #jobId: string;
   #executor: ActorExecutor | undefined;
   /** Calls sent to the actor and not answered yet: callId → attempt. */
   readonly #pending = new Map<string, number>();
@@ -30,12 +32,13 @@ export class ActorHost {
   #chain: Promise<void> = Promise.resolve();
   #dead = false;
 
-  constructor(spec: ActorCreate__Output, gpuIds: readonly number[], node: NodeServices, sink: ActorSink) {
+  constructor(spec: ActorCreate__Output, gpuIds: readonly number[], node: NodeServices, jobId: string, sink: ActorSink) {
     this.actorId = spec.actorId;
     this.#spec = spec;
     this.#gpuIds = gpuIds;
     this.#node = node;
     this.#sink = sink;
+    this.#jobId = jobId;
   }
 
   start(): void {
@@ -56,7 +59,7 @@ export class ActorHost {
           onMessage: (m) => this.#onMessage(m),
           onExit: (reason) => this.#die(reason),
         });
-        this.#executor.send({ type: 'init', moduleUrl, className: fn.exportName, args, env });
+        this.#executor.send({ type: 'init', moduleUrl, className: fn.exportName, args, env, ...(this.#jobId ? { jobId: this.#jobId } : {}) });
       } catch (err) {
         this.#die(`could not start: ${(err as Error).message}`, serializeError(err));
       }

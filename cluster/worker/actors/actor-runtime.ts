@@ -8,6 +8,7 @@ import { TaskLoadError, serializeError } from '../../common/errors.ts';
 import { loadExport } from '../runtime/load-function.ts';
 import { runAsTask } from '../../common/runtime-context.ts';
 import { noteEscapedRefs } from '../../objects/ref-walk.ts';
+import { captureTaskOutput, tagActorOutput } from '../runtime/task-output.ts';
 import type { FromActor, ToActor } from './messages.ts';
 
 /**
@@ -15,12 +16,14 @@ import type { FromActor, ToActor } from './messages.ts';
  * them without a copy). A process actor cannot share memory with its node, so it passes Infinity.
  */
 export function startActorRuntime(post: (msg: FromActor) => void, sharedAbove = Number.POSITIVE_INFINITY): (msg: ToActor) => void {
+  captureTaskOutput();
   let instance: Record<string, unknown> | undefined;
   let chain: Promise<void> = Promise.resolve();
 
   const handle = async (msg: ToActor): Promise<void> => {
     if (msg.type === 'init') {
       Object.assign(process.env, msg.env);
+      tagActorOutput(msg.env.CONVOY_ACTOR_ID, msg.jobId);
       try {
         const cls = await loadExport(msg.moduleUrl, msg.className);
         if (typeof cls !== 'function') {

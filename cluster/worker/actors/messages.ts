@@ -9,6 +9,8 @@ export type ToActor =
       readonly args: Uint8Array[];
       /** Set in the actor's environment before its module loads (a prestarted thread has none of it yet). */
       readonly env: Record<string, string>;
+      /** The job of the actor's creator, when it has one (tags what the actor prints). */
+      readonly jobId?: string;
     }
   | { readonly type: 'call'; readonly callId: string; readonly method: string; readonly args: Uint8Array[] };
 

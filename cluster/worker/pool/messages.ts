@@ -14,6 +14,8 @@ export interface ThreadTask {
   readonly args: readonly ThreadArg[];
   /** Per argument, the store's loan of its memory: the thread gives it back once it has dropped the bytes. */
   readonly loans?: readonly (number | undefined)[];
+  /** The owner's job, when it has one (tags what the task prints). */
+  readonly jobId?: string;
 }
 
 export interface BatchRequest {

@@ -14,12 +14,14 @@ import { runAsTask } from '../../common/runtime-context.ts';
 import { noteEscapedRefs } from '../../objects/ref-walk.ts';
 import { collectLoansSoon, holdLoan, installLoanGuards } from '../../objects/memory-loans.ts';
 import { encodeForNode, nodeChannel } from '../../objects/node-channel.ts';
+import { captureTaskOutput } from '../runtime/task-output.ts';
 import type { BatchReply, BatchRequest, ThreadResult } from './messages.ts';
 
 // Before any task module loads; opening the channel now has it ready by the first large result.
 // (A trainer process runs this module too: it has no node channel and shares no memory.)
 installLoanGuards();
 nodeChannel();
+captureTaskOutput();
 
 export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
   for (const task of req.tasks) task.loans?.forEach((loan, i) => loan !== undefined && holdLoan(task.args[i]!, loan));
@@ -30,7 +32,7 @@ export default async function runBatch(req: BatchRequest): Promise<BatchReply> {
       const fn = await loadFunction(task.moduleUrl, task.exportName);
       start = performance.now();
       const args = task.args.map(decodeValue);
-      let value = runAsTask(task.taskId, () => fn(...args));
+      let value = runAsTask(task.taskId, () => fn(...args), task.jobId);
       if (value instanceof Promise) value = await value;
       noteEscapedRefs(value);
       const { bytes, loan } = encodeForNode(value, req.sharedResultBytes);

@@ -1,0 +1,8 @@
+// Original file: worker.proto
+
+
+export interface ListLogsRequest {
+}
+
+export interface ListLogsRequest__Output {
+}
