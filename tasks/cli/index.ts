@@ -1,6 +1,7 @@
 /** The traffic commands of the `convoy` CLI (added to the core program by bin/convoy.mjs). */
 import type { Command } from 'commander';
 import { registerCollect } from './collect.ts';
+import { registerImport } from './import.ts';
 import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
 import { registerModel } from './model.ts';
@@ -8,6 +9,7 @@ import { registerTune } from './tune.ts';
 
 export function registerTrafficCommands(program: Command): void {
   registerCollect(program);
+  registerImport(program);
   registerLake(program);
   registerPlan(program);
   registerTune(program);

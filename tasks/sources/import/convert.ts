@@ -79,6 +79,8 @@ const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
 export class RowConverter {
   readonly stats: ImportStats = { rows: 0, samples: 0, missing: 0, badRows: 0 };
+  /** Ids of every sensor a sample was made for. */
+  readonly sensors = new Set<string>();
   /** Ids of sensors stored with lat = lon = NaN (no coordinates anywhere in the mapping). */
   readonly sensorsWithoutCoordinates = new Set<string>();
   readonly #m: CompiledMapping;
@@ -182,6 +184,7 @@ export class RowConverter {
 
   #sample(ts: number, city: string, id: string, lat: number, lon: number, roadClass: RoadClass, speedKmh: number, freeFlowKmh: number, confidence: number | undefined, travelS: number | undefined, lengthM: number | undefined): Sample {
     const local = ts + this.#offset(ts);
+    this.sensors.add(id);
     return {
       timestamp: ts,
       city,
