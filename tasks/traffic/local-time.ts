@@ -106,10 +106,15 @@ export function isoDayOfWeekOf(localMs: number): number {
  * spring-forward gap move forward by the gap, like most databases do.
  */
 export function zonedWallClockToUtc(timeZone: string, wallClockAsUtcMs: number): number {
-  let guess = wallClockAsUtcMs - utcOffsetMs(timeZone, wallClockAsUtcMs);
-  const second = wallClockAsUtcMs - utcOffsetMs(timeZone, guess);
-  if (second !== guess) guess = Math.min(guess, second);
-  return guess;
+  // The offsets in force half a day before and after: a wall-clock time t is the instant w - o for whichever of
+  // them holds at w - o. Taking the offset at w itself goes wrong in the hours before a spring-forward (01:30 in
+  // Berlin on its change day read +2 and landed an hour early).
+  const before = utcOffsetMs(timeZone, wallClockAsUtcMs - 12 * HOUR_MS);
+  const after = utcOffsetMs(timeZone, wallClockAsUtcMs + 12 * HOUR_MS);
+  const valid = [before, after].map((o) => wallClockAsUtcMs - o).filter((t) => wallClockAsUtcMs - utcOffsetMs(timeZone, t) === t);
+  if (valid.length > 0) return Math.min(...valid);
+  // In the spring-forward gap: neither holds; read it with the offset before the gap, which lands past it.
+  return wallClockAsUtcMs - before;
 }
 
 registerTrafficErrors(UnknownTimeZoneError);
