@@ -57,6 +57,19 @@ describe('local time', () => {
     expect(zonedWallClockToUtc('America/Los_Angeles', Date.UTC(2026, 2, 8, 3, 30))).toBe(Date.UTC(2026, 2, 8, 10, 30));
   });
 
+  it('agrees, hour by hour over a year of wall-clock time, with the offset it lands on (cached hours included)', () => {
+    for (const zone of ['Europe/Berlin', 'America/Los_Angeles', 'Pacific/Auckland', 'Australia/Lord_Howe']) {
+      // Every 53 minutes: each wall-clock hour of the year, the changes included, holds at least one probe.
+      for (let wall = Date.UTC(2026, 0, 1); wall < Date.UTC(2027, 0, 1); wall += 53 * 60_000) {
+        const t = zonedWallClockToUtc(zone, wall);
+        const back = t + utcOffsetMs(zone, t);
+        // Exact, except in a spring-forward gap, where the time moves forward by the gap (at most an hour).
+        if (back !== wall) expect(back - wall, `${zone} ${new Date(wall).toISOString()}`).toBeGreaterThan(0);
+        expect(back - wall).toBeLessThanOrEqual(3_600_000);
+      }
+    }
+  });
+
   it('every city profile has a valid time zone and a unique key', () => {
     expect(CITY_PROFILES).toHaveLength(20);
     expect(new Set(CITY_PROFILES.map((c) => c.key)).size).toBe(20);
