@@ -87,7 +87,7 @@ export function registerImport(program: Command): void {
         } catch (error) {
           show.end();
           if (error instanceof DatasetUnitConflictError) throw new UsageError(`--units ${flags.units}: ${error.message}`);
-          throw explain(error, ImportRowError);
+          throw await explain(error, ImportRowError, flags.delimiter);
         }
         show.end();
         if (flags.json) console.log(JSON.stringify({ lake: lake.url, ...result }, null, 2));
@@ -156,26 +156,34 @@ export function parseInterval(v: string): number {
 }
 
 async function firstColumn(file: string, delimiter = ','): Promise<string> {
-  const { openCsv } = await import('../sources/import/read-csv.ts');
-  if (/\.(parquet|pq)$/i.test(file)) {
-    const { openParquet } = await import('../sources/import/read-parquet.ts');
-    return (await openParquet(file)).columns[0] ?? '';
-  }
-  const csv = await openCsv(file, { delimiter }).catch((error: Error) => {
+  const columns = await fileColumns(file, delimiter).catch((error: Error) => {
     throw new UsageError(error.message);
   });
-  return csv.columns[0] ?? '';
+  return columns[0] ?? '';
+}
+
+async function fileColumns(file: string, delimiter = ','): Promise<string[]> {
+  if (/\.(parquet|pq)$/i.test(file)) {
+    const { openParquet } = await import('../sources/import/read-parquet.ts');
+    return (await openParquet(file)).columns;
+  }
+  const { openCsv } = await import('../sources/import/read-csv.ts');
+  return (await openCsv(file, { delimiter })).columns;
 }
 
 /**
  * A failure as one line: a row error's hint names the CLI flag, and a column the file lacks (a header
  * problem, row 0) is a usage error (exit 2) listing what the file has.
  */
-function explain(error: unknown, rowError: new (...args: never[]) => Error): unknown {
+async function explain(error: unknown, rowError: new (...args: never[]) => Error, delimiter?: string): Promise<unknown> {
   if (!(error instanceof rowError)) return error;
-  const e = error as Error & { row: number };
+  const e = error as Error & { row: number; file: string };
   const message = e.message.replace(/; fix the file or set onBadRow: 'skip'$/, '');
-  if (e.row === 0) return new UsageError(`${message}; check --time-column, --sensor-column and --speed-column`);
+  if (e.row === 0) {
+    const columns = await fileColumns(e.file, delimiter).catch(() => undefined);
+    const has = columns ? ` (its columns: ${columns.slice(0, 12).map((c) => JSON.stringify(c)).join(', ')}${columns.length > 12 ? ', …' : ''})` : '';
+    return new UsageError(`${message}${has}; check --time-column, --sensor-column and --speed-column`);
+  }
   return new Error(`${message}; fix the file or pass --skip-bad-rows (nothing was imported)`);
 }
 
