@@ -51,11 +51,15 @@ export function registerImportGraph(program: Command): void {
       } else {
         result = await graphs.importGraphFile(f.lake, file!, { city, format: f.format as 'matrix' | 'edges' | undefined, idsFile: f.ids, kernel: f.kernel as 'none' | 'gaussian', threshold, sigma });
       }
-      const { graph, edges, selfLoops, skippedEdges = 0, key } = result;
+      const { graph, edges, selfLoops, skippedEdges = 0, key, coverage } = result;
       if (f.json) {
-        console.log(JSON.stringify({ lake: f.lake, key, city, sensors: graph.ids.length, edges, selfLoops, skippedEdges, origin: graph.origin }, null, 2));
+        console.log(JSON.stringify({ lake: f.lake, key, city, sensors: graph.ids.length, edges, selfLoops, skippedEdges, origin: graph.origin, coverage }, null, 2));
         return;
       }
+      // Not errors (a graph may come before its data, or cover a larger network), but worth a line each.
+      const some = (ids: string[]) => `${ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ')}${ids.length > 5 ? ', …' : ''}`;
+      if (coverage?.notImported.length) process.stderr.write(`convoy: note: ${formatCount(coverage.notImported.length)} of the graph's ${formatCount(graph.ids.length)} sensors were not imported into city=${city} (${some(coverage.notImported)})\n`);
+      if (coverage?.notInGraph.length) process.stderr.write(`convoy: note: ${formatCount(coverage.notInGraph.length)} of the ${formatCount(coverage.imported)} sensors imported into city=${city} are not in the graph (${some(coverage.notInGraph)})\n`);
       const kernel = graph.origin.kernel === 'gaussian' ? `, Gaussian kernel σ = ${round(graph.origin.sigma!)}, threshold ${graph.origin.threshold}` : '';
       const skipped = skippedEdges > 0 ? `; ${formatCount(skippedEdges)} edges to sensors not in --ids skipped` : '';
       console.log(`graph for city=${city}: ${formatCount(graph.ids.length)} sensors, ${formatCount(edges)} edges (${formatCount(selfLoops)} self-loops${kernel})${skipped}; stored as ${key} in ${f.lake}`);

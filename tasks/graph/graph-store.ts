@@ -49,9 +49,10 @@ export function graphKey(city: string): string {
   return `${LAKE_METADATA_KEYS.graphs}${encodeURIComponent(city)}.json`;
 }
 
-type LakeLike = Lake | ObjectStorage | string;
+export type LakeLike = Lake | ObjectStorage | string;
 
-async function withStorage<T>(lake: LakeLike, use: (storage: ObjectStorage) => Promise<T>): Promise<T> {
+/** Runs `use` on the lake's storage, opening (and closing) it when given as a path or URL. */
+export async function withStorage<T>(lake: LakeLike, use: (storage: ObjectStorage) => Promise<T>): Promise<T> {
   if (typeof lake !== 'string') return use(lake instanceof Lake ? lake.storage : lake);
   const storage = openStorage(lake);
   try {

@@ -4,9 +4,8 @@
  * build the sparse adjacency and store it (graph-store.ts).
  */
 import { basename } from 'node:path';
-import type { ObjectStorage } from '../../cluster/storage/index.ts';
-import type { Lake } from '../lake/index.ts';
-import { saveSensorGraph } from './graph-store.ts';
+import { readDatasetInfo } from '../lake/datasets.ts';
+import { saveSensorGraph, withStorage, type LakeLike } from './graph-store.ts';
 import { readGraphFile, readIdsFile, type GraphFileFormat } from './read-graph-file.ts';
 import { gaussianKernel, SensorGraphError, thresholdWeights, toSparse, type GraphOrigin, type SensorGraph } from './sensor-graph.ts';
 
@@ -30,9 +29,20 @@ export interface ImportGraphResult {
   edges: number;
   skippedEdges: number;
   selfLoops: number;
+  /** How the graph's ids meet the sensors `convoy import` recorded for the city; absent when none were. */
+  coverage?: GraphCoverage;
 }
 
-export async function importGraphFile(lake: Lake | ObjectStorage | string, path: string, options: ImportGraphOptions): Promise<ImportGraphResult> {
+export interface GraphCoverage {
+  /** Sensors the import recorded for the city. */
+  imported: number;
+  /** Graph ids with no imported sensor (a typo, another dataset, or ids given in another form). */
+  notImported: string[];
+  /** Imported sensors the graph lacks (a model sees them without neighbours). */
+  notInGraph: string[];
+}
+
+export async function importGraphFile(lake: LakeLike, path: string, options: ImportGraphOptions): Promise<ImportGraphResult> {
   const ids = options.idsFile ? await readIdsFile(options.idsFile) : undefined;
   const contents = await readGraphFile(path, { format: options.format, ids });
   if (contents.ids.length === 0) throw new SensorGraphError(`${path}: no sensors in the file`);
@@ -52,10 +62,19 @@ export async function importGraphFile(lake: Lake | ObjectStorage | string, path:
 }
 
 /** Stores a graph made elsewhere (e.g. from an OSM network) and counts what it holds. */
-export async function storeGraph(lake: Lake | ObjectStorage | string, graph: SensorGraph): Promise<Omit<ImportGraphResult, 'skippedEdges'>> {
-  const key = await saveSensorGraph(lake, graph);
-  const { rowPtr, col } = graph.adjacency;
-  let selfLoops = 0;
-  for (let i = 0; i + 1 < rowPtr.length; i++) for (let e = rowPtr[i]!; e < rowPtr[i + 1]!; e++) if (col[e] === i) selfLoops++;
-  return { key, graph, edges: col.length, selfLoops };
+export async function storeGraph(lake: LakeLike, graph: SensorGraph): Promise<Omit<ImportGraphResult, 'skippedEdges'>> {
+  return withStorage(lake, async (storage) => {
+    const key = await saveSensorGraph(storage, graph);
+    const { rowPtr, col } = graph.adjacency;
+    let selfLoops = 0;
+    for (let i = 0; i + 1 < rowPtr.length; i++) for (let e = rowPtr[i]!; e < rowPtr[i + 1]!; e++) if (col[e] === i) selfLoops++;
+    const info = await readDatasetInfo(storage, graph.city);
+    let coverage: GraphCoverage | undefined;
+    if (info && info.sensorIds.length > 0) {
+      const imported = new Set(info.sensorIds);
+      const inGraph = new Set(graph.ids);
+      coverage = { imported: imported.size, notImported: graph.ids.filter((id) => !imported.has(id)), notInGraph: info.sensorIds.filter((id) => !inGraph.has(id)) };
+    }
+    return { key, graph, edges: col.length, selfLoops, ...(coverage ? { coverage } : {}) };
+  });
 }

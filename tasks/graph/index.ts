@@ -12,6 +12,6 @@
  * ```
  */
 export { edgesOf, gaussianKernel, SensorGraphError, thresholdWeights, toSparse, type EdgeList, type GraphOrigin, type KernelOptions, type SensorGraph, type SparseAdjacency } from './sensor-graph.ts';
-export { graphKey, loadSensorGraph, saveSensorGraph, SensorGraphFileError, SensorGraphNotFoundError } from './graph-store.ts';
+export { graphKey, loadSensorGraph, saveSensorGraph, SensorGraphFileError, SensorGraphNotFoundError, type LakeLike } from './graph-store.ts';
 export { GraphFileError, readGraphFile, readIdsFile, type GraphFileContents, type GraphFileFormat } from './read-graph-file.ts';
-export { importGraphFile, storeGraph, type ImportGraphOptions, type ImportGraphResult } from './import-graph.ts';
+export { importGraphFile, storeGraph, type GraphCoverage, type ImportGraphOptions, type ImportGraphResult } from './import-graph.ts';

@@ -71,17 +71,24 @@ export async function readIdsFile(path: string): Promise<string[]> {
   return ids;
 }
 
-/** The format of a file whose format was not given: an edge list has a from/to header or 3 cells a row. */
-export function guessFormat(rows: string[][]): GraphFileFormat {
+/**
+ * The format of a file whose format was not given: a from/to header is an edge list; so are rows of 3 cells,
+ * unless the file has the shape of a 3×3 matrix (3 rows with `ids`, else a header and 3 rows) or a labelled
+ * matrix's blank corner cell. `--format` settles what this cannot.
+ */
+export function guessFormat(rows: string[][], ids?: readonly string[]): GraphFileFormat {
   const first = rows[0] ?? [];
   if (FROM_NAMES.includes((first[0] ?? '').toLowerCase())) return 'edges';
-  return rows.length > 3 && rows.every((r) => r.length === 3) ? 'edges' : 'matrix';
+  // A blank first cell is a labelled matrix's corner.
+  if (first[0] === '' || !rows.every((r) => r.length === 3)) return 'matrix';
+  const square = ids ? rows.length === ids.length : rows.length === 4;
+  return square ? 'matrix' : 'edges';
 }
 
 export async function readGraphFile(path: string, options: { format?: GraphFileFormat; ids?: readonly string[] } = {}): Promise<GraphFileContents> {
   const rows = await readRows(path);
   if (rows.length === 0) throw new GraphFileError(path, undefined, 'the file is empty');
-  const format = options.format ?? guessFormat(rows);
+  const format = options.format ?? guessFormat(rows, options.ids);
   return format === 'edges' ? edgeList(path, rows, options.ids) : matrix(path, rows, options.ids);
 }
 

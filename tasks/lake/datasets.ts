@@ -38,11 +38,13 @@ const datasetInfoSchema = z.object({
   intervalSeconds: z.number().positive().optional(),
   /** Distinct sensors seen, and how many of them have no coordinates (lat = lon = NaN). */
   sensors: z.number().int().nonnegative(),
+  /** The sensors' ids (`segment_id`), sorted: a model's embedding vocabulary, and what a sensor graph must cover. */
+  sensorIds: z.array(z.string()).default([]),
   sensorsWithoutCoordinates: z.number().int().nonnegative(),
   files: z.array(importedFileSchema),
 });
 
-export type DatasetInfo = z.infer<typeof datasetInfoSchema>;
+export type DatasetInfo = z.output<typeof datasetInfoSchema>;
 export type ImportedFile = z.infer<typeof importedFileSchema>;
 
 export function datasetInfoKey(city: string): string {

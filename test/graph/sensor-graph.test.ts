@@ -110,7 +110,12 @@ describe('importFiles on Parquet', () => {
       const result = await importFiles(lake, [parquet], { mapping });
       expect(result).toMatchObject({ samples: 11, missing: 4, sensors: 3, sensorsWithoutCoordinates: 3 });
       expect((await importFiles(lake, [parquet], { mapping })).files[0]!.replaced).toBe(true);
-      expect(await readDatasetInfo(lake.storage, 'bay')).toMatchObject({ speedUnit: 'mph', sensors: 3 });
+      expect(await readDatasetInfo(lake.storage, 'bay')).toMatchObject({ speedUnit: 'mph', sensors: 3, sensorIds: ['1001', '1002', '1003'] });
+      // A graph is checked against the sensors imported for its city.
+      const file = path.join(dir.path, 'partial.csv');
+      await writeFile(file, '1001,1002,9999\n0,1,0\n1,0,0\n0,0,0\n');
+      const { coverage } = await importGraphFile(lake, file, { city: 'bay' });
+      expect(coverage).toEqual({ imported: 3, notImported: ['9999'], notInGraph: ['1003'] });
     } finally {
       await lake.close();
     }

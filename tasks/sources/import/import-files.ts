@@ -138,7 +138,7 @@ export async function importFiles(lake: Lake, paths: readonly string[], options:
     for (const shardId of added) await lake.deleteShard(shardId).catch(() => undefined);
     throw error;
   }
-  await writeDatasetInfo(lake.storage, describe(previous, compiled, city, results, sensors.size, uncoordinated.size));
+  await writeDatasetInfo(lake.storage, describe(previous, compiled, city, results, sensors, uncoordinated.size));
   return {
     city,
     files: results,
@@ -151,10 +151,13 @@ export async function importFiles(lake: Lake, paths: readonly string[], options:
 }
 
 /** The city's description after this import: its files replace earlier entries with the same shard. */
-function describe(previous: DatasetInfo | undefined, m: ReturnType<typeof compileMapping>, city: string, results: ImportedFileResult[], sensors: number, uncoordinated: number): DatasetInfo {
+function describe(previous: DatasetInfo | undefined, m: ReturnType<typeof compileMapping>, city: string, results: ImportedFileResult[], sensors: ReadonlySet<string>, uncoordinated: number): DatasetInfo {
   const files = new Map((previous?.files ?? []).map((f) => [f.shardId, f]));
   for (const r of results) files.set(r.shardId, { file: r.file, sha256: r.sha256, shardId: r.shardId, samples: r.samples, missing: r.missing, importedAt: r.importedAt });
   const intervalSeconds = m.wide?.intervalSeconds ?? previous?.intervalSeconds;
+  // A run that re-imports every file the city lists describes it anew; otherwise its sensors join the earlier ones.
+  const anew = files.size === results.length;
+  const sensorIds = [...new Set([...(anew ? [] : previous?.sensorIds ?? []), ...sensors])].sort();
   return {
     format: 'convoy-dataset/1',
     city,
@@ -162,9 +165,10 @@ function describe(previous: DatasetInfo | undefined, m: ReturnType<typeof compil
     speedUnit: m.speedUnit,
     timeZone: m.timeZone,
     ...(intervalSeconds !== undefined ? { intervalSeconds } : {}),
-    // Counts of this run's files when it covers the city's whole list, else the larger of both (a lower bound).
-    sensors: Math.max(sensors, files.size === results.length ? 0 : previous?.sensors ?? 0),
-    sensorsWithoutCoordinates: Math.max(uncoordinated, files.size === results.length ? 0 : previous?.sensorsWithoutCoordinates ?? 0),
+    sensors: sensorIds.length,
+    // Of this run's sensors, or of the earlier runs' when they had more (a lower bound: ids without coordinates are not kept).
+    sensorsWithoutCoordinates: Math.max(uncoordinated, anew ? 0 : previous?.sensorsWithoutCoordinates ?? 0),
+    sensorIds,
     files: [...files.values()],
   };
 }
