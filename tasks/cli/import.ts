@@ -122,7 +122,7 @@ async function mappingOf(files: string[], f: ImportFlags): Promise<ImportMapping
     ...(sensors ? { sensors } : {}),
   };
   if (f.format === 'long') {
-    for (const flag of ['start'] as const) if (f[flag] !== undefined) throw new UsageError(`--${flag} is for --format wide; a long file has a time column (--time-column)`);
+    if (f.start !== undefined) throw new UsageError('--start is for --format wide; a long file has a time column (--time-column)');
     return {
       ...common,
       layout: 'long',

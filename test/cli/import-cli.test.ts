@@ -84,7 +84,7 @@ describe('convoy import', () => {
     await cp(fixture('wide-mph.csv'), path.join(dir.path, 'renamed.csv'));
     await cli([...args.slice(0, -1), path.join(dir.path, 'renamed.csv')]);
     expect(await duckCount(duck, lake)).toBe(11);
-  });
+  }, 300_000);
 
   it('reads a wide file without a time column from --start and --interval, with coordinates from --sensors', async () => {
     const lake = path.join(dir.path, 'start');
@@ -143,7 +143,7 @@ describe('convoy import', () => {
       expect(lines[0]).toMatch(message);
     }
     expect(await readdir(path.join(lake, '_commits')).catch(() => [])).toEqual([]);
-  });
+  }, 300_000);
 });
 
 describe('convoy import-graph', () => {
