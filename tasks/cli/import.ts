@@ -65,11 +65,11 @@ export function registerImport(program: Command): void {
     .option('--quiet', 'no progress line')
     .option('--json', 'print the summary as JSON')
     .action(async (files: string[], flags: ImportFlags) => {
-      const mapping = await mappingOf(files, flags);
-      for (const file of files) {
-        const info = await stat(file).catch(() => undefined);
-        if (!info?.isFile()) throw new UsageError(`${file}: ${info ? 'not a file' : 'no such file'}; check the path`);
+      for (const [flag, file] of [...files.map((f) => ['', f]), ...(flags.sensors ? [['--sensors ', flags.sensors]] : [])]) {
+        const info = await stat(file!).catch(() => undefined);
+        if (!info?.isFile()) throw new UsageError(`${flag}${file}: ${info ? 'not a file' : 'no such file'}; check the path`);
       }
+      const mapping = await mappingOf(files, flags);
       const [{ openLake }, { importFiles, DatasetUnitConflictError }, { ImportRowError }] = await Promise.all([
         import('../lake/index.ts'),
         import('../sources/import/import-files.ts'),
