@@ -45,8 +45,13 @@ export {
   type MapboxRequest, type NetworkBuildOptions, type OsmFormat, type OverpassOptions, type PriceTier,
   type ProviderAdapter, type ProviderCatalogEntry, type ProviderClientOptions, type ProviderName,
   type ProviderProgress, type ProviderUsage, type QuotaLimits, type RequestFailure, type Reservation,
-  type ShardSpec, type SourceLogger, type TomTomRequest
+  type ShardSpec, type SourceLogger, type TomTomRequest,
+  DatasetUnitConflictError, importFiles, type FilesProgress, type ImportedFileResult, type ImportFilesOptions, type ImportFilesResult
 } from './sources/index.ts';
+export {
+  gaussianKernel, GraphFileError, importGraphFile, loadSensorGraph, saveSensorGraph, SensorGraphError, SensorGraphFileError,
+  SensorGraphNotFoundError, type GraphOrigin, type ImportGraphOptions, type SensorGraph, type SparseAdjacency
+} from './graph/index.ts';
 export {
   formatDays, formatUsd, InvalidPlanInputError, parsePlanConfig, PLAN_COLUMNS, planAllSources, planCollection,
   PlanConfigError, planTableRows, SYNTHETIC_SAMPLES_PER_CPU_SECOND, type CatalogOverrides, type CollectionPlan,
@@ -59,7 +64,8 @@ export {
   type CommittedShard, type DamagedFile, type FileDamage, type LakeLogger, type LakeOptions, type LakeProgress,
   type LakeStats, type PartitionField, type PartitionListing, type ProgressCallback, type RecoverOptions,
   type RecoverReport, type ScanFilter, type ScanOptions, type ShardInput, type ShardWriteResult,
-  type VerifyOptions, type VerifyReport, type WriteShardOptions
+  type VerifyOptions, type VerifyReport, type WriteShardOptions,
+  readDatasetInfo, type DatasetInfo, type SpeedUnit
 } from './lake/index.ts';
 export {
   collect, CollectError, CollectOptionsError, collectOptionsSchema, describeCause, jobFingerprint,

@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { registerCollect } from './collect.ts';
 import { registerEvaluate } from './evaluate.ts';
+import { registerImport } from './import.ts';
+import { registerImportGraph } from './import-graph.ts';
 import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
 import { registerModel } from './model.ts';
@@ -9,6 +11,8 @@ import { registerTune } from './tune.ts';
 
 export function registerTrafficCommands(program: Command): void {
   registerCollect(program);
+  registerImport(program);
+  registerImportGraph(program);
   registerLake(program);
   registerPlan(program);
   registerTune(program);

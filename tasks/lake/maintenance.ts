@@ -4,6 +4,7 @@
  */
 import { COMMITS_PREFIX, commitKey, forEachLimit, LAKE_DESCRIPTOR_KEY, publishCommit, readAllCommits, readCommit, STAGING_PREFIX } from './commit.ts';
 import type { LakeContext } from './context.ts';
+import { DATASETS_PREFIX } from './datasets.ts';
 import { deletePrefix } from './writer.ts';
 
 export interface RecoverOptions {
@@ -77,5 +78,8 @@ export async function deleteShard(context: LakeContext, shardId: string): Promis
   return true;
 }
 
-/** Keys the lake owns besides data files; kept here so tools can tell them apart. */
-export const LAKE_METADATA_KEYS = { descriptor: LAKE_DESCRIPTOR_KEY, commits: COMMITS_PREFIX, staging: STAGING_PREFIX } as const;
+/**
+ * Keys the lake owns besides data files; kept here so tools can tell them apart. `datasets` (datasets.ts) and
+ * `graphs` (tasks/graph/) are sidecars that describe imported data; recover() leaves them alone.
+ */
+export const LAKE_METADATA_KEYS = { descriptor: LAKE_DESCRIPTOR_KEY, commits: COMMITS_PREFIX, staging: STAGING_PREFIX, datasets: DATASETS_PREFIX, graphs: '_graph/' } as const;

@@ -72,5 +72,6 @@ export { type HistoricalImport, type ImportOptions, type ImportProgress, openHis
 export { type ImportMapping, ImportMappingError, compileMapping } from './import/mapping.ts';
 export { type ImportStats, ImportRowError } from './import/convert.ts';
 export { CsvFileError } from './import/read-csv.ts';
+export { DatasetUnitConflictError, importFiles, type FilesProgress, type ImportedFileResult, type ImportFilesOptions, type ImportFilesResult } from './import/import-files.ts';
 export { ParquetFileError } from './import/read-parquet.ts';
 export { hereRequestsForCity, mapboxRequestsForSegments, tomtomRequestsForSegments } from './providers/requests.ts';

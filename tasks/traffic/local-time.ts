@@ -106,10 +106,33 @@ export function isoDayOfWeekOf(localMs: number): number {
  * spring-forward gap move forward by the gap, like most databases do.
  */
 export function zonedWallClockToUtc(timeZone: string, wallClockAsUtcMs: number): number {
-  let guess = wallClockAsUtcMs - utcOffsetMs(timeZone, wallClockAsUtcMs);
-  const second = wallClockAsUtcMs - utcOffsetMs(timeZone, guess);
-  if (second !== guess) guess = Math.min(guess, second);
-  return guess;
+  // Imports call this once per reading, and each offset lookup costs ~15-60 us (Intl formatToParts), so the
+  // offset of a wall-clock hour is cached when no change lies within 15 hours of it (offsets span -12..+14 h, so
+  // the instant sought lies in that window); other hours (a few a year) take the full path below.
+  const hour = Math.floor(wallClockAsUtcMs / HOUR_MS);
+  let hours = stableWallOffsets.get(timeZone);
+  if (!hours) stableWallOffsets.set(timeZone, (hours = new Map()));
+  let stable = hours.get(hour);
+  if (stable === undefined) {
+    const start = hour * HOUR_MS;
+    const before = utcOffsetMs(timeZone, start - 15 * HOUR_MS);
+    stable = before === utcOffsetMs(timeZone, start + 16 * HOUR_MS) ? before : NaN;
+    if (hours.size > 200_000) hours.clear();
+    hours.set(hour, stable);
+  }
+  if (!Number.isNaN(stable)) return wallClockAsUtcMs - stable;
+  // The offsets in force 15 hours before and after: a wall-clock time w is the instant w - o for whichever of
+  // them holds at w - o. Taking the offset at w itself goes wrong in the hours before a spring-forward (01:30 in
+  // Berlin on its change day read +2 and landed an hour early).
+  const before = utcOffsetMs(timeZone, wallClockAsUtcMs - 15 * HOUR_MS);
+  const after = utcOffsetMs(timeZone, wallClockAsUtcMs + 15 * HOUR_MS);
+  const valid = [before, after].map((o) => wallClockAsUtcMs - o).filter((t) => wallClockAsUtcMs - utcOffsetMs(timeZone, t) === t);
+  if (valid.length > 0) return Math.min(...valid);
+  // In the spring-forward gap: neither holds; read it with the offset before the gap, which lands past it.
+  return wallClockAsUtcMs - before;
 }
+
+/** Per zone, per wall-clock hour: its UTC offset when no change is near, else NaN (see zonedWallClockToUtc). */
+const stableWallOffsets = new Map<string, Map<number, number>>();
 
 registerTrafficErrors(UnknownTimeZoneError);

@@ -75,8 +75,15 @@ describe('historical import, long layout (CSV)', () => {
     await expect(openHistoricalImport(path, { dataset: 'x', city: 'berlin', columns: { timestamp: 'time', segmentId: 'id', speed: 'speed' } })).rejects.toThrow(/column "id".*not in the file/);
     await expect(openHistoricalImport(path, { dataset: 'Bad Name', city: 'berlin', layout: 'wide' })).rejects.toThrow(ImportMappingError);
     await expect(openHistoricalImport(path, { dataset: 'x', city: 'berlin', layout: 'wide', wide: {} })).rejects.toThrow(/timestampColumn.*start.*intervalSeconds/);
-    const noCoords = await openHistoricalImport(path, { dataset: 'x', city: 'berlin', columns: { timestamp: 'time', segmentId: 'sensor', speed: 'speed' } });
-    await expect(collect(noCoords.batches())).rejects.toThrow(/no coordinates/);
+    const mapping = { dataset: 'x', city: 'berlin', columns: { timestamp: 'time', segmentId: 'sensor', speed: 'speed' } };
+    const required = await openHistoricalImport(path, { ...mapping, coordinates: 'required' });
+    await expect(collect(required.batches())).rejects.toThrow(/no coordinates for sensor "s1"/);
+    // Optional by default: the sample is kept, identified by its segment id, with NaN coordinates.
+    const optional = await openHistoricalImport(path, mapping);
+    const [row] = rows(await collect(optional.batches()));
+    expect(row).toMatchObject({ segment_id: 's1', current_speed_kmh: 50 });
+    expect([row!.lat, row!.lon]).toEqual([NaN, NaN]);
+    expect([...optional.sensorsWithoutCoordinates]).toEqual(['s1']);
   });
 });
 

@@ -44,6 +44,32 @@ describe('local time', () => {
     expect(zonedWallClockToUtc('Europe/Berlin', Date.UTC(2026, 6, 1, 9, 30))).toBe(Date.UTC(2026, 6, 1, 7, 30));
   });
 
+  it('converts wall-clock times around both DST changes (Berlin, 2026-03-29 02:00 and 2026-10-25 03:00)', () => {
+    const berlin = (d: number, h: number, m: number) => zonedWallClockToUtc('Europe/Berlin', Date.UTC(2026, d > 100 ? 9 : 2, d % 100, h, m));
+    expect(berlin(29, 1, 30)).toBe(Date.UTC(2026, 2, 29, 0, 30)); // before the change, still +1
+    expect(berlin(29, 2, 30)).toBe(Date.UTC(2026, 2, 29, 1, 30)); // in the gap: moved forward (03:30 CEST)
+    expect(berlin(29, 3, 30)).toBe(Date.UTC(2026, 2, 29, 1, 30)); // after, +2
+    expect(berlin(125, 1, 30)).toBe(Date.UTC(2026, 9, 24, 23, 30)); // before fall-back, +2
+    expect(berlin(125, 2, 30)).toBe(Date.UTC(2026, 9, 25, 0, 30)); // ambiguous: the first occurrence
+    expect(berlin(125, 3, 30)).toBe(Date.UTC(2026, 9, 25, 2, 30)); // after, +1
+    // A zone west of UTC: Los Angeles springs forward at 02:00 on 2026-03-08.
+    expect(zonedWallClockToUtc('America/Los_Angeles', Date.UTC(2026, 2, 8, 1, 30))).toBe(Date.UTC(2026, 2, 8, 9, 30));
+    expect(zonedWallClockToUtc('America/Los_Angeles', Date.UTC(2026, 2, 8, 3, 30))).toBe(Date.UTC(2026, 2, 8, 10, 30));
+  });
+
+  it('agrees, hour by hour over a year of wall-clock time, with the offset it lands on (cached hours included)', () => {
+    for (const zone of ['Europe/Berlin', 'America/Los_Angeles', 'Pacific/Auckland', 'Australia/Lord_Howe']) {
+      // Every 53 minutes: each wall-clock hour of the year, the changes included, holds at least one probe.
+      for (let wall = Date.UTC(2026, 0, 1); wall < Date.UTC(2027, 0, 1); wall += 53 * 60_000) {
+        const t = zonedWallClockToUtc(zone, wall);
+        const back = t + utcOffsetMs(zone, t);
+        // Exact, except in a spring-forward gap, where the time moves forward by the gap (at most an hour).
+        if (back !== wall) expect(back - wall, `${zone} ${new Date(wall).toISOString()}`).toBeGreaterThan(0);
+        expect(back - wall).toBeLessThanOrEqual(3_600_000);
+      }
+    }
+  });
+
   it('every city profile has a valid time zone and a unique key', () => {
     expect(CITY_PROFILES).toHaveLength(20);
     expect(new Set(CITY_PROFILES.map((c) => c.key)).size).toBe(20);

@@ -7,6 +7,12 @@
  * conversion), timestamps within 1970..2100, and a row holding binary data (control bytes, invalid UTF-8) is
  * refused as such rather than counted as a missing reading. A bad row fails the import with its line, or with
  * `onBadRow: 'skip'` is skipped and counted in `stats.badRows`.
+ *
+ * A sensor with no coordinates anywhere (file, `sensors`, defaults) is stored with lat = lon = NaN unless the
+ * mapping sets `coordinates: 'required'`: loop-detector datasets often ship coordinates apart, or not at all,
+ * and the sensor's identity is its `segment_id`. NaN rather than nullable columns because every lake already
+ * written has non-nullable lat/lon (a nullable schema would be refused by them), and because readers that take
+ * the float64 buffer directly would read a null as a silent 0,0 while NaN fails their finiteness checks.
  */
 import { DEFAULT_MAXSPEED_KMH, isRoadClass, type RoadClass } from '../../traffic/road-classes.ts';
 import { isoDayOfWeekOf, localHourOf, utcOffsetMs, zonedWallClockToUtc } from '../../traffic/local-time.ts';
@@ -73,6 +79,10 @@ const BINARY = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
 export class RowConverter {
   readonly stats: ImportStats = { rows: 0, samples: 0, missing: 0, badRows: 0 };
+  /** Ids of every sensor a sample was made for. */
+  readonly sensors = new Set<string>();
+  /** Ids of sensors stored with lat = lon = NaN (no coordinates anywhere in the mapping). */
+  readonly sensorsWithoutCoordinates = new Set<string>();
   readonly #m: CompiledMapping;
   readonly #file: string;
   readonly #missing: ReadonlySet<string>;
@@ -140,12 +150,12 @@ export class RowConverter {
     const roadClass = this.#roadClass(c.roadClass ? get(c.roadClass) : undefined, sensor?.roadClass);
     const lat = c.lat ? this.#ranged('lat', c.lat, get(c.lat)) : sensor?.lat ?? this.#m.defaults.lat;
     const lon = c.lon ? this.#ranged('lon', c.lon, get(c.lon)) : sensor?.lon ?? this.#m.defaults.lon;
-    if (lat === undefined || lon === undefined) throw new BadValue(c.segmentId, id, 'no coordinates: add lat/lon columns, a `sensors` entry, or defaults.lat/lon');
+    if (lat === undefined || lon === undefined) this.#noCoordinates(c.segmentId, id);
     const freeFlow = c.freeFlowSpeed ? this.#speed(c.freeFlowSpeed, get(c.freeFlowSpeed), 'free_flow_speed_kmh') : undefined;
     const confidence = c.confidence ? this.#ranged('confidence', c.confidence, get(c.confidence)) : undefined;
     const travel = c.travelTime ? this.#ranged('current_travel_time_s', c.travelTime, get(c.travelTime)) : undefined;
     const length = c.length ? this.#length(c.length, get(c.length)) : sensor?.lengthM;
-    return [this.#sample(ts, this.#city(get), id, lat, lon, roadClass, speed, freeFlow ?? this.#freeFlow(sensor?.freeFlowSpeed, roadClass), confidence, travel, length)];
+    return [this.#sample(ts, this.#city(get), id, lat ?? NaN, lon ?? NaN, roadClass, speed, freeFlow ?? this.#freeFlow(sensor?.freeFlowSpeed, roadClass), confidence, travel, length)];
   }
 
   #wide(get: RowLookup, rowNumber: number): Sample[] {
@@ -159,15 +169,22 @@ export class RowConverter {
       const sensor = this.#m.sensors?.[col];
       const lat = sensor?.lat ?? this.#m.defaults.lat;
       const lon = sensor?.lon ?? this.#m.defaults.lon;
-      if (lat === undefined || lon === undefined) throw new BadValue(col, col, `no coordinates for sensor "${col}": add it to \`sensors\` or set defaults.lat/lon`);
       const roadClass = sensor?.roadClass ?? this.#m.defaultRoadClass;
-      out.push(this.#sample(ts, city, col, lat, lon, roadClass, speed, this.#freeFlow(sensor?.freeFlowSpeed, roadClass), undefined, undefined, sensor?.lengthM));
+      if (lat === undefined || lon === undefined) this.#noCoordinates(col, col);
+      out.push(this.#sample(ts, city, col, lat ?? NaN, lon ?? NaN, roadClass, speed, this.#freeFlow(sensor?.freeFlowSpeed, roadClass), undefined, undefined, sensor?.lengthM));
     }
     return out;
   }
 
+  /** Records a sensor stored without coordinates, or refuses it when the mapping requires them. */
+  #noCoordinates(column: string, id: string): void {
+    if (this.#m.coordinates === 'required') throw new BadValue(column, id, `no coordinates for sensor "${id}": add lat/lon columns, a \`sensors\` entry, or defaults.lat/lon`);
+    this.sensorsWithoutCoordinates.add(id);
+  }
+
   #sample(ts: number, city: string, id: string, lat: number, lon: number, roadClass: RoadClass, speedKmh: number, freeFlowKmh: number, confidence: number | undefined, travelS: number | undefined, lengthM: number | undefined): Sample {
     const local = ts + this.#offset(ts);
+    this.sensors.add(id);
     return {
       timestamp: ts,
       city,

@@ -48,6 +48,10 @@ export interface HistoricalImport {
   readonly columns: readonly string[];
   /** Counts so far; final once `batches()` is exhausted. */
   readonly stats: ImportStats;
+  /** Sensors with at least one sample, so far. */
+  readonly sensors: ReadonlySet<string>;
+  /** Sensors stored without coordinates (lat = lon = NaN), so far. */
+  readonly sensorsWithoutCoordinates: ReadonlySet<string>;
   batches(): AsyncGenerator<RecordBatch, void, undefined>;
 }
 
@@ -73,6 +77,8 @@ export async function openHistoricalImport(path: string, mapping: ImportMapping,
       format,
       columns: csv.columns,
       stats: converter.stats,
+      sensors: converter.sensors,
+      sensorsWithoutCoordinates: converter.sensorsWithoutCoordinates,
       async *batches() {
         const b = new SampleBatchBuilder(batchRows);
         const index = new Map(csv.columns.map((c, i) => [c, i]));
@@ -99,6 +105,8 @@ export async function openHistoricalImport(path: string, mapping: ImportMapping,
     format,
     columns: pq.columns,
     stats: converter.stats,
+    sensors: converter.sensors,
+    sensorsWithoutCoordinates: converter.sensorsWithoutCoordinates,
     async *batches() {
       const b = new SampleBatchBuilder(batchRows);
       let group = 0;

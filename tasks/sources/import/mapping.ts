@@ -82,6 +82,13 @@ export const importMappingSchema = z
         confidence: z.number().min(0).max(1).default(1),
       })
       .default({ confidence: 1 }),
+    /**
+     * Sensors without coordinates (no lat/lon columns, no `sensors` entry, no defaults): `optional` stores their
+     * samples with lat = lon = NaN (the schema's lat/lon are non-nullable float64; training drops or ignores
+     * non-finite coordinates, and the sensor stays identified by `segment_id`), `required` fails the import.
+     * @default 'optional'
+     */
+    coordinates: z.enum(['optional', 'required']).default('optional'),
     /** Cell values that mean "no reading" (besides empty cells). @default ['NA', 'NaN', 'null'] */
     missingValues: z.array(z.string()).default(['NA', 'NaN', 'null']),
     /** Treat a speed of 0 as missing: loop-detector datasets such as METR-LA write 0 for "no data". @default false */

@@ -44,8 +44,14 @@ export async function detectOsmFormat(path: string): Promise<OsmFormat> {
 }
 
 export async function loadRoadNetwork(path: string, options: NetworkBuildOptions = {}): Promise<RoadNetwork> {
-  const format = await detectOsmFormat(path);
   const builder = new RoadNetworkBuilder(options);
+  await readOsmInto(path, builder);
+  return builder.build(path);
+}
+
+/** Feeds an extract's nodes and ways to `builder` (or a subclass that also records topology, tasks/graph/). */
+export async function readOsmInto(path: string, builder: RoadNetworkBuilder): Promise<void> {
+  const format = await detectOsmFormat(path);
   if (format === 'pbf') {
     await readPbfInto(path, builder);
   } else {
@@ -60,7 +66,6 @@ export async function loadRoadNetwork(path: string, options: NetworkBuildOptions
     for (const s of [raw, ...stages]) (s as Readable).on('error', (e: Error) => text.destroy(e));
     await readXmlInto(path, builder, text as Readable);
   }
-  return builder.build(path);
 }
 
 const cache = new Map<string, Promise<RoadNetwork>>();
