@@ -15,7 +15,11 @@ const FAILED_JOBS_SHOWN = 5;
 function holdersOf(nodeId: string, leases: readonly LeaseRecord[]): { taskLeases: number; actors: number } {
   let taskLeases = 0;
   let actors = 0;
-  for (const l of leases) if (l.nodeId === nodeId) l.actor ? actors++ : taskLeases++;
+  for (const l of leases) {
+    if (l.nodeId !== nodeId) continue;
+    if (l.actor) actors++;
+    else taskLeases++;
+  }
   return { taskLeases, actors };
 }
 
