@@ -6,7 +6,10 @@
  * morning differ smoothly. Road class is one-hot over the classes that differ most in speed. Everything is
  * z-scored afterwards by the fitted {@link Normalizer}, so raw units (km/h, degrees) are fine here.
  *
- * Rows whose target or inputs are not finite are skipped and counted, never fed to the optimiser.
+ * Rows whose target or time is not finite are skipped and counted, never fed to the optimiser. A sample
+ * without coordinates or a free-flow speed (a sensor dataset imported without them) reads 0 there: its place
+ * features say nothing, and its time features and history still do (a lake with no coordinates at all gets a
+ * constant column, which the normaliser passes through centred).
  */
 import type { SampleColumns } from './sample-columns.ts';
 
@@ -89,9 +92,9 @@ function writeFeatures(out: Float32Array, offset: number, hour: number, dayOfWee
   out[offset + 6] = dayOfWeek >= 6 ? 1 : 0;
   for (let k = 0; k < 6; k++) out[offset + 7 + k] = 0;
   out[offset + 7 + slot] = 1;
-  out[offset + 13] = freeFlowSpeedKmh;
-  out[offset + 14] = lat;
-  out[offset + 15] = lon;
+  out[offset + 13] = Number.isFinite(freeFlowSpeedKmh) ? freeFlowSpeedKmh : 0;
+  out[offset + 14] = Number.isFinite(lat) ? lat : 0;
+  out[offset + 15] = Number.isFinite(lon) ? lon : 0;
 }
 
 export function targetOf(cols: SampleColumns, i: number, target: Target): number {
@@ -137,7 +140,7 @@ export function encodeMlpRows(cols: SampleColumns, target: Target, range?: TimeR
     const ffs = cols.freeFlowSpeedKmh[i]!;
     const lat = cols.lat[i]!;
     const lon = cols.lon[i]!;
-    if (!Number.isFinite(yi) || !Number.isFinite(ffs) || !Number.isFinite(lat) || !Number.isFinite(lon)) {
+    if (!Number.isFinite(yi)) {
       skipped++;
       continue;
     }
