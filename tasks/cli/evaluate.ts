@@ -8,6 +8,8 @@ import { UsageError } from '../../cluster/client/index.ts';
 import { parseInstant } from '../traffic/instant.ts';
 import { SPEED_UNITS, isSpeedUnit } from '../traffic/units.ts';
 import type { ModelForecasts } from '../training/evaluation/forecast-evaluation.ts';
+import type { NeighbourMap } from '../training/input/sequence-windows.ts';
+import type { Lake } from '../lake/index.ts';
 
 interface EvaluateFlags {
   lake: string;
@@ -73,7 +75,8 @@ export function registerEvaluate(program: Command): void {
         throw new UsageError(`no training range before --from: the lake's samples start at ${stats.minTimeMs !== undefined ? new Date(stats.minTimeMs).toISOString() : 'an unknown time'}; give a later --from or an earlier --train-from`);
       }
       const range = { from: f.from, to: f.to };
-      const model = f.model ? await modelForecasts(f.model, f.registry, () => lake.scan({ columns: COLUMNS, filter: { ...cityFilter, timeFrom: f.from, timeTo: f.to } }), range) : undefined;
+      const cities = f.city ? [f.city] : Object.keys(stats.rowsBy.city ?? {});
+      const model = f.model ? await modelForecasts(f.model, f.registry, () => lake.scan({ columns: COLUMNS, filter: { ...cityFilter, timeFrom: f.from, timeTo: f.to } }), range, () => neighbours(lake, cities)) : undefined;
       const report = await evaluateForecasts({
         ...(model ? { model } : {}),
         data: () => lake.scan({ columns: COLUMNS, filter: { ...cityFilter, timeFrom: trainFrom, timeTo: f.to } }),
@@ -102,6 +105,7 @@ async function modelForecasts(
   registryLocation: string,
   data: () => AsyncIterable<RecordBatch>,
   range: { from: number; to: number },
+  graph: () => Promise<NeighbourMap>,
 ): Promise<ModelForecasts> {
   const [name, versionText] = given.split(':');
   const version = versionText === undefined || versionText === 'promoted' ? 'promoted' : Number(versionText.replace(/^v/, ''));
@@ -124,7 +128,8 @@ async function modelForecasts(
     if (a.horizonsMin.every((m) => m === 0)) {
       throw new UsageError(`${label} predicts the present sample, not a horizon (an MLP without history): evaluate a model trained with --history N or --model gru`);
     }
-    const encoder = pipelineFor(a.spec, a.target, a.horizonsMin).encoder(range, true);
+    const needsGraph = a.spec.kind === 'gru' && a.spec.stepSize === 2;
+    const encoder = pipelineFor(a.spec, a.target, a.horizonsMin, needsGraph ? await graph() : undefined).encoder(range, true);
     const byWindow = new Map<string, Float32Array>();
     const outputs = a.horizonsMin.length;
     for await (const batch of data()) {
@@ -137,4 +142,12 @@ async function modelForecasts(
   } finally {
     predictor.close();
   }
+}
+
+/** The neighbours of the sensors of `cities` from the graphs beside the lake, for a graph model. */
+async function neighbours(lake: Lake, cities: readonly string[]): Promise<NeighbourMap> {
+  const { loadNeighbours } = await import('../graph/index.ts');
+  const { neighbours: found } = await loadNeighbours(lake, cities);
+  if (found.size === 0) throw new UsageError(`the model is a graph model and the lake has no sensor graph for ${cities.join(', ')}: store one with convoy import-graph`);
+  return found;
 }

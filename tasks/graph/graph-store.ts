@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { openStorage, type ObjectStorage } from '../../cluster/storage/index.ts';
 import { Lake, LAKE_METADATA_KEYS } from '../lake/index.ts';
 import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
-import { edgesOf, type SensorGraph, toSparse } from './sensor-graph.ts';
+import { edgesOf, neighboursOf, type SensorGraph, toSparse } from './sensor-graph.ts';
 
 const graphFileSchema = z.object({
   format: z.literal('convoy-sensor-graph/1'),
@@ -100,3 +100,21 @@ export async function loadSensorGraph(lake: LakeLike, city: string): Promise<Sen
 }
 
 registerTrafficErrors(SensorGraphNotFoundError, SensorGraphFileError);
+
+/**
+ * The neighbours (sensor-graph.ts `neighboursOf`) of the sensors of every city in `cities` that has a graph
+ * beside the lake, merged; `missing` names the cities that have none.
+ */
+export async function loadNeighbours(lake: LakeLike, cities: readonly string[]): Promise<{ neighbours: Map<string, { sensor: string; weight: number }[]>; missing: string[] }> {
+  const neighbours = new Map<string, { sensor: string; weight: number }[]>();
+  const missing: string[] = [];
+  for (const city of cities) {
+    try {
+      for (const [id, n] of neighboursOf(await loadSensorGraph(lake, city))) neighbours.set(id, n);
+    } catch (err) {
+      if (!(err instanceof SensorGraphNotFoundError)) throw err;
+      missing.push(city);
+    }
+  }
+  return { neighbours, missing };
+}

@@ -11,7 +11,7 @@
  * for (let e = adjacency.rowPtr[0]; e < adjacency.rowPtr[1]; e++) console.log(ids[0], '->', ids[adjacency.col[e]], adjacency.weight[e]);
  * ```
  */
-export { edgesOf, gaussianKernel, SensorGraphError, thresholdWeights, toSparse, type EdgeList, type GraphOrigin, type KernelOptions, type SensorGraph, type SparseAdjacency } from './sensor-graph.ts';
-export { graphKey, loadSensorGraph, saveSensorGraph, SensorGraphFileError, SensorGraphNotFoundError, type LakeLike } from './graph-store.ts';
+export { edgesOf, gaussianKernel, neighboursOf, SensorGraphError, thresholdWeights, toSparse, type EdgeList, type GraphOrigin, type KernelOptions, type SensorGraph, type SparseAdjacency } from './sensor-graph.ts';
+export { graphKey, loadNeighbours, loadSensorGraph, saveSensorGraph, SensorGraphFileError, SensorGraphNotFoundError, type LakeLike } from './graph-store.ts';
 export { GraphFileError, readGraphFile, readIdsFile, type GraphFileContents, type GraphFileFormat } from './read-graph-file.ts';
 export { importGraphFile, storeGraph, type GraphCoverage, type ImportGraphOptions, type ImportGraphResult } from './import-graph.ts';

@@ -117,4 +117,24 @@ export function* edgesOf(a: SparseAdjacency): Generator<[number, number, number]
   }
 }
 
+/**
+ * Each sensor's neighbours by id, edges taken both ways (an edge i→j makes each a neighbour of the other,
+ * at the larger weight where both directions are given), self-loops left out: what a model that reads its
+ * neighbours' readings beside its own needs. A diffusion model would keep the two directions apart.
+ */
+export function neighboursOf(graph: SensorGraph): Map<string, { sensor: string; weight: number }[]> {
+  const weights = new Map<string, Map<string, number>>();
+  const link = (a: string, b: string, w: number) => {
+    const row = weights.get(a) ?? new Map<string, number>();
+    row.set(b, Math.max(row.get(b) ?? 0, w));
+    weights.set(a, row);
+  };
+  for (const [i, j, w] of edgesOf(graph.adjacency)) {
+    if (i === j || !(w > 0)) continue;
+    link(graph.ids[i]!, graph.ids[j]!, w);
+    link(graph.ids[j]!, graph.ids[i]!, w);
+  }
+  return new Map([...weights].map(([id, row]) => [id, [...row].map(([sensor, weight]) => ({ sensor, weight }))]));
+}
+
 registerTrafficErrors(SensorGraphError);

@@ -12,7 +12,7 @@ import { TrainingOptionsError } from './errors.ts';
 import type { Normalizer } from './input/normalizer.ts';
 import { modelSpecSchema } from './models/model.ts';
 import type { SampleChunk } from './input/sample-columns.ts';
-import type { SensorGraph } from './input/sequence-windows.ts';
+import type { NeighbourMap } from './input/sequence-windows.ts';
 
 export const timeRangeSchema = z
   .object({
@@ -111,7 +111,7 @@ export interface TrainHooks {
   /** A normaliser fitted elsewhere (e.g. by a driver for all ranks); skips the fitting pass. */
   normalizer?: Normalizer;
   /** The sensor graph a graph model (gru with stepSize 2) reads neighbours through. */
-  graph?: SensorGraph;
+  graph?: NeighbourMap;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 

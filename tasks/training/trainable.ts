@@ -20,6 +20,8 @@ import { formatZodIssues } from '../../cluster/common/index.ts';
 import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 import { saveArtifacts } from './artifacts/artifacts-file.ts';
 import { BestEpoch } from './best-epoch.ts';
+import { loadNeighbours } from '../graph/index.ts';
+import type { NeighbourMap } from './input/sequence-windows.ts';
 import { trainModel } from './trainer.ts';
 import { TRAFFIC_SPACE_KEYS, trafficTrialConfigSchema, trialModel, type TrafficTrialConfig, type TrialModel } from './trial-config.ts';
 
@@ -35,6 +37,8 @@ export class TrafficTrainable implements Trainable {
   #lake: Lake | undefined;
   #storage!: ObjectStorage;
   #model!: TrialModel;
+  /** The graph model's neighbours, loaded once per trial from the graphs beside the lake. */
+  #graph: NeighbourMap | undefined;
   #epoch = 0;
   #artifacts: ModelArtifacts | undefined;
   /** The best epoch so far (keep-best-epoch): what save() writes, and what early stopping counts from. */
@@ -55,6 +59,7 @@ export class TrafficTrainable implements Trainable {
     this.#epoch = 0;
     this.#artifacts = undefined;
     this.#best = new BestEpoch();
+    this.#graph = undefined;
     this.#lake = await openLake(c.lake, { threads: 0 });
     this.#storage = openStorage(context.checkpointPrefix);
   }
@@ -64,7 +69,9 @@ export class TrafficTrainable implements Trainable {
     const lake = this.#lake;
     if (!lake) throw new Error('step() before setup(): no trial to train');
     const filter = c.cities?.length === 1 ? { city: c.cities[0] } : undefined;
+    this.#graph ??= c.model === 'graph' ? await this.#loadGraph(lake, c.cities) : undefined;
     const result = await trainModel({
+      ...(this.#graph ? { graph: this.#graph } : {}),
       data: () => lake.scan({ columns: COLUMNS, ...(filter ? { filter } : {}) }),
       model: this.#model.spec,
       ...(this.#model.horizonsMin[0] !== 0 ? { horizonsMin: this.#model.horizonsMin } : {}),
@@ -95,6 +102,15 @@ export class TrafficTrainable implements Trainable {
       // Early stopping: `patience` epochs without a better validMae end the trial (its best epoch is kept).
       ...(this.#best.exhausted(c.patience) ? { done: true } : {}),
     };
+  }
+
+  /** The neighbours of every sensor of the trial's cities (all the lake's cities by default) that has a graph. */
+  async #loadGraph(lake: Lake, cities: readonly string[] | undefined): Promise<NeighbourMap> {
+    const { neighbours, missing } = await loadNeighbours(lake, cities ?? Object.keys((await lake.stats()).rowsBy.city ?? {}));
+    if (neighbours.size === 0) {
+      throw new TypeError(`model "graph" reads the sensor graph beside the lake, and there is none for ${missing.join(', ') || 'any city'}: store one with convoy import-graph --lake ${lake.url} --city CITY FILE`);
+    }
+    return neighbours;
   }
 
   /**

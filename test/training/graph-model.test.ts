@@ -6,7 +6,7 @@ import { batchesFromSamples } from '../../tasks/traffic/batch-builder.ts';
 import type { Sample } from '../../tasks/traffic/schema.ts';
 import { trainModel } from '../../tasks/training/trainer.ts';
 import { pipelineFor } from '../../tasks/training/input/feature-pipeline.ts';
-import type { SensorGraph } from '../../tasks/training/input/sequence-windows.ts';
+import type { NeighbourMap } from '../../tasks/training/input/sequence-windows.ts';
 import { evaluateForecasts } from '../../tasks/training/evaluation/forecast-evaluation.ts';
 import { mulberry32 } from '../../cluster/common/index.ts';
 
@@ -16,7 +16,7 @@ const DAYS = 4;
 const LAG = 3; // slots: a shock reaches the next sensor 15 minutes later
 
 /** Two roads of three sensors each: upstream → middle → downstream, each a copy of the one before, LAG slots late. */
-function coupledSensors(): { samples: Sample[]; graph: SensorGraph } {
+function coupledSensors(): { samples: Sample[]; graph: NeighbourMap } {
   const random = mulberry32(11);
   const slots = DAYS * 288;
   const samples: Sample[] = [];

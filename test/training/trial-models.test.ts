@@ -10,6 +10,7 @@ import { TrafficTrainable, type TrafficTrialConfig } from '../../tasks/training/
 import { trialModel } from '../../tasks/training/trial-config.ts';
 import { BestEpoch } from '../../tasks/training/best-epoch.ts';
 import { syntheticTraffic } from './helpers/synthetic-traffic.ts';
+import { neighboursOf, saveSensorGraph, toSparse } from '../../tasks/graph/index.ts';
 
 describe('trialModel', () => {
   it('builds the MLP, the MLP on history and the GRU, with one output per horizon', () => {
@@ -75,6 +76,28 @@ describe('TrafficTrainable with a GRU', () => {
     expect([header.spec.kind, header.spec.steps, header.horizonsMin]).toEqual(['gru', 6, [15, 30]]);
     const trial = JSON.parse(await readFile(join(folder, 'tune', 'gru', 'trial.json'), 'utf8')) as { epoch: number; bestEpoch: number };
     expect(trial).toMatchObject({ epoch: 2, bestEpoch: second.bestEpoch });
+  });
+
+  it('trains the graph model through the sensor graph stored beside the lake, and says how to store one when there is none', { timeout: 240_000 }, async () => {
+    const t = new TrafficTrainable();
+    const config = { ...base, cities: ['oslo'], model: 'graph' as const, history: 6, horizons: [15], hidden: [8] };
+    await t.setup(config, { trialId: 'graph-none', runName: 'models', checkpointPrefix: join(folder, 'tune', 'graph-none') });
+    await expect(t.step()).rejects.toThrow(/there is none for oslo: store one with convoy import-graph --lake/);
+    // A ring over the city's segments.
+    const lake = await openLake(join(folder, 'lake'), { threads: 0 });
+    const seen = new Set<string>();
+    for await (const b of lake.scan({ columns: ['segment_id'], filter: { city: 'oslo' } })) for (const v of b.getChild('segment_id')!) seen.add(String(v));
+    const ids = [...seen];
+    const ring = { ids, from: ids.map((_, i) => i), to: ids.map((_, i) => (i + 1) % ids.length), value: ids.map(() => 1) };
+    const graph = { city: 'oslo', ids, adjacency: toSparse(ring), origin: { kind: 'edges' as const, kernel: 'none' as const } };
+    await saveSensorGraph(lake, graph);
+    expect(neighboursOf(graph).get(ids[0]!)!.map((n) => n.sensor).sort()).toEqual([ids[1]!, ids.at(-1)!].sort());
+    await t.setup(config, { trialId: 'graph', runName: 'models', checkpointPrefix: join(folder, 'tune', 'graph') });
+    const first = await t.step();
+    expect(Number.isFinite(first.validMae)).toBe(true);
+    await t.save();
+    const header = JSON.parse(await readFile(join(folder, 'tune', 'graph', 'model', 'model.json'), 'utf8')) as { pipeline: string; spec: { stepSize: number } };
+    expect([header.pipeline, header.spec.stepSize]).toEqual(['graph6-speed', 2]);
   });
 
   it('refuses a config that cannot build a model, naming the keys', async () => {

@@ -15,7 +15,7 @@ import type { Encoder, RowMeta } from './encoded-batch.ts';
 import { MLP_FEATURES, MLP_FEATURE_COUNT, encodeMlpRows, type Target, type TimeRange } from './features.ts';
 import type { ModelSpec } from '../models/model.ts';
 import { sampleColumns } from './sample-columns.ts';
-import { SequenceWindows, type SensorGraph } from './sequence-windows.ts';
+import { SequenceWindows, type NeighbourMap } from './sequence-windows.ts';
 
 export interface FeaturePipeline {
   readonly name: string;
@@ -30,7 +30,7 @@ export interface FeaturePipeline {
 /** Minutes ahead for the default sequence model's three outputs. */
 export const DEFAULT_HORIZONS_MIN = [15, 30, 60] as const;
 
-export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readonly number[] = DEFAULT_HORIZONS_MIN, graph?: SensorGraph): FeaturePipeline {
+export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readonly number[] = DEFAULT_HORIZONS_MIN, graph?: NeighbourMap): FeaturePipeline {
   if (spec.kind === 'mlp') {
     if (spec.history > 0) {
       if (spec.inputSize !== spec.history + MLP_FEATURE_COUNT || spec.outputSize !== horizonsMin.length) {
@@ -64,7 +64,7 @@ export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readon
 }
 
 /** Rows of a sensor's last `steps` readings and the context of that moment; targets the readings at each horizon. */
-function historyPipeline(steps: number, target: Target, horizonsMin: readonly number[], graph?: SensorGraph): FeaturePipeline {
+function historyPipeline(steps: number, target: Target, horizonsMin: readonly number[], graph?: NeighbourMap): FeaturePipeline {
   const lag = (i: number) => `t-${(steps - 1 - i) * 5}min`;
   const history = Array.from({ length: steps }, (_, i) => (graph ? [`${target}_${lag(i)}`, `neighbours_${target}_${lag(i)}`] : [`${target}_${lag(i)}`])).flat();
   const featureNames = [...history, ...MLP_FEATURES];

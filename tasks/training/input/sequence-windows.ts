@@ -38,12 +38,12 @@ interface SegmentState {
 }
 
 /** Each sensor's neighbours with their weights (an adjacency row; the weights need not sum to 1). */
-export type SensorGraph = ReadonlyMap<string, readonly { readonly sensor: string; readonly weight: number }[]>;
+export type NeighbourMap = ReadonlyMap<string, readonly { readonly sensor: string; readonly weight: number }[]>;
 
 export interface SequenceWindowOptions {
   steps: number;
   /** Adds each step's neighbour mean (see above). */
-  graph?: SensorGraph;
+  graph?: NeighbourMap;
   horizonsMin: readonly number[];
   target: Target;
   range?: TimeRange;
