@@ -24,7 +24,7 @@ const missing = chromiumMissing();
 if (missing) console.warn(`dashboard page tests skipped: ${missing}`);
 const test = it.skipIf(missing !== undefined);
 
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'collection', 'trials'] as const;
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'objects', 'collection', 'trials'] as const;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 const TRAINABLES = new URL('../fixtures/tasks/trainables.ts', import.meta.url);
 const WAIT = { timeout: 60_000 };
@@ -224,6 +224,20 @@ describe('dashboard pages in Chromium', () => {
     } finally {
       await page.unroute('**/api/tasks?*');
     }
+  });
+
+  test('objects: each node store, the objects by owner, and the largest objects with their owner and place', async () => {
+    const make = t.cluster.task<typeof basic.bytes>(TASKS, 'bytes');
+    // Above the inline threshold: the result stays in its node's store, owned by this driver.
+    const ref = make.remote(3 * 1024 * 1024);
+    expect((await t.cluster.get(ref)).length).toBe(3 * 1024 * 1024);
+    await open('objects');
+    const row = page.locator(`#object-largest tr[data-object-id="${ref.id}"]`);
+    await expect.poll(() => row.count(), WAIT).toBe(1);
+    expect(await text(`#object-largest tr[data-object-id="${ref.id}"] [data-field=size]`)).toMatch(/^3(\.0)? MiB$/);
+    expect(await page.locator('#object-stores tbody tr[data-node-id]').count()).toBe(2);
+    await expect.poll(() => page.locator('#object-owners tbody tr[data-owner]').count(), WAIT).toBeGreaterThan(0);
+    await screenshot('objects');
   });
 
   test('collection: a synthetic collect job shows samples that rise in its numbers and its chart, per city', async () => {

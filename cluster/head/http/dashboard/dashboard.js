@@ -32,6 +32,7 @@
  * @typedef {import('../../../api/head-api.ts').TuneTrialSummary} TuneTrialSummary
  * @typedef {import('../../../api/head-api.ts').TaskPage} TaskPage
  * @typedef {import('../../../api/head-api.ts').TaskEntry} TaskEntry
+ * @typedef {import('../../../api/head-api.ts').MemoryReport} MemoryReport
  * @typedef {import('../../../../scheduler/resources.ts').ResourceVector} ResourceVector
  * @typedef {import('uplot')} UPlot
  * @typedef {import('uplot').Options} UPlotOptions
@@ -179,7 +180,7 @@ function showConn() {
 }
 
 // ---- pages: hash routes, one [data-page] element each ----
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'collection', 'trials'];
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'objects', 'collection', 'trials'];
 /** The page the address names (#/nodes), the overview when it names none or an unknown one. */
 function currentRoute() {
   const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
@@ -197,6 +198,7 @@ function showRoute() {
   if (route === 'overview' || route === 'nodes' || route === 'collection') refreshSeries();
   if (route === 'trials') refreshTuneRuns();
   if (route === 'tasks') refreshTaskLog();
+  if (route === 'objects') refreshObjects();
   if (route === 'collection') renderCollections();
   redrawCharts();
 }
@@ -313,7 +315,8 @@ function signedOut() {
   $('signin').hidden = false;
   dropCharts();
   for (const id of ['cards', 'warnings', 'pending', 'events', 'progress', 'node-charts', 'collections', 'tune-runs', 'throughput-chart']) $(id).replaceChildren();
-  for (const id of ['nodes', 'tasks', 'jobs', 'task-log']) tableBody(id).replaceChildren();
+  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest']) tableBody(id).replaceChildren();
+  $('objects-count').textContent = '';
   for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count', 'task-log-count', 'task-log-note', 'task-page']) $(id).textContent = '';
   series = null;
   tuneRuns = [];
@@ -619,6 +622,55 @@ function providerTable(extra) {
     h('thead', null, [h('tr', null, ['provider', 'requests', 'failed', 'quota', 'quota left', 'cost'].map((t, i) => h('th', { text: t, class: i ? 'num' : undefined })))]),
     h('tbody', null, [row]),
   ])];
+}
+
+// ---- objects: each node's store, the objects by owner, the largest ones (GET /api/memory asks every node) ----
+const LARGEST_SHOWN = 50;
+let objectsLoading = false;
+async function refreshObjects() {
+  if (objectsLoading || conn.status === 'signed-out') return;
+  objectsLoading = true;
+  try {
+    const r = await fetch('/api/memory', { cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    if (r.ok) renderObjects(/** @type {MemoryReport} */ (await r.json()));
+  } catch (e) {
+    // the status poll reports an unreachable head
+  } finally {
+    objectsLoading = false;
+  }
+}
+/** @param {MemoryReport} m */
+function renderObjects(m) {
+  $('objects-count').textContent = fmtInt(m.directory.count) + ' shared object(s), ' + fmtBytes(m.directory.bytes) + ' in the directory';
+  tableBody('object-stores').replaceChildren(...(m.nodes.length ? m.nodes.map((n) => {
+    const s = n.stats;
+    if (!s) return h('tr', { data: { nodeId: n.nodeId } }, [cell(n.nodeId, 'node', 'mono'), h('td', { colspan: 6, class: 'empty', text: n.error || 'no answer' })]);
+    return h('tr', { data: { nodeId: n.nodeId } }, [
+      cell(n.nodeId, 'node', 'mono'), cell(fmtInt(s.objects), 'objects', 'num'), cell(fmtBytes(s.usedBytes), 'used', 'num'), cell(fmtBytes(s.budgetBytes), 'budget', 'num'),
+      cell(fmtBytes(s.pinnedBytes), 'pinned', 'num'), cell(fmtBytes(s.spilledBytes) + ' (' + fmtInt(s.spilledObjects) + ')', 'spilled', 'num'), cell(fmtBytes(s.diskBytes), 'disk', 'num'),
+    ]);
+  }) : [emptyRow(7, 'no nodes')]));
+  /** @type {Map<string, { connected: boolean; count: number; bytes: number; spilled: number }>} */
+  const owners = new Map();
+  /** @type {{ node: string; o: import('../../../api/head-api.ts').StoredObject }[]} */
+  const all = [];
+  for (const n of m.nodes) for (const o of n.objects) {
+    all.push({ node: n.nodeId, o: o });
+    const e = owners.get(o.owner) || { connected: o.ownerConnected, count: 0, bytes: 0, spilled: 0 };
+    e.count++;
+    e.bytes += o.size;
+    if (o.place === 'disk' || o.place === 'remote') e.spilled += o.size;
+    owners.set(o.owner, e);
+  }
+  const byBytes = [...owners].sort((a, b) => b[1].bytes - a[1].bytes);
+  tableBody('object-owners').replaceChildren(...(byBytes.length ? byBytes.map(([owner, e]) => h('tr', { data: { owner: owner } }, [
+    cell(owner || '(none)', 'owner', 'mono'), cell(e.connected ? 'yes' : 'gone', 'connected'), cell(fmtInt(e.count), 'objects', 'num'), cell(fmtBytes(e.bytes), 'bytes', 'num'), cell(fmtBytes(e.spilled), 'spilled', 'num'),
+  ])) : [emptyRow(5, 'no objects stored')]));
+  all.sort((a, b) => b.o.size - a.o.size);
+  tableBody('object-largest').replaceChildren(...(all.length ? all.slice(0, LARGEST_SHOWN).map(({ node, o }) => h('tr', { data: { objectId: o.objectId, place: o.place } }, [
+    cell(o.objectId, 'object', 'mono'), cell(node, 'node', 'mono'), cell(o.owner, 'owner', 'mono'), cell(o.place, 'place'), cell(fmtBytes(o.size), 'size', 'num'), cell(fmtInt(o.pins), 'pins', 'num'), cell(o.secondary ? 'copy' : 'primary', 'copy'),
+  ])) : [emptyRow(7, 'no objects stored')]));
 }
 
 // ---- trials: tune runs, their results tables and learning curves ----
@@ -1017,6 +1069,7 @@ setInterval(() => {
 setInterval(() => {
   const route = currentRoute();
   if (route === 'trials') refreshTuneRuns();
+  if (route === 'objects') refreshObjects();
   // Only the newest page follows new tasks; an older one stays put while it is read.
   if (route === 'tasks' && taskCursors.length === 1) refreshTaskLog();
 }, POLL_MS);
