@@ -412,6 +412,27 @@ export interface TaskLogLine {
   msg: string;
 }
 
+// ---- actors (GET /api/actors) ----
+
+/** An actor as its owner last reported it (owners send their actors' states when they change). */
+export interface ActorInfo {
+  actorId: string;
+  /** The class's export name, and the name the actor was given, if any. */
+  className: string;
+  name?: string;
+  /** pending | starting | alive | restarting | dead */
+  state: string;
+  /** Where its current instance runs ('' while it has none). */
+  nodeId: string;
+  restarts: number;
+  /** Calls queued or sent and not answered yet. */
+  pendingCalls: number;
+  resources: Record<string, number>;
+  deathReason?: string;
+  owner: string;
+  jobId: string;
+}
+
 // ---- the event feed (ws /api/events) ----
 
 /** What the head publishes on its live feed: node up/down, job state, warnings, progress. */

@@ -7,11 +7,11 @@
 import { ActorDiedError, TaskError, deserializeError } from '../common/errors.ts';
 import { compileFunction, decompileError, type FunctionRef } from '../proto/convert.ts';
 import type { ActorEvent__Output } from '../proto/generated/convoy/v1/ActorEvent.ts';
-import type { GrantedLease } from '../proto/convert.ts';
+import type { ActorReport, GrantedLease } from '../proto/convert.ts';
 import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
-import type { ResourceVector } from '../../scheduler/resources.ts';
+import { isInternalResource, type ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 import { scanArgs } from './args.ts';
 import type { ObjectRef } from './object-ref.ts';
@@ -48,6 +48,11 @@ export interface ActorHost {
   forgetRequest(id: number): void;
   returnLeases(leaseIds: string[]): void;
   connectionFor(nodeId: string, address: string): WorkerConnection;
+}
+
+/** What the user asked for, without the runtime's own bookkeeping resources. */
+function visibleResources(v: ResourceVector): Record<string, number> {
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !isInternalResource(k)));
 }
 
 export type ActorState = 'pending' | 'starting' | 'alive' | 'restarting' | 'dead';
@@ -307,6 +312,26 @@ export class ActorManager {
     if (actor.conn) actor.conn.killActor(actor.actorId);
     this.#died(actor, reason, true);
     this.host.forgetRequest(actor.requestId);
+  }
+
+  /**
+   * Every actor this owner made, as the head's actor list shows them: the live ones first, then the most
+   * recently made dead ones, at most `limit`.
+   */
+  summaries(limit = 1000): ActorReport[] {
+    const all = [...this.#actors.values()].reverse();
+    const chosen = [...all.filter((a) => a.state !== 'dead'), ...all.filter((a) => a.state === 'dead')].slice(0, limit);
+    return chosen.map((a) => ({
+      actorId: a.actorId,
+      className: a.cls.exportName,
+      ...(a.opts.name ? { name: a.opts.name } : {}),
+      state: a.state,
+      nodeId: a.state === 'dead' ? '' : (a.lease?.nodeId ?? ''),
+      restarts: a.restarts,
+      pendingCalls: a.queue.length + a.sent.length,
+      resources: visibleResources(a.opts.resources),
+      ...(a.deathReason ? { deathReason: a.deathReason } : {}),
+    }));
   }
 
   closeAll(): void {

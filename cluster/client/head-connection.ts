@@ -10,7 +10,7 @@ import type { ClientToHead } from '../proto/generated/convoy/v1/ClientToHead.ts'
 import type { HeadToClient__Output } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { GetClusterStatusReply__Output } from '../proto/generated/convoy/v1/GetClusterStatusReply.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
-import { compileLeaseRequest, compileProgress, compileTaskCounts, compileTaskEvents, compileTuneReport, decompileLease, type GrantedLease, type TaskEvent } from '../proto/convert.ts';
+import { compileActorStates, compileLeaseRequest, compileProgress, compileTaskCounts, compileTaskEvents, compileTuneReport, decompileLease, type ActorReport, type GrantedLease, type TaskEvent } from '../proto/convert.ts';
 import type { TuneRunSummary } from '../api/head-api.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
@@ -126,6 +126,11 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
   /** Task attempts pushed and settled since the last report, for the head's task log (task-events.ts). */
   taskEvents(events: readonly TaskEvent[], dropped: number): void {
     this.#write({ taskEvents: compileTaskEvents(events, dropped) });
+  }
+
+  /** Every actor this client owns, as they stand (head's actor list). */
+  actorStates(actors: readonly ActorReport[]): void {
+    this.#write({ actorStates: compileActorStates(actors) });
   }
 
   reportCounts(byState: Record<string, number>): void {

@@ -69,6 +69,8 @@ export class OwnerCore {
   readonly #refs: ReferenceTable;
   readonly #warned = new Set<string>();
   #lastReported = '';
+  /** The actor states last sent, to send them again only when one changed ('[]': none to tell). */
+  #lastActors = '[]';
   #reportTimer: NodeJS.Timeout | undefined;
   #closed: ClusterClosedError | undefined;
 
@@ -355,6 +357,7 @@ export class OwnerCore {
           this.actors.resendRequests();
           this.head.resendTuneReports();
           this.#lastReported = '';
+          this.#lastActors = '';
         },
         onGiveUp: (key, warning, closeReason) => {
           this.#warn(key, warning);
@@ -369,6 +372,12 @@ export class OwnerCore {
   #reportCounts(): void {
     const events = this.#taskEvents.take();
     if (events) this.head.taskEvents(events.events, events.dropped);
+    const actors = this.actors.summaries();
+    const actorsNow = JSON.stringify(actors);
+    if (actorsNow !== this.#lastActors) {
+      this.#lastActors = actorsNow;
+      this.head.actorStates(actors);
+    }
     const snapshot = JSON.stringify(this.#tasks.counts);
     if (snapshot === this.#lastReported) return;
     this.#lastReported = snapshot;

@@ -7,13 +7,14 @@
  * session stream, the timer that ends a detached client's grace) stays here, one LiveSession per client.
  */
 import type { Logger } from '../common/logger.ts';
-import { decompileLeaseRequest, decompileProgress, decompileTaskCounts, decompileTaskEvents, decompileTuneReport } from '../proto/convert.ts';
+import { decompileActorStates, decompileLeaseRequest, decompileProgress, decompileTaskCounts, decompileTaskEvents, decompileTuneReport } from '../proto/convert.ts';
 import type { grpc } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { LeaseManager } from './lease-manager.ts';
 import type { EventHub } from './events.ts';
 import type { TaskLog } from './task-log.ts';
+import type { ActorDirectory } from './actor-directory.ts';
 import type { Table } from './control/control-store.ts';
 import type { ClientRecord, TaskSummaryRecord } from './control/records.ts';
 import type { TaskCounts, TuneRunSummary } from '../api/head-api.ts';
@@ -48,6 +49,8 @@ export interface ClientSessionDeps {
   tuneReport(run: TuneRunSummary, jobId: string): void;
   /** Where clients' task events go; a gone client's running tasks are marked lost there. */
   taskLog: Pick<TaskLog, 'record' | 'ownerGone'>;
+  /** Where clients' actor states go; a gone client's actors go with it. */
+  actors: Pick<ActorDirectory, 'report' | 'ownerGone'>;
   /** Objects the client owns, to free when it is gone. */
   ownedBy(clientId: string): string[];
   /** Whether the job of this id has ended: its drivers cannot come back, so they get no grace. */
@@ -221,6 +224,8 @@ export class ClientSessions {
         const { events, dropped } = decompileTaskEvents(msg.taskEvents!);
         return this.d.taskLog.record(clientId, this.d.clients.get(clientId)?.jobId ?? '', events, dropped);
       }
+      case 'actorStates':
+        return this.d.actors.report(clientId, this.d.clients.get(clientId)?.jobId ?? '', decompileActorStates(msg.actorStates!));
       case 'progress':
         this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) }, clientId);
         return;
@@ -239,6 +244,7 @@ export class ClientSessions {
     this.d.freeObjects(this.d.ownedBy(session.clientId));
     this.d.events.ownerGone(session.clientId, 'its driver has gone');
     this.d.taskLog.ownerGone(session.clientId);
+    this.d.actors.ownerGone(session.clientId);
     this.d.log.debug({ clientId: session.clientId }, 'client gone');
   }
 

@@ -24,6 +24,7 @@ import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
 import { TaskLog } from './task-log.ts';
+import { ActorDirectory } from './actor-directory.ts';
 import { buildStatus } from './status.ts';
 import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeMemory, NodeStatus } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
@@ -87,6 +88,7 @@ export class HeadServer implements HttpBackend {
   readonly jobs: JobManager;
   readonly tuneRuns: TuneHistory;
   readonly taskLog: TaskLog;
+  readonly actors = new ActorDirectory();
   readonly logs: ClusterLogs;
   readonly events: EventHub;
   /** The dashboard's charts' history (GET /api/series). */
@@ -136,6 +138,7 @@ export class HeadServer implements HttpBackend {
       freeObjects: (ids) => this.freeObjects(ids),
       tuneReport: (run, jobId) => this.tuneRuns.report(run, jobId),
       taskLog: this.taskLog,
+      actors: this.actors,
       ownedBy: (clientId) => this.objects.ownedBy(clientId),
       jobOver: (jobId) => this.jobs.get(jobId)?.endTime !== undefined,
     });

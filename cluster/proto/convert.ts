@@ -11,8 +11,9 @@ import type { FunctionDescriptor, FunctionDescriptor__Output } from './generated
 import type { PlacementStrategy as ProtoStrategy } from './generated/convoy/v1/PlacementStrategy.ts';
 import { z } from 'zod';
 import { formatZodIssues } from '../common/zod-issues.ts';
-import { TUNE_CURVE_POINTS, type ClusterStatus, type ClusterSummary, type NodeLoad, type NodeMemory, type ProgressReport, type StoredObject, type TaskCounts, type TaskEntry, type TuneRunSummary } from '../api/head-api.ts';
+import { TUNE_CURVE_POINTS, type ClusterStatus, type ClusterSummary, type NodeLoad, type NodeMemory, type ProgressReport, type StoredObject, type TaskCounts, type TaskEntry, type TuneRunSummary, type ActorInfo } from '../api/head-api.ts';
 import type { TaskEvents, TaskEvents__Output } from './generated/convoy/v1/TaskEvents.ts';
+import type { ActorStates, ActorStates__Output } from './generated/convoy/v1/ActorStates.ts';
 import type { TuneReport, TuneReport__Output } from './generated/convoy/v1/TuneReport.ts';
 import type { GetClusterStatusReply, GetClusterStatusReply__Output } from './generated/convoy/v1/GetClusterStatusReply.ts';
 import type { Heartbeat, Heartbeat__Output } from './generated/convoy/v1/Heartbeat.ts';
@@ -238,6 +239,41 @@ export function decompileTaskEvents(m: TaskEvents__Output): { events: TaskEvent[
     });
   }
   return { events, dropped: Number(m.dropped) };
+}
+
+/** An owner's report of its actors: an ActorInfo less what the head knows from the session. */
+export type ActorReport = Omit<ActorInfo, 'owner' | 'jobId'>;
+
+export function compileActorStates(actors: readonly ActorReport[]): ActorStates {
+  return {
+    actors: actors.map((a) => ({
+      actorId: a.actorId,
+      className: a.className,
+      name: a.name ?? '',
+      state: a.state,
+      nodeId: a.nodeId,
+      restarts: a.restarts,
+      pendingCalls: a.pendingCalls,
+      resources: compileResources(a.resources),
+      deathReason: a.deathReason ?? '',
+    })),
+  };
+}
+
+/** Strings are cut to size: a report is shown as it is, and a broken client must not grow the head. */
+export function decompileActorStates(m: ActorStates__Output): ActorReport[] {
+  const cut = (s: string, n = 200) => s.slice(0, n);
+  return m.actors.map((a) => ({
+    actorId: cut(a.actorId),
+    className: cut(a.className),
+    ...(a.name ? { name: cut(a.name) } : {}),
+    state: cut(a.state, 20),
+    nodeId: cut(a.nodeId),
+    restarts: a.restarts,
+    pendingCalls: a.pendingCalls,
+    resources: decompileResources(a.resources),
+    ...(a.deathReason ? { deathReason: cut(a.deathReason, 2000) } : {}),
+  }));
 }
 
 /** Unknown ETA travels as a negative number, the extras as a small JSON object. */

@@ -18,13 +18,16 @@ import { startTestCluster, TASKS, type TestCluster } from '../helpers/cluster.ts
 import { startFakeServer, type FakeServer } from '../sources/helpers/fake-server.ts';
 import type { SeriesReport, TaskEntry, TaskPage } from '../../cluster/api/head-api.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
+import type * as actors from '../fixtures/tasks/actors.ts';
+
+const ACTORS = new URL('../fixtures/tasks/actors.ts', import.meta.url);
 import type * as trainables from '../fixtures/tasks/trainables.ts';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`dashboard page tests skipped: ${missing}`);
 const test = it.skipIf(missing !== undefined);
 
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'objects', 'collection', 'trials'] as const;
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials'] as const;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 const TRAINABLES = new URL('../fixtures/tasks/trainables.ts', import.meta.url);
 const WAIT = { timeout: 60_000 };
@@ -224,6 +227,20 @@ describe('dashboard pages in Chromium', () => {
     } finally {
       await page.unroute('**/api/tasks?*');
     }
+  });
+
+  test('actors: each actor with its class, state, node and owner, and a killed one as dead with why', async () => {
+    const counter = t.cluster.actor<typeof actors.Counter>(ACTORS, 'Counter', { name: 'pages-counter' }).remote(1);
+    expect(await t.cluster.get(counter.call('increment', 1))).toBe(2);
+    await open('actors');
+    const row = page.locator(`#actors tr[data-actor-id="${counter.actorId}"]`);
+    await expect.poll(() => row.getAttribute('data-state', { timeout: 1000 }).catch(() => null), WAIT).toBe('alive');
+    expect(await text(`#actors tr[data-actor-id="${counter.actorId}"] [data-field=class]`)).toBe('Counter (pages-counter)');
+    const node = await text(`#actors tr[data-actor-id="${counter.actorId}"] [data-field=node]`);
+    expect(t.local.workers.map((w) => w.nodeId)).toContain(node);
+    await screenshot('actors');
+    counter.kill();
+    await expect.poll(() => row.getAttribute('data-state', { timeout: 1000 }).catch(() => null), WAIT).toBe('dead');
   });
 
   test('objects: each node store, the objects by owner, and the largest objects with their owner and place', async () => {

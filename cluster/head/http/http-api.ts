@@ -19,6 +19,7 @@ import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
 import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
 import type { TuneHistory } from '../tune-history.ts';
 import { parseTaskQuery, type TaskLog } from '../task-log.ts';
+import type { ActorDirectory } from '../actor-directory.ts';
 import { chromeTrace } from '../timeline.ts';
 import type { NodeSeriesRecorder } from '../node-series.ts';
 import type { EventHub } from '../events.ts';
@@ -79,6 +80,7 @@ export interface HttpBackend {
   readonly jobs: Pick<JobManager, 'storePackage' | 'packagePath' | 'list' | 'submit' | 'get' | 'readLogs' | 'follow' | 'stop'>;
   readonly tuneRuns: Pick<TuneHistory, 'list' | 'get'>;
   readonly taskLog: Pick<TaskLog, 'page' | 'started'>;
+  readonly actors: Pick<ActorDirectory, 'list'>;
   readonly series: Pick<NodeSeriesRecorder, 'report'>;
   /** `convoy logs`: the head's, the nodes', a task's or an actor's lines (log-routes.ts). */
   readonly logs: LogsBackend;
@@ -259,6 +261,7 @@ export class HttpApi {
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
     if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
+    if (method === 'GET' && parts[1] === 'actors' && parts.length === 2) return this.#json(res, 200, head.actors.list());
     if (method === 'GET' && parts[1] === 'tasks' && parts.length === 2) {
       let query;
       try {

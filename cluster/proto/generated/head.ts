@@ -2,6 +2,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ActorExited as _convoy_v1_ActorExited, ActorExited__Output as _convoy_v1_ActorExited__Output } from './convoy/v1/ActorExited.ts';
+import type { ActorState as _convoy_v1_ActorState, ActorState__Output as _convoy_v1_ActorState__Output } from './convoy/v1/ActorState.ts';
+import type { ActorStates as _convoy_v1_ActorStates, ActorStates__Output as _convoy_v1_ActorStates__Output } from './convoy/v1/ActorStates.ts';
 import type { Arg as _convoy_v1_Arg, Arg__Output as _convoy_v1_Arg__Output } from './convoy/v1/Arg.ts';
 import type { ClientHello as _convoy_v1_ClientHello, ClientHello__Output as _convoy_v1_ClientHello__Output } from './convoy/v1/ClientHello.ts';
 import type { ClientToHead as _convoy_v1_ClientToHead, ClientToHead__Output as _convoy_v1_ClientToHead__Output } from './convoy/v1/ClientToHead.ts';
@@ -51,6 +53,8 @@ export interface ProtoGrpcType {
   convoy: {
     v1: {
       ActorExited: MessageTypeDefinition<_convoy_v1_ActorExited, _convoy_v1_ActorExited__Output>
+      ActorState: MessageTypeDefinition<_convoy_v1_ActorState, _convoy_v1_ActorState__Output>
+      ActorStates: MessageTypeDefinition<_convoy_v1_ActorStates, _convoy_v1_ActorStates__Output>
       Arg: MessageTypeDefinition<_convoy_v1_Arg, _convoy_v1_Arg__Output>
       ClientHello: MessageTypeDefinition<_convoy_v1_ClientHello, _convoy_v1_ClientHello__Output>
       ClientToHead: MessageTypeDefinition<_convoy_v1_ClientToHead, _convoy_v1_ClientToHead__Output>

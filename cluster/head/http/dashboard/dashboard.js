@@ -33,6 +33,7 @@
  * @typedef {import('../../../api/head-api.ts').TaskPage} TaskPage
  * @typedef {import('../../../api/head-api.ts').TaskEntry} TaskEntry
  * @typedef {import('../../../api/head-api.ts').MemoryReport} MemoryReport
+ * @typedef {import('../../../api/head-api.ts').ActorInfo} ActorInfo
  * @typedef {import('../../../../scheduler/resources.ts').ResourceVector} ResourceVector
  * @typedef {import('uplot')} UPlot
  * @typedef {import('uplot').Options} UPlotOptions
@@ -180,7 +181,7 @@ function showConn() {
 }
 
 // ---- pages: hash routes, one [data-page] element each ----
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'objects', 'collection', 'trials'];
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials'];
 /** The page the address names (#/nodes), the overview when it names none or an unknown one. */
 function currentRoute() {
   const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
@@ -199,6 +200,7 @@ function showRoute() {
   if (route === 'trials') refreshTuneRuns();
   if (route === 'tasks') refreshTaskLog();
   if (route === 'objects') refreshObjects();
+  if (route === 'actors') refreshActors();
   if (route === 'collection') renderCollections();
   redrawCharts();
 }
@@ -315,8 +317,9 @@ function signedOut() {
   $('signin').hidden = false;
   dropCharts();
   for (const id of ['cards', 'warnings', 'pending', 'events', 'progress', 'node-charts', 'collections', 'tune-runs', 'throughput-chart']) $(id).replaceChildren();
-  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest']) tableBody(id).replaceChildren();
+  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest', 'actors']) tableBody(id).replaceChildren();
   $('objects-count').textContent = '';
+  $('actors-count').textContent = '';
   for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count', 'task-log-count', 'task-log-note', 'task-page']) $(id).textContent = '';
   series = null;
   tuneRuns = [];
@@ -671,6 +674,39 @@ function renderObjects(m) {
   tableBody('object-largest').replaceChildren(...(all.length ? all.slice(0, LARGEST_SHOWN).map(({ node, o }) => h('tr', { data: { objectId: o.objectId, place: o.place } }, [
     cell(o.objectId, 'object', 'mono'), cell(node, 'node', 'mono'), cell(o.owner, 'owner', 'mono'), cell(o.place, 'place'), cell(fmtBytes(o.size), 'size', 'num'), cell(fmtInt(o.pins), 'pins', 'num'), cell(o.secondary ? 'copy' : 'primary', 'copy'),
   ])) : [emptyRow(7, 'no objects stored')]));
+}
+
+// ---- actors: every connected owner's actors, as the owners report them (GET /api/actors) ----
+let actorsLoading = false;
+async function refreshActors() {
+  if (actorsLoading || conn.status === 'signed-out') return;
+  actorsLoading = true;
+  try {
+    const r = await fetch('/api/actors', { cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    if (r.ok) renderActors(/** @type {ActorInfo[]} */ (await r.json()));
+  } catch (e) {
+    // the status poll reports an unreachable head
+  } finally {
+    actorsLoading = false;
+  }
+}
+/** @param {ActorInfo[]} actors */
+function renderActors(actors) {
+  const alive = actors.filter((a) => a.state === 'alive').length;
+  $('actors-count').textContent = fmtInt(actors.length) + ' actor(s), ' + fmtInt(alive) + ' alive';
+  tableBody('actors').replaceChildren(...(actors.length ? actors.map((a) => h('tr', { data: { actorId: a.actorId, state: a.state } }, [
+    cell(a.actorId, 'actor', 'mono'),
+    cell(a.name ? a.className + ' (' + a.name + ')' : a.className, 'class'),
+    cell(a.state, 'state', 'actor-' + a.state),
+    cell(a.nodeId || '–', 'node', 'mono'),
+    cell(fmtInt(a.restarts), 'restarts', 'num'),
+    cell(fmtInt(a.pendingCalls), 'pending', 'num'),
+    cell(Object.entries(a.resources).map(([k, v]) => k + ' ' + (k === 'memory' ? fmtBytes(v) : fmtNum(v))).join(', ') || '–', 'resources'),
+    cell(a.owner, 'owner', 'mono'),
+    cell(a.jobId || '–', 'job', 'mono'),
+    cell(a.deathReason || '', 'reason'),
+  ])) : [emptyRow(10, 'no actors reported')]));
 }
 
 // ---- trials: tune runs, their results tables and learning curves ----
@@ -1070,6 +1106,7 @@ setInterval(() => {
   const route = currentRoute();
   if (route === 'trials') refreshTuneRuns();
   if (route === 'objects') refreshObjects();
+  if (route === 'actors') refreshActors();
   // Only the newest page follows new tasks; an older one stays put while it is read.
   if (route === 'tasks' && taskCursors.length === 1) refreshTaskLog();
 }, POLL_MS);

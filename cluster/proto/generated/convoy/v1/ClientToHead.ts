@@ -10,6 +10,7 @@ import type { Empty as _convoy_v1_Empty, Empty__Output as _convoy_v1_Empty__Outp
 import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Progress__Output } from '../../convoy/v1/Progress.ts';
 import type { TuneReport as _convoy_v1_TuneReport, TuneReport__Output as _convoy_v1_TuneReport__Output } from '../../convoy/v1/TuneReport.ts';
 import type { TaskEvents as _convoy_v1_TaskEvents, TaskEvents__Output as _convoy_v1_TaskEvents__Output } from '../../convoy/v1/TaskEvents.ts';
+import type { ActorStates as _convoy_v1_ActorStates, ActorStates__Output as _convoy_v1_ActorStates__Output } from '../../convoy/v1/ActorStates.ts';
 
 /**
  * ---- client session ----
@@ -40,7 +41,11 @@ export interface ClientToHead {
    * tasks pushed and settled since the last report, for the head's task log
    */
   'taskEvents'?: (_convoy_v1_TaskEvents | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents";
+  /**
+   * every actor the client owns, as they stand (sent when one changed)
+   */
+  'actorStates'?: (_convoy_v1_ActorStates | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents"|"actorStates";
 }
 
 /**
@@ -72,5 +77,9 @@ export interface ClientToHead__Output {
    * tasks pushed and settled since the last report, for the head's task log
    */
   'taskEvents'?: (_convoy_v1_TaskEvents__Output | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents";
+  /**
+   * every actor the client owns, as they stand (sent when one changed)
+   */
+  'actorStates'?: (_convoy_v1_ActorStates__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents"|"actorStates";
 }
