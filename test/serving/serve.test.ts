@@ -122,7 +122,10 @@ describe('convoy serve: the forecast service', () => {
     await eventually(
       async () => {
         const answers = await Promise.all([0, 1, 2].map((k) => post(front, { sensors: [history(`oslo:${k}`)] })));
-        for (const a of answers) (a.status === 200 ? versions.push(a.body.version!) : failures.push(a));
+        for (const a of answers) {
+          if (a.status === 200) versions.push(a.body.version!);
+          else failures.push(a);
+        }
         return versions.at(-1) === 2 && versions.at(-2) === 2;
       },
       60_000,
