@@ -5,6 +5,7 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
 import { registerModel } from './model.ts';
+import { registerServe } from './serve.ts';
 import { registerTune } from './tune.ts';
 
 export function registerTrafficCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerTrafficCommands(program: Command): void {
   registerTune(program);
   registerModel(program);
   registerEvaluate(program);
+  registerServe(program);
 }
