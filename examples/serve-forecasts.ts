@@ -16,8 +16,7 @@ import { connect } from '../cluster/client/index.ts';
 import { openStorage } from '../cluster/storage/index.ts';
 import { generateShardTable, openLake } from '../tasks/index.ts';
 import { ModelRegistry, Predictor, trainModel, type SensorHistory } from '../tasks/training/index.ts';
-import { ForecastService } from '../tasks/serving/forecast-service.ts';
-import { startHttpFront } from '../tasks/serving/http-front.ts';
+import { ForecastService, startHttpFront } from '../tasks/serving/index.ts';
 
 const lakeDir = path.resolve('data/example-serve-lake');
 const registryDir = path.resolve('data/example-serve-registry');

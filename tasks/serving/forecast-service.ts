@@ -17,8 +17,14 @@ import { openStorage } from '../../cluster/storage/index.ts';
 import { ModelRegistry } from '../training/artifacts/registry.ts';
 import type { BackendName } from '../training/backend.ts';
 import { ModelNotFoundError } from '../training/errors.ts';
+import { registerTrafficErrors, TrafficError } from '../traffic/errors.ts';
 import { MicroBatcher, type MicroBatcherOptions } from './micro-batcher.ts';
 import { FORECAST_REPLICA, type ForecastQuery, type ForecastReplica, type QueryAnswer } from './replica.ts';
+
+/** The replicas could not be started (placed, or their model loaded) in time. */
+export class ServiceStartError extends TrafficError {
+  override readonly name = 'ServiceStartError';
+}
 
 export interface ForecastServiceOptions {
   cluster: Cluster;
@@ -35,6 +41,8 @@ export interface ForecastServiceOptions {
   /** How often the registry is read for a newly promoted version. @default 2000 */
   pollMs?: number;
   backends?: BackendName[];
+  /** How long start() waits for every replica to be placed and load its model. @default 120000 */
+  startTimeoutMs?: number;
   /** Called on each state change (`started`, `reloaded`, `reload failed`, `stopped`); never with a token. */
   log?: (event: string, fields: Record<string, unknown>) => void;
 }
@@ -99,10 +107,18 @@ export class ForecastService {
     if (version === undefined) throw new ModelNotFoundError(o.model, (await registry.versions(o.model)).length ? 'promoted' : undefined, registry.storage.url);
     const cls = o.cluster.actor<typeof ForecastReplica>(FORECAST_REPLICA, 'ForecastReplica', { cpu: o.replicaCpus ?? 1, maxRestarts: 3, scheduling: 'spread', name: `serve:${o.model}` });
     const handles = Array.from({ length: count }, () => cls.remote({ registry: o.registry, model: o.model, version, ...(o.lake ? { lake: o.lake } : {}), ...(o.backends ? { backends: o.backends } : {}) }));
+    const timeoutMs = o.startTimeoutMs ?? 120_000;
     try {
-      await Promise.all(handles.map(async (h) => o.cluster.get(h.call('version'))));
+      await Promise.all(handles.map(async (h) => o.cluster.get(h.call('version'), { timeoutMs })));
     } catch (err) {
       for (const h of handles) h.kill();
+      if ((err as Error).name === 'GetTimeoutError') {
+        throw new ServiceStartError(
+          `the ${count} replica(s) of ${o.model} did not start within ${timeoutMs / 1000} s: the cluster may lack ${count} × ${o.replicaCpus ?? 1} free CPU(s) ` +
+            '(see convoy status); ask for fewer replicas or fewer CPUs each (--replicas, --replica-cpus)',
+          { cause: err },
+        );
+      }
       throw err;
     }
     const service = new ForecastService(o, registry, handles.map((handle) => ({ handle, stats: { calls: 0, inFlight: 0, version } })), version);
@@ -188,6 +204,14 @@ export class ForecastService {
     try {
       const { version, answers } = await call;
       r.stats.version = version;
+      // A replica that restarted (its thread or node died) comes back on the version it was created with:
+      // bring it to the one the others serve. (During a reload the poll itself moves every replica.)
+      if (version !== this.#version && !this.#polling && !this.#closing) {
+        this.#o.cluster.get(r.handle.call('load', this.#version)).then(
+          (v) => (r.stats.version = v),
+          (err: unknown) => (this.#lastReloadError = `bringing a replica to v${this.#version}: ${(err as Error).message}`),
+        );
+      }
       return answers.map((a) => ({ ...a, version }));
     } finally {
       r.stats.inFlight--;
@@ -209,3 +233,5 @@ export class ForecastService {
     return this.#closing;
   }
 }
+
+registerTrafficErrors(ServiceStartError);

@@ -11,7 +11,8 @@ import { ForecastService } from '../../tasks/serving/forecast-service.ts';
 import { startHttpFront, type HttpFront } from '../../tasks/serving/http-front.ts';
 import { eventually, startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { SLOT_MS } from '../internal.ts';
-import { syntheticTrafficAsync } from '../training/helpers/synthetic-traffic.ts';
+import { openLake } from '../../tasks/lake/index.ts';
+import { syntheticTraffic, syntheticTrafficAsync } from '../training/helpers/synthetic-traffic.ts';
 
 const DAY = 86_400_000;
 const start = Date.UTC(2024, 0, 1);
@@ -68,8 +69,12 @@ describe('convoy serve: the forecast service', () => {
     await registry.register({ model: 'gru', artifacts: b.artifacts });
     await registry.promote('gru', 1);
     for (const v of [1, 2]) local.set(v, await Predictor.load(registry, 'gru', { version: v, backends: ['wasm'] }));
+    const lake = await openLake(join(folder, 'lake'), { threads: 0 });
+    let shard = 0;
+    for (const batch of syntheticTraffic(data)) await lake.writeShard(`s-${shard++}`, batch);
+    await lake.close();
     c = await startTestCluster({ workers: 1, cpusPerWorker: 4 });
-    service = await ForecastService.start({ cluster: c.cluster, registry: join(folder, 'registry'), model: 'gru', replicas: 2, batch: { maxBatch: 8, maxWaitMs: 5 }, pollMs: 200, backends: ['wasm'] });
+    service = await ForecastService.start({ cluster: c.cluster, registry: join(folder, 'registry'), model: 'gru', replicas: 2, lake: join(folder, 'lake'), batch: { maxBatch: 8, maxWaitMs: 5 }, pollMs: 200, backends: ['wasm'] });
     front = await startHttpFront({ service, token: TOKEN });
   }, 240_000);
 
@@ -103,7 +108,22 @@ describe('convoy serve: the forecast service', () => {
     // What only the model can judge comes back from the replica, named the same way.
     await bad({ sensors: [{ ...history('oslo:0'), readings: history('oslo:0').readings!.slice(3) }] }, 'sensors[0].readings', /needs the last 6/);
     await bad({ sensors: [{ ...history('oslo:0'), roadClass: 'footway' }] }, 'sensors[0].roadClass', /must be one of motorway/);
-    await bad({ fromLake: { at: '2024-01-01T07:00Z' } }, 'fromLake', /reads no lake/);
+    await bad({ fromLake: { at: 'soon' } }, 'fromLake.at', /is not a date/);
+  });
+
+  it('reads the history from the lake for a request that names sensors only', async () => {
+    const at = start + 17 * 3_600_000;
+    const r = await post(front, { fromLake: { sensors: ['oslo:1', 'oslo:2'], at: new Date(at).toISOString() } });
+    expect(r.status).toBe(200);
+    const lake = await openLake(join(folder, 'lake'), { threads: 0 });
+    const expected = await local.get(r.body.version!)!.forecastFromLake(lake, { sensors: ['oslo:1', 'oslo:2'], at });
+    await lake.close();
+    expect(r.body.forecasts!.map((f) => [f.sensor, f.at])).toEqual(expected.forecasts.map((f) => [f.sensor, f.at]));
+    r.body.forecasts!.forEach((f, i) => f.horizons.forEach((h, k) => expect(h.speedKmh).toBeCloseTo(expected.forecasts[i]!.horizons[k]!.speedKmh!, 3)));
+    // Before the lake's first reading: 422, naming the sensor and the empty slot.
+    const early = await post(front, { fromLake: { sensors: ['oslo:1'], at: start + 60_000 } });
+    expect(early.status).toBe(422);
+    expect(early.body.error!.message).toMatch(/"oslo:1" has no reading in the lake for the slot at 2023-12-31T23:35:00\.000Z/);
   });
 
   it('answers with the promoted version, and switches when another is promoted without failing a request', { timeout: 120_000 }, async () => {
@@ -157,6 +177,12 @@ describe('convoy serve: the forecast service', () => {
       expect(health.replicas.map((r) => r.calls).reduce((a, b) => a + b, 0)).toBe(3);
       // Least-loaded with round-robin among equals: both replicas got work.
       expect(health.replicas.every((r) => r.calls >= 1)).toBe(true);
+      // In one batch with three good requests, a service without a lake refuses the lake request alone, saying how to fix it.
+      const noLake = post(batchFront, { fromLake: { sensors: ['oslo:0'] } });
+      const good = await Promise.all([0, 1, 2].map((k) => post(batchFront, { sensors: [history(`oslo:${k}`)] })));
+      expect(good.map((a) => a.status)).toEqual([200, 200, 200]);
+      expect(await noLake).toMatchObject({ status: 400, body: { error: { field: 'fromLake', message: expect.stringMatching(/reads no lake.*--lake/) } } });
+      expect((await healthz(batchFront)).batches).toBe(4);
     } finally {
       await batchFront.close();
       await batching.close();
