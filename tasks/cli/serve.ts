@@ -90,6 +90,9 @@ export function registerServe(program: Command): void {
       try {
         service = await ForecastService.start({ cluster, registry: located(f.registry), model: f.model, replicas, replicaCpus, batch, pollMs, log, ...(f.lake ? { lake: located(f.lake) } : {}) });
         const front = await startHttpFront({ service, token, host: f.host, port, maxBodyBytes });
+        if (!['127.0.0.1', 'localhost', '::1'].includes(f.host)) {
+          console.error(`serve: listening on ${f.host}, beyond this machine: anyone who reaches it with the token can call it, over plain HTTP (put TLS in front of it)`);
+        }
         console.log(
           `serving ${f.model} v${service.version} on http://${front.address} with ${replicas} replica(s): POST /forecast, GET /healthz\n` +
             `requests need "Authorization: Bearer <token>" with the token in ${tokenFile}${generated ? ' (generated now)' : ''}`,
