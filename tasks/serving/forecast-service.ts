@@ -26,6 +26,17 @@ export class ServiceStartError extends TrafficError {
   override readonly name = 'ServiceStartError';
 }
 
+/** A replica took longer than `callTimeoutMs` to answer a batch (it is busy, or stuck). */
+export class ReplicaTimeoutError extends TrafficError {
+  override readonly name = 'ReplicaTimeoutError';
+  constructor(
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`a replica did not answer within ${timeoutMs / 1000} s: retry, or run the service with more --replicas`, options);
+  }
+}
+
 export interface ForecastServiceOptions {
   cluster: Cluster;
   /** Registry location (a folder or s3:// URL) as the cluster's workers see it. */
@@ -41,6 +52,8 @@ export interface ForecastServiceOptions {
   /** How often the registry is read for a newly promoted version. @default 2000 */
   pollMs?: number;
   backends?: BackendName[];
+  /** How long a batch may take on its replica before its requests fail (504). @default 30000 */
+  callTimeoutMs?: number;
   /** How long start() waits for every replica to be placed and load its model. @default 120000 */
   startTimeoutMs?: number;
   /** Called on each state change (`started`, `reloaded`, `reload failed`, `stopped`); never with a token. */
@@ -199,7 +212,11 @@ export class ForecastService {
     const r = this.#pick();
     r.stats.calls++;
     r.stats.inFlight++;
-    const call = this.#o.cluster.get(r.handle.call('forecast', queries));
+    const timeoutMs = this.#o.callTimeoutMs ?? 30_000;
+    const call = this.#o.cluster.get(r.handle.call('forecast', queries), { timeoutMs }).catch((err: unknown) => {
+      if ((err as Error).name === 'GetTimeoutError') throw new ReplicaTimeoutError(timeoutMs, { cause: err });
+      throw err;
+    });
     this.#inFlight.add(call);
     try {
       const { version, answers } = await call;
@@ -234,4 +251,4 @@ export class ForecastService {
   }
 }
 
-registerTrafficErrors(ServiceStartError);
+registerTrafficErrors(ServiceStartError, ReplicaTimeoutError);

@@ -7,7 +7,8 @@
  * Every request needs `Authorization: Bearer <token>` (401 otherwise; compared in constant time, and never
  * logged). Bodies over `maxBodyBytes` get 413 without being read further. Every error is JSON
  * `{ error: { message, field? } }` whose message says what to fix: 400 for a body or sensor the model cannot
- * take, 422 for a history the lake lacks, 503 when the queue is full, 500 when a replica failed.
+ * take, 422 for a history the lake lacks, 503 when the queue is full, 504 when a replica took too long, 500 when
+ * a replica failed.
  * It listens on 127.0.0.1 unless given another host.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -16,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { BusyError } from './micro-batcher.ts';
 import { parseForecastRequest } from './forecast-request.ts';
 import type { ForecastQuery } from './replica.ts';
-import type { ServiceAnswer, ServiceStats } from './forecast-service.ts';
+import { ReplicaTimeoutError, type ServiceAnswer, type ServiceStats } from './forecast-service.ts';
 
 /** What the front needs of the service (a ForecastService, or a stand-in in tests). */
 export interface ForecastBackend {
@@ -91,6 +92,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<HttpFront> {
       answer = await o.service.forecast(parsed.query);
     } catch (err) {
       if (err instanceof BusyError) throw new HttpProblem(503, err.message);
+      if (err instanceof ReplicaTimeoutError) throw new HttpProblem(504, err.message);
       throw new HttpProblem(500, `the forecast failed on a replica: ${(err as Error).message}`);
     }
     if ('error' in answer) throw new HttpProblem(answer.error.status, answer.error.message, answer.error.field);

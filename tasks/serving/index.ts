@@ -5,7 +5,7 @@
  */
 export { ForecastInputError, type Forecast, type ForecastHorizon, type Instant, type Reading, type SensorHistory } from './forecast-input.ts';
 export { MissingReadingError, type IncompleteSensor, type LakeForecastOptions } from './lake-history.ts';
-export { ForecastService, ServiceStartError, type ForecastServiceOptions, type ServiceAnswer, type ServiceStats, type ReplicaStats } from './forecast-service.ts';
+export { ForecastService, ServiceStartError, ReplicaTimeoutError, type ForecastServiceOptions, type ServiceAnswer, type ServiceStats, type ReplicaStats } from './forecast-service.ts';
 export { startHttpFront, type HttpFront, type HttpFrontOptions, type ForecastBackend } from './http-front.ts';
 export { MicroBatcher, BusyError, type MicroBatcherOptions } from './micro-batcher.ts';
 export { parseForecastRequest, MAX_SENSORS_PER_REQUEST, MAX_READINGS, type RequestProblem } from './forecast-request.ts';
