@@ -3,7 +3,8 @@
  * one place: the sample schema and source names (traffic), the sources (`convoy/tasks/sources`: synthetic,
  * OSM, TomTom, HERE, Mapbox, historical import), collection plans, the Parquet lake on local folders or S3
  * (`convoy/tasks/lake`), the distributed collection job (`convoy/tasks/collect`), training (models, trainer,
- * validation, registry, predictor, tune trainable: `convoy/tasks/training`) and the end-to-end run behind
+ * validation, registry, predictor, tune trainable: `convoy/tasks/training`), serving (the forecast service
+ * behind `convoy serve`) and the end-to-end run behind
  * `npm start`. Object storage itself is `convoy/storage`. Named re-exports only, so a name is never shadowed
  * or dropped silently when two modules export it.
  *
@@ -91,4 +92,9 @@ export {
   type TrainingProgress, type TrainOptions, type TrainResult, type TrainSettings, type TrainSettingsInput,
   type ValidateOptions, type ValidationReport, type VersionInfo
 } from './training/index.ts';
+export {
+  BusyError, FORECAST_REPLICA, ForecastInputError, ForecastReplica, ForecastService, MicroBatcher, MissingReadingError, parseForecastRequest,
+  ServiceStartError, startHttpFront, type Forecast, type ForecastHorizon, type ForecastQuery, type ForecastServiceOptions, type HttpFront,
+  type HttpFrontOptions, type IncompleteSensor, type LakeForecastOptions, type Reading, type SensorHistory, type ServiceStats
+} from './serving/index.ts';
 export { runEndToEnd, type EndToEndOptions, type EndToEndReport } from './end-to-end/run-end-to-end.ts';

@@ -7,6 +7,7 @@ import { registerImportGraph } from './import-graph.ts';
 import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
 import { registerModel } from './model.ts';
+import { registerServe } from './serve.ts';
 import { registerTune } from './tune.ts';
 
 export function registerTrafficCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerTrafficCommands(program: Command): void {
   registerTune(program);
   registerModel(program);
   registerEvaluate(program);
+  registerServe(program);
 }

@@ -57,6 +57,8 @@ export { HistoricalAverage, fitHistoricalAverage } from './evaluation/baselines.
 export { validateModel, formatValidationTable, type ValidationReport, type ValidateOptions } from './evaluation/validation.ts';
 export { ModelRegistry, type VersionInfo, type RegisterInput } from './artifacts/registry.ts';
 export { Predictor, type PredictInput } from './predictor.ts';
+export { ForecastInputError, type Forecast, type ForecastHorizon, type SensorHistory, type Reading } from '../serving/forecast-input.ts';
+export { MissingReadingError, type LakeForecastOptions, type IncompleteSensor } from '../serving/lake-history.ts';
 export type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 export { encodeTensors, decodeTensors, type NamedArrays } from './artifacts/tensor-file.ts';
 export {

@@ -1,5 +1,7 @@
 /**
  * A predictor: the promoted (or a chosen) registry version, rebuilt in this process and answering
+ * `forecast(histories)` (every model kind: each sensor's recent readings in, one value per horizon out),
+ * `forecastFromLake(lake, { at })` (the same, with the history read from a lake) and, for the per-sample MLP,
  * `predict(samples)`.
  *
  * It runs the very prediction function validation uses (evaluation/evaluate.ts), with the normaliser saved beside the
@@ -16,6 +18,9 @@ import { Normalizer } from './input/normalizer.ts';
 import type { ModelRegistry, VersionInfo } from './artifacts/registry.ts';
 import { batchesOf, sampleColumns, type SampleChunk } from './input/sample-columns.ts';
 import type { Sample } from '../traffic/schema.ts';
+import type { Lake } from '../lake/index.ts';
+import { encodeWindows, forecastsOf, windowOf, ForecastInputError, type Forecast, type SensorHistory, type SensorWindow, type WindowShape } from '../serving/forecast-input.ts';
+import { windowsFromLake, type IncompleteSensor, type LakeForecastOptions } from '../serving/lake-history.ts';
 
 /** The fields of a sample the MLP reads. */
 export type PredictInput = Pick<
@@ -63,11 +68,48 @@ export class Predictor {
     if (this.artifacts.spec.kind !== 'mlp') {
       throw new TypeError(
         `predict(samples) serves per-sample MLP models; ${this.artifacts.pipeline} needs each segment's history: ` +
-          `build rows with the sequence pipeline and call predictRows()`,
+          `call forecast(histories) with each sensor's recent readings, or forecastFromLake(lake, { at })`,
       );
     }
     const x = Array.isArray(samples) ? encodeObjects(samples) : encodeArrow(samples as SampleChunk);
     return this.predictFn(x, x.length / MLP_FEATURE_COUNT);
+  }
+
+  /**
+   * One forecast per sensor, one value per horizon of the model (`horizonsMin`; `[0]` for the per-sample MLP),
+   * from each sensor's last readings on consecutive five-minute slots (as many as the model's history) and its
+   * context. Throws {@link ForecastInputError} naming the sensor and field for input the model cannot take:
+   * too few readings, a gap, an unknown road class, a value that is not finite.
+   */
+  async forecast(histories: readonly SensorHistory[]): Promise<Forecast[]> {
+    this.assertOpen();
+    if (!Array.isArray(histories)) throw new ForecastInputError(0, undefined, '(histories)', 'must be an array of sensor histories');
+    const shape = this.windowShape();
+    return this.forecastWindows(histories.map((h, i) => windowOf(h, i, shape)));
+  }
+
+  /**
+   * Forecasts with each sensor's history read from a lake: its readings on the last `history` slots up to `at`
+   * (lake-history.ts). A named sensor with a gap fails the call with MissingReadingError; with no sensors named,
+   * sensors with a gap are left out and listed in `incomplete`.
+   */
+  async forecastFromLake(lake: Lake, options: LakeForecastOptions = {}): Promise<{ forecasts: Forecast[]; incomplete: IncompleteSensor[] }> {
+    this.assertOpen();
+    const { windows, incomplete } = await windowsFromLake(lake, options, this.windowShape());
+    return { forecasts: await this.forecastWindows(windows), incomplete };
+  }
+
+  /** The history length and target a forecast's window must fit. */
+  windowShape(): WindowShape {
+    const spec = this.artifacts.spec;
+    return { steps: spec.kind === 'gru' ? spec.steps : spec.history, target: this.artifacts.target };
+  }
+
+  private async forecastWindows(windows: readonly SensorWindow[]): Promise<Forecast[]> {
+    if (windows.length === 0) return [];
+    const { steps, target } = this.windowShape();
+    const outputs = await this.predictRows(encodeWindows(windows, steps), windows.length);
+    return forecastsOf(windows, outputs, this.artifacts.horizonsMin, target);
   }
 
   /** Predictions for already-encoded raw feature rows (`count × inputWidth`), for any model kind. */
