@@ -3,6 +3,7 @@
  * model) are added by bin/convoy.mjs from tasks/, which may use the cluster but not the other way round.
  */
 import { Command, CommanderError } from 'commander';
+import { registerActors } from './commands/actors.ts';
 import { registerDrain } from './commands/drain.ts';
 import { registerJob } from './commands/job.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMemory(program);
   registerHistory(program);
   registerTasks(program);
+  registerActors(program);
   registerTimeline(program);
   return program;
 }

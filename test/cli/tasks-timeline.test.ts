@@ -54,6 +54,9 @@ it('lists, filters and draws the tasks a driver ran', { timeout: 180_000 }, asyn
   expect(status.nodes.map((n) => n.holders?.actors ?? 0).reduce((a, b) => a + b, 0)).toBe(1);
   const shown = await convoy(['status', '--address', c.local.address]);
   expect(shown.stdout).toMatch(/running\s+actors/);
+  await eventually(async () => (await convoy(['actors', '--address', c.local.address])).stdout.includes(counter.actorId), 20_000, 'the actor in convoy actors');
+  const actorList = await convoy(['actors', '--address', c.local.address, '--state', 'alive']);
+  expect(actorList.stdout).toMatch(new RegExp(`${counter.actorId}\\s+Counter\\s+alive`));
   const page = await tasks();
   const nodeIds = new Set(c.local.workers.map((w) => w.nodeId));
   expect(page.tasks.every((t) => nodeIds.has(t.nodeId) && t.jobId === '' && t.endedAt! >= t.startedAt!)).toBe(true);
