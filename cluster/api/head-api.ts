@@ -433,6 +433,32 @@ export interface ActorInfo {
   jobId: string;
 }
 
+// ---- models (GET /api/models, when the head knows the registry: convoy start --head --registry) ----
+
+export interface ModelVersionSummary {
+  version: number;
+  promoted: boolean;
+  createdAt: string;
+  pipeline: string;
+  horizonsMin: number[];
+  /** The version's registered metrics that are numbers, nested keys joined with dots (`test.model.mae`). */
+  metrics: Record<string, number>;
+}
+
+export interface ModelSummary {
+  name: string;
+  /** Versions registered; `latest` holds the newest few. */
+  versions: number;
+  promoted?: number;
+  latest: ModelVersionSummary[];
+}
+
+export interface ModelsReport {
+  /** Where the registry is, or null when the head was not given one. */
+  registry: string | null;
+  models: ModelSummary[];
+}
+
 // ---- the event feed (ws /api/events) ----
 
 /** What the head publishes on its live feed: node up/down, job state, warnings, progress. */

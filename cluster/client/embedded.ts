@@ -35,6 +35,8 @@ export interface LocalClusterOptions {
   heartbeatTimeoutMs?: number;
   /** Task attempts the head's task log keeps (the tasks page, the timeline). @default 10_000 */
   maxTaskLog?: number;
+  /** The model registry the dashboard's models page lists (a folder or s3://bucket/prefix). */
+  registry?: string;
   /** Also serve the head's `GET /metrics` without the token on this port (0: any free one); see `metricsAddress`. */
   metricsPort?: number;
   /**
@@ -108,7 +110,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   };
   process.once('exit', killAll);
   try {
-    const headOptions = { host: '127.0.0.1', sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, maxTaskLog: opts.maxTaskLog, tls: opts.tls, metricsPort: opts.metricsPort };
+    const headOptions = { host: '127.0.0.1', sessionDir, heartbeatTimeoutMs: opts.heartbeatTimeoutMs, maxTaskLog: opts.maxTaskLog, registry: opts.registry, tls: opts.tls, metricsPort: opts.metricsPort };
     // The store through the environment, not argv (a Redis URL may hold a password); set even when empty,
     // so a CONVOY_STORE meant for a real head does not reach this one.
     const headEnv = { CONVOY_STORE: opts.store ?? '' };

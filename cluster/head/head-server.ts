@@ -25,8 +25,10 @@ import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
 import { TaskLog } from './task-log.ts';
 import { ActorDirectory } from './actor-directory.ts';
+import { ModelIndex } from './model-index.ts';
+import { openStorage } from '../storage/index.ts';
 import { buildStatus } from './status.ts';
-import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeMemory, NodeStatus } from '../api/head-api.ts';
+import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, ModelsReport, NodeMemory, NodeStatus } from '../api/head-api.ts';
 import { EventHub } from './events.ts';
 import { ClientSessions } from './client-sessions.ts';
 import { NodeDrains } from './node-drains.ts';
@@ -71,6 +73,8 @@ export interface HeadOptions {
   maxFinishedJobs?: number;
   /** Node, job and warning events kept for the dashboard's feed; the oldest go first. @default 200 */
   maxEvents?: number;
+  /** Where the model registry is (a folder or s3://bucket/prefix), for the dashboard's models page. @default none */
+  registry?: string;
   /** How many task attempts the task log keeps (the tasks page, the timeline); the oldest goes first. @default 10_000 */
   maxTaskLog?: number;
   tls?: TlsOptions;
@@ -89,6 +93,7 @@ export class HeadServer implements HttpBackend {
   readonly tuneRuns: TuneHistory;
   readonly taskLog: TaskLog;
   readonly actors = new ActorDirectory();
+  readonly #models: ModelIndex | undefined;
   readonly logs: ClusterLogs;
   readonly events: EventHub;
   /** The dashboard's charts' history (GET /api/series). */
@@ -113,6 +118,7 @@ export class HeadServer implements HttpBackend {
     this.objects = new ObjectDirectory(this.store.objects);
     this.tuneRuns = new TuneHistory(this.store.tuneRuns);
     this.taskLog = new TaskLog(opts.maxTaskLog);
+    this.#models = opts.registry ? new ModelIndex(openStorage(opts.registry)) : undefined;
     this.events = new EventHub(opts.maxEvents);
     this.leases = new LeaseManager(
       this.nodes,
@@ -344,6 +350,10 @@ export class HeadServer implements HttpBackend {
       httpAddress: this.httpAddress,
       version: VERSION,
     });
+  }
+
+  async models(): Promise<ModelsReport> {
+    return this.#models ? { registry: this.#models.url, models: await this.#models.list() } : { registry: null, models: [] };
   }
 
   history(): HistoryReport {

@@ -22,6 +22,8 @@ export interface HeadEntryOptions {
   heartbeatTimeoutMs?: number;
   /** Task attempts the task log keeps (head-server.ts). */
   maxTaskLog?: number;
+  /** The model registry, for the dashboard's models page (head-server.ts). */
+  registry?: string;
   maxFinishedJobs?: number;
   maxEvents?: number;
   tls?: { cert?: string; key?: string; ca?: string };
@@ -91,6 +93,7 @@ try {
     heartbeatIntervalMs: opts.heartbeatIntervalMs,
     heartbeatTimeoutMs: opts.heartbeatTimeoutMs,
     maxTaskLog: opts.maxTaskLog,
+    registry: opts.registry,
     maxFinishedJobs: opts.maxFinishedJobs,
     maxEvents: opts.maxEvents,
     tls: opts.tls ? readTlsFiles(opts.tls) : undefined,

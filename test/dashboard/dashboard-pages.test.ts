@@ -5,7 +5,7 @@
  * token, and is saved as a screenshot under test-artifacts/dashboard/ (gitignored) for people to look at.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,15 +19,20 @@ import { startFakeServer, type FakeServer } from '../sources/helpers/fake-server
 import type { SeriesReport, TaskEntry, TaskPage } from '../../cluster/api/head-api.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
 import type * as actors from '../fixtures/tasks/actors.ts';
+import { openStorage } from '../../cluster/storage/index.ts';
+import { ModelRegistry } from '../../tasks/training/artifacts/registry.ts';
+import { trainModel } from '../../tasks/training/trainer.ts';
+import { syntheticTraffic } from '../training/helpers/synthetic-traffic.ts';
 
 const ACTORS = new URL('../fixtures/tasks/actors.ts', import.meta.url);
+const REGISTRY = path.join(os.tmpdir(), `convoy-dash-registry-${process.pid}`);
 import type * as trainables from '../fixtures/tasks/trainables.ts';
 
 const missing = chromiumMissing();
 if (missing) console.warn(`dashboard page tests skipped: ${missing}`);
 const test = it.skipIf(missing !== undefined);
 
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials'] as const;
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials', 'models'] as const;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 const TRAINABLES = new URL('../fixtures/tasks/trainables.ts', import.meta.url);
 const WAIT = { timeout: 60_000 };
@@ -47,7 +52,7 @@ beforeAll(async () => {
   fake = await startFakeServer();
   // Workers inherit the environment: the provider key reaches them as a deployment would pass it.
   process.env.TOMTOM_API_KEY = 'sk-test-dashboard-0000';
-  const [cluster, chromium] = await Promise.allSettled([startTestCluster({ workers: 2, cpusPerWorker: 2 }), launchChromium()]);
+  const [cluster, chromium] = await Promise.allSettled([startTestCluster({ workers: 2, cpusPerWorker: 2, registry: REGISTRY }), launchChromium()]);
   if (cluster.status === 'fulfilled') t = cluster.value;
   if (chromium.status === 'fulfilled') browser = chromium.value;
   if (cluster.status === 'rejected') throw cluster.reason;
@@ -66,6 +71,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await rm(REGISTRY, { recursive: true, force: true });
   await browser?.close().catch(() => undefined);
   await t?.stop();
   await fake?.close();
@@ -227,6 +233,26 @@ describe('dashboard pages in Chromium', () => {
     } finally {
       await page.unroute('**/api/tasks?*');
     }
+  });
+
+  test("models: the registry's versions with their metrics, the promoted one marked", async () => {
+    const registry = new ModelRegistry(openStorage(REGISTRY));
+    const batches = [...syntheticTraffic({ days: 1, segmentsPerCity: 2, seed: 4 })];
+    async function* data() {
+      yield* batches;
+    }
+    const trained = await trainModel({ data, model: { kind: 'mlp', hidden: [4] }, epochs: 1, batchSize: 256 });
+    await registry.register({ model: 'speed', artifacts: trained.artifacts, metrics: { validMae: 7.5, test: { model: { mae: 7.25 }, lastValue: { mae: 9.5 }, historicalAverage: { mae: 8 } } } });
+    await registry.register({ model: 'speed', artifacts: trained.artifacts, metrics: { validMae: 6.5, test: { model: { mae: 6.25 }, lastValue: { mae: 9.5 }, historicalAverage: { mae: 8 } } } });
+    await registry.promote('speed', 2);
+    await open('models');
+    const rows = page.locator('#models tbody tr[data-model=speed]');
+    await expect.poll(() => attrs(rows, 'data-version'), WAIT).toBe('2,1');
+    expect(await attrs(rows, 'data-promoted')).toBe('true,false');
+    expect(await text('#models tr[data-version="2"] [data-field=testMae]')).toBe('6.25');
+    expect(await text('#models tr[data-version="2"] [data-field=lastValueMae]')).toBe('9.5');
+    expect(await text('#models tr[data-version="1"] [data-field=validMae]')).toBe('7.5');
+    await screenshot('models');
   });
 
   test('actors: each actor with its class, state, node and owner, and a killed one as dead with why', async () => {

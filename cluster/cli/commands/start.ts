@@ -42,6 +42,7 @@ interface StartFlags {
   tlsCa?: string;
   heartbeatTimeoutMs?: string;
   maxTaskLog?: string;
+  registry?: string;
   maxFinishedJobs?: string;
   maxEvents?: string;
   store?: string;
@@ -114,6 +115,7 @@ export function registerStart(program: Command): void {
     .option('--tls-ca <path>', 'PEM CA bundle to verify peers')
     .option('--heartbeat-timeout-ms <ms>', 'head: mark a node dead after this long without a heartbeat', '10000')
     .option('--max-task-log <n>', 'head: task attempts kept for the tasks page and `convoy timeline`, the oldest dropped first (default 10000)')
+    .option('--registry <path|s3://bucket/prefix>', "head: the model registry, for the dashboard's models page (as convoy model --registry; a folder is made absolute)")
     .option('--max-finished-jobs <n>', 'head: finished jobs kept with their logs, the oldest dropped first (default 1000)')
     .option('--max-events <n>', "head: node, job and warning events kept for the dashboard's feed (default 200)")
     .option(
@@ -149,6 +151,7 @@ export function registerStart(program: Command): void {
           ...(resumed ? { sessionDir: resumed.sessionDir, resume: true } : {}),
           heartbeatTimeoutMs: int('--heartbeat-timeout-ms', flags.heartbeatTimeoutMs, 100),
           maxTaskLog: int('--max-task-log', flags.maxTaskLog, 1),
+          ...(flags.registry ? { registry: /^[a-z][a-z0-9+.-]*:\/\//i.test(flags.registry) ? flags.registry : path.resolve(flags.registry) } : {}),
           maxFinishedJobs: int('--max-finished-jobs', flags.maxFinishedJobs, 1),
           maxEvents: int('--max-events', flags.maxEvents, 1),
           tls,

@@ -16,7 +16,7 @@ import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
-import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
+import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, ModelsReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
 import type { TuneHistory } from '../tune-history.ts';
 import { parseTaskQuery, type TaskLog } from '../task-log.ts';
 import type { ActorDirectory } from '../actor-directory.ts';
@@ -85,6 +85,8 @@ export interface HttpBackend {
   /** `convoy logs`: the head's, the nodes', a task's or an actor's lines (log-routes.ts). */
   readonly logs: LogsBackend;
   history(): HistoryReport;
+  /** The registry's models, when the head was given one (model-index.ts). */
+  models(): Promise<ModelsReport>;
   status(): ClusterStatus;
   memory(): Promise<MemoryReport>;
   /** Asks every node to stop (`convoy stop`). */
@@ -261,6 +263,7 @@ export class HttpApi {
     if (method === 'GET' && parts[1] === 'status') return this.#json(res, 200, head.status());
     if (method === 'GET' && parts[1] === 'memory') return this.#json(res, 200, await head.memory());
     if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
+    if (method === 'GET' && parts[1] === 'models' && parts.length === 2) return this.#json(res, 200, await head.models());
     if (method === 'GET' && parts[1] === 'actors' && parts.length === 2) return this.#json(res, 200, head.actors.list());
     if (method === 'GET' && parts[1] === 'tasks' && parts.length === 2) {
       let query;

@@ -34,6 +34,7 @@
  * @typedef {import('../../../api/head-api.ts').TaskEntry} TaskEntry
  * @typedef {import('../../../api/head-api.ts').MemoryReport} MemoryReport
  * @typedef {import('../../../api/head-api.ts').ActorInfo} ActorInfo
+ * @typedef {import('../../../api/head-api.ts').ModelsReport} ModelsReport
  * @typedef {import('../../../../scheduler/resources.ts').ResourceVector} ResourceVector
  * @typedef {import('uplot')} UPlot
  * @typedef {import('uplot').Options} UPlotOptions
@@ -181,7 +182,7 @@ function showConn() {
 }
 
 // ---- pages: hash routes, one [data-page] element each ----
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials'];
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials', 'models'];
 /** The page the address names (#/nodes), the overview when it names none or an unknown one. */
 function currentRoute() {
   const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
@@ -201,6 +202,7 @@ function showRoute() {
   if (route === 'tasks') refreshTaskLog();
   if (route === 'objects') refreshObjects();
   if (route === 'actors') refreshActors();
+  if (route === 'models') refreshModels();
   if (route === 'collection') renderCollections();
   redrawCharts();
 }
@@ -317,7 +319,9 @@ function signedOut() {
   $('signin').hidden = false;
   dropCharts();
   for (const id of ['cards', 'warnings', 'pending', 'events', 'progress', 'node-charts', 'collections', 'tune-runs', 'throughput-chart']) $(id).replaceChildren();
-  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest', 'actors']) tableBody(id).replaceChildren();
+  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest', 'actors', 'models']) tableBody(id).replaceChildren();
+  $('models-count').textContent = '';
+  $('models-note').textContent = '';
   $('objects-count').textContent = '';
   $('actors-count').textContent = '';
   for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count', 'task-log-count', 'task-log-note', 'task-page']) $(id).textContent = '';
@@ -707,6 +711,49 @@ function renderActors(actors) {
     cell(a.jobId || '–', 'job', 'mono'),
     cell(a.deathReason || '', 'reason'),
   ])) : [emptyRow(10, 'no actors reported')]));
+}
+
+// ---- models: the registry's versions with their metrics against the baselines (GET /api/models) ----
+let modelsLoading = false;
+async function refreshModels() {
+  if (modelsLoading || conn.status === 'signed-out') return;
+  modelsLoading = true;
+  try {
+    const r = await fetch('/api/models', { cache: 'no-store', credentials: 'same-origin' });
+    if (r.status === 401) return signedOut();
+    if (r.ok) renderModels(/** @type {ModelsReport} */ (await r.json()));
+  } catch (e) {
+    // the status poll reports an unreachable head
+  } finally {
+    modelsLoading = false;
+  }
+}
+/** @param {ModelsReport} m */
+function renderModels(m) {
+  $('models-note').textContent = m.registry === null
+    ? 'the head was started without a registry: start it with convoy start --head --registry PATH (the folder convoy model --registry uses) to list models here'
+    : m.models.length === 0 ? 'no models registered in ' + m.registry : '';
+  $('models-count').textContent = m.registry === null ? '' : fmtInt(m.models.length) + ' model(s) in ' + m.registry;
+  /** @param {Record<string, number>} x @param {string[]} keys */
+  const first = (x, keys) => { for (const k of keys) if (finite(x[k])) return x[k]; return NaN; };
+  const rows = [];
+  for (const model of m.models) {
+    for (const v of model.latest) {
+      rows.push(h('tr', { class: v.promoted ? 'best' : undefined, data: { model: model.name, version: v.version, promoted: v.promoted } }, [
+        cell(model.name, 'model', 'mono'),
+        cell('v' + v.version, 'version', 'mono'),
+        cell(v.promoted ? '★ promoted' : '', 'promoted'),
+        cell(v.createdAt ? fmtTime(Date.parse(v.createdAt)) : '–', 'created'),
+        cell(v.pipeline || '–', 'pipeline', 'mono'),
+        cell(v.horizonsMin.length ? v.horizonsMin.map((x) => x + ' min').join(', ') : '–', 'horizons'),
+        cell(fmtNum(first(v.metrics, ['validMae', 'bestValidMae'])), 'validMae', 'num'),
+        cell(fmtNum(first(v.metrics, ['test.model.mae'])), 'testMae', 'num'),
+        cell(fmtNum(first(v.metrics, ['test.lastValue.mae'])), 'lastValueMae', 'num'),
+        cell(fmtNum(first(v.metrics, ['test.historicalAverage.mae'])), 'historicalAverageMae', 'num'),
+      ]));
+    }
+  }
+  tableBody('models').replaceChildren(...(rows.length ? rows : [emptyRow(10, 'no versions')]));
 }
 
 // ---- trials: tune runs, their results tables and learning curves ----
@@ -1107,6 +1154,7 @@ setInterval(() => {
   if (route === 'trials') refreshTuneRuns();
   if (route === 'objects') refreshObjects();
   if (route === 'actors') refreshActors();
+  if (route === 'models') refreshModels();
   // Only the newest page follows new tasks; an older one stays put while it is read.
   if (route === 'tasks' && taskCursors.length === 1) refreshTaskLog();
 }, POLL_MS);
