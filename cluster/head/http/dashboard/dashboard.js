@@ -631,22 +631,33 @@ function providerTable(extra) {
   ])];
 }
 
+// ---- a page's own data: fetched when the page opens and while it stays open, one request at a time ----
+/**
+ * @template T
+ * @param {string} url
+ * @param {(data: T) => void} render
+ * @returns {() => Promise<void>}
+ */
+function pageData(url, render) {
+  let loading = false;
+  return async () => {
+    if (loading || conn.status === 'signed-out') return;
+    loading = true;
+    try {
+      const r = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
+      if (r.status === 401) return signedOut();
+      if (r.ok) render(/** @type {T} */ (await r.json()));
+    } catch (e) {
+      // the status poll reports an unreachable head
+    } finally {
+      loading = false;
+    }
+  };
+}
+
 // ---- objects: each node's store, the objects by owner, the largest ones (GET /api/memory asks every node) ----
 const LARGEST_SHOWN = 50;
-let objectsLoading = false;
-async function refreshObjects() {
-  if (objectsLoading || conn.status === 'signed-out') return;
-  objectsLoading = true;
-  try {
-    const r = await fetch('/api/memory', { cache: 'no-store', credentials: 'same-origin' });
-    if (r.status === 401) return signedOut();
-    if (r.ok) renderObjects(/** @type {MemoryReport} */ (await r.json()));
-  } catch (e) {
-    // the status poll reports an unreachable head
-  } finally {
-    objectsLoading = false;
-  }
-}
+const refreshObjects = pageData('/api/memory', renderObjects);
 /** @param {MemoryReport} m */
 function renderObjects(m) {
   $('objects-count').textContent = fmtInt(m.directory.count) + ' shared object(s), ' + fmtBytes(m.directory.bytes) + ' in the directory';
@@ -681,20 +692,7 @@ function renderObjects(m) {
 }
 
 // ---- actors: every connected owner's actors, as the owners report them (GET /api/actors) ----
-let actorsLoading = false;
-async function refreshActors() {
-  if (actorsLoading || conn.status === 'signed-out') return;
-  actorsLoading = true;
-  try {
-    const r = await fetch('/api/actors', { cache: 'no-store', credentials: 'same-origin' });
-    if (r.status === 401) return signedOut();
-    if (r.ok) renderActors(/** @type {ActorInfo[]} */ (await r.json()));
-  } catch (e) {
-    // the status poll reports an unreachable head
-  } finally {
-    actorsLoading = false;
-  }
-}
+const refreshActors = pageData('/api/actors', renderActors);
 /** @param {ActorInfo[]} actors */
 function renderActors(actors) {
   const alive = actors.filter((a) => a.state === 'alive').length;
@@ -714,20 +712,7 @@ function renderActors(actors) {
 }
 
 // ---- models: the registry's versions with their metrics against the baselines (GET /api/models) ----
-let modelsLoading = false;
-async function refreshModels() {
-  if (modelsLoading || conn.status === 'signed-out') return;
-  modelsLoading = true;
-  try {
-    const r = await fetch('/api/models', { cache: 'no-store', credentials: 'same-origin' });
-    if (r.status === 401) return signedOut();
-    if (r.ok) renderModels(/** @type {ModelsReport} */ (await r.json()));
-  } catch (e) {
-    // the status poll reports an unreachable head
-  } finally {
-    modelsLoading = false;
-  }
-}
+const refreshModels = pageData('/api/models', renderModels);
 /** @param {ModelsReport} m */
 function renderModels(m) {
   $('models-note').textContent = m.registry === null
@@ -759,22 +744,10 @@ function renderModels(m) {
 // ---- trials: tune runs, their results tables and learning curves ----
 /** @type {TuneRunSummary[]} */
 let tuneRuns = [];
-let tuneLoading = false;
-async function refreshTuneRuns() {
-  if (tuneLoading || conn.status === 'signed-out') return;
-  tuneLoading = true;
-  try {
-    const r = await fetch('/api/tune-runs', { cache: 'no-store', credentials: 'same-origin' });
-    if (r.status === 401) return signedOut();
-    if (!r.ok) return;
-    tuneRuns = /** @type {TuneRunSummary[]} */ (await r.json());
-    renderTuneRuns();
-  } catch (e) {
-    // the status poll reports an unreachable head
-  } finally {
-    tuneLoading = false;
-  }
-}
+const refreshTuneRuns = pageData('/api/tune-runs', (/** @type {TuneRunSummary[]} */ runs) => {
+  tuneRuns = runs;
+  renderTuneRuns();
+});
 /** The trial with the best last reported metric (errored ones excluded), as the run chooses it. @param {TuneRunSummary} run */
 function bestTrialOf(run) {
   /** @type {TuneTrialSummary | undefined} */
