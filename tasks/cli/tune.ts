@@ -116,7 +116,7 @@ export function applyModelFlags(space: Record<string, unknown>, f: Pick<TuneFlag
     for (const history of choices('history')) {
       for (const horizons of choices('horizons')) {
         try {
-          trialModel({ model: model as 'mlp' | 'gru' | 'graph' | undefined, history: history as number | undefined, horizons: horizons as number[] | undefined });
+          trialModel({ model: model as 'mlp' | 'gru' | 'graph' | 'linear' | undefined, history: history as number | undefined, horizons: horizons as number[] | undefined });
         } catch (err) {
           throw new UsageError(`${(err as Error).message} (model ${String(model ?? 'mlp')}, history ${String(history ?? 'default')})`);
         }
@@ -197,7 +197,7 @@ export function registerTune(program: Command): void {
     .option('--train-to <date>', 'training data ends here (exclusive); validation starts here')
     .option('--valid-to <date>', 'validation data ends here (exclusive)')
     .option('--trainable <file#Class>', 'your own Trainable class instead of the traffic one')
-    .option('--model <mlp|gru|graph>', 'traffic model: an MLP, a GRU over the history window, or the graph model (a GRU that also reads neighbours through the graph `convoy import-graph` stored); default mlp')
+    .option('--model <mlp|gru|graph|linear>', 'traffic model: an MLP, a GRU over the history window, the graph model (a GRU that also reads neighbours through the graph `convoy import-graph` stored), or a linear model solved in closed form; default mlp')
     .option('--history <n>', 'five-minute readings each forecast sees (default 0 for the MLP: no history; 12 for the GRU)')
     .option('--horizons <minutes>', 'minutes ahead to forecast, e.g. 15,30,60 (models with history)')
     .option('--patience <n>', 'stop a trial after this many epochs without a better validMae')

@@ -65,7 +65,9 @@ export class Predictor {
    */
   async predict(samples: readonly PredictInput[] | SampleChunk): Promise<Float32Array> {
     this.assertOpen();
-    if (this.artifacts.spec.kind !== 'mlp') {
+    const spec = this.artifacts.spec;
+    // Per-sample models read one sample's context: an MLP or a linear model without history.
+    if (spec.kind === 'gru' || spec.history > 0) {
       throw new TypeError(
         `predict(samples) serves per-sample MLP models; ${this.artifacts.pipeline} needs each segment's history: ` +
           `call forecast(histories) with each sensor's recent readings, or forecastFromLake(lake, { at })`,

@@ -100,7 +100,8 @@ export class TrafficTrainable implements Trainable {
       bestEpoch: this.#best.epoch ?? Number.NaN,
       rows: result.rowsSeen,
       // Early stopping: `patience` epochs without a better validMae end the trial (its best epoch is kept).
-      ...(this.#best.exhausted(c.patience) ? { done: true } : {}),
+      // A linear model is solved in its first step; more would only solve it again.
+      ...(this.#best.exhausted(c.patience) || c.model === 'linear' ? { done: true } : {}),
     };
   }
 

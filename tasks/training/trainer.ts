@@ -22,7 +22,8 @@ import { flattenGrads, inStepScope, soloExchange, unflattenGrads, type GradientE
 import { DivergedError, TrainingOptionsError } from './errors.ts';
 import { createPredictFn, encodeStream, evaluate } from './evaluation/evaluate.ts';
 import { defaultMapeFloor } from './evaluation/metrics.ts';
-import { createModel, readParams, writeParams } from './models/index.ts';
+import { LinearModel, createModel, readParams, writeParams } from './models/index.ts';
+import { RidgeAccumulator } from './evaluation/ridge.ts';
 import { describeSpec, inputWidth, type Model } from './models/model.ts';
 import { Normalizer, NormalizerFit } from './input/normalizer.ts';
 import {
@@ -119,8 +120,10 @@ class TrainingRun {
       { backend: this.backend, model: describeSpec(this.s.model), resumedFromStep, ...started },
       'training started',
     );
-    while (this.epoch < this.s.epochs && !this.reachedMaxSteps()) {
-      const trainLoss = await this.trainEpoch();
+    // A linear model is solved, not trained: one pass is the exact answer, so it takes one epoch whatever `epochs` says.
+    const epochs = this.s.model.kind === 'linear' ? Math.min(1, this.s.epochs) : this.s.epochs;
+    while (this.epoch < epochs && !this.reachedMaxSteps()) {
+      const trainLoss = this.model instanceof LinearModel ? await this.solveLinear(this.model) : await this.trainEpoch();
       if (this.batchesInEpoch === 0 && trainLoss === undefined) break; // empty training range
       if (this.reachedMaxSteps() && this.stillInsideEpoch) {
         await this.saveCheckpoint();
@@ -268,6 +271,36 @@ class TrainingRun {
       normalizer.normalizeTargetsInPlace(e.y, e.count * this.pipeline.targetWidth);
       yield e;
     }
+  }
+
+  /**
+   * The linear model's closed-form fit (ridge, a tiny penalty) on every normalised training row, in one
+   * streaming pass; returns its mean squared error on those rows (the normalised loss the other models
+   * report), undefined when the range held no row. Data-parallel ranks would each solve their shard: refused.
+   */
+  private async solveLinear(model: LinearModel): Promise<number | undefined> {
+    if (this.exchange.size > 1) throw new TrainingOptionsError('trainModel', ['a linear model is solved in closed form by one trainer; train it without data-parallel ranks']);
+    const width = this.width;
+    const outputs = this.pipeline.targetWidth;
+    const ridge = new RidgeAccumulator(width + 1, outputs);
+    const row = new Float64Array(width + 1);
+    row[width] = 1;
+    const t0 = Date.now();
+    for await (const e of this.normalized(encodeStream(this.hooks.data(), this.pipeline.encoder(this.s.trainRange)), this.normalizer!)) {
+      for (let r = 0; r < e.count; r++) {
+        for (let i = 0; i < width; i++) row[i] = e.x[r * width + i]!;
+        ridge.add(row, e.y.subarray(r * outputs, (r + 1) * outputs));
+      }
+      this.rowsSeen += e.count;
+      this.progress('train', this.rowsSeen, t0);
+    }
+    if (ridge.rows.every((n) => n === 0)) return undefined;
+    const weights = ridge.solve(1e-6);
+    model.assign(weights);
+    this.step++;
+    this.batchesInEpoch++;
+    const mse = ridge.meanSquaredError(weights);
+    return mse.reduce((a, b) => a + b, 0) / mse.length;
   }
 
   /** One epoch (or its remainder after a resume). Returns the mean training loss, undefined when no batch ran. */

@@ -23,10 +23,11 @@ export const trafficTrialConfigSchema = z.strictObject({
   /** What the model predicts. @default 'speed' */
   target: z.enum(['speed', 'congestion']).optional(),
   /**
-   * Which model: an MLP; a GRU over the history window; or the graph model, a GRU that also reads the
-   * neighbours' readings through the sensor graph stored beside the lake (`convoy import-graph`). @default 'mlp'
+   * Which model: an MLP; a GRU over the history window; the graph model, a GRU that also reads the
+   * neighbours' readings through the sensor graph stored beside the lake (`convoy import-graph`); or a linear
+   * model on the same inputs, solved in closed form in one step (ridge). @default 'mlp'
    */
-  model: z.enum(['mlp', 'gru', 'graph']).optional(),
+  model: z.enum(['mlp', 'gru', 'graph', 'linear']).optional(),
   /**
    * Five-minute readings of history each forecast sees; 0 (the MLP's default) predicts a sample from its
    * context alone. @default 0 for the MLP, 12 (an hour) for the GRU and the graph model
@@ -73,12 +74,14 @@ export interface TrialModel {
 export function trialModel(c: Pick<TrafficTrialConfig, 'model' | 'history' | 'horizons' | 'hidden'>): TrialModel {
   const kind = c.model ?? 'mlp';
   const history = c.history ?? (kind === 'mlp' ? 0 : 12);
-  if (kind !== 'mlp' && history === 0) throw new TypeError(`model "${kind}" needs history ≥ 1 (five-minute readings it reads before forecasting)`);
+  if ((kind === 'gru' || kind === 'graph') && history === 0) throw new TypeError(`model "${kind}" needs history ≥ 1 (five-minute readings it reads before forecasting)`);
   if (history === 0) {
-    if (c.horizons) throw new TypeError('horizons need history ≥ 1: an MLP without history predicts the present sample, not a horizon');
+    if (c.horizons) throw new TypeError(`horizons need history ≥ 1: ${kind === 'linear' ? 'a linear model' : 'an MLP'} without history predicts the present sample, not a horizon`);
+    if (kind === 'linear') return { spec: { kind: 'linear', history: 0, inputSize: MLP_CONTEXT_FEATURES, outputSize: 1 }, horizonsMin: [0] };
     return { spec: { kind: 'mlp', history: 0, inputSize: MLP_CONTEXT_FEATURES, hidden: c.hidden ?? [64, 64], outputSize: 1 }, horizonsMin: [0] };
   }
   const horizonsMin = [...(c.horizons ?? [15, 30, 60])];
+  if (kind === 'linear') return { spec: { kind: 'linear', history, inputSize: history + MLP_CONTEXT_FEATURES, outputSize: horizonsMin.length }, horizonsMin };
   if (kind === 'gru' || kind === 'graph') {
     // The graph model: each step carries the sensor's reading and its neighbours' mean (feature-pipeline.ts).
     return { spec: { kind: 'gru', steps: history, stepSize: kind === 'graph' ? 2 : 1, contextSize: MLP_CONTEXT_FEATURES, hidden: c.hidden?.[0] ?? 32, outputSize: horizonsMin.length }, horizonsMin };

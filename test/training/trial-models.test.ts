@@ -25,6 +25,11 @@ describe('trialModel', () => {
     });
   });
 
+  it('builds the linear model on the same inputs, with or without history', () => {
+    expect(trialModel({ model: 'linear' })).toEqual({ spec: { kind: 'linear', history: 12, inputSize: 28, outputSize: 3 }, horizonsMin: [15, 30, 60] });
+    expect(trialModel({ model: 'linear', history: 0 })).toEqual({ spec: { kind: 'linear', history: 0, inputSize: 16, outputSize: 1 }, horizonsMin: [0] });
+  });
+
   it('names the keys that do not go together', () => {
     expect(() => trialModel({ model: 'gru', history: 0 })).toThrow('model "gru" needs history ≥ 1');
     expect(() => trialModel({ horizons: [15] })).toThrow(/horizons need history ≥ 1/);

@@ -10,6 +10,7 @@ export class RidgeAccumulator {
   readonly #xtx: Float64Array[];
   readonly #xty: Float64Array[];
   readonly #rows: number[];
+  readonly #yy: number[];
 
   constructor(
     readonly features: number,
@@ -18,6 +19,7 @@ export class RidgeAccumulator {
     this.#xtx = Array.from({ length: outputs }, () => new Float64Array(features * features));
     this.#xty = Array.from({ length: outputs }, () => new Float64Array(features));
     this.#rows = new Array<number>(outputs).fill(0);
+    this.#yy = new Array<number>(outputs).fill(0);
   }
 
   /** One row: `x` has `features` values (finite), `y` has `outputs` (NaN where unknown). */
@@ -36,7 +38,24 @@ export class RidgeAccumulator {
         for (let j = i; j < d; j++) a[row + j]! += xi * x[j]!;
       }
       this.#rows[o]!++;
+      this.#yy[o]! += t * t;
     }
+  }
+
+  /** Mean squared error of `weights` over the rows added, per output: (yᵀy − 2wᵀXᵀy + wᵀXᵀXw) / n, no second pass. */
+  meanSquaredError(weights: readonly Float64Array[]): number[] {
+    const d = this.features;
+    return weights.map((w, o) => {
+      const n = this.#rows[o]!;
+      if (n === 0) return Number.NaN;
+      const a = this.#xtx[o]!;
+      let quad = 0;
+      for (let i = 0; i < d; i++) {
+        quad += a[i * d + i]! * w[i]! * w[i]!;
+        for (let j = i + 1; j < d; j++) quad += 2 * a[i * d + j]! * w[i]! * w[j]!;
+      }
+      return Math.max(0, (this.#yy[o]! - 2 * dot(w, this.#xty[o]!) + quad) / n);
+    });
   }
 
   get rows(): readonly number[] {

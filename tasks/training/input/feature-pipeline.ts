@@ -31,11 +31,11 @@ export interface FeaturePipeline {
 export const DEFAULT_HORIZONS_MIN = [15, 30, 60] as const;
 
 export function pipelineFor(spec: ModelSpec, target: Target, horizonsMin: readonly number[] = DEFAULT_HORIZONS_MIN, graph?: NeighbourMap): FeaturePipeline {
-  if (spec.kind === 'mlp') {
+  if (spec.kind === 'mlp' || spec.kind === 'linear') {
     if (spec.history > 0) {
       if (spec.inputSize !== spec.history + MLP_FEATURE_COUNT || spec.outputSize !== horizonsMin.length) {
         throw new RangeError(
-          `an mlp with history ${spec.history} takes ${spec.history + MLP_FEATURE_COUNT} inputs (the history and ${MLP_FEATURE_COUNT} context features) ` +
+          `an ${spec.kind} with history ${spec.history} takes ${spec.history + MLP_FEATURE_COUNT} inputs (the history and ${MLP_FEATURE_COUNT} context features) ` +
             `and one output per horizon (${horizonsMin.length}); got inputSize=${spec.inputSize}, outputSize=${spec.outputSize}`,
         );
       }

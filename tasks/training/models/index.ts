@@ -7,13 +7,15 @@ import { formatZodIssues } from '../../../cluster/common/index.ts';
 import { TrainingOptionsError } from '../errors.ts';
 import { GruModel } from './gru.ts';
 import { MlpModel } from './mlp.ts';
+import { LinearModel } from './linear.ts';
 import { modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './model.ts';
 import type { NamedArrays } from '../artifacts/tensor-file.ts';
 
 export { MlpModel } from './mlp.ts';
 export { GruModel } from './gru.ts';
-export { mlpSpecSchema, gruSpecSchema, modelSpecSchema, inputWidth, describeSpec } from './model.ts';
-export type { MlpSpec, GruSpec, ModelSpec, ModelSpecInput, LossAndGrads, Model } from './model.ts';
+export { LinearModel } from './linear.ts';
+export { mlpSpecSchema, gruSpecSchema, linearSpecSchema, modelSpecSchema, inputWidth, describeSpec } from './model.ts';
+export type { MlpSpec, GruSpec, LinearSpec, ModelSpec, ModelSpecInput, LossAndGrads, Model } from './model.ts';
 
 /** Validates a spec given by a user or read from a file, filling documented defaults. */
 export function parseModelSpec(input: ModelSpecInput | unknown): ModelSpec {
@@ -24,6 +26,7 @@ export function parseModelSpec(input: ModelSpecInput | unknown): ModelSpec {
 
 /** Builds a freshly initialised model; the same spec and seed give the same initial weights. */
 export function createModel(spec: ModelSpec, seed = 1): Model {
+  if (spec.kind === 'linear') return new LinearModel(spec);
   return spec.kind === 'mlp' ? new MlpModel(spec, seed) : new GruModel(spec, seed);
 }
 

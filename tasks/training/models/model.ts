@@ -38,19 +38,31 @@ export const gruSpecSchema = z.object({
   outputSize: z.number().int().positive().default(3),
 });
 
-export const modelSpecSchema = z.discriminatedUnion('kind', [mlpSpecSchema, gruSpecSchema]);
+export const linearSpecSchema = z.object({
+  kind: z.literal('linear'),
+  /** Past readings it sees before the 16 context features; 0: the context alone. @default 12 */
+  history: z.number().int().nonnegative().max(288).default(12),
+  /** `history + 16`. @default 28 */
+  inputSize: z.number().int().positive().default(28),
+  /** One per horizon. @default 3 */
+  outputSize: z.number().int().positive().default(3),
+});
+
+export const modelSpecSchema = z.discriminatedUnion('kind', [mlpSpecSchema, gruSpecSchema, linearSpecSchema]);
 export type MlpSpec = z.infer<typeof mlpSpecSchema>;
 export type GruSpec = z.infer<typeof gruSpecSchema>;
+export type LinearSpec = z.infer<typeof linearSpecSchema>;
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 export type ModelSpecInput = z.input<typeof modelSpecSchema>;
 
 /** Width of the flat input row a model takes. */
 export function inputWidth(spec: ModelSpec): number {
-  return spec.kind === 'mlp' ? spec.inputSize : spec.steps * spec.stepSize + spec.contextSize;
+  return spec.kind === 'gru' ? spec.steps * spec.stepSize + spec.contextSize : spec.inputSize;
 }
 
 /** A short description used to refuse a checkpoint or version written for another architecture. */
 export function describeSpec(spec: ModelSpec): string {
+  if (spec.kind === 'linear') return `linear history=${spec.history} ${spec.inputSize}-${spec.outputSize}`;
   return spec.kind === 'mlp'
     ? `mlp ${spec.history ? `history=${spec.history} ` : ''}${spec.inputSize}-${spec.hidden.join('-')}-${spec.outputSize}`
     : `gru steps=${spec.steps}×${spec.stepSize} context=${spec.contextSize} hidden=${spec.hidden} out=${spec.outputSize}`;
