@@ -1,0 +1,201 @@
+/**
+ * The GRU's forward pass over all steps and its hand-written backward pass through time (BPTT), for
+ * tasks/training/models/gru.ts.
+ *
+ * Why not `tf.variableGrads`: on the wasm backend tfjs's autodiff of the step loop is dominated by the
+ * gradients of its per-step slices and splits (each a pad or concat of a full-width zero tensor) and by weight
+ * gradients as transposed products, which fall off XNNPACK onto slow loops (see mlp.ts). Here the input
+ * projection of every step is one product before the loop, the backward loop carries only elementwise work
+ * and the two products the state gradient needs, and the weight gradients are three plain products over all
+ * steps at once, on explicitly transposed operands, with the bias gradient from the same product by a row of
+ * ones (`[aᵀ; 1]·d = [∂W; ∂b]`, as in mlp.ts). The gradients equal autodiff's
+ * (test/training/gru-gradients.test.ts).
+ *
+ * The cell, per step t (z update, r reset, c candidate; `⊙` elementwise; Wₕ = [Wₕ_zr | Wₕₙ] by columns):
+ *   [z | r] = σ(xₜ·Wₓ[:, zr] + b[zr] + hₜ₋₁·Wₕ_zr)
+ *   c       = tanh(xₜ·Wₓ[:, n] + b[n] + (r ⊙ hₜ₋₁)·Wₕₙ)
+ *   hₜ      = (1 − z) ⊙ c + z ⊙ hₜ₋₁
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { GruSpec } from './model.ts';
+
+export interface GruWeights {
+  /** [stepSize, 3h]: [z | r | n] columns. */
+  inputKernel: tf.Tensor2D;
+  /** [h, 3h]: [z | r | n] columns. */
+  recurrentKernel: tf.Tensor2D;
+  /** [3h] */
+  bias: tf.Tensor1D;
+  /** [h + contextSize, outputSize] */
+  headKernel: tf.Tensor2D;
+  /** [outputSize] */
+  headBias: tf.Tensor1D;
+}
+
+/**
+ * The weights cut per gate (z, r, n), each small. The wasm backend's slice, split and concat are JavaScript
+ * loops that first copy their whole input out of the wasm heap, so cutting the [n, 3h] activations of every
+ * step costs far more than the products; cutting the weights once per call costs nothing.
+ */
+interface GateWeights {
+  /** Per gate, per step: [inputWidth, h], the gate's input kernel at the rows of step t, zeros elsewhere. */
+  stepKernels: [tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[]];
+  bias: [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+  /** [h, h] per gate. */
+  recurrent: [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+}
+
+function gateWeights(spec: GruSpec, w: GruWeights): GateWeights {
+  const { steps, stepSize: s } = spec;
+  const width = steps * s + spec.contextSize;
+  const inputs = tf.split(w.inputKernel, 3, 1) as tf.Tensor2D[];
+  const stepKernels = inputs.map((k) => Array.from({ length: steps }, (_, t) => tf.pad(k, [[t * s, width - (t + 1) * s], [0, 0]]))) as GateWeights['stepKernels'];
+  return {
+    stepKernels,
+    bias: tf.split(w.bias, 3) as GateWeights['bias'],
+    recurrent: tf.split(w.recurrentKernel, 3, 1) as GateWeights['recurrent'],
+  };
+}
+
+/** What the backward pass reads, per step (oldest first), each [n, h]; step 0's state is zero. */
+interface Saved {
+  gates: GateWeights;
+  prev: tf.Tensor2D[];
+  z: tf.Tensor2D[];
+  r: tf.Tensor2D[];
+  cand: tf.Tensor2D[];
+  /** hₜ₋₁ − c */
+  prevMinusCand: tf.Tensor2D[];
+  resetPrev: tf.Tensor2D[];
+  /** [n, h + contextSize]: the final state beside the context. */
+  features: tf.Tensor2D;
+}
+
+/** The forward pass; with `save`, also what the backward pass needs. Call inside a tidy. */
+export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save: true): { out: tf.Tensor2D; saved: Saved };
+export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save?: false): { out: tf.Tensor2D };
+export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save = false): { out: tf.Tensor2D; saved?: Saved } {
+  const { steps, stepSize, hidden: h, contextSize } = spec;
+  const n = x.shape[0];
+  const gates = gateWeights(spec, w);
+  const [kz, kr, kn] = gates.stepKernels;
+  const [bz, br, bn] = gates.bias;
+  const [whz, whr, whn] = gates.recurrent;
+  const saved: Saved = { gates, prev: [], z: [], r: [], cand: [], prevMinusCand: [], resetPrev: [], features: undefined as unknown as tf.Tensor2D };
+  let state: tf.Tensor2D = tf.zeros([n, h]);
+  for (let t = 0; t < steps; t++) {
+    // xₜ·Wₓ + b as x·Kₜ + b: the step's columns of x are picked by the zero rows of Kₜ, not by a slice.
+    const gx = (k: tf.Tensor2D[], b: tf.Tensor1D, activation?: 'sigmoid') => tf.fused.matMul({ a: x, b: k[t]!, bias: b, activation }) as tf.Tensor2D;
+    let z: tf.Tensor2D;
+    let r: tf.Tensor2D;
+    let cand: tf.Tensor2D;
+    let resetPrev: tf.Tensor2D;
+    if (t === 0) {
+      // The state starts at zero: no recurrent products.
+      z = gx(kz, bz, 'sigmoid');
+      r = gx(kr, br, 'sigmoid');
+      resetPrev = state;
+      cand = tf.tanh(gx(kn, bn));
+    } else {
+      z = tf.sigmoid(tf.add(gx(kz, bz), tf.matMul(state, whz)));
+      r = tf.sigmoid(tf.add(gx(kr, br), tf.matMul(state, whr)));
+      resetPrev = tf.mul(r, state);
+      cand = tf.tanh(tf.add(gx(kn, bn), tf.matMul(resetPrev, whn)));
+    }
+    // (1 − z) ⊙ c + z ⊙ h  =  c + z ⊙ (h − c): one product fewer, and h − c is what ∂z needs.
+    const prevMinusCand = tf.sub(state, cand) as tf.Tensor2D;
+    const next = tf.add(cand, tf.mul(z, prevMinusCand)) as tf.Tensor2D;
+    if (save) {
+      saved.prev.push(state);
+      saved.z.push(z);
+      saved.r.push(r);
+      saved.cand.push(cand);
+      saved.prevMinusCand.push(prevMinusCand);
+      saved.resetPrev.push(resetPrev);
+    }
+    state = next;
+  }
+  const features = contextSize > 0 ? tf.concat([state, tf.slice(x, [0, steps * stepSize], [n, contextSize])], 1) : state;
+  const out = tf.fused.matMul({ a: features, b: w.headKernel, bias: w.headBias }) as tf.Tensor2D;
+  if (!save) return { out };
+  saved.features = features;
+  return { out, saved };
+}
+
+export interface GruGradients {
+  loss: tf.Scalar;
+  inputKernel: tf.Tensor2D;
+  recurrentKernel: tf.Tensor2D;
+  bias: tf.Tensor1D;
+  headKernel: tf.Tensor2D;
+  headBias: tf.Tensor1D;
+}
+
+/** `[aᵀ; 1]·d` split into `[∂W; ∂b]`: a weight and bias gradient from one plain product. */
+function weightAndBiasGrads(a: tf.Tensor2D, d: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
+  const aug = tf.concat([tf.transpose(a), tf.ones([1, a.shape[0]])], 0);
+  const [gw, gb] = tf.split(tf.matMul(aug, d), [a.shape[1], 1], 0) as [tf.Tensor2D, tf.Tensor2D];
+  return [gw, tf.reshape(gb, [-1])];
+}
+
+/** Every step's history as one step-major matrix with a row of ones below, [stepSize + 1, steps·n]. */
+function augmentedStepInputs(spec: GruSpec, x: tf.Tensor2D): tf.Tensor2D {
+  const { steps, stepSize: s } = spec;
+  const n = x.shape[0];
+  // [n, steps·s] → [s, steps, n] → [s, steps·n]: column t·n + i is window i at step t.
+  const history = tf.reshape(tf.transpose(tf.reshape(tf.slice(x, [0, 0], [n, steps * s]), [n, steps, s]), [2, 1, 0]), [s, steps * n]) as tf.Tensor2D;
+  return tf.concat([history, tf.ones([1, steps * n]) as tf.Tensor2D], 0);
+}
+
+/** The mean squared error over every output and its gradients with respect to each weight. Call inside a tidy. */
+export function gruLossAndGrads(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, y: tf.Tensor2D): GruGradients {
+  const { steps, stepSize: s, hidden: h } = spec;
+  const n = x.shape[0];
+  const { out, saved } = gruForward(spec, w, x, true);
+  const diff = tf.sub(out, y);
+  const loss = tf.mean(tf.square(diff)) as tf.Scalar;
+  const dOut = tf.mul(diff, 2 / diff.size) as tf.Tensor2D;
+  const [headKernel, headBias] = weightAndBiasGrads(saved.features, dOut);
+  let dState: tf.Tensor2D = tf.matMul(dOut, tf.transpose(tf.slice(w.headKernel, [0, 0], [h, w.headKernel.shape[1]])));
+  const [whzT, whrT, whnT] = saved.gates.recurrent.map((k) => tf.transpose(k));
+  const dz: tf.Tensor2D[] = new Array(steps);
+  const dr: tf.Tensor2D[] = new Array(steps);
+  const dn: tf.Tensor2D[] = new Array(steps);
+  for (let t = steps - 1; t >= 0; t--) {
+    const z = saved.z[t]!;
+    const r = saved.r[t]!;
+    const cand = saved.cand[t]!;
+    // Through hₜ = c + z ⊙ (hₜ₋₁ − c), then c = tanh(aₙ) and z = σ(a_z).
+    const dCand = tf.sub(dState, tf.mul(dState, z));
+    dn[t] = tf.mul(dCand, tf.sub(1, tf.square(cand)));
+    dz[t] = tf.mul(tf.mul(dState, saved.prevMinusCand[t]!), tf.mul(z, tf.sub(1, z)));
+    if (t === 0) break;
+    // Through aₙ = … + (r ⊙ hₜ₋₁)·Wₕₙ and r = σ(a_r); at step 0 the state is zero and r has no effect.
+    const prev = saved.prev[t]!;
+    const dResetPrev = tf.matMul(dn[t]!, whnT!);
+    dr[t] = tf.mul(tf.mul(dResetPrev, prev), tf.mul(r, tf.sub(1, r)));
+    dState = tf.addN<tf.Tensor2D>([tf.mul(dState, z), tf.mul(dResetPrev, r), tf.matMul(dz[t]!, whzT!), tf.matMul(dr[t]!, whrT!)]);
+  }
+  const inputs = augmentedStepInputs(spec, x);
+  if (steps === 1) {
+    // One step from a zero state: no recurrent gradient, and r has no effect.
+    const [inputKernel, bias] = tf.split(tf.concat([tf.matMul(inputs, dz[0]!), tf.zeros([s + 1, h]) as tf.Tensor2D, tf.matMul(inputs, dn[0]!)], 1), [s, 1], 0) as [tf.Tensor2D, tf.Tensor2D];
+    return { loss, inputKernel, recurrentKernel: tf.zerosLike(w.recurrentKernel), bias: tf.reshape(bias, [-1]), headKernel, headBias };
+  }
+  // Weight gradients over steps 1… at once (step 0 adds nothing to the recurrent ones), as plain products
+  // on explicitly transposed, step-major stacks.
+  const later = (xs: tf.Tensor2D[]) => tf.concat(xs.slice(1), 0);
+  const dzLater = later(dz);
+  const drLater = later(dr);
+  const dnLater = later(dn);
+  const prevT = tf.transpose(later(saved.prev));
+  const recurrentKernel = tf.concat([tf.matMul(prevT, dzLater), tf.matMul(prevT, drLater), tf.matMul(tf.transpose(later(saved.resetPrev)), dnLater)], 1) as tf.Tensor2D;
+  // Input kernel and bias: [xᵀ; 1] of step 0 and of steps 1… against the gates' gradients.
+  const inputs0 = tf.slice(inputs, [0, 0], [s + 1, n]);
+  const inputsLater = tf.slice(inputs, [0, n], [s + 1, (steps - 1) * n]);
+  const gz = tf.add(tf.matMul(inputs0, dz[0]!), tf.matMul(inputsLater, dzLater));
+  const gr = tf.matMul(inputsLater, drLater);
+  const gn = tf.add(tf.matMul(inputs0, dn[0]!), tf.matMul(inputsLater, dnLater));
+  const [inputKernel, bias] = tf.split(tf.concat([gz, gr, gn], 1), [s, 1], 0) as [tf.Tensor2D, tf.Tensor2D];
+  return { loss, inputKernel, recurrentKernel, bias: tf.reshape(bias, [-1]), headKernel, headBias };
+}
