@@ -2,19 +2,20 @@
  * The GRU's forward pass over all steps and its hand-written backward pass through time (BPTT), for
  * tasks/training/models/gru.ts.
  *
- * Why not `tf.variableGrads`: on the wasm backend tfjs's autodiff of the step loop is dominated by the
- * gradients of its per-step slices and splits (each a pad or concat of a full-width zero tensor) and by weight
- * gradients as transposed products, which fall off XNNPACK onto slow loops (see mlp.ts). Here the input
- * projection of every step is one product before the loop, the backward loop carries only elementwise work
- * and the two products the state gradient needs, and the weight gradients are three plain products over all
- * steps at once, on explicitly transposed operands, with the bias gradient from the same product by a row of
- * ones (`[aᵀ; 1]·d = [∂W; ∂b]`, as in mlp.ts). The gradients equal autodiff's
- * (test/training/gru-gradients.test.ts).
+ * Why not `tf.variableGrads`: on the wasm backend the autodiffed step loop spends its time in the gradients of
+ * its per-step slices and splits, and those kernels are JavaScript loops that first copy their whole input out
+ * of the wasm heap. So here nothing of batch size is sliced per step: the weights are cut per gate once per
+ * call (small), each step's input projection is x·Kₜ with Kₜ the input kernel padded to x's width at step t's
+ * rows, the backward loop carries only elementwise work and the products the state gradient needs, and the
+ * weight gradients are a few plain products over all steps at once on explicitly transposed step-major stacks
+ * (transposed products fall off XNNPACK, see mlp.ts), bias gradients by a row of ones (`[aᵀ; 1]·d`). On one
+ * core at batch 4096 that is several times the samples/s of autodiff (bench/train-seq.ts), and the gradients
+ * equal autodiff's of the original forward pass (test/training/gru-gradients.test.ts).
  *
- * The cell, per step t (z update, r reset, c candidate; `⊙` elementwise; Wₕ = [Wₕ_zr | Wₕₙ] by columns):
- *   [z | r] = σ(xₜ·Wₓ[:, zr] + b[zr] + hₜ₋₁·Wₕ_zr)
- *   c       = tanh(xₜ·Wₓ[:, n] + b[n] + (r ⊙ hₜ₋₁)·Wₕₙ)
- *   hₜ      = (1 − z) ⊙ c + z ⊙ hₜ₋₁
+ * The cell, per step t (z update, r reset, c candidate; `⊙` elementwise; columns [z | r | n]):
+ *   z = σ(xₜ·Wₓ_z + b_z + hₜ₋₁·Wₕ_z)      r = σ(xₜ·Wₓ_r + b_r + hₜ₋₁·Wₕ_r)
+ *   c = tanh(xₜ·Wₓₙ + bₙ + (r ⊙ hₜ₋₁)·Wₕₙ)
+ *   hₜ = (1 − z) ⊙ c + z ⊙ hₜ₋₁
  */
 import * as tf from '@tensorflow/tfjs';
 import type { GruSpec } from './model.ts';
@@ -38,22 +39,31 @@ export interface GruWeights {
  * step costs far more than the products; cutting the weights once per call costs nothing.
  */
 interface GateWeights {
-  /** Per gate, per step: [inputWidth, h], the gate's input kernel at the rows of step t, zeros elsewhere. */
+  /**
+   * Per gate, per step: [inputWidth, h], the gate's input kernel at the rows of step t, zeros elsewhere. The
+   * candidate's (and its bias, and `candidateRecurrent`) are doubled: tanh(a) is computed as 2σ(2a) − 1, since
+   * the wasm backend's tanh is several times slower than its sigmoid.
+   */
   stepKernels: [tf.Tensor2D[], tf.Tensor2D[], tf.Tensor2D[]];
   bias: [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-  /** [h, h] per gate. */
+  /** [h, h] per gate, as they are (the backward pass reads them). */
   recurrent: [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  /** 2·Wₕₙ */
+  candidateRecurrent: tf.Tensor2D;
 }
 
 function gateWeights(spec: GruSpec, w: GruWeights): GateWeights {
   const { steps, stepSize: s } = spec;
   const width = steps * s + spec.contextSize;
-  const inputs = tf.split(w.inputKernel, 3, 1) as tf.Tensor2D[];
-  const stepKernels = inputs.map((k) => Array.from({ length: steps }, (_, t) => tf.pad(k, [[t * s, width - (t + 1) * s], [0, 0]]))) as GateWeights['stepKernels'];
+  const [kz, kr, kn] = tf.split(w.inputKernel, 3, 1) as tf.Tensor2D[];
+  const perStep = (k: tf.Tensor2D) => Array.from({ length: steps }, (_, t) => tf.pad(k, [[t * s, width - (t + 1) * s], [0, 0]]));
+  const [bz, br, bn] = tf.split(w.bias, 3) as tf.Tensor1D[];
+  const recurrent = tf.split(w.recurrentKernel, 3, 1) as GateWeights['recurrent'];
   return {
-    stepKernels,
-    bias: tf.split(w.bias, 3) as GateWeights['bias'],
-    recurrent: tf.split(w.recurrentKernel, 3, 1) as GateWeights['recurrent'],
+    stepKernels: [perStep(kz!), perStep(kr!), perStep(tf.mul(kn!, 2))],
+    bias: [bz!, br!, tf.mul(bn!, 2)],
+    recurrent,
+    candidateRecurrent: tf.mul(recurrent[2], 2),
   };
 }
 
@@ -67,8 +77,18 @@ interface Saved {
   /** hₜ₋₁ − c */
   prevMinusCand: tf.Tensor2D[];
   resetPrev: tf.Tensor2D[];
-  /** [n, h + contextSize]: the final state beside the context. */
-  features: tf.Tensor2D;
+  /** [n, h]: the final state. */
+  last: tf.Tensor2D;
+  /** [h, outputSize]: the head's rows for the state. */
+  headState: tf.Tensor2D;
+}
+
+/** The head kernel's state rows, and its context rows placed at the context's columns of an input row. */
+function headKernels(spec: GruSpec, headKernel: tf.Tensor2D): { state: tf.Tensor2D; context?: tf.Tensor2D } {
+  const { steps, stepSize, hidden: h, contextSize, outputSize: o } = spec;
+  const state = tf.slice(headKernel, [0, 0], [h, o]);
+  if (contextSize === 0) return { state };
+  return { state, context: tf.pad(tf.slice(headKernel, [h, 0], [contextSize, o]), [[steps * stepSize, 0], [0, 0]]) };
 }
 
 /** The forward pass; with `save`, also what the backward pass needs. Call inside a tidy. */
@@ -80,8 +100,11 @@ export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save = 
   const gates = gateWeights(spec, w);
   const [kz, kr, kn] = gates.stepKernels;
   const [bz, br, bn] = gates.bias;
-  const [whz, whr, whn] = gates.recurrent;
-  const saved: Saved = { gates, prev: [], z: [], r: [], cand: [], prevMinusCand: [], resetPrev: [], features: undefined as unknown as tf.Tensor2D };
+  const [whz, whr] = gates.recurrent;
+  const whn2 = gates.candidateRecurrent;
+  // tanh(a) = 2σ(2a) − 1; the 2a comes from the doubled candidate weights.
+  const tanhOfHalf = (twiceA: tf.Tensor2D, sigmoidDone = false) => tf.sub(tf.mul(sigmoidDone ? twiceA : tf.sigmoid(twiceA), 2), 1) as tf.Tensor2D;
+  const saved: Saved = { gates, prev: [], z: [], r: [], cand: [], prevMinusCand: [], resetPrev: [], last: undefined as unknown as tf.Tensor2D, headState: undefined as unknown as tf.Tensor2D };
   let state: tf.Tensor2D = tf.zeros([n, h]);
   for (let t = 0; t < steps; t++) {
     // xₜ·Wₓ + b as x·Kₜ + b: the step's columns of x are picked by the zero rows of Kₜ, not by a slice.
@@ -95,15 +118,15 @@ export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save = 
       z = gx(kz, bz, 'sigmoid');
       r = gx(kr, br, 'sigmoid');
       resetPrev = state;
-      cand = tf.tanh(gx(kn, bn));
+      cand = tanhOfHalf(gx(kn, bn, 'sigmoid'), true);
     } else {
       z = tf.sigmoid(tf.add(gx(kz, bz), tf.matMul(state, whz)));
       r = tf.sigmoid(tf.add(gx(kr, br), tf.matMul(state, whr)));
       resetPrev = tf.mul(r, state);
-      cand = tf.tanh(tf.add(gx(kn, bn), tf.matMul(resetPrev, whn)));
+      cand = tanhOfHalf(tf.add(gx(kn, bn), tf.matMul(resetPrev, whn2)));
     }
     // (1 − z) ⊙ c + z ⊙ h  =  c + z ⊙ (h − c): one product fewer, and h − c is what ∂z needs.
-    const prevMinusCand = tf.sub(state, cand) as tf.Tensor2D;
+    const prevMinusCand = (t === 0 ? tf.neg(cand) : tf.sub(state, cand)) as tf.Tensor2D;
     const next = tf.add(cand, tf.mul(z, prevMinusCand)) as tf.Tensor2D;
     if (save) {
       saved.prev.push(state);
@@ -115,10 +138,13 @@ export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save = 
     }
     state = next;
   }
-  const features = contextSize > 0 ? tf.concat([state, tf.slice(x, [0, steps * stepSize], [n, contextSize])], 1) : state;
-  const out = tf.fused.matMul({ a: features, b: w.headKernel, bias: w.headBias }) as tf.Tensor2D;
+  // The head reads [hₜ, context]: hₜ·Wₒ[:h] + x·Wₒ[h:] (the context rows padded to x's width), no slice of x.
+  const { state: headState, context: headContext } = headKernels(spec, w.headKernel);
+  const fromState = tf.matMul(state, headState);
+  const out = (headContext ? tf.add(tf.fused.matMul({ a: x, b: headContext, bias: w.headBias }), fromState) : tf.add(fromState, w.headBias)) as tf.Tensor2D;
   if (!save) return { out };
-  saved.features = features;
+  saved.last = state;
+  saved.headState = headState;
   return { out, saved };
 }
 
@@ -131,19 +157,16 @@ export interface GruGradients {
   headBias: tf.Tensor1D;
 }
 
-/** `[aᵀ; 1]·d` split into `[∂W; ∂b]`: a weight and bias gradient from one plain product. */
-function weightAndBiasGrads(a: tf.Tensor2D, d: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  const aug = tf.concat([tf.transpose(a), tf.ones([1, a.shape[0]])], 0);
-  const [gw, gb] = tf.split(tf.matMul(aug, d), [a.shape[1], 1], 0) as [tf.Tensor2D, tf.Tensor2D];
-  return [gw, tf.reshape(gb, [-1])];
-}
-
-/** Every step's history as one step-major matrix with a row of ones below, [stepSize + 1, steps·n]. */
-function augmentedStepInputs(spec: GruSpec, x: tf.Tensor2D): tf.Tensor2D {
+/**
+ * Every step's history as one step-major matrix with a row of ones below, [stepSize + 1, steps·n], from the
+ * transposed input `xT` ([inputWidth, n]; its first steps·stepSize rows, contiguous, are the history).
+ */
+function augmentedStepInputs(spec: GruSpec, xT: tf.Tensor2D): tf.Tensor2D {
   const { steps, stepSize: s } = spec;
-  const n = x.shape[0];
-  // [n, steps·s] → [s, steps, n] → [s, steps·n]: column t·n + i is window i at step t.
-  const history = tf.reshape(tf.transpose(tf.reshape(tf.slice(x, [0, 0], [n, steps * s]), [n, steps, s]), [2, 1, 0]), [s, steps * n]) as tf.Tensor2D;
+  const n = xT.shape[1];
+  // [steps·s, n] → [steps, s, n] → [s, steps, n] → [s, steps·n]: column t·n + i is window i at step t.
+  const rows = tf.slice(xT, [0, 0], [steps * s, n]);
+  const history = (s === 1 ? tf.reshape(rows, [1, steps * n]) : tf.reshape(tf.transpose(tf.reshape(rows, [steps, s, n]), [1, 0, 2]), [s, steps * n])) as tf.Tensor2D;
   return tf.concat([history, tf.ones([1, steps * n]) as tf.Tensor2D], 0);
 }
 
@@ -155,8 +178,15 @@ export function gruLossAndGrads(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, y:
   const diff = tf.sub(out, y);
   const loss = tf.mean(tf.square(diff)) as tf.Scalar;
   const dOut = tf.mul(diff, 2 / diff.size) as tf.Tensor2D;
-  const [headKernel, headBias] = weightAndBiasGrads(saved.features, dOut);
-  let dState: tf.Tensor2D = tf.matMul(dOut, tf.transpose(tf.slice(w.headKernel, [0, 0], [h, w.headKernel.shape[1]])));
+  // x transposed once, with a row of ones: the step inputs' and the head's context and bias gradients read it.
+  const xT = tf.transpose(x);
+  const xAug = tf.concat([xT, tf.ones([1, n]) as tf.Tensor2D], 0);
+  const headFromInput = tf.matMul(xAug, dOut);
+  const headFromState = tf.matMul(tf.transpose(saved.last), dOut);
+  const { contextSize } = spec;
+  const headKernel = (contextSize > 0 ? tf.concat([headFromState, tf.slice(headFromInput, [steps * s, 0], [contextSize, dOut.shape[1]])], 0) : headFromState) as tf.Tensor2D;
+  const headBias = tf.reshape(tf.slice(headFromInput, [xAug.shape[0] - 1, 0], [1, dOut.shape[1]]), [-1]) as tf.Tensor1D;
+  let dState: tf.Tensor2D = tf.matMul(dOut, tf.transpose(saved.headState));
   const [whzT, whrT, whnT] = saved.gates.recurrent.map((k) => tf.transpose(k));
   const dz: tf.Tensor2D[] = new Array(steps);
   const dr: tf.Tensor2D[] = new Array(steps);
@@ -166,9 +196,9 @@ export function gruLossAndGrads(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, y:
     const r = saved.r[t]!;
     const cand = saved.cand[t]!;
     // Through hₜ = c + z ⊙ (hₜ₋₁ − c), then c = tanh(aₙ) and z = σ(a_z).
-    const dCand = tf.sub(dState, tf.mul(dState, z));
-    dn[t] = tf.mul(dCand, tf.sub(1, tf.square(cand)));
-    dz[t] = tf.mul(tf.mul(dState, saved.prevMinusCand[t]!), tf.mul(z, tf.sub(1, z)));
+    const oneMinusZ = tf.sub(1, z);
+    dn[t] = tf.mul(tf.mul(dState, oneMinusZ), tf.sub(1, tf.square(cand)));
+    dz[t] = tf.mul(tf.mul(dState, saved.prevMinusCand[t]!), tf.mul(z, oneMinusZ));
     if (t === 0) break;
     // Through aₙ = … + (r ⊙ hₜ₋₁)·Wₕₙ and r = σ(a_r); at step 0 the state is zero and r has no effect.
     const prev = saved.prev[t]!;
@@ -176,7 +206,7 @@ export function gruLossAndGrads(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, y:
     dr[t] = tf.mul(tf.mul(dResetPrev, prev), tf.mul(r, tf.sub(1, r)));
     dState = tf.addN<tf.Tensor2D>([tf.mul(dState, z), tf.mul(dResetPrev, r), tf.matMul(dz[t]!, whzT!), tf.matMul(dr[t]!, whrT!)]);
   }
-  const inputs = augmentedStepInputs(spec, x);
+  const inputs = augmentedStepInputs(spec, xT);
   if (steps === 1) {
     // One step from a zero state: no recurrent gradient, and r has no effect.
     const [inputKernel, bias] = tf.split(tf.concat([tf.matMul(inputs, dz[0]!), tf.zeros([s + 1, h]) as tf.Tensor2D, tf.matMul(inputs, dn[0]!)], 1), [s, 1], 0) as [tf.Tensor2D, tf.Tensor2D];
