@@ -11,6 +11,8 @@
  *   threads (Debian's python3-torch, installed with apt when missing, root only; `--no-torch` skips it).
  * - `gru_vs_pytorch` / `graph_gru_vs_pytorch`: ours over theirs, from the same invocation (the machine is
  *   shared, so only same-run ratios mean anything). The issue's target is ≥ 0.3.
+ * - `…_samples_per_cpu_s` and `…_vs_pytorch_per_cpu_s`: the same per second of the process's CPU time
+ *   (PyTorch at 1 thread): steadier than wall time where other processes share the cores.
  *
  * Both sides train on identical data: `--windows` fixed pseudo-random windows are generated here once and
  * written to a temporary file that the Python script reads, cut into the same batches in the same order.
@@ -97,8 +99,14 @@ export function makeWindows(spec: GruSpec, count: number, seed = 7): { x: Float3
   return { x, y, width };
 }
 
-/** Convoy's trainer step on the wasm backend: samples/s per rep. */
-async function measureConvoy(spec: GruSpec, data: ReturnType<typeof makeWindows>, o: TrainSeqOptions): Promise<number[]> {
+/** Per rep: samples per second of wall time and per second of this process's CPU time. */
+interface Rates {
+  wall: number[];
+  cpu: number[];
+}
+
+/** Convoy's trainer step on the wasm backend. */
+async function measureConvoy(spec: GruSpec, data: ReturnType<typeof makeWindows>, o: TrainSeqOptions): Promise<Rates> {
   const model = new GruModel(spec, 1);
   const adam = new Adam(model.params, 1e-3);
   const batches = Math.max(1, Math.floor(data.x.length / data.width / o.batch));
@@ -116,11 +124,14 @@ async function measureConvoy(spec: GruSpec, data: ReturnType<typeof makeWindows>
     loss.dispose();
   };
   for (let i = 0; i < o.warmup; i++) await step(i === o.warmup - 1);
-  const rates: number[] = [];
+  const rates: Rates = { wall: [], cpu: [] };
   for (let r = 0; r < o.reps; r++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let i = 0; i < o.steps; i++) await step(i === o.steps - 1);
-    rates.push((o.batch * o.steps) / ((performance.now() - t0) / 1000));
+    const cpu = process.cpuUsage(c0);
+    rates.wall.push((o.batch * o.steps) / ((performance.now() - t0) / 1000));
+    rates.cpu.push((o.batch * o.steps) / ((cpu.user + cpu.system) / 1e6));
   }
   model.dispose();
   adam.dispose();
@@ -165,17 +176,18 @@ def measure():
         return loss
     for _ in range(warmup): loss = step()
     loss.item()
-    rates = []
+    rates, cpu = [], []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for _ in range(steps): loss = step()
         loss.item()
         rates.append(batch * steps / (time.perf_counter() - t0))
-    return statistics.median(rates)
+        cpu.append(batch * steps / (time.process_time() - c0))
+    return statistics.median(rates), statistics.median(cpu)
 out = {"torch": torch.__version__}
 for threads in (1, 2):
     torch.set_num_threads(threads)
-    out["t%d" % threads] = measure()
+    out["t%d" % threads], out["cpu%d" % threads] = measure()
 print(json.dumps(out))
 `;
 
@@ -192,7 +204,8 @@ function ensureTorch(): string | undefined {
   return probe() ? undefined : 'python3-torch installed but does not import';
 }
 
-type TorchRates = { torch: string; t1: number; t2: number };
+/** Wall-time samples/s at 1 and 2 threads, and per CPU-second at 1 thread. */
+type TorchRates = { torch: string; t1: number; t2: number; cpu1: number };
 
 async function measureTorch(spec: GruSpec, data: ReturnType<typeof makeWindows>, o: TrainSeqOptions): Promise<TorchRates | { error: string }> {
   const missing = ensureTorch();
@@ -225,8 +238,11 @@ export async function run(args: string[]): Promise<BenchResult> {
     const spec = gruSpec(v.stepSize);
     const data = makeWindows(spec, Math.max(o.windows, o.batch));
     process.stderr.write(`train-seq: ${v.key} (stepSize ${v.stepSize}) on Convoy…\n`);
-    const ours = median(await measureConvoy(spec, data, o));
+    const rates = await measureConvoy(spec, data, o);
+    const ours = median(rates.wall);
+    const oursCpu = median(rates.cpu);
     out[`convoy_${v.key}_samples_per_s`] = Math.round(ours);
+    out[`convoy_${v.key}_samples_per_cpu_s`] = Math.round(oursCpu);
     if (!o.torch) continue;
     process.stderr.write(`train-seq: ${v.key} (stepSize ${v.stepSize}) on PyTorch…\n`);
     const t = await measureTorch(spec, data, o);
@@ -240,6 +256,8 @@ export async function run(args: string[]): Promise<BenchResult> {
     out[`pytorch_${v.key}_2threads_samples_per_s`] = Math.round(t.t2);
     out[`pytorch_${v.key}_samples_per_s`] = Math.round(theirs);
     out[`${v.key}_vs_pytorch`] = Number((ours / theirs).toFixed(3));
+    out[`pytorch_${v.key}_samples_per_cpu_s`] = Math.round(t.cpu1);
+    out[`${v.key}_vs_pytorch_per_cpu_s`] = Number((oursCpu / t.cpu1).toFixed(3));
   }
   if (typeof out.gru_vs_pytorch === 'number') out.target = `${out.gru_vs_pytorch >= 0.3 ? 'met' : 'missed'} (gru_vs_pytorch >= 0.3)`;
   return out;
@@ -247,7 +265,7 @@ export async function run(args: string[]): Promise<BenchResult> {
 
 /** One row per model: ours, PyTorch's better thread count, the ratio. */
 export function table(result: BenchResult): string {
-  const rows = [['model', 'convoy samples/s', 'pytorch samples/s', 'pytorch 1 / 2 threads', 'convoy/pytorch']];
+  const rows = [['model', 'convoy samples/s', 'pytorch samples/s', 'pytorch 1 / 2 threads', 'convoy/pytorch', 'per cpu-s: convoy / pytorch (1 thread)', 'ratio']];
   for (const v of VARIANTS) {
     if (result[`convoy_${v.key}_samples_per_s`] === undefined) continue;
     const t1 = result[`pytorch_${v.key}_1thread_samples_per_s`];
@@ -258,6 +276,8 @@ export function table(result: BenchResult): string {
       formatNumber(result[`pytorch_${v.key}_samples_per_s`]),
       t1 === undefined ? '—' : `${formatNumber(t1)} / ${formatNumber(t2)}`,
       result[`${v.key}_vs_pytorch`] === undefined ? '—' : `${result[`${v.key}_vs_pytorch`]}x`,
+      `${formatNumber(result[`convoy_${v.key}_samples_per_cpu_s`])} / ${formatNumber(result[`pytorch_${v.key}_samples_per_cpu_s`])}`,
+      result[`${v.key}_vs_pytorch_per_cpu_s`] === undefined ? '—' : `${result[`${v.key}_vs_pytorch_per_cpu_s`]}x`,
     ]);
   }
   const notes = [`batch ${result.batch}, ${result.windows} windows, median of ${result.reps} reps of ${result.steps} steps, ${result.backend}`];

@@ -13,6 +13,7 @@ describe('train-seq bench', () => {
     expect(result.backend).toMatch(/^wasm/);
     expect(result.convoy_gru_samples_per_s).toBeGreaterThan(0);
     expect(result.convoy_graph_gru_samples_per_s).toBeGreaterThan(0);
+    expect(result.convoy_gru_samples_per_cpu_s).toBeGreaterThan(0);
     expect(result.pytorch_gru_samples_per_s).toBeUndefined();
     expect(result.gru_vs_pytorch).toBeUndefined();
     expect(table(result)).toMatch(/pytorch not run: disabled \(--no-torch\)/);
