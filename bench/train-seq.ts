@@ -140,14 +140,14 @@ async function measureConvoy(spec: GruSpec, data: ReturnType<typeof makeWindows>
 }
 
 /**
- * The same GRU, head, loss, optimiser and batches in PyTorch, at 1 and 2 threads: argv is the data file, its
- * shape (rows width steps stepSize context outputs hidden), then batch steps reps warmup.
+ * The same GRU, head, loss, optimiser and batches in PyTorch: argv is the data file, its shape (rows width
+ * steps stepSize context outputs hidden), then batch steps reps warmup threads.
  */
 const TORCH_SCRIPT = String.raw`
 import json, statistics, sys, time
 import numpy as np, torch
 f = sys.argv[1]
-n, width, steps_, step_size, context, outputs, hidden, batch, steps, reps, warmup = map(int, sys.argv[2:13])
+n, width, steps_, step_size, context, outputs, hidden, batch, steps, reps, warmup, threads = map(int, sys.argv[2:14])
 raw = np.fromfile(f, dtype=np.float32)
 x = torch.from_numpy(raw[: n * width].reshape(n, width).copy())
 y = torch.from_numpy(raw[n * width :].reshape(n, outputs).copy())
@@ -184,11 +184,9 @@ def measure():
         rates.append(batch * steps / (time.perf_counter() - t0))
         cpu.append(batch * steps / (time.process_time() - c0))
     return statistics.median(rates), statistics.median(cpu)
-out = {"torch": torch.__version__}
-for threads in (1, 2):
-    torch.set_num_threads(threads)
-    out["t%d" % threads], out["cpu%d" % threads] = measure()
-print(json.dumps(out))
+torch.set_num_threads(threads)
+rate, cpu = measure()
+print(json.dumps({"torch": torch.__version__, "rate": rate, "cpu": cpu}))
 `;
 
 function ensureTorch(): string | undefined {
@@ -218,12 +216,19 @@ async function measureTorch(spec: GruSpec, data: ReturnType<typeof makeWindows>,
     const rows = data.x.length / data.width;
     const shape = [rows, data.width, spec.steps, spec.stepSize, spec.contextSize, spec.outputSize, spec.hidden];
     const loop = [o.batch, o.steps, o.reps, o.warmup];
-    const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, file, ...[...shape, ...loop].map(String)], {
-      encoding: 'utf8',
-      env: { ...process.env, OMP_NUM_THREADS: '2' },
-    });
-    if (run.status !== 0) return { error: `pytorch run failed: ${(run.error?.message ?? run.stderr).trim().split('\n').slice(-2).join(' ')}` };
-    return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as TorchRates;
+    const at: { torch: string; rate: number; cpu: number }[] = [];
+    for (const threads of [1, 2]) {
+      // One process per thread count, its thread pools sized from the start: OpenBLAS's spinning helper threads
+      // would otherwise burn the second core even at torch.set_num_threads(1).
+      const count = String(threads);
+      const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, file, ...[...shape, ...loop, threads].map(String)], {
+        encoding: 'utf8',
+        env: { ...process.env, OMP_NUM_THREADS: count, OPENBLAS_NUM_THREADS: count, MKL_NUM_THREADS: count },
+      });
+      if (run.status !== 0) return { error: `pytorch run failed: ${(run.error?.message ?? run.stderr).trim().split('\n').slice(-2).join(' ')}` };
+      at.push(JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { torch: string; rate: number; cpu: number });
+    }
+    return { torch: at[0]!.torch, t1: at[0]!.rate, t2: at[1]!.rate, cpu1: at[0]!.cpu };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -95,7 +95,7 @@ function headKernels(spec: GruSpec, headKernel: tf.Tensor2D): { state: tf.Tensor
 export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save: true): { out: tf.Tensor2D; saved: Saved };
 export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save?: false): { out: tf.Tensor2D };
 export function gruForward(spec: GruSpec, w: GruWeights, x: tf.Tensor2D, save = false): { out: tf.Tensor2D; saved?: Saved } {
-  const { steps, stepSize, hidden: h, contextSize } = spec;
+  const { steps, hidden: h } = spec;
   const n = x.shape[0];
   const gates = gateWeights(spec, w);
   const [kz, kr, kn] = gates.stepKernels;
