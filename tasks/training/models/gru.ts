@@ -3,10 +3,11 @@
  * prediction moment (time of day, road class, …), with one output per horizon (15/30/60 minutes ahead).
  *
  * Input rows are flat: `steps × stepSize` history values, oldest first, then `contextSize` context features.
- * The recurrence is small (12 steps of a 32-wide state), so tfjs's autodiff is used as is; only the MLP needed
- * a hand-written backward pass for speed.
+ * Training uses a hand-written backward pass through time (gru-bptt.ts): on the wasm backend tfjs's autodiff
+ * of the step loop was the bottleneck.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gruForward, gruLossAndGrads, type GruWeights } from './gru-bptt.ts';
 import type { GruSpec, LossAndGrads, Model } from './model.ts';
 
 export class GruModel implements Model {
@@ -35,42 +36,32 @@ export class GruModel implements Model {
     return this.params.get(name)!;
   }
 
-  private forward(x: tf.Tensor2D): tf.Tensor2D {
-    const { steps, stepSize, hidden: h, contextSize } = this.spec;
-    const n = x.shape[0];
-    const wx = this.p('gru/input_kernel');
-    const wh = this.p('gru/recurrent_kernel');
-    const b = this.p('gru/bias');
-    const [whZr, whN] = tf.split(wh, [2 * h, h], 1);
-    let state: tf.Tensor2D = tf.zeros([n, h]);
-    for (let t = 0; t < steps; t++) {
-      const xt = tf.slice(x, [0, t * stepSize], [n, stepSize]);
-      const gx = tf.add(tf.matMul(xt, wx), b);
-      const [gxZr, gxN] = tf.split(gx, [2 * h, h], 1);
-      const zr = tf.sigmoid(tf.add(gxZr!, tf.matMul(state, whZr!)));
-      const [z, r] = tf.split(zr, 2, 1);
-      const cand = tf.tanh(tf.add(gxN!, tf.matMul(tf.mul(r!, state), whN!)));
-      state = tf.add(tf.mul(tf.sub(1, z!), cand), tf.mul(z!, state));
-    }
-    const features =
-      contextSize > 0 ? tf.concat([state, tf.slice(x, [0, steps * stepSize], [n, contextSize])], 1) : state;
-    return tf.add(tf.matMul(features, this.p('head/kernel')), this.p('head/bias'));
+  private weights(): GruWeights {
+    return {
+      inputKernel: this.p('gru/input_kernel') as tf.Tensor2D,
+      recurrentKernel: this.p('gru/recurrent_kernel') as tf.Tensor2D,
+      bias: this.p('gru/bias') as tf.Tensor1D,
+      headKernel: this.p('head/kernel') as tf.Tensor2D,
+      headBias: this.p('head/bias') as tf.Tensor1D,
+    };
   }
 
   predict(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => this.forward(x));
+    return tf.tidy(() => gruForward(this.spec, this.weights(), x).out);
   }
 
   lossAndGrads(x: tf.Tensor2D, y: tf.Tensor2D): LossAndGrads {
-    const names = [...this.params.keys()];
-    const { value, grads } = tf.variableGrads(
-      () => tf.mean(tf.square(tf.sub(this.forward(x), y))) as tf.Scalar,
-      [...this.params.values()],
-    );
-    // variableGrads keys gradients by the engine's variable names; map them back to our logical names.
-    const byName = new Map<string, tf.Tensor>();
-    for (const name of names) byName.set(name, grads[this.p(name).name]!);
-    return { loss: value, grads: byName };
+    const grads = new Map<string, tf.Tensor>();
+    const loss = tf.tidy(() => {
+      const g = gruLossAndGrads(this.spec, this.weights(), x, y);
+      grads.set('gru/input_kernel', tf.keep(g.inputKernel));
+      grads.set('gru/recurrent_kernel', tf.keep(g.recurrentKernel));
+      grads.set('gru/bias', tf.keep(g.bias));
+      grads.set('head/kernel', tf.keep(g.headKernel));
+      grads.set('head/bias', tf.keep(g.headBias));
+      return g.loss;
+    });
+    return { loss, grads };
   }
 
   dispose(): void {
