@@ -93,7 +93,7 @@ describe('traffic commands', () => {
     ]);
     for (const r of [misspelled, badValue, missing, noTrain, noValid, backwards]) expect(r.code).toBe(2);
     expect(misspelled.stderr).toBe(
-      'convoy: --space: unknown key "learningrate" (did you mean "learningRate"?); the traffic model takes trainFrom, cities, target, hidden, learningRate, batchSize, seed\n',
+      'convoy: --space: unknown key "learningrate" (did you mean "learningRate"?); the traffic model takes trainFrom, cities, target, model, history, horizons, hidden, patience, learningRate, batchSize, seed\n',
     );
     expect(badValue.stderr).toMatch(/^convoy: --space: "hidden" cannot be \[0\]: /);
     expect(missing.stderr).toMatch(/^convoy: --lake .*no-lake does not exist; collect samples into it first/);
