@@ -65,8 +65,9 @@ export function registerEvaluate(program: Command): void {
       const horizonsMin = horizons(f.horizons);
       if (!isSpeedUnit(f.unit)) throw new UsageError(`--unit must be one of ${Object.keys(SPEED_UNITS).join(', ')}, got "${f.unit}"`);
       if (!(f.from < f.to)) throw new UsageError('--to must be after --from');
-      const [{ openLake }, { evaluateForecasts, formatForecastTable }] = await Promise.all([import('../lake/index.ts'), import('../training/evaluation/forecast-evaluation.ts')]);
-      const lake = await openLake(f.lake, { threads: 0 });
+      const [{ openExistingLake }, { evaluateForecasts, formatForecastTable }] = await Promise.all([import('./lake.ts'), import('../training/evaluation/forecast-evaluation.ts')]);
+      // A path with no lake, or a city it does not hold, is a usage error naming it (not an empty evaluation).
+      const lake = await openExistingLake({ lake: f.lake, ...(f.city ? { city: f.city } : {}) });
       const cityFilter = f.city ? { city: f.city } : {};
       const stats = await lake.stats(cityFilter);
       if (stats.rows === 0) throw new UsageError(`the lake at ${f.lake} holds no samples${f.city ? ` of ${f.city}` : ''}: import or collect some first`);

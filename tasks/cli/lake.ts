@@ -7,7 +7,7 @@ import type { Lake } from '../lake/index.ts';
 import { CITY_KEYS } from '../traffic/cities.ts';
 import { parseInstant } from '../traffic/instant.ts';
 
-interface LakeFlags {
+export interface LakeFlags {
   lake: string;
   city?: string;
   dateFrom?: string;
@@ -46,7 +46,7 @@ const withFilter = (c: Command) =>
  * otherwise read as an empty lake, and a city the lake does not hold. The lake module loads parquet-wasm:
  * load it only when a lake command runs.
  */
-async function openExistingLake(f: LakeFlags): Promise<Lake> {
+export async function openExistingLake(f: LakeFlags): Promise<Lake> {
   if (f.dateFrom && f.dateTo && f.dateFrom > f.dateTo) {
     throw new UsageError(`--date-from ${f.dateFrom} is after --date-to ${f.dateTo}; swap them or widen the window.`);
   }
