@@ -26,7 +26,7 @@
  * Usage: `npm run -s bench -- train-seq [--batch 4096] [--steps 8] [--reps 3] [--warmup 2] [--windows 16384]
  *   [--no-graph] [--no-torch]`
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -188,25 +188,14 @@ torch.set_num_threads(threads)
 rate, cpu = measure()
 print(json.dumps({"torch": torch.__version__, "rate": rate, "cpu": cpu}))
 `;
+import { ensureTorch } from './lib/torch.ts';
 
-function ensureTorch(): string | undefined {
-  const probe = () => spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
-  if (probe()) return undefined;
-  if (process.getuid?.() !== 0) return 'python3-torch missing and not root to apt-get it (apt-get install python3-torch)';
-  try {
-    execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', 'python3-torch', 'libopenblas0-pthread'], { stdio: 'ignore' });
-  } catch (err) {
-    return `apt-get install python3-torch failed: ${(err as Error).message.split('\n')[0]}`;
-  }
-  return probe() ? undefined : 'python3-torch installed but does not import';
-}
 
 /** Wall-time samples/s at 1 and 2 threads, and per CPU-second at 1 thread. */
 type TorchRates = { torch: string; t1: number; t2: number; cpu1: number };
 
 async function measureTorch(spec: GruSpec, data: ReturnType<typeof makeWindows>, o: TrainSeqOptions): Promise<TorchRates | { error: string }> {
-  const missing = ensureTorch();
+  const missing = await ensureTorch();
   if (missing) return { error: missing };
   const dir = await mkdtemp(path.join(os.tmpdir(), 'convoy-bench-train-seq-'));
   try {

@@ -24,7 +24,7 @@
  * Usage: `tsx bench/train.ts [--steps 40] [--reps 3] [--batch 4096] [--batches 4096,65536] [--no-torch]
  *   [--backend wasm|webgpu|tensorflow|cpu]`
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -172,22 +172,11 @@ else:
         out[threads] = measure(batches[0], torch.device("cpu"))
     print(json.dumps({"torch": torch.__version__, "t1": out[1], "t2": out[2]}))
 `;
+import { ensureTorch } from './lib/torch.ts';
 
-function ensureTorch(): string | undefined {
-  const probe = () => spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  if (probe()) return undefined;
-  if (process.getuid?.() !== 0) return 'python3-torch missing and not root to apt-get it';
-  try {
-    execFileSync('apt-get', ['update'], { stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', 'python3-torch', 'libopenblas0-pthread'], { stdio: 'ignore' });
-  } catch (err) {
-    return `apt-get install python3-torch failed: ${(err as Error).message.split('\n')[0]}`;
-  }
-  return probe() ? undefined : 'python3-torch installed but does not import';
-}
 
-function pytorch(s: Settings): { t1: number; t2: number; torch: string } | { error: string } {
-  const missing = ensureTorch();
+async function pytorch(s: Settings): Promise<{ t1: number; t2: number; torch: string } | { error: string }> {
+  const missing = await ensureTorch();
   if (missing) return { error: missing };
   const steps = Math.max(s.steps, 50);
   const run = spawnSync('/usr/bin/python3', ['-c', TORCH_SCRIPT, 'cpu', String(steps), String(Math.max(s.reps, 5)), String(s.batch)], {
@@ -263,7 +252,7 @@ export async function run(args: string[]): Promise<Record<string, number | strin
     delete out.convoy_wasm_samples_per_s;
   }
   if (s.torch) {
-    const t = pytorch(s);
+    const t = await pytorch(s);
     if ('error' in t) out.pytorch_error = t.error;
     else {
       const torchBest = Math.max(t.t1, t.t2);
