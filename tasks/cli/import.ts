@@ -15,6 +15,7 @@ import type { ImportMapping } from '../sources/import/mapping.ts';
 import type { FilesProgress, ImportFilesResult } from '../sources/import/import-files.ts';
 import { CITY_KEYS, cityProfile } from '../traffic/cities.ts';
 import { parseInstant } from '../traffic/instant.ts';
+import { SPEED_UNIT_NAMES, isSpeedUnit } from '../traffic/units.ts';
 
 interface ImportFlags {
   lake: string;
@@ -38,7 +39,6 @@ interface ImportFlags {
   json?: boolean;
 }
 
-const UNITS = ['kmh', 'mph', 'ms'] as const;
 
 export function registerImport(program: Command): void {
   program
@@ -101,7 +101,7 @@ export function registerImport(program: Command): void {
 /** The import mapping the flags describe, every flag checked before a file is opened. */
 async function mappingOf(files: string[], f: ImportFlags): Promise<ImportMapping & { city: string }> {
   if (f.format !== 'long' && f.format !== 'wide') throw new UsageError(`--format must be long or wide, got "${f.format}"`);
-  if (!(UNITS as readonly string[]).includes(f.units)) throw new UsageError(`--units must be one of ${UNITS.join(', ')}, got "${f.units}"`);
+  if (!isSpeedUnit(f.units)) throw new UsageError(`--units must be one of ${SPEED_UNIT_NAMES.join(', ')}, got "${f.units}"`);
   const city = f.city.trim();
   if (city === '') throw new UsageError('--city: give a name (a built-in city key such as berlin, or your own)');
   const timeZone = f.timeZone ?? (CITY_KEYS.includes(city) ? cityProfile(city).timeZone : 'UTC');
@@ -116,7 +116,7 @@ async function mappingOf(files: string[], f: ImportFlags): Promise<ImportMapping
     dataset,
     city,
     timeZone,
-    speedUnit: f.units as (typeof UNITS)[number],
+    speedUnit: f.units,
     zeroIsMissing: f.zeroIsMissing ?? false,
     onBadRow: f.skipBadRows ? ('skip' as const) : ('error' as const),
     ...(sensors ? { sensors } : {}),

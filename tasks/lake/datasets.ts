@@ -10,11 +10,11 @@
 import { z } from 'zod';
 import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { LakeMetadataError } from './errors.ts';
+import { SPEED_UNIT_NAMES } from '../traffic/units.ts';
 
 export const DATASETS_PREFIX = '_datasets/';
 
-export const SPEED_UNITS = ['kmh', 'mph', 'ms'] as const;
-export type SpeedUnit = (typeof SPEED_UNITS)[number];
+export type { SpeedUnit } from '../traffic/units.ts';
 
 const importedFileSchema = z.object({
   /** The file's name as given on the command line (its base name). */
@@ -32,7 +32,7 @@ const datasetInfoSchema = z.object({
   city: z.string(),
   dataset: z.string(),
   /** Unit of the source files' speeds; the lake's columns are km/h whatever this says. */
-  speedUnit: z.enum(SPEED_UNITS),
+  speedUnit: z.enum(SPEED_UNIT_NAMES),
   timeZone: z.string(),
   /** Seconds between readings, when the import knew it (wide files with `--interval`). */
   intervalSeconds: z.number().positive().optional(),

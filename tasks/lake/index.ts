@@ -25,7 +25,7 @@ export type { LakeProgress, ProgressCallback } from './progress.ts';
 export type { LakeLogger } from './context.ts';
 export { defaultPartitioning, partitionPath, parsePartitionPath, type PartitionField } from './partitioning.ts';
 export { takeRows } from './take.ts';
-export { datasetInfoKey, readDatasetInfo, writeDatasetInfo, SPEED_UNITS, type DatasetInfo, type ImportedFile, type SpeedUnit } from './datasets.ts';
+export { datasetInfoKey, readDatasetInfo, writeDatasetInfo, type DatasetInfo, type ImportedFile, type SpeedUnit } from './datasets.ts';
 export {
   InvalidShardIdError,
   LakeFileError,

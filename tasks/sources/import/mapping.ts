@@ -16,6 +16,7 @@ import { ROAD_CLASSES, type RoadClass } from '../../traffic/road-classes.ts';
 import { importSourceName } from '../../traffic/source-names.ts';
 import { formatZodIssues } from '../../../cluster/common/index.ts';
 import { registerTrafficErrors, TrafficError } from '../../traffic/errors.ts';
+import { SPEED_UNITS, SPEED_UNIT_NAMES } from '../../traffic/units.ts';
 
 const roadClass = z.enum(ROAD_CLASSES);
 
@@ -37,7 +38,7 @@ export const importMappingSchema = z
     /** Zone of timestamps without an offset. @default the city's zone when `city` is a known key, else UTC */
     timeZone: z.string().optional(),
     /** Unit of every speed in the file. @default 'kmh' */
-    speedUnit: z.enum(['kmh', 'mph', 'ms']).default('kmh'),
+    speedUnit: z.enum(SPEED_UNIT_NAMES).default('kmh'),
     /** @default 'auto' (numbers above 1e11 are ms, others s; strings are ISO 8601) */
     timestampFormat: z.enum(['auto', 'iso', 'epoch_s', 'epoch_ms']).default('auto'),
     /** @default 'long' */
@@ -132,7 +133,6 @@ export class ImportMappingError extends TrafficError {
   }
 }
 
-const SPEED_FACTOR = { kmh: 1, mph: 1.609344, ms: 3.6 } as const;
 
 export function compileMapping(mapping: ImportMapping): CompiledMapping {
   const r = importMappingSchema.safeParse(mapping);
@@ -150,7 +150,7 @@ export function compileMapping(mapping: ImportMapping): CompiledMapping {
     ...m,
     timeZone: timeZone ?? 'UTC',
     source: importSourceName(m.dataset),
-    speedFactor: SPEED_FACTOR[m.speedUnit],
+    speedFactor: SPEED_UNITS[m.speedUnit],
     defaultRoadClass: m.defaults.roadClass ?? (m.layout === 'wide' ? 'motorway' : 'unclassified'),
   };
 }
