@@ -125,3 +125,85 @@ function whatIsMissing(request: GroupRequest, nodes: readonly NodeView[]): strin
   const big = request.bundles.find((b) => !nodes.some((n) => fits(b, n.total)));
   return big ? `: no node can hold the bundle ${formatVector(big)}` : ': the bundles together exceed what the nodes hold';
 }
+
+// ---- bundles as resources ----
+//
+// As in Ray, a placed bundle becomes resources of its node that only the group's work can ask for: the
+// bundle's amounts under a key for the bundle (`_pg:ID:INDEX:cpu`) and under one for the group on that node
+// (`_pg:ID:cpu`). A task placed into bundle i asks for both (so it comes out of bundle i and out of the
+// group's share of that node); one placed into any bundle (index -1) asks for the group's key only. The
+// lease scheduler then needs nothing new: only the bundle's node holds those keys. The keys start with `_`,
+// so status and messages leave them out.
+
+/** Where a task or actor asks to run: a bundle of a placement group, or (index -1) any of its bundles. */
+export interface BundleRef {
+  readonly groupId: string;
+  readonly index: number;
+}
+
+/** Resources that stay the node's own even for work in a bundle (the hidden per-node task slots). */
+const NODE_ONLY = new Set(['_slots']);
+
+function bundleKey(groupId: string, index: number, resource: string): string {
+  return `_pg:${groupId}:${index}:${resource}`;
+}
+
+function groupKey(groupId: string, resource: string): string {
+  return `_pg:${groupId}:${resource}`;
+}
+
+/** What work in `bundle` asks the scheduler for, given what it would ask for outside any group. */
+export function inBundle(bundle: BundleRef, resources: ResourceVector): ResourceVector {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(resources)) {
+    if (NODE_ONLY.has(k)) {
+      out[k] = v;
+      continue;
+    }
+    if (v === 0) continue;
+    out[groupKey(bundle.groupId, k)] = v;
+    if (bundle.index >= 0) out[bundleKey(bundle.groupId, bundle.index, k)] = v;
+  }
+  return out;
+}
+
+/** The resources a placed bundle adds to its node, for work in the group to ask for. */
+export function bundleResources(groupId: string, index: number, bundle: ResourceVector): ResourceVector {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(bundle)) {
+    if (v === 0) continue;
+    out[groupKey(groupId, k)] = v;
+    out[bundleKey(groupId, index, k)] = v;
+  }
+  return out;
+}
+
+/** Why work asking for `bundle` cannot run at all in a group of `bundles`, or undefined when it can. */
+export function bundleMismatch(bundle: BundleRef, bundles: readonly ResourceVector[], resources: ResourceVector): string | undefined {
+  if (bundle.index >= bundles.length) return `bundle index ${bundle.index} is out of range: placement group ${bundle.groupId} has ${bundles.length} bundle(s) (0..${bundles.length - 1}, or -1 for any)`;
+  const asked = Object.fromEntries(Object.entries(resources).filter(([k]) => !NODE_ONLY.has(k)));
+  const candidates = bundle.index >= 0 ? [bundles[bundle.index]!] : bundles;
+  if (candidates.some((b) => fits(asked, b))) return undefined;
+  const where = bundle.index >= 0 ? `bundle ${bundle.index} of placement group ${bundle.groupId} holds ${formatVector(candidates[0]!)}` : `no bundle of placement group ${bundle.groupId} holds that much`;
+  return `${formatVector(asked)} does not fit: ${where}; ask for less or make the bundle larger`;
+}
+
+/**
+ * Places the bundles of a group that has lost some (their node died): `kept[i]` is the node bundle i still
+ * has, or undefined where it must be placed again. The kept ones stay; the rest follow the strategy among
+ * the nodes it allows (STRICT_SPREAD: none a kept bundle uses; STRICT_PACK: the kept bundles' node, and when
+ * none is kept, any one node).
+ */
+export function placeLostBundles(request: GroupRequest, kept: readonly (string | undefined)[], nodes: readonly NodeView[]): GroupPlacement {
+  const lost = request.bundles.map((b, i) => ({ b, i })).filter(({ i }) => kept[i] === undefined);
+  if (lost.length === 0) return { kind: 'placed', nodes: kept as string[] };
+  const used = new Set(kept.filter((n): n is string => n !== undefined));
+  let allowed = nodes;
+  if (request.strategy === 'STRICT_SPREAD') allowed = nodes.filter((n) => !used.has(n.nodeId));
+  if (request.strategy === 'STRICT_PACK' && used.size > 0) allowed = nodes.filter((n) => used.has(n.nodeId));
+  const p = placeGroup({ bundles: lost.map(({ b }) => b), strategy: request.strategy }, allowed);
+  if (p.kind !== 'placed') return p;
+  const out = [...kept];
+  lost.forEach(({ i }, k) => (out[i] = p.nodes[k]!));
+  return { kind: 'placed', nodes: out as string[] };
+}

@@ -104,6 +104,7 @@ export interface ClusterStatus {
   leases: number;
   objects: ObjectTotals;
   jobs: JobInfo[];
+  placementGroups: PlacementGroupInfo[];
 }
 
 /** POST /api/nodes/NODE/drain: NODE is a node id, a unique prefix of one, or a node's address. */
@@ -431,6 +432,30 @@ export interface ActorInfo {
   deathReason?: string;
   owner: string;
   jobId: string;
+}
+
+// ---- placement groups (GET /api/placement-groups; `convoy placement-groups`) ----
+
+/** A placement group as the head holds it: its bundles, where each went, and why it waits if it does. */
+export interface PlacementGroupInfo {
+  groupId: string;
+  name: string;
+  /** PENDING (not every bundle has a node yet) | CREATED | RESCHEDULING (a node holding bundles died) */
+  state: string;
+  strategy: string;
+  bundles: Record<string, number>[];
+  /** The node of each bundle ('' while it has none). */
+  nodes: string[];
+  /** What it waits for, or what the cluster lacks; absent once placed. */
+  reason?: string;
+  /** No node layout could hold it even on an idle cluster: it waits for nodes to be added. */
+  infeasible: boolean;
+  /** Leases (tasks' slots and actors) held in its bundles now. */
+  leases: number;
+  owner: string;
+  jobId: string;
+  createdAt: number;
+  placedAt?: number;
 }
 
 // ---- models (GET /api/models, when the head knows the registry: convoy start --head --registry) ----

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerActors } from './commands/actors.ts';
+import { registerPlacementGroups } from './commands/placement-groups.ts';
 import { registerDrain } from './commands/drain.ts';
 import { registerJob } from './commands/job.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerHistory(program);
   registerTasks(program);
   registerActors(program);
+  registerPlacementGroups(program);
   registerTimeline(program);
   return program;
 }

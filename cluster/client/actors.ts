@@ -12,6 +12,7 @@ import type { TaskResult__Output } from '../proto/generated/convoy/v1/TaskResult
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
 import type { Arg } from '../proto/generated/convoy/v1/Arg.ts';
 import { isInternalResource, type ResourceVector } from '../../scheduler/resources.ts';
+import type { BundleRef } from '../../scheduler/placement-groups.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
 import { scanArgs } from './args.ts';
 import type { ObjectRef } from './object-ref.ts';
@@ -42,7 +43,7 @@ export interface ActorHost {
   failCall(call: TaskRecord, err: Error): void;
   /** Asks the head for one lease held for the actor's life; returns the request id grants come under. */
   requestLease(
-    r: { resources: ResourceVector; strategy: PlacementStrategy; description: string },
+    r: { resources: ResourceVector; strategy: PlacementStrategy; description: string; bundle?: BundleRef },
     onGrant: (leases: GrantedLease[]) => void,
   ): number;
   forgetRequest(id: number): void;
@@ -139,7 +140,7 @@ export class ActorManager {
     if (actor.state === 'dead') return;
     this.host.forgetRequest(actor.requestId);
     actor.requestId = this.host.requestLease(
-      { resources: actor.opts.resources, strategy: actor.opts.strategy, description: `actor ${actor.opts.name ?? actor.cls.exportName}` },
+      { resources: actor.opts.resources, strategy: actor.opts.strategy, description: `actor ${actor.opts.name ?? actor.cls.exportName}`, ...(actor.opts.bundle ? { bundle: actor.opts.bundle } : {}) },
       (leases) => this.#granted(actor, leases),
     );
   }

@@ -11,6 +11,7 @@ import { compileActorOptions, compileTaskOptions, type ActorOptions, type TaskOp
 import type { ActorRecord, ActorState } from './actors.ts';
 import type { ClusterSummary, NodeSummary, ProgressReport, TuneRunSummary } from '../api/head-api.ts';
 import { decompileClusterStatus } from '../proto/convert.ts';
+import type { PlacementGroup, PlacementGroupOptions } from './placement-groups.ts';
 
 /** How long close() waits for a head that is restarting to be back (its drivers redial for up to a minute). */
 const CLOSE_WAITS_FOR_HEAD_MS = 20_000;
@@ -63,6 +64,19 @@ export interface Cluster {
    * /api/tune-runs), which outlives this driver and a head restart. `tune.run` calls it; cheap.
    */
   reportTuneRun(run: TuneRunSummary): void;
+  /**
+   * Reserves bundles of resources all or nothing (Ray's placement groups), for a gang of tasks or actors that
+   * must start together: pass `{ placementGroup: pg, bundleIndex }` in their options. `await pg.ready()` waits
+   * until every bundle is placed; `pg.remove()` gives them back (closing this connection does too).
+   *
+   * @example
+   * ```ts
+   * const pg = cluster.placementGroup({ bundles: [{ cpu: 1 }, { cpu: 1 }], strategy: 'STRICT_SPREAD' });
+   * await pg.ready({ timeoutMs: 30_000 });
+   * const ranks = [0, 1].map((i) => Rank.options({ placementGroup: pg, bundleIndex: i }).remote(i));
+   * ```
+   */
+  placementGroup(options: PlacementGroupOptions): PlacementGroup;
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -212,6 +226,11 @@ export class RemoteCluster implements Cluster {
 
   reportTuneRun(run: TuneRunSummary): void {
     this.#core.head.tuneReport(run);
+  }
+
+  placementGroup(options: PlacementGroupOptions): PlacementGroup {
+    this.#core.assertOpen();
+    return this.#core.placementGroups.create(options);
   }
 
   async status(): Promise<ClusterSummary> {

@@ -56,6 +56,7 @@ class SharedCluster implements Cluster {
   status: Cluster['status'] = () => this.inner.status();
   reportProgress: Cluster['reportProgress'] = (p) => this.inner.reportProgress(p);
   reportTuneRun: Cluster['reportTuneRun'] = (r) => this.inner.reportTuneRun(r);
+  placementGroup: Cluster['placementGroup'] = (o) => this.inner.placementGroup(o);
   async close(): Promise<void> {}
   async [Symbol.asyncDispose](): Promise<void> {}
 }

@@ -10,16 +10,18 @@ import type { ClientToHead } from '../proto/generated/convoy/v1/ClientToHead.ts'
 import type { HeadToClient__Output } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { GetClusterStatusReply__Output } from '../proto/generated/convoy/v1/GetClusterStatusReply.ts';
 import type { ObjectLocation__Output } from '../proto/generated/convoy/v1/ObjectLocation.ts';
-import { compileActorStates, compileLeaseRequest, compileProgress, compileTaskCounts, compileTaskEvents, compileTuneReport, decompileLease, type ActorReport, type GrantedLease, type TaskEvent } from '../proto/convert.ts';
+import { compileActorStates, compileLeaseRequest, compilePlacementGroupCreate, decompilePlacementGroupState, type PlacementGroupNews, type PlacementGroupSpec, compileProgress, compileTaskCounts, compileTaskEvents, compileTuneReport, decompileLease, type ActorReport, type GrantedLease, type TaskEvent } from '../proto/convert.ts';
 import type { TuneRunSummary } from '../api/head-api.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import type { BundleRef } from '../../scheduler/placement-groups.ts';
 
 export interface HeadEvents {
   grant: [requestId: number, leases: GrantedLease[]];
   infeasible: [requestId: number, reason: string];
   revoke: [leaseIds: string[]];
   nodeDead: [nodeId: string, reason: string];
+  placementGroup: [news: PlacementGroupNews];
   lost: [reason: string];
 }
 
@@ -84,6 +86,9 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
       case 'nodeDead':
         this.emit('nodeDead', m.nodeDead!.nodeId, m.nodeDead!.reason);
         return;
+      case 'placementGroupState':
+        this.emit('placementGroup', decompilePlacementGroupState(m.placementGroupState!));
+        return;
     }
   }
 
@@ -95,8 +100,17 @@ export class HeadConnection extends EventEmitter<HeadEvents> {
     preferredNodes?: string[];
     actor?: boolean;
     description: string;
+    bundle?: BundleRef;
   }): void {
     this.#write({ leaseRequest: compileLeaseRequest({ ...r, preferredNodes: r.preferredNodes ?? [], actor: r.actor ?? false }) });
+  }
+
+  createPlacementGroup(spec: PlacementGroupSpec): void {
+    this.#write({ placementGroupCreate: compilePlacementGroupCreate(spec) });
+  }
+
+  removePlacementGroup(groupId: string): void {
+    this.#write({ placementGroupRemove: { groupId } });
   }
 
   returnLeases(leaseIds: string[]): void {

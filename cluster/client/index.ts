@@ -20,6 +20,8 @@ export { RemoteFunction, ActorClass, ActorHandle } from './cluster.ts';
 export type { Cluster, ClusterSummary, NodeSummary, GetOptions, WaitOptions, ModuleSpecifier, ProgressReport } from './cluster.ts';
 export type { TaskOptions, ActorOptions, ConnectOptions } from './options.ts';
 export type { ActorState } from './actors.ts';
+export { PlacementGroup } from './placement-groups.ts';
+export type { PlacementGroupOptions, PlacementGroupState } from './placement-groups.ts';
 export { currentTaskId } from '../common/runtime-context.ts';
 export {
   ConvoyError,
@@ -44,5 +46,7 @@ export {
   UsageError,
   ProcessStartError,
   ListenError,
+  PlacementGroupRemovedError,
+  PlacementGroupTimeoutError,
   registerError,
 } from '../common/errors.ts';

@@ -9,6 +9,7 @@
 import { leasesWanted, planDispatch } from '../../scheduler/dispatch.ts';
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import type { BundleRef } from '../../scheduler/placement-groups.ts';
 import type { GrantedLease } from '../proto/convert.ts';
 import type { WorkerConnection } from './worker-connection.ts';
 
@@ -89,6 +90,8 @@ export class LeasePool<T extends PoolItem> {
     readonly strategy: PlacementStrategy,
     readonly description: string,
     private readonly host: PoolHost<T>,
+    /** Its tasks run in this placement group's bundle. */
+    readonly bundle?: BundleRef,
   ) {}
 
   get queued(): number {

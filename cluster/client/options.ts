@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { shapeKey, toVector, type ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import type { BundleRef } from '../../scheduler/placement-groups.ts';
 import { formatZodIssues } from '../common/zod-issues.ts';
 
 const resourceAmount = z.number().finite().nonnegative();
@@ -30,6 +31,12 @@ export const taskOptionsSchema = z
     scheduling: z.enum(['pack', 'spread']).optional(),
     /** A name for status, logs and errors. @default the export name */
     name: z.string().optional(),
+    /** Run in this placement group's reservation (a PlacementGroup from `cluster.placementGroup()`, or its id). */
+    placementGroup: z
+      .union([z.string().min(1), z.custom<{ readonly id: string }>((v) => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string', 'a PlacementGroup or its id')])
+      .optional(),
+    /** Which of the group's bundles; -1: any of them. @default -1 */
+    bundleIndex: z.number().int().min(-1).optional(),
   })
   .strict();
 
@@ -55,6 +62,8 @@ export interface CompiledTaskOptions {
   readonly timeoutMs: number;
   readonly strategy: PlacementStrategy;
   readonly name?: string;
+  /** Where in a placement group it runs. */
+  readonly bundle?: BundleRef;
 }
 
 export interface CompiledActorOptions {
@@ -63,6 +72,16 @@ export interface CompiledActorOptions {
   readonly isolation: 'thread' | 'process';
   readonly strategy: PlacementStrategy;
   readonly name?: string;
+  readonly bundle?: BundleRef;
+}
+
+/** The bundle the options name, or undefined; a bundle index without a group is a mistake worth naming. */
+function bundleOf(o: { placementGroup?: string | { readonly id: string }; bundleIndex?: number }, what: string): BundleRef | undefined {
+  if (o.placementGroup === undefined) {
+    if (o.bundleIndex !== undefined) throw new TypeError(`invalid ${what}: bundleIndex needs placementGroup`);
+    return undefined;
+  }
+  return { groupId: typeof o.placementGroup === 'string' ? o.placementGroup : o.placementGroup.id, index: o.bundleIndex ?? -1 };
 }
 
 function parse<T extends z.ZodTypeAny>(schema: T, value: unknown, what: string): z.output<T> {
@@ -78,26 +97,31 @@ export function compileTaskOptions(given: TaskOptions | undefined): CompiledTask
   const o = parse(taskOptionsSchema, given, 'task options');
   // Every task lease also takes one hidden slot, which caps zero-CPU tasks per node (see WorkerNode).
   const resources = { ...toVector(o), _slots: 1 };
+  const bundle = bundleOf(o, 'task options');
   return {
     resources,
-    shape: shapeKey(resources),
+    // Work in a bundle gets leases of its own: it may only run where the bundle is.
+    shape: shapeKey(resources) + (bundle ? `|pg=${bundle.groupId}:${bundle.index}` : ''),
     maxRetries: o.maxRetries ?? 3,
     retryExceptions: o.retryExceptions ?? false,
     timeoutMs: o.timeoutMs ?? 0,
     strategy: o.scheduling ?? 'pack',
     name: o.name,
+    ...(bundle ? { bundle } : {}),
   };
 }
 
 export function compileActorOptions(given: ActorOptions | undefined): CompiledActorOptions {
   const o = parse(actorOptionsSchema, given, 'actor options');
   const resources = toVector(o, { cpu: 0 });
+  const bundle = bundleOf(o, 'actor options');
   return {
     resources,
     maxRestarts: o.maxRestarts ?? 0,
     isolation: o.isolation ?? ((o.gpu ?? 0) > 0 ? 'process' : 'thread'),
     strategy: o.scheduling ?? 'pack',
     name: o.name,
+    ...(bundle ? { bundle } : {}),
   };
 }
 

@@ -33,6 +33,7 @@ import { Lineage } from './lineage.ts';
 import { openJobSession, reconnectHead } from './head-reconnect.ts';
 import { TaskEventBuffer } from './task-events.ts';
 import { ActorManager, type ActorHost } from './actors.ts';
+import { PlacementGroups } from './placement-groups.ts';
 import { ClientObjects, type ObjectHost } from './client-objects.ts';
 import type { LeasePool } from './lease-pool.ts';
 
@@ -56,6 +57,7 @@ export class OwnerCore {
   readonly store = new OwnerObjectTable();
   readonly head: HeadConnection;
   readonly actors: ActorManager;
+  readonly placementGroups: PlacementGroups;
   /** get, wait, put and free, and where objects' bytes live (see client-objects.ts). */
   readonly objects: ClientObjects;
   readonly #opts: OwnerCoreOptions;
@@ -103,6 +105,10 @@ export class OwnerCore {
     });
     this.#lineage = new Lineage({ store: this.store, rerun: (task) => this.#rerun(task) });
     this.actors = new ActorManager(this.#actorHost());
+    this.placementGroups = new PlacementGroups({
+      create: (spec) => this.head.createPlacementGroup(spec),
+      remove: (groupId) => this.head.removePlacementGroup(groupId),
+    });
     this.#refs = new ReferenceTable(this.clientId, {
       onUnreferenced: (id) => {
         if (!this.#closed) this.objects.release(id);
@@ -120,6 +126,7 @@ export class OwnerCore {
     this.head.on('revoke', (ids) => this.#submitter.onRevoke(ids));
     this.head.on('nodeDead', (nodeId, reason) => this.#onNodeLost(nodeId, `node died: ${reason}`, true));
     this.head.on('lost', (reason) => void this.#reconnect(reason));
+    this.head.on('placementGroup', (news) => this.placementGroups.onNews(news));
   }
 
   async open(timeoutMs: number): Promise<void> {
@@ -353,6 +360,8 @@ export class OwnerCore {
         head: this.head,
         isClosed: () => this.closed,
         onReconnected: () => {
+          // Groups before the demands that name them: the head reads a session in order.
+          this.placementGroups.resend();
           this.#submitter.resendDemands();
           this.actors.resendRequests();
           this.head.resendTuneReports();
@@ -393,6 +402,7 @@ export class OwnerCore {
     this.#refs.close();
     for (const task of this.#tasks.live()) this.#fail(task, this.#closed);
     this.actors.closeAll();
+    this.placementGroups.closeAll(reason);
     this.head.returnLeases(this.#submitter.heldLeaseIds());
     this.#connections.closeAll();
     this.head.close(true);
@@ -437,7 +447,7 @@ export class OwnerCore {
       failCall: (call, err) => this.#fail(call, err),
       requestLease: (r, onGrant) => {
         const requestId = this.#submitter.newRequest(onGrant);
-        this.head.requestLeases({ requestId, resources: r.resources, count: 1, strategy: r.strategy, actor: true, description: r.description });
+        this.head.requestLeases({ requestId, resources: r.resources, count: 1, strategy: r.strategy, actor: true, description: r.description, ...(r.bundle ? { bundle: r.bundle } : {}) });
         return requestId;
       },
       forgetRequest: (id) => this.#submitter.forgetRequest(id),

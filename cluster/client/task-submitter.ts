@@ -74,7 +74,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
     let pool = this.#pools.get(key);
     if (!pool) {
       const requestId = this.newRequest((leases) => this.#grantToPool(pool!, leases));
-      pool = new LeasePool(requestId, opts.resources, opts.strategy, task.name, this);
+      pool = new LeasePool(requestId, opts.resources, opts.strategy, task.name, this, opts.bundle);
       this.#pools.set(key, pool);
     }
     task.pool = pool;
@@ -141,6 +141,7 @@ export class TaskSubmitter implements PoolHost<TaskRecord> {
       strategy: pool.strategy,
       preferredNodes,
       description: pool.description,
+      ...(pool.bundle ? { bundle: pool.bundle } : {}),
     });
   }
 

@@ -93,6 +93,20 @@ export class ClusterClosedError extends ConvoyError {
   }
 }
 
+/** A placement group was removed (by `remove()`, `convoy placement-groups remove`, or its owner going) or refused. */
+export class PlacementGroupRemovedError extends ConvoyError {
+  constructor(readonly groupId: string, readonly reason: string, message?: string) {
+    super(message ?? `placement group ${groupId} was removed: ${reason}`);
+  }
+}
+
+/** A placement group was not placed within `ready({ timeoutMs })`; `reason` says what it waits for. */
+export class PlacementGroupTimeoutError extends ConvoyError {
+  constructor(readonly groupId: string, readonly timeoutMs: number, readonly reason: string, message?: string) {
+    super(message ?? `placement group ${groupId} was not placed within ${timeoutMs} ms: ${reason}`);
+  }
+}
+
 /** The cluster token was missing or wrong. Not retried: retrying cannot fix it. */
 export class AuthError extends ConvoyError {}
 
@@ -315,6 +329,8 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   UnknownNodeError,
   AmbiguousNodeError,
   LogNotFoundError,
+  PlacementGroupRemovedError,
+  PlacementGroupTimeoutError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

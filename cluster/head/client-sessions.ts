@@ -7,11 +7,12 @@
  * session stream, the timer that ends a detached client's grace) stays here, one LiveSession per client.
  */
 import type { Logger } from '../common/logger.ts';
-import { decompileActorStates, decompileLeaseRequest, decompileProgress, decompileTaskCounts, decompileTaskEvents, decompileTuneReport } from '../proto/convert.ts';
+import { decompileActorStates, decompileLeaseRequest, decompilePlacementGroupCreate, decompileProgress, decompileTaskCounts, decompileTaskEvents, decompileTuneReport } from '../proto/convert.ts';
 import type { grpc } from '../transport/grpc.ts';
 import type { ClientToHead__Output } from '../proto/generated/convoy/v1/ClientToHead.ts';
 import type { HeadToClient } from '../proto/generated/convoy/v1/HeadToClient.ts';
 import type { LeaseManager } from './lease-manager.ts';
+import type { PlacementGroupTable } from './placement-group-table.ts';
 import type { EventHub } from './events.ts';
 import type { TaskLog } from './task-log.ts';
 import type { ActorDirectory } from './actor-directory.ts';
@@ -40,6 +41,7 @@ export interface ClientSessionDeps {
   /** Gone clients' task counts by job, kept across head restarts. */
   summaries: Table<TaskSummaryRecord>;
   leases: LeaseManager;
+  groups: Pick<PlacementGroupTable, 'create'>;
   events: EventHub;
   log: Logger;
   graceMs: number;
@@ -226,6 +228,19 @@ export class ClientSessions {
       }
       case 'actorStates':
         return this.d.actors.report(clientId, this.d.clients.get(clientId)?.jobId ?? '', decompileActorStates(msg.actorStates!));
+      case 'placementGroupCreate': {
+        const m = msg.placementGroupCreate!;
+        try {
+          this.d.groups.create(clientId, this.d.clients.get(clientId)?.jobId ?? '', decompilePlacementGroupCreate(m));
+        } catch (err) {
+          this.send(clientId, { placementGroupState: { groupId: m.groupId, state: 'REMOVED', reason: (err as Error).message, nodes: [], infeasible: true } });
+          return;
+        }
+        return this.d.leases.schedule();
+      }
+      case 'placementGroupRemove':
+        this.d.leases.removeGroup(msg.placementGroupRemove!.groupId, 'removed by its owner');
+        return;
       case 'progress':
         this.d.events.publish({ type: 'progress', ...decompileProgress(msg.progress!) }, clientId);
         return;

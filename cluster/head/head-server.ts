@@ -20,6 +20,8 @@ import type { NodeToHead__Output } from '../proto/generated/convoy/v1/NodeToHead
 import type { HeadToNode } from '../proto/generated/convoy/v1/HeadToNode.ts';
 import { NodeTable, type NodeRecord } from './node-table.ts';
 import { LeaseManager, type LeaseRecord } from './lease-manager.ts';
+import { PlacementGroupTable } from './placement-group-table.ts';
+import type { PlacementGroupRecord } from './control/records.ts';
 import { ObjectDirectory } from './object-directory.ts';
 import { JobManager } from './jobs/job-manager.ts';
 import { HttpApi, type HttpBackend } from './http/http-api.ts';
@@ -88,6 +90,7 @@ export class HeadServer implements HttpBackend {
   readonly store: ControlStore;
   readonly nodes: NodeTable;
   readonly leases: LeaseManager;
+  readonly placementGroups: PlacementGroupTable;
   readonly objects: ObjectDirectory;
   readonly jobs: JobManager;
   readonly tuneRuns: TuneHistory;
@@ -120,6 +123,11 @@ export class HeadServer implements HttpBackend {
     this.taskLog = new TaskLog(opts.maxTaskLog);
     this.#models = opts.registry ? new ModelIndex(openStorage(opts.registry)) : undefined;
     this.events = new EventHub(opts.maxEvents);
+    this.placementGroups = new PlacementGroupTable(this.nodes, this.store.placementGroups, {
+      changed: (g) => this.#tellGroupOwner(g, g.state, g.reason ?? ''),
+      removed: (g, reason) => this.#tellGroupOwner(g, 'REMOVED', reason),
+      warning: (message) => this.events.publish({ type: 'warning', message }),
+    }, this.log);
     this.leases = new LeaseManager(
       this.nodes,
       this.store.leases,
@@ -133,11 +141,14 @@ export class HeadServer implements HttpBackend {
         revoke: (clientId, leaseIds) => this.#clients.send(clientId, { leaseRevoke: { leaseIds } }),
       },
       this.log,
+      Date.now,
+      this.placementGroups,
     );
     this.#clients = new ClientSessions({
       clients: this.store.clients,
       summaries: this.store.taskSummaries,
       leases: this.leases,
+      groups: this.placementGroups,
       events: this.events,
       log: this.log,
       graceMs: opts.clientGraceMs ?? 30_000,
@@ -244,10 +255,14 @@ export class HeadServer implements HttpBackend {
       this.#clients.restore();
       this.log.info({ nodes: this.nodes.alive().length, clients: this.store.clients.size(), leases: this.store.leases.size(), objects: this.store.objects.size() }, 'resuming the state of the head before');
     } else {
-      for (const table of [this.store.nodes, this.store.leases, this.store.objects, this.store.clients] as Table<unknown>[]) for (const k of table.keys()) table.delete(k);
+      for (const table of [this.store.nodes, this.store.leases, this.store.objects, this.store.clients, this.store.placementGroups] as Table<unknown>[]) for (const k of table.keys()) table.delete(k);
     }
     const record: HeadRecord = { tokenHash, sessionDir: this.#opts.sessionDir, address: '', httpAddress: '', startedAt: this.startedAt, closedCleanly: false };
     return { resumed, record };
+  }
+
+  #tellGroupOwner(g: PlacementGroupRecord, state: string, reason: string): void {
+    this.#clients.send(g.clientId, { placementGroupState: { groupId: g.groupId, state, reason, nodes: g.nodes, infeasible: g.infeasible ?? false } });
   }
 
   #leaseMessage(l: LeaseRecord) {
@@ -345,6 +360,7 @@ export class HeadServer implements HttpBackend {
       retiredCounts: this.#clients.retiredCounts(),
       objects: this.objects.stats(),
       jobs: this.jobs.list(),
+      placementGroups: this.placementGroups.list(this.leases.leases()),
       startedAt: this.startedAt,
       address: this.#address,
       httpAddress: this.httpAddress,
@@ -396,6 +412,14 @@ export class HeadServer implements HttpBackend {
       ),
     );
     return { nodes: reports, directory: this.objects.stats() };
+  }
+
+  placementGroupList() {
+    return this.placementGroups.list(this.leases.leases());
+  }
+
+  removePlacementGroup(groupId: string): boolean {
+    return this.leases.removeGroup(groupId, 'removed through the HTTP API (convoy placement-groups remove)');
   }
 
   /** `convoy drain`: see node-drains.ts. Returns the node as status shows it. */

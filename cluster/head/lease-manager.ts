@@ -16,6 +16,8 @@ import type { NodeTable } from './node-table.ts';
 import type { Table } from './control/control-store.ts';
 import type { LeaseRecord } from './control/records.ts';
 import type { LeaseDemand } from '../proto/convert.ts';
+import type { BundleRef } from '../../scheduler/placement-groups.ts';
+import type { PlacementGroupTable } from './placement-group-table.ts';
 
 export type { LeaseRecord };
 
@@ -29,6 +31,8 @@ export interface DemandRecord {
   readonly preferredNodes: readonly string[];
   readonly actor: boolean;
   readonly description: string;
+  /** Work placed into a placement group's bundle. */
+  readonly bundle?: BundleRef;
   readonly since: number;
   infeasible?: string;
   waiting?: string;
@@ -52,6 +56,8 @@ export class LeaseManager {
     private readonly events: LeaseEvents,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** Placement groups, when the head has them: their bundles are placed before leases each round. */
+    private readonly groups?: PlacementGroupTable,
   ) {}
 
   request(clientId: string, r: LeaseDemand): void {
@@ -71,6 +77,7 @@ export class LeaseManager {
       preferredNodes: r.preferredNodes,
       actor: r.actor,
       description: r.description,
+      ...(r.bundle ? { bundle: r.bundle } : {}),
       since: prev?.since ?? this.now(),
       infeasible: prev?.infeasible,
     });
@@ -87,9 +94,34 @@ export class LeaseManager {
       const l = this.leaseTable.get(id);
       if (!l || l.clientId !== clientId) continue;
       this.leaseTable.delete(id);
-      this.nodes.release(l.nodeId, l.resources, l.gpuIds);
+      this.#give(l);
     }
     this.schedule();
+  }
+
+  /** What a lease held goes back: to its node, or (in a bundle) to the bundle, which keeps its GPUs. */
+  #give(l: LeaseRecord): void {
+    this.nodes.release(l.nodeId, l.reserved ?? l.resources, l.bundle ? [] : l.gpuIds);
+  }
+
+  /**
+   * Removes a placement group (its owner asked, or went): the leases in its bundles are taken back at once
+   * (their clients are told, as for a revoke; what runs there finishes with no resources held for it), then
+   * its bundles go back to their nodes.
+   */
+  removeGroup(groupId: string, reason: string): boolean {
+    if (!this.groups?.get(groupId)) return false;
+    const byClient = new Map<string, string[]>();
+    for (const l of this.leaseTable.list()) {
+      if (l.bundle?.groupId !== groupId) continue;
+      this.leaseTable.delete(l.leaseId);
+      this.#give(l);
+      byClient.set(l.clientId, [...(byClient.get(l.clientId) ?? []), l.leaseId]);
+    }
+    for (const [clientId, ids] of byClient) this.events.revoke(clientId, ids);
+    this.groups.remove(groupId, reason);
+    this.schedule();
+    return true;
   }
 
   /** Drops a client's waiting demands (its session broke; it repeats them when it reconnects). */
@@ -100,17 +132,20 @@ export class LeaseManager {
   clientGone(clientId: string): void {
     for (const [id, d] of this.#demands) if (d.clientId === clientId) this.#demands.delete(id);
     this.release(clientId, this.leaseTable.list().filter((l) => l.clientId === clientId).map((l) => l.leaseId));
+    for (const g of this.groups?.ownedBy(clientId) ?? []) this.removeGroup(g.groupId, 'its owner has gone');
   }
 
   /** The node is gone: its leases vanish with it (its resources went too). Returns the affected leases. */
   nodeDead(nodeId: string): LeaseRecord[] {
     const gone = this.leaseTable.list().filter((l) => l.nodeId === nodeId);
     for (const l of gone) this.leaseTable.delete(l.leaseId);
+    this.groups?.nodeDead(nodeId);
     this.schedule();
     return gone;
   }
 
   /** Coalesces scheduling to once per turn of the event loop, however many requests arrived. */
+  /** Schedules a round (a group was created, or a node's resources changed). */
   schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -121,17 +156,38 @@ export class LeaseManager {
   }
 
   #run(): void {
+    // Groups first: a gang reserved all or nothing goes before single leases that could split its room.
+    this.groups?.place();
     // With no demand waiting, only a draining node's leases can need revoking.
     if (this.#demands.size === 0 && this.nodes.draining().length === 0) return;
-    const demands: Demand[] = [...this.#demands.values()].map((d) => ({
-      id: d.id,
-      clientId: d.clientId,
-      resources: d.resources,
-      remaining: d.remaining,
-      strategy: d.strategy,
-      preferredNodes: d.preferredNodes,
-      actor: d.actor,
-    }));
+    const demands: Demand[] = [];
+    const asked = new Map<string, ResourceVector>();
+    for (const d of this.#demands.values()) {
+      let resources = d.resources;
+      if (d.bundle) {
+        const ask = this.groups?.translate(d.bundle, d.resources) ?? { kind: 'infeasible' as const, reason: 'this head has no placement groups' };
+        if (ask.kind === 'wait') {
+          d.waiting = ask.reason;
+          d.infeasible = undefined;
+          continue;
+        }
+        if (ask.kind === 'infeasible') {
+          this.#tellInfeasible(d, ask.reason);
+          continue;
+        }
+        resources = ask.resources;
+      }
+      asked.set(d.id, resources);
+      demands.push({
+        id: d.id,
+        clientId: d.clientId,
+        resources,
+        remaining: d.remaining,
+        strategy: d.strategy,
+        preferredNodes: d.preferredNodes,
+        actor: d.actor,
+      });
+    }
     const holdings: Holding[] = this.leaseTable.list().map((l) => ({
       leaseId: l.leaseId,
       clientId: l.clientId,
@@ -145,12 +201,15 @@ export class LeaseManager {
     const grantsByDemand = new Map<string, LeaseRecord[]>();
     for (const g of outcome.grants) {
       const d = this.#demands.get(g.demandId)!;
-      const gpuIds = this.nodes.reserve(g.nodeId, d.resources);
+      const reserved = asked.get(d.id)!;
+      let gpuIds = this.nodes.reserve(g.nodeId, reserved);
+      if (d.bundle) gpuIds = this.groups!.gpuIdsFor(d.bundle, g.nodeId, d.resources.gpu ?? 0, this.leaseTable.list());
       const lease: LeaseRecord = {
         leaseId: `L${randomId(5)}`,
         clientId: d.clientId,
         nodeId: g.nodeId,
         resources: d.resources,
+        ...(d.bundle ? { bundle: d.bundle, reserved } : {}),
         gpuIds,
         actor: d.actor,
         revoking: false,
@@ -170,12 +229,7 @@ export class LeaseManager {
     }
     for (const [demandId, reason] of outcome.infeasible) {
       const d = this.#demands.get(demandId);
-      if (!d) continue;
-      if (d.infeasible !== reason) {
-        d.infeasible = reason;
-        this.log.warn({ clientId: d.clientId, description: d.description, reason }, 'infeasible resource request');
-        this.events.infeasible(d.clientId, d.requestId, reason);
-      }
+      if (d) this.#tellInfeasible(d, reason);
     }
     for (const [demandId, reason] of outcome.waiting) {
       const d = this.#demands.get(demandId);
@@ -192,6 +246,13 @@ export class LeaseManager {
       list.push(leaseId);
     }
     for (const [clientId, ids] of revokeByClient) this.events.revoke(clientId, ids);
+  }
+
+  #tellInfeasible(d: DemandRecord, reason: string): void {
+    if (d.infeasible === reason) return;
+    d.infeasible = reason;
+    this.log.warn({ clientId: d.clientId, description: d.description, reason }, 'infeasible resource request');
+    this.events.infeasible(d.clientId, d.requestId, reason);
   }
 
   demands(): DemandRecord[] {

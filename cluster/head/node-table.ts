@@ -14,6 +14,11 @@ export type { NodeRecord };
 /** What a node query (`convoy drain NODE`) matched: one node, none, or several. */
 export type NodeMatch = { kind: 'one'; node: NodeRecord } | { kind: 'none' } | { kind: 'many'; nodes: NodeRecord[] };
 
+/** Drops the zero entries of placement groups' keys, so the keys of groups long removed do not pile up. */
+function withoutSpentGroupKeys(v: ResourceVector): ResourceVector {
+  return Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== 0 || !k.startsWith('_pg:')));
+}
+
 export class NodeTable {
   /**
    * Nodes of the head before a restart that have not spoken to this head yet: they get no new leases until
@@ -40,6 +45,7 @@ export class NodeTable {
       registeredAt: now,
       lastHeartbeat: now,
       freeGpus: resumed ? prev.freeGpus : Array.from({ length: gpus }, (_, i) => i),
+      ...(resumed && prev.groups ? { groups: prev.groups } : {}),
       generation: (prev?.generation ?? 0) + 1,
       // A node that comes back (a broken session, a head restart) while it drains is still to be drained.
       ...(prev?.draining ? { draining: prev.draining } : {}),
@@ -93,6 +99,7 @@ export class NodeTable {
     n.alive = false;
     n.deadReason = reason;
     n.leased = {};
+    delete n.groups;
     this.table.put(nodeId, n);
     return true;
   }
@@ -143,19 +150,32 @@ export class NodeTable {
   release(nodeId: string, resources: ResourceVector, gpuIds: readonly number[]): void {
     const n = this.table.get(nodeId);
     if (!n || !n.alive) return;
-    n.leased = subtract(n.leased, resources);
+    n.leased = withoutSpentGroupKeys(subtract(n.leased, resources));
     if ((resources.gpu ?? 0) >= 1) n.freeGpus = [...new Set([...n.freeGpus, ...gpuIds])].sort((a, b) => a - b);
     this.table.put(nodeId, n);
   }
 
+  /** A placement group's bundle placed here (true) or gone (false): the resources only its work may ask for. */
+  changeGroupResources(nodeId: string, resources: ResourceVector, placed: boolean): void {
+    const n = this.table.get(nodeId);
+    if (!n || !n.alive) return;
+    const next = withoutSpentGroupKeys(placed ? add(n.groups ?? {}, resources) : subtract(n.groups ?? {}, resources));
+    if (Object.keys(next).length === 0) delete n.groups;
+    else n.groups = next;
+    this.table.put(nodeId, n);
+  }
+
   views(): NodeView[] {
-    return this.all().map((n) => ({
-      nodeId: n.nodeId,
-      alive: n.alive,
-      draining: n.draining !== undefined,
-      ...(this.#away.has(n.nodeId) ? { away: true } : {}),
-      total: n.total,
-      available: subtract(n.total, n.leased),
-    }));
+    return this.all().map((n) => {
+      const total = n.groups ? add(n.total, n.groups) : n.total;
+      return {
+        nodeId: n.nodeId,
+        alive: n.alive,
+        draining: n.draining !== undefined,
+        ...(this.#away.has(n.nodeId) ? { away: true } : {}),
+        total,
+        available: subtract(total, n.leased),
+      };
+    });
   }
 }

@@ -1,6 +1,6 @@
 /** The cluster's status as one plain object: what `convoy status --json`, the HTTP API and the dashboard show. */
 import { isInternalResource, subtract, type ResourceVector } from '../../scheduler/resources.ts';
-import type { ClusterStatus, JobInfo, NodeStatus, ObjectTotals, PendingStatus, TaskCounts } from '../api/head-api.ts';
+import type { ClusterStatus, JobInfo, NodeStatus, ObjectTotals, PendingStatus, PlacementGroupInfo, TaskCounts } from '../api/head-api.ts';
 import type { LeaseRecord, NodeRecord } from './control/records.ts';
 import type { DemandRecord } from './lease-manager.ts';
 
@@ -31,6 +31,7 @@ export function buildStatus(input: {
   retiredCounts: TaskCounts;
   objects: ObjectTotals;
   jobs: JobInfo[];
+  placementGroups: PlacementGroupInfo[];
   startedAt: number;
   address: string;
   httpAddress: string;
@@ -74,6 +75,7 @@ export function buildStatus(input: {
   const warnings = pending
     .filter((p) => p.infeasible)
     .map((p) => `${p.count} pending ${p.description || 'task'}(s) can never be scheduled: ${p.reason}`);
+  for (const g of input.placementGroups.filter((x) => x.infeasible)) warnings.push(`placement group ${g.groupId}${g.name ? ` "${g.name}"` : ''} cannot be placed: ${g.reason ?? ''}`);
   // Failures are warnings too: a page that says "no warnings" while work failed is wrong.
   const failedTasks = tasksByState.failed ?? 0;
   if (failedTasks > 0) warnings.push(`${failedTasks} task(s) failed after their retries; their drivers got the errors`);
@@ -94,5 +96,6 @@ export function buildStatus(input: {
     leases: input.leases.length,
     objects: input.objects,
     jobs: input.jobs,
+    placementGroups: input.placementGroups,
   };
 }

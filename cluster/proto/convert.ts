@@ -4,6 +4,9 @@
  */
 import type { ResourceVector } from '../../scheduler/resources.ts';
 import type { PlacementStrategy } from '../../scheduler/placement/types.ts';
+import { GROUP_STRATEGIES, type BundleRef, type GroupStrategy } from '../../scheduler/placement-groups.ts';
+import type { PlacementGroupCreate, PlacementGroupCreate__Output } from './generated/convoy/v1/PlacementGroupCreate.ts';
+import type { PlacementGroupState, PlacementGroupState__Output } from './generated/convoy/v1/PlacementGroupState.ts';
 import type { SerializedError } from '../common/errors.ts';
 import type { Resources, Resources__Output } from './generated/convoy/v1/Resources.ts';
 import type { ErrorInfo, ErrorInfo__Output } from './generated/convoy/v1/ErrorInfo.ts';
@@ -145,6 +148,8 @@ export interface LeaseDemand {
   /** An actor lease: held for the actor's life, never revoked. */
   actor: boolean;
   description: string;
+  /** Run in this placement group's bundle. */
+  bundle?: BundleRef;
 }
 
 export function compileLeaseRequest(d: LeaseDemand): LeaseRequest {
@@ -156,19 +161,71 @@ export function compileLeaseRequest(d: LeaseDemand): LeaseRequest {
     preferredNodes: d.preferredNodes,
     actor: d.actor,
     description: d.description,
+    placementGroupId: d.bundle?.groupId ?? '',
+    bundleIndex: d.bundle?.index ?? -1,
   };
 }
 
 export function decompileLeaseRequest(r: LeaseRequest__Output): LeaseDemand {
+  const resources = decompileResources(r.resources);
+  // A placement group's resources are asked for through its id, never by name: a client naming them would
+  // take another group's reservation.
+  const reserved = Object.keys(resources).find((k) => k.startsWith('_pg:'));
+  if (reserved) throw new TypeError(`resource ${reserved} is a placement group's own: ask with placementGroup and bundleIndex instead`);
+  if (r.placementGroupId && r.bundleIndex < -1) throw new TypeError(`bundle index ${r.bundleIndex} is invalid: use 0 or more, or -1 for any bundle`);
   return {
     requestId: Number(r.requestId),
-    resources: decompileResources(r.resources),
+    resources,
     count: r.count,
     strategy: decompileStrategy(r.strategy),
     preferredNodes: r.preferredNodes,
     actor: r.actor,
     description: r.description,
+    ...(r.placementGroupId ? { bundle: { groupId: r.placementGroupId, index: r.bundleIndex } } : {}),
   };
+}
+
+/** What a client asks for when it creates a placement group. */
+export interface PlacementGroupSpec {
+  groupId: string;
+  name: string;
+  strategy: GroupStrategy;
+  bundles: ResourceVector[];
+}
+
+export function compilePlacementGroupCreate(g: PlacementGroupSpec): PlacementGroupCreate {
+  return { groupId: g.groupId, name: g.name, strategy: g.strategy, bundles: g.bundles.map(compileResources) };
+}
+
+export function decompilePlacementGroupCreate(m: PlacementGroupCreate__Output): PlacementGroupSpec {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(m.groupId)) throw new TypeError(`placement group id ${JSON.stringify(m.groupId.slice(0, 80))} is invalid: use 1-64 letters, digits, _ or -`);
+  if (!(GROUP_STRATEGIES as readonly string[]).includes(m.strategy)) throw new TypeError(`placement group strategy ${JSON.stringify(m.strategy)} is unknown: use one of ${GROUP_STRATEGIES.join(', ')}`);
+  if (m.bundles.length === 0) throw new TypeError('a placement group needs at least one bundle');
+  const bundles = m.bundles.map(decompileResources);
+  bundles.forEach((b, i) => {
+    if (Object.values(b).every((x) => x === 0)) throw new TypeError(`bundle ${i} asks for no resources: give it some (e.g. {cpu: 1})`);
+    const own = Object.keys(b).find((k) => k.startsWith('_'));
+    if (own) throw new TypeError(`bundle ${i} names the runtime's own resource ${own}`);
+  });
+  return { groupId: m.groupId, name: m.name.slice(0, 200), strategy: m.strategy as GroupStrategy, bundles };
+}
+
+/** A placement group as its owner hears of it. */
+export interface PlacementGroupNews {
+  groupId: string;
+  state: 'PENDING' | 'CREATED' | 'RESCHEDULING' | 'REMOVED';
+  reason: string;
+  nodes: string[];
+  infeasible: boolean;
+}
+
+export function compilePlacementGroupState(n: PlacementGroupNews): PlacementGroupState {
+  return { ...n, nodes: [...n.nodes] };
+}
+
+export function decompilePlacementGroupState(m: PlacementGroupState__Output): PlacementGroupNews {
+  const state = ['PENDING', 'CREATED', 'RESCHEDULING', 'REMOVED'].includes(m.state) ? (m.state as PlacementGroupNews['state']) : 'PENDING';
+  return { groupId: m.groupId, state, reason: m.reason, nodes: m.nodes, infeasible: m.infeasible };
 }
 
 /** A granted lease: a slot of `resources` on the node at `address`. */

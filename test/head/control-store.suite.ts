@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlStore, Table } from '../../cluster/head/control/control-store.ts';
 import { TABLE_NAMES } from '../../cluster/head/control/control-store.ts';
-import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord } from '../../cluster/head/control/records.ts';
+import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord, PlacementGroupRecord } from '../../cluster/head/control/records.ts';
 
 /** A record for each table, with the shapes the head stores: nested vectors, arrays, optional fields. */
 const SAMPLES = {
@@ -61,6 +61,20 @@ const SAMPLES = {
     trials: [{ trialId: 't0', config: { lr: 0.01, layers: [8, 4] }, status: 'terminated', metrics: { mae: 3.5 }, iterations: 4 }],
     startedAt: 1_700_000_000_000,
     updatedAt: 1_700_000_005_000,
+  }),
+  placementGroups: (id: string): PlacementGroupRecord => ({
+    groupId: id,
+    name: 'trainer',
+    clientId: 'c1',
+    jobId: 'job_1',
+    strategy: 'STRICT_SPREAD',
+    bundles: [{ cpu: 1, gpu: 1 }, { cpu: 1, gpu: 1 }],
+    state: 'RESCHEDULING',
+    nodes: ['n1', ''],
+    gpuIds: [[0], []],
+    reason: 'node n2 holding some of its bundles died; placing them again',
+    createdAt: 1_700_000_000_000,
+    placedAt: 1_700_000_001_000,
   }),
   meta: (id: string): HeadRecord => ({ tokenHash: id.repeat(8), sessionDir: '/tmp/s', address: '127.0.0.1:6380', httpAddress: '127.0.0.1:8265', startedAt: 1, closedCleanly: false }),
 } satisfies { [K in (typeof TABLE_NAMES)[number]]: (id: string) => unknown };

@@ -58,6 +58,7 @@ describe('proto conversions', () => {
       httpAddress: 'h:8265',
       version: '0.1.0',
       startedAt: 1000,
+      placementGroups: [],
       nodes: [
         { nodeId: 'n1', address: 'a:1', state: 'alive', total: { cpu: 2, _internal: 1 }, available: { cpu: 1 }, lastHeartbeat: 2000, hostname: 'h', pid: 1, labels: {}, load },
         { nodeId: 'n2', address: 'a:2', state: 'dead', total: { cpu: 2 }, available: {}, lastHeartbeat: 1500, hostname: 'h', pid: 2, deadReason: 'gone', labels: {} },

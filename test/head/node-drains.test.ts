@@ -33,7 +33,7 @@ function setup() {
     store, nodes, leases, drains, revoked, told, events, register, lease,
     advance: (ms: number) => (now += ms),
     setReachable: (r: boolean) => (reachable = r),
-    status: () => buildStatus({ nodes: nodes.all(), demands: [], leases: leases.leases(), clients: [], retiredCounts: {}, objects: { count: 0, bytes: 0 }, jobs: [], startedAt: 0, address: '', httpAddress: '', version: '' }),
+    status: () => buildStatus({ nodes: nodes.all(), demands: [], leases: leases.leases(), clients: [], retiredCounts: {}, objects: { count: 0, bytes: 0 }, jobs: [], placementGroups: [], startedAt: 0, address: '', httpAddress: '', version: '' }),
   };
 }
 

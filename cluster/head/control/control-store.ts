@@ -14,7 +14,7 @@
  * leases and writes both). A backend whose I/O is asynchronous (Redis) keeps the table in memory and writes
  * through, as Ray's GCS managers keep their caches in front of the store client.
  */
-import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord } from './records.ts';
+import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, PlacementGroupRecord, TaskSummaryRecord, TuneRunRecord } from './records.ts';
 
 export interface Table<V> {
   get(key: string): V | undefined;
@@ -42,6 +42,8 @@ export interface ControlStore {
   readonly jobs: Table<JobRecord>;
   /** Task counts of clients that are gone, by job id ('' for drivers outside a job); history, bounded. */
   readonly taskSummaries: Table<TaskSummaryRecord>;
+  /** Placement groups, by group id. */
+  readonly placementGroups: Table<PlacementGroupRecord>;
   /** Tune runs and their trials' results, by run name; history, bounded. */
   readonly tuneRuns: Table<TuneRunRecord>;
   /** The head that writes this store (one row, key 'head'): its token's hash, session, clean stop or not. */
@@ -55,5 +57,5 @@ export interface ControlStore {
   close(): Promise<void>;
 }
 
-export const TABLE_NAMES = ['nodes', 'leases', 'objects', 'clients', 'jobs', 'taskSummaries', 'tuneRuns', 'meta'] as const satisfies readonly (keyof ControlStore)[];
+export const TABLE_NAMES = ['nodes', 'leases', 'objects', 'clients', 'jobs', 'taskSummaries', 'tuneRuns', 'placementGroups', 'meta'] as const satisfies readonly (keyof ControlStore)[];
 export type TableName = (typeof TABLE_NAMES)[number];

@@ -4,7 +4,7 @@
  * them, so a caller that changes a record without putting it back is caught here too, not only on SQLite.
  */
 import type { ControlStore, Table } from './control-store.ts';
-import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, TaskSummaryRecord, TuneRunRecord } from './records.ts';
+import type { ClientRecord, HeadRecord, JobRecord, LeaseRecord, NodeRecord, ObjectRecord, PlacementGroupRecord, TaskSummaryRecord, TuneRunRecord } from './records.ts';
 
 export class MemoryTable<V> implements Table<V> {
   readonly #rows = new Map<string, V>();
@@ -47,6 +47,7 @@ export class MemoryControlStore implements ControlStore {
   readonly jobs = new MemoryTable<JobRecord>();
   readonly taskSummaries = new MemoryTable<TaskSummaryRecord>();
   readonly tuneRuns = new MemoryTable<TuneRunRecord>();
+  readonly placementGroups = new MemoryTable<PlacementGroupRecord>();
   readonly meta = new MemoryTable<HeadRecord>();
 
   flush(): Promise<void> {

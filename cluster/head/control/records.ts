@@ -3,6 +3,7 @@
  * round trip, so any backend can keep it; ids are the tables' keys.
  */
 import type { ResourceVector } from '../../../scheduler/resources.ts';
+import type { BundleRef, GroupStrategy } from '../../../scheduler/placement-groups.ts';
 import type { JobInfo, NodeLoad, TaskCounts, TuneRunSummary } from '../../api/head-api.ts';
 
 export interface NodeRecord {
@@ -19,8 +20,10 @@ export interface NodeRecord {
   registeredAt: number;
   lastHeartbeat: number;
   load?: NodeLoad;
-  /** GPU indices not held by a lease. */
+  /** GPU indices not held by a lease or a placement group's bundle. */
   freeGpus: number[];
+  /** What the placement groups' bundles placed here add, for work in those groups (scheduler/placement-groups.ts). */
+  groups?: ResourceVector;
   /** Bumped on every (re)registration, so a stale session's end does not kill a fresh one. */
   generation: number;
   /** Set by `convoy drain` until the node has gone: it gets no new leases (see head/node-drains.ts). */
@@ -40,11 +43,41 @@ export interface LeaseRecord {
   readonly leaseId: string;
   readonly clientId: string;
   readonly nodeId: string;
+  /** What the lease holds, as its requester asked. */
   readonly resources: ResourceVector;
+  /** Where the lease runs in a placement group's bundle: what it took from the node (its bundle's keys). */
+  readonly bundle?: BundleRef;
+  readonly reserved?: ResourceVector;
   readonly gpuIds: readonly number[];
   readonly actor: boolean;
   revoking: boolean;
   readonly grantedAt: number;
+}
+
+/**
+ * A placement group (head/placement-group-table.ts): bundles reserved all or nothing. `PENDING` until every
+ * bundle has a node; `CREATED` while they do; `RESCHEDULING` when a node holding some died and they wait to be
+ * placed again. A removed group is deleted.
+ */
+export interface PlacementGroupRecord {
+  readonly groupId: string;
+  readonly name: string;
+  /** The client that created it: the group goes when that client does. */
+  readonly clientId: string;
+  readonly jobId: string;
+  readonly strategy: GroupStrategy;
+  readonly bundles: ResourceVector[];
+  state: 'PENDING' | 'CREATED' | 'RESCHEDULING';
+  /** The node of each bundle ('' while it has none). */
+  nodes: string[];
+  /** The GPU indices each bundle holds on its node. */
+  gpuIds: number[][];
+  /** Why it is not placed (yet): what it waits for, or what the cluster lacks. */
+  reason?: string;
+  /** True when no node layout could hold it even on an idle cluster. */
+  infeasible?: boolean;
+  readonly createdAt: number;
+  placedAt?: number;
 }
 
 export interface ObjectRecord {

@@ -79,6 +79,7 @@ export class RedisControlStore implements ControlStore {
   readonly jobs: ControlStore['jobs'];
   readonly taskSummaries: ControlStore['taskSummaries'];
   readonly tuneRuns: ControlStore['tuneRuns'];
+  readonly placementGroups: ControlStore['placementGroups'];
   readonly meta: ControlStore['meta'];
   readonly #client: Client;
   readonly #prefix: string;
@@ -116,6 +117,7 @@ export class RedisControlStore implements ControlStore {
       jobs: this.jobs,
       taskSummaries: this.taskSummaries,
       tuneRuns: this.tuneRuns,
+      placementGroups: this.placementGroups,
       meta: this.meta,
     } = this.#cache.tables);
   }

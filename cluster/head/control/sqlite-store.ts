@@ -52,6 +52,7 @@ export class SqliteControlStore implements ControlStore {
   readonly jobs: ControlStore['jobs'];
   readonly taskSummaries: ControlStore['taskSummaries'];
   readonly tuneRuns: ControlStore['tuneRuns'];
+  readonly placementGroups: ControlStore['placementGroups'];
   readonly meta: ControlStore['meta'];
   readonly #db: Database.Database;
   readonly #cache: TableCache;
@@ -77,6 +78,7 @@ export class SqliteControlStore implements ControlStore {
       jobs: this.jobs,
       taskSummaries: this.taskSummaries,
       tuneRuns: this.tuneRuns,
+      placementGroups: this.placementGroups,
       meta: this.meta,
     } = this.#cache.tables);
     const upsert = db.prepare<[string, string, number, string]>(

@@ -16,7 +16,7 @@ import { advertiseHost } from '../../common/net.ts';
 import type { Logger } from '../../common/logger.ts';
 import { formatZodIssues } from '../../common/zod-issues.ts';
 import { MAX_PACKAGE_ARCHIVE_BYTES } from '../../common/package-extract.ts';
-import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, ModelsReport, NodeStatus, ProgressReport } from '../../api/head-api.ts';
+import type { ClusterStatus, DrainRequest, HistoryReport, MemoryReport, ModelsReport, NodeStatus, PlacementGroupInfo, ProgressReport } from '../../api/head-api.ts';
 import type { TuneHistory } from '../tune-history.ts';
 import { parseTaskQuery, type TaskLog } from '../task-log.ts';
 import type { ActorDirectory } from '../actor-directory.ts';
@@ -91,6 +91,10 @@ export interface HttpBackend {
   memory(): Promise<MemoryReport>;
   /** Asks every node to stop (`convoy stop`). */
   shutdownNodes(reason: string): void;
+  /** Placement groups as they stand (`convoy placement-groups`, the dashboard). */
+  placementGroupList(): PlacementGroupInfo[];
+  /** Removes a placement group, releasing its bundles; false when there is none by that id. */
+  removePlacementGroup(groupId: string): boolean;
   /** Drains the node a query names (`convoy drain`); throws UnknownNodeError, AmbiguousNodeError, IllegalStateError. */
   drainNode(query: string, request: DrainRequest): NodeStatus;
 }
@@ -265,6 +269,12 @@ export class HttpApi {
     if (method === 'GET' && parts[1] === 'history') return this.#json(res, 200, head.history());
     if (method === 'GET' && parts[1] === 'models' && parts.length === 2) return this.#json(res, 200, await head.models());
     if (method === 'GET' && parts[1] === 'actors' && parts.length === 2) return this.#json(res, 200, head.actors.list());
+    if (method === 'GET' && parts[1] === 'placement-groups' && parts.length === 2) return this.#json(res, 200, head.placementGroupList());
+    if (method === 'POST' && parts[1] === 'placement-groups' && parts.length === 4 && parts[3] === 'remove') {
+      const groupId = decodeURIComponent(parts[2]!);
+      if (!head.removePlacementGroup(groupId)) return this.#json(res, 404, { error: `no placement group ${groupId}: convoy placement-groups lists them` });
+      return this.#json(res, 200, { removed: groupId });
+    }
     if (method === 'GET' && parts[1] === 'tasks' && parts.length === 2) {
       let query;
       try {

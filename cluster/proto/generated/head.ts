@@ -35,6 +35,9 @@ import type { ObjectLocation as _convoy_v1_ObjectLocation, ObjectLocation__Outpu
 import type { ObjectsAdded as _convoy_v1_ObjectsAdded, ObjectsAdded__Output as _convoy_v1_ObjectsAdded__Output } from './convoy/v1/ObjectsAdded.ts';
 import type { ObjectsRemoved as _convoy_v1_ObjectsRemoved, ObjectsRemoved__Output as _convoy_v1_ObjectsRemoved__Output } from './convoy/v1/ObjectsRemoved.ts';
 import type { PendingDemand as _convoy_v1_PendingDemand, PendingDemand__Output as _convoy_v1_PendingDemand__Output } from './convoy/v1/PendingDemand.ts';
+import type { PlacementGroupCreate as _convoy_v1_PlacementGroupCreate, PlacementGroupCreate__Output as _convoy_v1_PlacementGroupCreate__Output } from './convoy/v1/PlacementGroupCreate.ts';
+import type { PlacementGroupRemove as _convoy_v1_PlacementGroupRemove, PlacementGroupRemove__Output as _convoy_v1_PlacementGroupRemove__Output } from './convoy/v1/PlacementGroupRemove.ts';
+import type { PlacementGroupState as _convoy_v1_PlacementGroupState, PlacementGroupState__Output as _convoy_v1_PlacementGroupState__Output } from './convoy/v1/PlacementGroupState.ts';
 import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Progress__Output } from './convoy/v1/Progress.ts';
 import type { RegisterNodeReply as _convoy_v1_RegisterNodeReply, RegisterNodeReply__Output as _convoy_v1_RegisterNodeReply__Output } from './convoy/v1/RegisterNodeReply.ts';
 import type { RegisterNodeRequest as _convoy_v1_RegisterNodeRequest, RegisterNodeRequest__Output as _convoy_v1_RegisterNodeRequest__Output } from './convoy/v1/RegisterNodeRequest.ts';
@@ -86,6 +89,9 @@ export interface ProtoGrpcType {
       ObjectsAdded: MessageTypeDefinition<_convoy_v1_ObjectsAdded, _convoy_v1_ObjectsAdded__Output>
       ObjectsRemoved: MessageTypeDefinition<_convoy_v1_ObjectsRemoved, _convoy_v1_ObjectsRemoved__Output>
       PendingDemand: MessageTypeDefinition<_convoy_v1_PendingDemand, _convoy_v1_PendingDemand__Output>
+      PlacementGroupCreate: MessageTypeDefinition<_convoy_v1_PlacementGroupCreate, _convoy_v1_PlacementGroupCreate__Output>
+      PlacementGroupRemove: MessageTypeDefinition<_convoy_v1_PlacementGroupRemove, _convoy_v1_PlacementGroupRemove__Output>
+      PlacementGroupState: MessageTypeDefinition<_convoy_v1_PlacementGroupState, _convoy_v1_PlacementGroupState__Output>
       PlacementStrategy: EnumTypeDefinition
       Progress: MessageTypeDefinition<_convoy_v1_Progress, _convoy_v1_Progress__Output>
       RegisterNodeReply: MessageTypeDefinition<_convoy_v1_RegisterNodeReply, _convoy_v1_RegisterNodeReply__Output>

@@ -11,6 +11,8 @@ import type { Progress as _convoy_v1_Progress, Progress__Output as _convoy_v1_Pr
 import type { TuneReport as _convoy_v1_TuneReport, TuneReport__Output as _convoy_v1_TuneReport__Output } from '../../convoy/v1/TuneReport.ts';
 import type { TaskEvents as _convoy_v1_TaskEvents, TaskEvents__Output as _convoy_v1_TaskEvents__Output } from '../../convoy/v1/TaskEvents.ts';
 import type { ActorStates as _convoy_v1_ActorStates, ActorStates__Output as _convoy_v1_ActorStates__Output } from '../../convoy/v1/ActorStates.ts';
+import type { PlacementGroupCreate as _convoy_v1_PlacementGroupCreate, PlacementGroupCreate__Output as _convoy_v1_PlacementGroupCreate__Output } from '../../convoy/v1/PlacementGroupCreate.ts';
+import type { PlacementGroupRemove as _convoy_v1_PlacementGroupRemove, PlacementGroupRemove__Output as _convoy_v1_PlacementGroupRemove__Output } from '../../convoy/v1/PlacementGroupRemove.ts';
 
 /**
  * ---- client session ----
@@ -45,7 +47,12 @@ export interface ClientToHead {
    * every actor the client owns, as they stand (sent when one changed)
    */
   'actorStates'?: (_convoy_v1_ActorStates | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents"|"actorStates";
+  /**
+   * sent again after a reconnect: the head answers with its state
+   */
+  'placementGroupCreate'?: (_convoy_v1_PlacementGroupCreate | null);
+  'placementGroupRemove'?: (_convoy_v1_PlacementGroupRemove | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents"|"actorStates"|"placementGroupCreate"|"placementGroupRemove";
 }
 
 /**
@@ -81,5 +88,10 @@ export interface ClientToHead__Output {
    * every actor the client owns, as they stand (sent when one changed)
    */
   'actorStates'?: (_convoy_v1_ActorStates__Output | null);
-  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents"|"actorStates";
+  /**
+   * sent again after a reconnect: the head answers with its state
+   */
+  'placementGroupCreate'?: (_convoy_v1_PlacementGroupCreate__Output | null);
+  'placementGroupRemove'?: (_convoy_v1_PlacementGroupRemove__Output | null);
+  'kind'?: "hello"|"leaseRequest"|"leaseReturn"|"leaseRequestCancel"|"taskCounts"|"freeObjects"|"goodbye"|"progress"|"tuneReport"|"taskEvents"|"actorStates"|"placementGroupCreate"|"placementGroupRemove";
 }

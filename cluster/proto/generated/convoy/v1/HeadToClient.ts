@@ -4,13 +4,15 @@ import type { LeaseGrant as _convoy_v1_LeaseGrant, LeaseGrant__Output as _convoy
 import type { LeaseInfeasible as _convoy_v1_LeaseInfeasible, LeaseInfeasible__Output as _convoy_v1_LeaseInfeasible__Output } from '../../convoy/v1/LeaseInfeasible.ts';
 import type { LeaseRevoke as _convoy_v1_LeaseRevoke, LeaseRevoke__Output as _convoy_v1_LeaseRevoke__Output } from '../../convoy/v1/LeaseRevoke.ts';
 import type { NodeDead as _convoy_v1_NodeDead, NodeDead__Output as _convoy_v1_NodeDead__Output } from '../../convoy/v1/NodeDead.ts';
+import type { PlacementGroupState as _convoy_v1_PlacementGroupState, PlacementGroupState__Output as _convoy_v1_PlacementGroupState__Output } from '../../convoy/v1/PlacementGroupState.ts';
 
 export interface HeadToClient {
   'leaseGrant'?: (_convoy_v1_LeaseGrant | null);
   'leaseInfeasible'?: (_convoy_v1_LeaseInfeasible | null);
   'leaseRevoke'?: (_convoy_v1_LeaseRevoke | null);
   'nodeDead'?: (_convoy_v1_NodeDead | null);
-  'kind'?: "leaseGrant"|"leaseInfeasible"|"leaseRevoke"|"nodeDead";
+  'placementGroupState'?: (_convoy_v1_PlacementGroupState | null);
+  'kind'?: "leaseGrant"|"leaseInfeasible"|"leaseRevoke"|"nodeDead"|"placementGroupState";
 }
 
 export interface HeadToClient__Output {
@@ -18,5 +20,6 @@ export interface HeadToClient__Output {
   'leaseInfeasible'?: (_convoy_v1_LeaseInfeasible__Output | null);
   'leaseRevoke'?: (_convoy_v1_LeaseRevoke__Output | null);
   'nodeDead'?: (_convoy_v1_NodeDead__Output | null);
-  'kind'?: "leaseGrant"|"leaseInfeasible"|"leaseRevoke"|"nodeDead";
+  'placementGroupState'?: (_convoy_v1_PlacementGroupState__Output | null);
+  'kind'?: "leaseGrant"|"leaseInfeasible"|"leaseRevoke"|"nodeDead"|"placementGroupState";
 }

@@ -24,6 +24,14 @@ export interface LeaseRequest {
    * an actor lease: held for the actor's life, never revoked
    */
   'actor'?: (boolean);
+  /**
+   * run in this placement group's bundle ('' for none)
+   */
+  'placementGroupId'?: (string);
+  /**
+   * which bundle; -1: any of them
+   */
+  'bundleIndex'?: (number);
 }
 
 export interface LeaseRequest__Output {
@@ -46,4 +54,12 @@ export interface LeaseRequest__Output {
    * an actor lease: held for the actor's life, never revoked
    */
   'actor': (boolean);
+  /**
+   * run in this placement group's bundle ('' for none)
+   */
+  'placementGroupId': (string);
+  /**
+   * which bundle; -1: any of them
+   */
+  'bundleIndex': (number);
 }
