@@ -119,6 +119,7 @@ describe('placement groups', () => {
     expect(listed.stdout).toContain(pg.id);
     expect(listed.stdout).toContain('PENDING (infeasible)');
     const removed = await convoy(['placement-groups', 'remove', pg.id, '--address', t.local.address]);
+    expect(removed.stderr + removed.stdout).toContain('removed placement group');
     expect(removed.code).toBe(0);
     await expect(pg.ready()).rejects.toBeInstanceOf(PlacementGroupRemovedError);
     const again = await convoy(['placement-groups', 'remove', pg.id, '--address', t.local.address]);

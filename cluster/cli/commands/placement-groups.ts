@@ -43,7 +43,9 @@ export function registerPlacementGroups(program: Command): void {
     .description('remove a placement group: its bundles go back to their nodes')
     .option('--address <addr>', 'head address (gRPC host:port or http://host:8265)')
     .option('--token-file <path>', 'cluster token file')
-    .action(async (id: string, flags: Flags) => {
+    .action(async (id: string, own: Flags) => {
+      // Commander hands --address and --token-file to the parent command, which declares them too.
+      const flags = { ...cmd.opts<Flags>(), ...own };
       await api(resolveTarget(flags), 'POST', `/api/placement-groups/${encodeURIComponent(id)}/remove`);
       console.log(`removed placement group ${id}`);
     });
