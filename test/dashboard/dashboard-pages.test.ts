@@ -32,7 +32,7 @@ const missing = chromiumMissing();
 if (missing) console.warn(`dashboard page tests skipped: ${missing}`);
 const test = it.skipIf(missing !== undefined);
 
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials', 'models'] as const;
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'placement-groups', 'objects', 'collection', 'trials', 'models'] as const;
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
 const TRAINABLES = new URL('../fixtures/tasks/trainables.ts', import.meta.url);
 const WAIT = { timeout: 60_000 };
@@ -267,6 +267,22 @@ describe('dashboard pages in Chromium', () => {
     await screenshot('actors');
     counter.kill();
     await expect.poll(() => row.getAttribute('data-state', { timeout: 1000 }).catch(() => null), WAIT).toBe('dead');
+  });
+
+  test('placement groups: a placed group with each bundle’s node, a waiting one with why, gone once removed', async () => {
+    const placed = t.cluster.placementGroup({ bundles: [{ cpu: 0.5 }], strategy: 'PACK', name: 'pages-placed' });
+    await placed.ready({ timeoutMs: 30_000 });
+    const waiting = t.cluster.placementGroup({ bundles: [{ cpu: 0.5 }, { cpu: 0.5 }, { cpu: 0.5 }], strategy: 'STRICT_SPREAD', name: 'pages-waiting' });
+    await open('placement-groups');
+    const row = (id: string) => `#placement-groups tr[data-group-id="${id}"]`;
+    await expect.poll(() => page.locator(row(placed.id)).getAttribute('data-state', { timeout: 1000 }).catch(() => null), WAIT).toBe('CREATED');
+    expect(await text(`${row(placed.id)} [data-field=bundles]`)).toContain(placed.bundleNodes[0]!);
+    await expect.poll(() => page.locator(row(waiting.id)).getAttribute('data-state', { timeout: 1000 }).catch(() => null), WAIT).toBe('PENDING');
+    await expect.poll(() => text(`${row(waiting.id)} [data-field=reason]`), WAIT).toContain('STRICT_SPREAD needs 3 different nodes');
+    await screenshot('placement-groups');
+    placed.remove();
+    waiting.remove();
+    await expect.poll(() => page.locator(row(placed.id)).count(), WAIT).toBe(0);
   });
 
   test('objects: each node store, the objects by owner, and the largest objects with their owner and place', async () => {

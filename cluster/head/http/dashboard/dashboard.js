@@ -34,6 +34,7 @@
  * @typedef {import('../../../api/head-api.ts').TaskEntry} TaskEntry
  * @typedef {import('../../../api/head-api.ts').MemoryReport} MemoryReport
  * @typedef {import('../../../api/head-api.ts').ActorInfo} ActorInfo
+ * @typedef {import('../../../api/head-api.ts').PlacementGroupInfo} PlacementGroupInfo
  * @typedef {import('../../../api/head-api.ts').ModelsReport} ModelsReport
  * @typedef {import('../../../../scheduler/resources.ts').ResourceVector} ResourceVector
  * @typedef {import('uplot')} UPlot
@@ -182,7 +183,7 @@ function showConn() {
 }
 
 // ---- pages: hash routes, one [data-page] element each ----
-const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'objects', 'collection', 'trials', 'models'];
+const ROUTES = ['overview', 'nodes', 'jobs', 'tasks', 'actors', 'placement-groups', 'objects', 'collection', 'trials', 'models'];
 /** The page the address names (#/nodes), the overview when it names none or an unknown one. */
 function currentRoute() {
   const name = location.hash.replace(/^#\/?/, '').split('?')[0] || 'overview';
@@ -202,6 +203,7 @@ function showRoute() {
   if (route === 'tasks') refreshTaskLog();
   if (route === 'objects') refreshObjects();
   if (route === 'actors') refreshActors();
+  if (route === 'placement-groups') refreshPlacementGroups();
   if (route === 'models') refreshModels();
   if (route === 'collection') renderCollections();
   redrawCharts();
@@ -319,11 +321,12 @@ function signedOut() {
   $('signin').hidden = false;
   dropCharts();
   for (const id of ['cards', 'warnings', 'pending', 'events', 'progress', 'node-charts', 'collections', 'tune-runs', 'throughput-chart']) $(id).replaceChildren();
-  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest', 'actors', 'models']) tableBody(id).replaceChildren();
+  for (const id of ['nodes', 'tasks', 'jobs', 'task-log', 'object-stores', 'object-owners', 'object-largest', 'actors', 'placement-groups', 'models']) tableBody(id).replaceChildren();
   $('models-count').textContent = '';
   $('models-note').textContent = '';
   $('objects-count').textContent = '';
   $('actors-count').textContent = '';
+  $('placement-groups-count').textContent = '';
   for (const id of ['head-info', 'progress-count', 'warnings-count', 'nodes-count', 'jobs-count', 'task-log-count', 'task-log-note', 'task-page']) $(id).textContent = '';
   series = null;
   tuneRuns = [];
@@ -709,6 +712,28 @@ function renderActors(actors) {
     cell(a.jobId || '–', 'job', 'mono'),
     cell(a.deathReason || '', 'reason'),
   ])) : [emptyRow(10, 'no actors reported')]));
+}
+
+// ---- placement groups: bundles, where each went, and why a group waits (GET /api/placement-groups) ----
+const refreshPlacementGroups = pageData('/api/placement-groups', renderPlacementGroups);
+/** @param {Record<string, number>} v */
+function fmtBundle(v) {
+  return '{' + Object.entries(v).map(([k, x]) => k + ' ' + (k === 'memory' ? fmtBytes(x) : fmtNum(x))).join(', ') + '}';
+}
+/** @param {PlacementGroupInfo[]} groups */
+function renderPlacementGroups(groups) {
+  const waiting = groups.filter((g) => g.state !== 'CREATED').length;
+  $('placement-groups-count').textContent = fmtInt(groups.length) + ' group(s), ' + fmtInt(waiting) + ' waiting';
+  tableBody('placement-groups').replaceChildren(...(groups.length ? groups.map((g) => h('tr', { data: { groupId: g.groupId, state: g.state } }, [
+    cell(g.groupId, 'group', 'mono'),
+    cell(g.name || '–', 'name'),
+    cell(g.strategy, 'strategy'),
+    cell(g.infeasible ? g.state + ' (infeasible)' : g.state, 'state', 'group-' + (g.infeasible ? 'infeasible' : g.state.toLowerCase())),
+    cell(g.bundles.map((b, i) => fmtBundle(b) + ' → ' + (g.nodes[i] || '–')).join('; '), 'bundles', 'mono'),
+    cell(fmtInt(g.leases), 'leases', 'num'),
+    cell(g.owner, 'owner', 'mono'),
+    cell(g.reason || '', 'reason'),
+  ])) : [emptyRow(8, 'no placement groups')]));
 }
 
 // ---- models: the registry's versions with their metrics against the baselines (GET /api/models) ----
@@ -1127,6 +1152,7 @@ setInterval(() => {
   if (route === 'trials') refreshTuneRuns();
   if (route === 'objects') refreshObjects();
   if (route === 'actors') refreshActors();
+  if (route === 'placement-groups') refreshPlacementGroups();
   if (route === 'models') refreshModels();
   // Only the newest page follows new tasks; an older one stays put while it is read.
   if (route === 'tasks' && taskCursors.length === 1) refreshTaskLog();
