@@ -110,7 +110,11 @@ async function screenshot(name: string): Promise<void> {
 describe('dashboard pages in Chromium', () => {
   test('GET /api/series needs the token and holds the nodes and task counts over time', async () => {
     expect((await fetch(base + '/api/series')).status).toBe(401);
-    const s = (await (await api('GET', '/api/series')).json()) as SeriesReport;
+    const series = async () => (await (await api('GET', '/api/series')).json()) as SeriesReport;
+    // The head samples every few seconds: on a busy machine its first sample may predate a worker's registering.
+    const want = t.local.workers.map((w) => w.nodeId).sort();
+    await expect.poll(async () => (await series()).nodes.map((n) => n.nodeId).sort(), WAIT).toEqual(want);
+    const s = await series();
     expect(s.t.length).toBeGreaterThan(0);
     expect(s.t.length).toBeLessThanOrEqual(s.capacity);
     expect(s.tasks.finished).toHaveLength(s.t.length);
