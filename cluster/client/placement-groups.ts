@@ -61,7 +61,8 @@ export class PlacementGroup {
 
   constructor(
     spec: PlacementGroupSpec,
-    private readonly host: GroupHost,
+    /** Tells the head (and the client's table) that the group is to go. */
+    private readonly removeAt: (groupId: string) => void,
   ) {
     this.id = spec.groupId;
     this.name = spec.name;
@@ -116,7 +117,7 @@ export class PlacementGroup {
   /** Gives the bundles back. Tasks and actors in the group lose their reservation; waiting ones never start. */
   remove(): void {
     if (this.#state === 'REMOVED') return;
-    this.host.remove(this.id);
+    this.removeAt(this.id);
     this.settle({ groupId: this.id, state: 'REMOVED', reason: 'removed by its owner', nodes: [], infeasible: false });
   }
 
@@ -156,7 +157,7 @@ export class PlacementGroups {
       return v;
     });
     const spec: PlacementGroupSpec = { groupId: `PG${randomId(6)}`, name: r.data.name ?? '', strategy: r.data.strategy ?? 'PACK', bundles };
-    const group = new PlacementGroup(spec, { create: (s) => this.host.create(s), remove: (id) => this.#removed(id) });
+    const group = new PlacementGroup(spec, (id) => this.#removed(id));
     this.#groups.set(group.id, group);
     this.host.create(spec);
     return group;

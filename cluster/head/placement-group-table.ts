@@ -84,11 +84,6 @@ export class PlacementGroupTable {
     for (const g of waiting) this.#placeOne(g);
   }
 
-  /** Whether some group waits for nodes (so the lease manager runs even with no lease demand). */
-  waiting(): boolean {
-    return this.table.list().some((g) => g.state !== 'CREATED');
-  }
-
   #placeOne(g: PlacementGroupRecord): void {
     const request = { bundles: g.bundles, strategy: g.strategy };
     const kept = g.nodes.map((n) => n || undefined);
