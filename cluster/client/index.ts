@@ -22,6 +22,8 @@ export type { TaskOptions, ActorOptions, ConnectOptions } from './options.ts';
 export type { ActorState } from './actors.ts';
 export { PlacementGroup } from './placement-groups.ts';
 export type { PlacementGroupOptions, PlacementGroupState } from './placement-groups.ts';
+export { openCollectiveEndpoint, CollectiveEndpoint, CollectiveGroup } from '../collective/index.ts';
+export type { CollectiveOptions, JoinOptions, AllreduceOptions } from '../collective/index.ts';
 export { currentTaskId } from '../common/runtime-context.ts';
 export {
   ConvoyError,
@@ -48,5 +50,6 @@ export {
   ListenError,
   PlacementGroupRemovedError,
   PlacementGroupTimeoutError,
+  CollectiveError,
   registerError,
 } from '../common/errors.ts';

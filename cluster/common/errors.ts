@@ -107,6 +107,23 @@ export class PlacementGroupTimeoutError extends ConvoyError {
   }
 }
 
+/**
+ * A collective operation (allreduce, broadcast, barrier) could not complete on this rank: a peer died, was cut
+ * off or stalled past the group's timeout, or called a different operation. The group is broken after it;
+ * every later call fails with the same error, and the trainer (or user) re-forms the group.
+ */
+export class CollectiveError extends ConvoyError {
+  constructor(
+    readonly group: string,
+    readonly rank: number,
+    readonly peer: number | undefined,
+    readonly reason: string,
+    message?: string,
+  ) {
+    super(message ?? `collective group ${JSON.stringify(group)}, rank ${rank}: ${reason}`);
+  }
+}
+
 /** The cluster token was missing or wrong. Not retried: retrying cannot fix it. */
 export class AuthError extends ConvoyError {}
 
@@ -331,6 +348,7 @@ const classes: Record<string, new (...args: never[]) => Error> = {
   LogNotFoundError,
   PlacementGroupRemovedError,
   PlacementGroupTimeoutError,
+  CollectiveError,
 };
 
 const builtins: Record<string, ErrorConstructor> = {

@@ -175,6 +175,9 @@ export class WorkerNode implements NodeServices {
       CONVOY_ADDRESS: opts.headAddress,
       CONVOY_TOKEN: opts.token,
       CONVOY_NODE_ID: this.nodeId,
+      // Where a task's own listeners (collective endpoints) bind and what peers dial: the node's interface.
+      CONVOY_NODE_HOST: opts.host ?? '127.0.0.1',
+      CONVOY_NODE_ADVERTISE_HOST: opts.advertiseHost ?? advertiseHost(opts.host ?? '127.0.0.1'),
       // As in Ray: code that was not granted a GPU sees none, so a CPU task cannot grab a device that the
       // scheduler gave to a GPU task. GPU trainer processes and GPU actors set their own devices over this.
       CUDA_VISIBLE_DEVICES: '',

@@ -41,7 +41,7 @@ export const LAYER_ZONES = [
   { target: './cluster/worker', from: ['./cluster/head', './cluster/client'], message: 'the worker does not import the head or the client: share through cluster/common, objects, transport, proto or api.' },
   { target: './cluster/client', from: ['./cluster/head', './cluster/worker'], message: 'the client does not import the head or the worker: share through cluster/common, objects, transport, proto or api.' },
   { target: './cluster/cli', from: ['./cluster/head', './cluster/worker'], message: 'the CLI talks to the cluster through the client and the shared contracts (cluster/api), not the head or worker internals.' },
-  { target: ['./cluster/common', './cluster/objects', './cluster/transport', './cluster/proto', './cluster/api'], from: ['./cluster/head', './cluster/worker', './cluster/client', './cluster/cli'], message: 'the shared layers of cluster/ do not import a process (head, worker, client, cli).' },
+  { target: ['./cluster/common', './cluster/objects', './cluster/transport', './cluster/proto', './cluster/api', './cluster/collective'], from: ['./cluster/head', './cluster/worker', './cluster/client', './cluster/cli'], message: 'the shared layers of cluster/ do not import a process (head, worker, client, cli).' },
 ];
 
 export default tseslint.config(
