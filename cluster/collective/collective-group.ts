@@ -203,11 +203,18 @@ export class CollectiveGroup {
         else resolve();
       };
       this.#running = { seq, name, fail: settle };
-      sinks = start(() => settle(), (peer) => heardFrom.add(peer));
+      // A peer that has sent all it sends in this operation may already be on the next one: its next frames
+      // must wait in its reader's backlog, not reach this operation's sink.
+      const heard = (peer: number) => {
+        heardFrom.add(peer);
+        this.peers.get(peer)?.reader.setSink(undefined);
+      };
+      sinks = start(() => settle(), heard);
       // A rank with nothing to receive (a broadcast root) is done once it has sent.
       if (sinks.size === 0) return settle();
       for (const [peer, sink] of sinks) {
         if (settled) break;
+        if (heardFrom.has(peer)) continue;
         this.peers.get(peer)!.reader.setSink({
           into: (h) => {
             if (h.seq !== seq) {

@@ -66,6 +66,16 @@ describe('collective groups across processes', () => {
     expect(new Set(means.map((r) => r.digest)).size).toBe(1);
   }, 240_000);
 
+  it.each([
+    ['direct', 300],
+    ['ring', 70_000],
+  ])('back-to-back allreduces (%s) stay in step on 4 ranks when a fast rank runs ahead', async (_, length) => {
+    const ranks = await group(4);
+    const replies = await Promise.all(ranks.map((p) => ask(p, { type: 'burst', length: length as number, times: 60 })));
+    for (const r of replies) expect(r).toMatchObject({ wrong: 0 });
+    expect(new Set(replies.map((r) => r.digest)).size).toBe(1);
+  }, 120_000);
+
   it('broadcast delivers the root’s vector to every rank, small and large; barrier passes', async () => {
     const ranks = await group(3);
     for (const [length, root] of [[10, 2], [3_000_000, 1]] as const) {
