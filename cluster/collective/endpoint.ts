@@ -138,7 +138,7 @@ export class CollectiveEndpoint {
       this.#accepted.delete(group);
       throw err;
     }
-    const accepted = this.#accepted.get(group)!;
+    const accepted = this.#accepted.get(group) ?? new Map<number, Accepted>(); // none in a group of one
     this.#accepted.delete(group);
     const links = new Map<number, PeerLinks>();
     for (const p of peers) {
@@ -169,7 +169,7 @@ export class CollectiveEndpoint {
         if (peers.every((p) => byRank?.has(p))) {
           clearTimeout(timer);
           this.#onAccepted.delete(group);
-          for (const a of byRank!.values()) a.socket.write(encodeAnswer(ACCEPTED));
+          for (const a of byRank?.values() ?? []) a.socket.write(encodeAnswer(ACCEPTED));
           resolve();
         }
       };

@@ -76,6 +76,12 @@ describe('collective groups across processes', () => {
     expect(new Set(replies.map((r) => r.digest)).size).toBe(1);
   }, 120_000);
 
+  it('a group of one joins and reduces to itself', async () => {
+    const [only] = await group(1);
+    expect(await ask(only!, { type: 'allreduce', length: 1000 })).toMatchObject({ maxError: 0 });
+    expect(await ask(only!, { type: 'barrier' })).toEqual({ passed: true });
+  }, 60_000);
+
   it('broadcast delivers the root’s vector to every rank, small and large; barrier passes', async () => {
     const ranks = await group(3);
     for (const [length, root] of [[10, 2], [3_000_000, 1]] as const) {
