@@ -1,17 +1,15 @@
 /**
- * Training throughput: the 16-64-64-1 MLP (ReLU, MSE, Adam) at batch 4096, samples per second.
+ * Training throughput: the 16-64-64-1 MLP (ReLU, MSE, Adam) at batch 4096, samples per second, in one process.
  *
  * - `convoy_wasm_samples_per_s`: one process, tfjs wasm backend (SIMD, single-threaded in Node), Convoy's
  *   trainer step (hand-derived backward pass + Adam, tasks/training).
- * - `convoy_dp2_samples_per_s`: data-parallel over both cores: two worker threads, each with its own wasm
- *   backend and a batch of 4096, averaging gradients every step with the ring allreduce over a MessagePort
- *   (the per-worker batch stays 4096, as in Horovod/DDP).
- * - `two_independent_threads_samples_per_s` / `independent2_speedup`: the same two threads each training on
- *   its own, never exchanging: how far two cores scale here with nothing to synchronise, the ceiling that
- *   `dp2_speedup` can be read against.
  * - `pytorch_cpu_samples_per_s`: the same model and optimiser in PyTorch on the CPU (Debian's python3-torch
- *   with OpenBLAS), the better median of 1 and 2 threads, run in the same invocation. Installed with apt when
- *   missing (root only); `--no-torch` skips it.
+ *   with OpenBLAS), the better median of 1 and 2 threads (`pytorch_cpu_1thread_…`, `pytorch_cpu_2threads_…`),
+ *   run in the same invocation; `convoy_vs_pytorch` is ours over that. Installed with apt when missing (root
+ *   only); `--no-torch` skips it.
+ *
+ * Scaling over several processes (data-parallel ranks averaging gradients through a collective group, beside
+ * PyTorch DDP) is bench/train-dist.ts, which reuses {@link measure}, the exact step measured here.
  *
  * With a GPU backend (`--backend webgpu`, or `tensorflow` where tfjs-node-gpu is installed) the bench measures
  * one process on the GPU at each of `--batches` (default 4096,65536,262144: at 4096 a GPU step is mostly launch
@@ -21,29 +19,26 @@
  *
  * Each figure is the median of `--reps` timed runs of `--steps` steps after warm-up, on fixed random tensors;
  * the loss is read once at the end of each run, as the trainer does (a read per step would stall a GPU).
- * Usage: `tsx bench/train.ts [--steps 40] [--reps 3] [--batch 4096] [--batches 4096,65536] [--no-torch]
+ * Usage: `npm run -s bench -- train [--steps 40] [--reps 3] [--batch 4096] [--batches 4096,65536] [--no-torch]
  *   [--backend wasm|webgpu|tensorflow|cpu]`
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from '../tasks/training/adam.ts';
 import { describeBackend, selectBackend, type BackendName } from '../tasks/training/backend.ts';
 import {
-  RingAllreduce,
   flattenGrads,
   inStepScope,
-  messagePortLink,
   soloExchange,
   unflattenGrads,
   type GradientExchange,
-} from '../tasks/training/data-parallel.ts';
+} from '../tasks/training/gradient-exchange.ts';
 import { MlpModel } from '../tasks/training/models/mlp.ts';
 import { parseModelSpec } from '../tasks/training/models/index.ts';
 import type { MlpSpec } from '../tasks/training/models/model.ts';
 
-interface Settings {
+export interface Settings {
   steps: number;
   reps: number;
   batch: number;
@@ -52,13 +47,23 @@ interface Settings {
   backend: BackendName;
 }
 
-/** Backends whose math runs on a GPU: one process per device, so no data-parallel threads on one machine. */
+/** Backends whose math runs on a GPU: measured at several batch sizes, beside PyTorch on CUDA. */
 const GPU_BACKENDS: readonly BackendName[] = ['webgpu', 'tensorflow'];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** Runs `reps` timed loops of `steps` steps on this thread; returns samples/s per rep (this rank's rows only). */
-async function measure(s: Settings, exchange: GradientExchange): Promise<number[]> {
+export interface MeasureHooks {
+  /** Awaited before each timed rep, outside its timing (bench/train-dist.ts lines ranks up with a barrier). */
+  beforeRep?: (rep: number) => Promise<void>;
+}
+
+/**
+ * Runs `reps` timed loops of `steps` steps in this process after 5 warm-up steps; returns samples/s per rep
+ * (this rank's rows only). With an exchange of size > 1 each step averages the gradients with the other ranks
+ * (flatten, `allreduceMean`, unflatten) before Adam applies them; with {@link soloExchange} it is the plain
+ * single-process step.
+ */
+export async function measure(s: Settings, exchange: GradientExchange, hooks: MeasureHooks = {}): Promise<number[]> {
   await selectBackend({ prefer: [s.backend] });
   const model = new MlpModel(parseModelSpec({ kind: 'mlp', inputSize: 16, hidden: [64, 64], outputSize: 1 }) as MlpSpec, 1);
   const adam = new Adam(model.params, 1e-3);
@@ -88,6 +93,7 @@ async function measure(s: Settings, exchange: GradientExchange): Promise<number[
   for (let i = 0; i < 5; i++) await step(i === 4);
   const rates: number[] = [];
   for (let r = 0; r < s.reps; r++) {
+    await hooks.beforeRep?.(r);
     const t0 = performance.now();
     for (let i = 0; i < s.steps; i++) await step(i === s.steps - 1);
     rates.push((s.batch * s.steps) / ((performance.now() - t0) / 1000));
@@ -96,42 +102,6 @@ async function measure(s: Settings, exchange: GradientExchange): Promise<number[
   adam.dispose();
   tf.dispose([x, y]);
   return rates;
-}
-
-/**
- * `size` worker threads training at once: data-parallel ranks exchanging gradients every step, or, with
- * `independent`, the same threads each training alone (no exchange, no waiting), which is as far as this
- * machine's cores scale with nothing to synchronise: the ceiling for data-parallel.
- */
-async function dataParallel(s: Settings, size: number, independent = false): Promise<number> {
-  const ports: Map<number, MessagePort>[] = Array.from({ length: size }, () => new Map());
-  for (let r = 0; r < size && !independent; r++) {
-    const next = (r + 1) % size;
-    if (ports[r]!.has(next)) continue;
-    const { port1, port2 } = new MessageChannel();
-    ports[r]!.set(next, port1);
-    ports[next]!.set(r, port2);
-  }
-  const results = await Promise.all(
-    ports.map(
-      (p, rank) =>
-        new Promise<number[]>((resolve, reject) => {
-          const transfer = [...p.values()];
-          // Worker threads do not inherit tsx's loader hooks: register them in the worker, then load this file.
-          const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); })`;
-          const worker = new Worker(boot, {
-            eval: true,
-            workerData: { benchTrainWorker: true, settings: s, rank, size: independent ? 1 : size, ports: Object.fromEntries(p) },
-            transferList: transfer,
-          });
-          worker.once('message', (m: number[]) => resolve(m));
-          worker.once('error', reject);
-          worker.once('exit', (code) => code !== 0 && reject(new Error(`bench worker ${rank} exited with ${code}`)));
-        }),
-    ),
-  );
-  // Ranks step in lockstep, so per-rep rates agree; the sum over ranks is the cluster's throughput.
-  return median(results[0]!.map((_, rep) => results.reduce((sum, r) => sum + r[rep]!, 0)));
 }
 
 /**
@@ -234,23 +204,11 @@ export async function run(args: string[]): Promise<Record<string, number | strin
   const choice = await selectBackend({ prefer: [s.backend] });
   if (GPU_BACKENDS.includes(s.backend)) return runOnGpu(s, await describeBackend(choice));
   const single = median(await measure(s, soloExchange));
-  const dp2 = await dataParallel(s, 2);
-  const independent2 = await dataParallel(s, 2, true);
-  const best = Math.max(single, dp2);
   const out: Record<string, number | string> = {
     backend: await describeBackend(choice),
     batch: s.batch,
-    convoy_wasm_samples_per_s: Math.round(single),
-    convoy_dp2_samples_per_s: Math.round(dp2),
-    convoy_best_cpu_samples_per_s: Math.round(best),
-    dp2_speedup: Number((dp2 / single).toFixed(3)),
-    two_independent_threads_samples_per_s: Math.round(independent2),
-    independent2_speedup: Number((independent2 / single).toFixed(3)),
+    [`convoy_${s.backend}_samples_per_s`]: Math.round(single),
   };
-  if (s.backend !== 'wasm') {
-    out[`convoy_${s.backend}_samples_per_s`] = out.convoy_wasm_samples_per_s!;
-    delete out.convoy_wasm_samples_per_s;
-  }
   if (s.torch) {
     const t = await pytorch(s);
     if ('error' in t) out.pytorch_error = t.error;
@@ -260,25 +218,13 @@ export async function run(args: string[]): Promise<Record<string, number | strin
       out.pytorch_cpu_1thread_samples_per_s = Math.round(t.t1);
       out.pytorch_cpu_2threads_samples_per_s = Math.round(t.t2);
       out.pytorch_cpu_samples_per_s = Math.round(torchBest);
-      out.convoy_best_vs_pytorch = Number((best / torchBest).toFixed(3));
+      out.convoy_vs_pytorch = Number((single / torchBest).toFixed(3));
     }
   }
   return out;
 }
 
-if (!isMainThread && (workerData as { benchTrainWorker?: boolean })?.benchTrainWorker) {
-  const { settings, rank, size, ports } = workerData as {
-    settings: Settings;
-    rank: number;
-    size: number;
-    ports: Record<string, MessagePort>;
-  };
-  const links = new Map(Object.entries(ports).map(([peer, port]) => [Number(peer), port]));
-  const exchange = size === 1 ? soloExchange : new RingAllreduce(rank, size, messagePortLink(rank, links));
-  const rates = await measure(settings, exchange);
-  parentPort!.postMessage(rates);
-  exchange.close?.();
-} else if (isMainThread && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await run(process.argv.slice(2));
   console.log(JSON.stringify(result));
   const width = Math.max(...Object.keys(result).map((k) => k.length));

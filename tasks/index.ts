@@ -75,19 +75,19 @@ export {
   type ShardJob, type ShardOutcome, type ShardPlanInput
 } from './collect/index.ts';
 export {
-  Adam, AllreduceError, BACKEND_ORDER, BackendUnavailableError, CheckpointMismatchError, CheckpointStore,
-  chunkBounds, CorruptArtifactError, createModel, createPredictFn, decodeTensors, DEFAULT_HORIZONS_MIN,
+  Adam, BACKEND_ORDER, BackendUnavailableError, CheckpointMismatchError, CheckpointStore,
+  CorruptArtifactError, DataParallelTrainer, createModel, createPredictFn, decodeTensors, DEFAULT_HORIZONS_MIN,
   defaultMapeFloor, describeBackend, describeSpec, DivergedError, encodeMlpFeatures, encodeStream,
   encodeTensors, ErrorAccumulator, evaluate, FeatureSchemaError, fitHistoricalAverage, flattenGrads,
-  formatValidationTable, GruModel, HistoricalAverage, inputWidth, loadArtifacts, messagePortLink,
+  formatValidationTable, GruModel, HistoricalAverage, inputWidth, loadArtifacts,
   MLP_FEATURE_COUNT, MLP_FEATURES, MlpModel, ModelNotFoundError, ModelRegistry, modelSpecSchema, Normalizer,
-  NormalizerFit, parseModelSpec, parseTrainSettings, pipelineFor, Predictor, readParams, RingAllreduce,
+  NormalizerFit, parseModelSpec, parseTrainSettings, pipelineFor, Predictor, readParams,
   saveArtifacts, selectBackend, soloExchange, TRAFFIC_METRICS, TRAFFIC_SPACE_KEYS, TRAFFIC_TRAINABLE,
-  TrafficTrainable, trafficTrialConfigSchema, TrainingOptionsError, trainModel, trainSettingsSchema,
+  TrafficTrainable, trafficTrialConfigSchema, TrainingFailedError, TrainingOptionsError, trainModel, trainSettingsSchema,
   unflattenGrads, validateModel, writeParams, type BackendChoice, type BackendName, type Checkpoint,
-  type CheckpointMeta, type EncodedBatch, type Encoder, type EpochReport, type ErrorMetrics,
+  type CheckpointMeta, type DataParallelOptions, type DataParallelResult, type EncodedBatch, type Encoder, type EpochReport, type ErrorMetrics,
   type FeaturePipeline, type GradientExchange, type Model, type ModelArtifacts, type ModelSpec,
-  type ModelSpecInput, type NamedArrays, type NormalizerJSON, type PeerLink, type PredictFn, type PredictInput,
+  type ModelSpecInput, type NamedArrays, type NormalizerJSON, type PredictFn, type PredictInput,
   type RegisterInput, type RowMeta, type Target, type TimeRange, type TrafficTrialConfig,
   type TrainingProgress, type TrainOptions, type TrainResult, type TrainSettings, type TrainSettingsInput,
   type ValidateOptions, type ValidationReport, type VersionInfo

@@ -50,6 +50,10 @@ export const scanOptionsSchema = z.strictObject({
   onBadFile: z.union([z.enum(['throw', 'skip']), z.custom<(error: LakeFileError) => void>((v) => typeof v === 'function')]).default('throw'),
   onProgress: z.custom<ProgressCallback>((v) => typeof v === 'function').optional(),
   reuseBuffers: z.boolean().default(false),
+  slice: z
+    .strictObject({ index: z.int().nonnegative(), count: z.int().positive() })
+    .refine((s) => s.index < s.count, 'slice.index must be below slice.count')
+    .optional(),
   signal: z.instanceof(AbortSignal).optional(),
 });
 
@@ -67,6 +71,11 @@ export interface ScanOptions {
    * for single-pass consumers (training) that do not keep batches. @default false
    */
   reuseBuffers?: boolean;
+  /**
+   * Read only every `count`-th planned file, starting at `index` (files in key order): `count` readers with
+   * indexes 0…count−1 read disjoint parts that together are the whole scan, as data-parallel ranks do.
+   */
+  slice?: { index: number; count: number };
   signal?: AbortSignal;
 }
 
@@ -125,7 +134,9 @@ export async function* scanLake(context: LakeContext, options: ScanOptions = {})
   const allFileColumns = context.fileSchema.names.map(String);
   const decodeColumns = allFileColumns.every((c) => wanted.has(c)) ? undefined : allFileColumns.filter((c) => wanted.has(c));
 
-  const files = await planScan(context, filter);
+  const planned = await planScan(context, filter);
+  const slice = parsed.data.slice;
+  const files = slice ? planned.filter((_, i) => i % slice.count === slice.index) : planned;
   const meter = new ProgressMeter('scan', options.onProgress, {
     rows: files.reduce((sum, f) => sum + f.rows, 0),
     files: files.length,

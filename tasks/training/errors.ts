@@ -98,18 +98,6 @@ export class ModelNotFoundError extends TrafficError {
   }
 }
 
-/** A gradient exchange between data-parallel trainers failed: a peer disagreed on shapes or went away. */
-export class AllreduceError extends TrafficError {
-  override readonly name = 'AllreduceError';
-  constructor(
-    readonly rank: number,
-    readonly problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`allreduce on rank ${rank} failed: ${problem}`, options);
-  }
-}
-
 /** Training produced a non-finite loss: the learning rate is too high or the data holds non-finite values. */
 export class DivergedError extends TrafficError {
   override readonly name = 'DivergedError';
@@ -124,4 +112,21 @@ export class DivergedError extends TrafficError {
   }
 }
 
-registerTrafficErrors(TrainingOptionsError, FeatureSchemaError, BackendUnavailableError, CorruptArtifactError, CheckpointMismatchError, ModelNotFoundError, AllreduceError, DivergedError);
+/** The run failed more often than `maxFailures` allows; `cause` is the last failure. */
+export class TrainingFailedError extends TrafficError {
+  override readonly name = 'TrainingFailedError';
+  constructor(
+    readonly run: string,
+    readonly failures: number,
+    readonly checkpointUrl: string,
+    cause: unknown,
+  ) {
+    super(
+      `data-parallel run ${JSON.stringify(run)} failed ${failures} time(s), more than maxFailures allows: ${(cause as Error)?.message ?? String(cause)}. ` +
+        `Its checkpoints are kept at ${checkpointUrl}: run it again with the same name to resume, or raise maxFailures.`,
+      { cause },
+    );
+  }
+}
+
+registerTrafficErrors(TrainingOptionsError, FeatureSchemaError, BackendUnavailableError, CorruptArtifactError, CheckpointMismatchError, ModelNotFoundError, DivergedError, TrainingFailedError);

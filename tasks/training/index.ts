@@ -1,6 +1,6 @@
 /**
  * `convoy/tasks/training`: the training side of Convoy's traffic workloads: models, backends, incremental and
- * data-parallel training, validation against baselines, the model registry, the predictor and the tune
+ * data-parallel training (DataParallelTrainer: ranks in processes across nodes), validation against baselines, the model registry, the predictor and the tune
  * trainable. Folders: input/ (rows from sample batches), models/, evaluation/, artifacts/ (what is stored).
  *
  * @example
@@ -41,16 +41,18 @@ export { createModel, parseModelSpec, readParams, writeParams, MlpModel, GruMode
 export { describeSpec, inputWidth, modelSpecSchema, type Model, type ModelSpec, type ModelSpecInput } from './models/model.ts';
 export { Adam } from './adam.ts';
 export { CheckpointStore, type Checkpoint, type CheckpointMeta } from './artifacts/checkpoint.ts';
+export { soloExchange, flattenGrads, unflattenGrads, type GradientExchange } from './gradient-exchange.ts';
 export {
-  RingAllreduce,
-  messagePortLink,
-  soloExchange,
-  flattenGrads,
-  unflattenGrads,
-  chunkBounds,
-  type GradientExchange,
-  type PeerLink,
-} from './data-parallel.ts';
+  DataParallelTrainer,
+  dataParallelOptionsSchema,
+  bundlesThatFit,
+  type DataParallelOptions,
+  type DataParallelHooks,
+  type DataParallelResult,
+  type AttemptInfo,
+} from './distributed/data-parallel-trainer.ts';
+export { TrainRank, TRAIN_RANK, type RankPlace, type RankResult } from './distributed/train-rank.ts';
+export type { RankProgress } from './distributed/rank-run.ts';
 export { createPredictFn, evaluate, encodeStream, type PredictFn } from './evaluation/evaluate.ts';
 export { ErrorAccumulator, defaultMapeFloor, type ErrorMetrics } from './evaluation/metrics.ts';
 export { HistoricalAverage, fitHistoricalAverage } from './evaluation/baselines.ts';
@@ -68,8 +70,8 @@ export {
   CorruptArtifactError,
   CheckpointMismatchError,
   ModelNotFoundError,
-  AllreduceError,
   DivergedError,
+  TrainingFailedError,
 } from './errors.ts';
 export { TrafficTrainable, TRAFFIC_TRAINABLE } from './trainable.ts';
 export { trafficTrialConfigSchema, TRAFFIC_SPACE_KEYS, TRAFFIC_METRICS, type TrafficTrialConfig } from './trial-config.ts';

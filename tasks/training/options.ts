@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ObjectStorage } from '../../cluster/storage/index.ts';
 import { formatZodIssues } from '../../cluster/common/index.ts';
 import type { BackendName } from './backend.ts';
-import type { GradientExchange } from './data-parallel.ts';
+import type { GradientExchange } from './gradient-exchange.ts';
 import { TrainingOptionsError } from './errors.ts';
 import type { Normalizer } from './input/normalizer.ts';
 import { modelSpecSchema } from './models/model.ts';
@@ -53,6 +53,11 @@ export const trainSettingsSchema = z.object({
    * to the reader). The shuffle buffer is shrunk to fit. @default 268435456 (256 MiB)
    */
   memoryBudgetBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  /**
+   * Data-parallel ranks average gradients in buckets of at most this many bytes (DDP's bucket_cap_mb): a
+   * bucket travels while the next is read from the backend. @default 26214400 (25 MiB)
+   */
+  bucketBytes: z.number().int().positive().default(25 * 1024 * 1024),
   /** Rows per forward pass when evaluating. @default 16384 */
   evalBatchSize: z.number().int().positive().default(16_384),
   /** Minimum interval between progress callbacks. @default 1000 */
@@ -103,6 +108,8 @@ export interface TrainingProgress {
 export interface TrainHooks {
   /** Fresh stream of sample batches in the canonical schema; called once per pass (normalise, epoch, validate). */
   data: () => AsyncIterable<SampleChunk>;
+  /** Stream for the validation passes (a data-parallel rank trains on its slice but validates on all). @default data */
+  validData?: () => AsyncIterable<SampleChunk>;
   /** After each epoch. Return `'stop'` to end training early (ASHA, a user's Ctrl-C). */
   onReport?: (report: EpochReport) => void | 'stop' | Promise<void | 'stop'>;
   onProgress?: (progress: TrainingProgress) => void;

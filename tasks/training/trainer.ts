@@ -18,7 +18,7 @@ import type { ModelArtifacts } from './artifacts/model-artifacts.ts';
 import { Adam } from './adam.ts';
 import { selectBackend, type BackendName } from './backend.ts';
 import { CheckpointStore } from './artifacts/checkpoint.ts';
-import { flattenGrads, inStepScope, soloExchange, unflattenGrads, type GradientExchange } from './data-parallel.ts';
+import { allreduceBuckets, gradientBuckets, inStepScope, soloExchange, type GradientExchange } from './gradient-exchange.ts';
 import { DivergedError, TrainingOptionsError } from './errors.ts';
 import { createPredictFn, encodeStream, evaluate } from './evaluation/evaluate.ts';
 import { defaultMapeFloor } from './evaluation/metrics.ts';
@@ -389,32 +389,38 @@ class TrainingRun {
       return true;
     }
     return inStepScope(tf, async () => {
-      let local: Float32Array;
+      let grads: Map<string, tf.Tensor> | undefined;
       let loss = 0;
       if (batch) {
         const x = tf.tensor2d(batch.x, [batch.count, this.width]);
         const y = tf.tensor2d(batch.y, [batch.count, outputs]);
         const r = this.model.lossAndGrads(x, y);
         loss = (await r.loss.data())[0]!;
-        local = await flattenGrads(r.grads, this.names);
-      } else {
-        local = new Float32Array(this.paramCount());
+        grads = r.grads;
       }
-      const payload = new Float32Array(local.length + 2);
-      payload.set(local);
-      payload[local.length] = batch ? 1 : 0;
-      payload[local.length + 1] = loss;
-      const avg = await this.exchange.allreduceMean(payload);
-      const withData = Math.round(avg[local.length]! * this.exchange.size);
+      const sizes = this.paramSizes();
+      this.buckets ??= gradientBuckets(sizes, this.names, this.s.bucketBytes);
+      const avg = await allreduceBuckets(this.exchange, grads, sizes, this.buckets, [batch ? 1 : 0, loss]);
+      const withData = Math.round(avg.extra[0]! * this.exchange.size);
       if (withData === 0) return false;
       // Mean over the ranks that had data, not over all ranks.
       const scale = this.exchange.size / withData;
-      const grads = avg.subarray(0, local.length);
-      if (scale !== 1) for (let i = 0; i < grads.length; i++) grads[i]! *= scale;
-      this.adam.apply(unflattenGrads(tf, grads, this.paramShapes(), this.names));
-      this.addLoss(avg[local.length + 1]! * scale);
+      const mean = new Map<string, tf.Tensor>();
+      for (const [name, g] of avg.grads) {
+        if (scale !== 1) for (let i = 0; i < g.length; i++) g[i]! *= scale;
+        mean.set(name, tf.tensor(g, this.paramShapes().get(name)!.shape, 'float32'));
+      }
+      this.adam.apply(mean);
+      this.addLoss(avg.extra[1]! * scale);
       return true;
     });
+  }
+
+  private buckets?: string[][];
+  private sizes?: Map<string, number>;
+  private paramSizes(): Map<string, number> {
+    this.sizes ??= new Map([...this.model.params].map(([n, v]) => [n, v.size]));
+    return this.sizes;
   }
 
   private shapes?: Map<string, { shape: number[] }>;
@@ -422,15 +428,12 @@ class TrainingRun {
     this.shapes ??= new Map([...this.model.params].map(([n, v]) => [n, { shape: [...v.shape] }]));
     return this.shapes;
   }
-  private paramCount(): number {
-    return [...this.model.params.values()].reduce((s, v) => s + v.size, 0);
-  }
 
   private async validate(): Promise<Partial<EpochReport>> {
     const m = await evaluate({
       predict: createPredictFn(this.model, this.normalizer!, this.s.evalBatchSize),
       pipeline: this.pipeline,
-      data: this.hooks.data(),
+      data: (this.hooks.validData ?? this.hooks.data)(),
       range: this.s.validRange,
       mapeFloor: defaultMapeFloor(this.s.target),
     });

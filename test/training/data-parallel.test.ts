@@ -1,46 +1,16 @@
-import { MessageChannel } from 'node:worker_threads';
+/**
+ * trainModel with a gradient exchange: ranks (here in one process, joined by a collective group over loopback
+ * TCP) with different shards stay identical and stop together. The cross-process trainer is tested in
+ * data-parallel-trainer.test.ts, the collectives themselves in test/cluster/collective.test.ts.
+ */
 import { describe, expect, it } from 'vitest';
-import { RingAllreduce, chunkBounds, messagePortLink, trainModel } from '../../tasks/training/index.ts';
+import { trainModel } from '../../tasks/training/index.ts';
+import { localGroups } from '../helpers/collective.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
-
-/** A ring of `size` ranks joined by MessageChannels (each rank talks to its neighbours). */
-function ring(size: number): RingAllreduce[] {
-  const ports = Array.from({ length: size }, () => new Map());
-  for (let r = 0; r < size; r++) {
-    const next = (r + 1) % size;
-    if (ports[r]!.has(next)) continue;
-    const { port1, port2 } = new MessageChannel();
-    ports[r]!.set(next, port1);
-    ports[next]!.set(r, port2);
-  }
-  return ports.map((p, r) => new RingAllreduce(r, size, messagePortLink(r, p)));
-}
-
-describe('ring allreduce', () => {
-  it.each([1, 2, 3, 4])('averages exactly and identically on %i ranks', async (size) => {
-    const ranks = ring(size);
-    const length = 1003; // not divisible by the ring size
-    const inputs = ranks.map((_, r) => Float32Array.from({ length }, (_, i) => Math.sin(i * (r + 1)) * 10 + r));
-    const outputs = await Promise.all(ranks.map((rank, r) => rank.allreduceMean(inputs[r]!)));
-    for (let i = 0; i < length; i++) {
-      const mean = inputs.reduce((s, x) => s + x[i]!, 0) / size;
-      expect(outputs[0]![i]).toBeCloseTo(mean, 4);
-    }
-    for (const out of outputs.slice(1)) expect(Array.from(out)).toEqual(Array.from(outputs[0]!));
-    // the caller's vector is not modified
-    expect(inputs[0]![5]).toBe(Math.fround(Math.sin(5) * 10));
-    ranks.forEach((r) => r.close());
-  });
-
-  it('splits a vector into chunks that cover it exactly', () => {
-    expect(chunkBounds(10, 3)).toEqual([0, 3, 7, 10]);
-    expect(chunkBounds(2, 4)).toEqual([0, 1, 1, 2, 2]);
-  });
-});
 
 describe('data-parallel training', () => {
   it('keeps two ranks with different shards identical, and stops together when one shard runs out', async () => {
-    const [a, b] = ring(2);
+    const [a, b] = await localGroups(2);
     // rank 1 sees half the segments of rank 0: its shard ends first, rank 0 continues alone
     const shard = (segmentsPerCity: number, seed: number) => () => syntheticTrafficAsync({ days: 1, segmentsPerCity, seed });
     const common = { batchSize: 256, epochs: 2, shuffleBufferRows: 1024, backends: ['wasm' as const] };
@@ -57,4 +27,32 @@ describe('data-parallel training', () => {
     a!.close();
     b!.close();
   });
+});
+
+describe('gradient buckets', () => {
+  it('cuts parameters last-first into buckets under the cap, a large one alone', async () => {
+    const { gradientBuckets } = await import('../../tasks/training/gradient-exchange.ts');
+    const sizes = new Map([['w1', 1000], ['b1', 10], ['w2', 5000], ['b2', 10], ['w3', 100]]);
+    const names = [...sizes.keys()];
+    expect(gradientBuckets(sizes, names, 1 << 30)).toEqual([['w3', 'b2', 'w2', 'b1', 'w1']]);
+    // 4 bytes per value: a 4,500-byte cap holds w3+b2 (440 B), then w2 (20,000 B) alone, then b1+w1 (4,040 B).
+    expect(gradientBuckets(sizes, names, 4500)).toEqual([['w3', 'b2'], ['w2'], ['b1', 'w1']]);
+  });
+
+  it('training in many small buckets ends with the same weights as in one', async () => {
+    const run = async (bucketBytes: number) => {
+      const [a, b] = await localGroups(2, {}, `buckets-${bucketBytes}`);
+      const common = { batchSize: 256, epochs: 1, shuffleBufferRows: 0, backends: ['wasm' as const], bucketBytes, model: { kind: 'mlp' as const, hidden: [32, 16] } };
+      const [r0] = await Promise.all([
+        trainModel({ ...common, data: () => syntheticTrafficAsync({ days: 1, segmentsPerCity: 2, seed: 1 }), exchange: a }),
+        trainModel({ ...common, data: () => syntheticTrafficAsync({ days: 1, segmentsPerCity: 2, seed: 2 }), exchange: b }),
+      ]);
+      a!.close();
+      b!.close();
+      return r0.artifacts.weights;
+    };
+    const one = await run(1 << 30);
+    const many = await run(256); // every parameter a bucket of its own
+    for (const [name, w] of one) expect(Array.from(many.get(name)!.data)).toEqual(Array.from(w.data));
+  }, 60_000);
 });

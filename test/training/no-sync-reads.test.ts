@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../cluster/storage/index.ts';
-import { selectBackend, RingAllreduce, messagePortLink, Predictor, trainModel } from '../../tasks/training/index.ts';
+import { selectBackend, Predictor, trainModel } from '../../tasks/training/index.ts';
+import { localGroups } from '../helpers/collective.ts';
 import { tf } from '../internal.ts';
 import { syntheticTrafficAsync } from './helpers/synthetic-traffic.ts';
 
@@ -55,8 +55,7 @@ describe('the training path reads tensors only asynchronously', () => {
   });
 
   it('trains data-parallel (gradients read for the allreduce)', async () => {
-    const { port1, port2 } = new MessageChannel();
-    const ranks = [new RingAllreduce(0, 2, messagePortLink(0, new Map([[1, port1]]))), new RingAllreduce(1, 2, messagePortLink(1, new Map([[0, port2]])))];
+    const ranks = await localGroups(2);
     const [a, b] = await Promise.all(ranks.map((exchange, rank) => trainModel({ ...common, data: () => syntheticTrafficAsync({ ...data, seed: 5 + rank }), exchange })));
     expect(a!.steps).toBe(b!.steps);
     expect(a!.steps).toBeGreaterThan(1);
