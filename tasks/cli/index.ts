@@ -8,6 +8,7 @@ import { registerLake } from './lake.ts';
 import { registerPlan } from './plan.ts';
 import { registerModel } from './model.ts';
 import { registerServe } from './serve.ts';
+import { registerTrain } from './train.ts';
 import { registerTune } from './tune.ts';
 
 export function registerTrafficCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerTrafficCommands(program: Command): void {
   registerLake(program);
   registerPlan(program);
   registerTune(program);
+  registerTrain(program);
   registerModel(program);
   registerEvaluate(program);
   registerServe(program);

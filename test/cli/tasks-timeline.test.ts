@@ -2,19 +2,16 @@
 // call) appear in GET /api/tasks with their node, run time and error; `convoy tasks` lists and filters them;
 // `convoy timeline` writes a Chrome trace with one complete event per task; bad flags and a missing token
 // are refused with a line that says what to do.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ClusterStatus, TaskPage } from '../../cluster/api/head-api.ts';
+import { runConvoy } from '../helpers/cli.ts';
 import { startTestCluster, eventually, TASKS, type TestCluster } from '../helpers/cluster.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
 import type * as actors from '../fixtures/tasks/actors.ts';
 
-const run = promisify(execFile);
-const CLI = path.resolve(import.meta.dirname, '../../bin/convoy.mjs');
 const ACTORS = new URL('../fixtures/tasks/actors.ts', import.meta.url);
 
 let c: TestCluster;
@@ -28,13 +25,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function convoy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { CONVOY_ADDRESS: _a, CONVOY_TOKEN: _t, ...env } = process.env;
-  return run(process.execPath, [CLI, ...args], { env: { ...env, CONVOY_TOKEN: c.local.token, CONVOY_HOME: scratch }, timeout: 60_000 }).then(
-    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
+const convoy = (args: string[]) => runConvoy(args, { CONVOY_TOKEN: c.local.token, CONVOY_HOME: scratch });
 
 const tasks = async (query = ''): Promise<TaskPage> =>
   (await (await fetch(`http://${c.local.httpAddress}/api/tasks${query}`, { headers: { authorization: `Bearer ${c.local.token}` } })).json()) as TaskPage;

@@ -3,12 +3,10 @@
  * nothing, work placed into a bundle runs on its node, a group that cannot be placed waits with a reason in
  * status, and removing a group (or its owner closing) gives its resources back.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlacementGroupRemovedError, PlacementGroupTimeoutError, connect, type Cluster } from '../../cluster/client/index.ts';
 import type { ClusterStatus, PlacementGroupInfo } from '../../cluster/api/head-api.ts';
+import { runConvoy } from '../helpers/cli.ts';
 import { startTestCluster, eventually, TASKS, type TestCluster } from '../helpers/cluster.ts';
 import type * as basic from '../fixtures/tasks/basic.ts';
 import type * as actors from '../fixtures/tasks/actors.ts';
@@ -28,14 +26,7 @@ async function api<T>(path: string, method = 'GET'): Promise<{ status: number; b
   return { status: res.status, body: (await res.json()) as T };
 }
 
-const CLI = path.resolve(import.meta.dirname, '../../bin/convoy.mjs');
-async function convoy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { CONVOY_ADDRESS: _a, CONVOY_TOKEN: _t, ...env } = process.env;
-  return promisify(execFile)(process.execPath, [CLI, ...args], { env: { ...env, CONVOY_TOKEN: t.local.token }, timeout: 60_000 }).then(
-    (ok) => ({ code: 0, stdout: ok.stdout, stderr: ok.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
+const convoy = (args: string[]) => runConvoy(args, { CONVOY_TOKEN: t.local.token });
 
 const groups = async () => (await api<PlacementGroupInfo[]>('/api/placement-groups')).body;
 const status = async () => (await api<ClusterStatus>('/api/status')).body;
