@@ -21,6 +21,7 @@
 import type net from 'node:net';
 import { CollectiveError } from '../common/errors.ts';
 import type { FrameReader, FrameSink } from './frame-reader.ts';
+import { createSegmentAdder, type SegmentAdder } from './segment-adder.ts';
 import { describeFrame, encodeFrameHeader, Phase, type FrameHeader, type PhaseCode } from './wire.ts';
 
 export interface CollectiveSettings {
@@ -67,6 +68,7 @@ export class CollectiveGroup {
   #broken: CollectiveError | undefined;
   #running: RunningOp | undefined;
   #closed = false;
+  #adder: SegmentAdder | undefined;
 
   /** @internal Built by {@link CollectiveEndpoint.join}. */
   constructor(
@@ -288,7 +290,10 @@ export class CollectiveGroup {
       const from = bounds[chunk]! + s * segmentElems;
       return [Math.min(from, bounds[chunk + 1]!), Math.min(from + segmentElems, bounds[chunk + 1]!)];
     };
-    const scratch = new Float32Array(segmentElems);
+    // One per group and segment size: operations run one at a time, so they can share it.
+    if (this.#adder?.scratch.length !== segmentElems) this.#adder = createSegmentAdder(segmentElems);
+    const adder = this.#adder;
+    const scratch = adder.scratch;
     // Steps 0..n-2 reduce-scatter (chunk rank-s-1 arrives), n-1..2n-3 allgather (chunk rank-t arrives).
     const steps = 2 * (n - 1);
     const chunkAt = (step: number) => (step < n - 1 ? mod(rank - step - 1) : mod(rank - (step - (n - 1))));
@@ -310,7 +315,7 @@ export class CollectiveGroup {
         done: () => {
           const chunk = chunkAt(step);
           const [from, to] = segmentRange(chunk, segment);
-          if (step < n - 1) for (let i = from, j = 0; i < to; i++, j++) out[i]! += scratch[j]!;
+          if (step < n - 1) adder.addInto(out, from, to);
           // Pass the segment on: its sum to the next reduce step, or the final value round the allgather.
           if (step < steps - 1) this.#send(next, header(step + 1, segment, (to - from) * 4), bytesOf(out, from, to));
           if (++segment === segmentsOf(chunk)) {
