@@ -81,7 +81,7 @@ export class CollectiveGroup {
     for (const [peer, links] of peers) {
       links.reader.onError = (err) =>
         this.#fail(err instanceof CollectiveError ? err : new CollectiveError(name, rank, peer, `rank ${peer} sent a malformed frame (${err.message}); the group is broken`));
-      const lost = (why: string) => () => this.#fail(new CollectiveError(name, rank, peer, `rank ${peer} ${why}; the group is broken (re-form it)`));
+      const lost = (why: string) => () => this.#fail(new CollectiveError(name, rank, peer, `rank ${peer} ${why}; the group is broken (re-form it)`, undefined, true));
       // Only the inbound side counts: everything a peer sent is read before its close is seen, whereas a peer
       // that finished and left closes our outbound side while its last frames to us may still be arriving.
       // A peer that is gone while we still write to it also fails our reads (its inbound socket resets).

@@ -119,6 +119,11 @@ export class CollectiveError extends ConvoyError {
     readonly peer: number | undefined,
     readonly reason: string,
     message?: string,
+    /**
+     * The peer's connection closed (its process died or left). When one rank dies every other rank fails
+     * with this, so whoever looks for the cause of a group's end skips these echoes.
+     */
+    readonly peerLost = false,
   ) {
     super(message ?? `collective group ${JSON.stringify(group)}, rank ${rank}: ${reason}`);
   }

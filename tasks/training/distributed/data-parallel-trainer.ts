@@ -30,7 +30,7 @@
  * ```
  */
 import { z } from 'zod';
-import type { ActorHandle, Cluster, PlacementGroup } from '../../../cluster/client/index.ts';
+import { CollectiveError, type ActorHandle, type Cluster, type PlacementGroup } from '../../../cluster/client/index.ts';
 import { formatZodIssues } from '../../../cluster/common/index.ts';
 import { openStorage } from '../../../cluster/storage/index.ts';
 import type { ScanFilter } from '../../lake/index.ts';
@@ -314,7 +314,7 @@ async function rootCause<T>(fits: Promise<T>[], graceMs = 2_000): Promise<T[]> {
   } catch (first) {
     const settled = await Promise.race([Promise.allSettled(fits), new Promise<undefined>((r) => setTimeout(() => r(undefined), graceMs))]);
     const errors = (settled ?? []).flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
-    const echo = (e: Error) => /closed its connection/.test(e.message);
+    const echo = (e: Error) => [e, e.cause].some((x) => x instanceof CollectiveError && x.peerLost);
     throw errors.find((e) => !echo(e)) ?? first;
   }
 }
